@@ -1,0 +1,75 @@
+"""The community store's Flask application."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app: config -> extensions -> CLI -> blueprints. Wiring only, no work."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("STORE_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(load_config(config))
+    _ensure_secret_key(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_cli(app)
+    _register_blueprints(app)
+    return app
+
+
+def _ensure_secret_key(app):
+    """Development without SECRET_KEY: a random key, made once and kept in the instance folder."""
+    if app.config.get("SECRET_KEY") or not app.config.get("GENERATE_SECRET_KEY"):
+        return
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _init_extensions(app):
+    from . import models  # noqa: F401  (the whole schema, for Alembic and create_all)
+    from .accounts import session as account_sessions
+    from .extensions import csrf, db, limiter, migrate
+    from .geo import geocoding
+    from . import web
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    account_sessions.init_app(app)
+    web.init_app(app)
+    geocoding.init_app(app)
+
+
+def _register_cli(app):
+    from .demo import cli as demo_cli
+
+    demo_cli.init_app(app)
+
+
+def _register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .geo.views import bp as geo_bp
+    from .stores.views import bp as stores_bp
+
+    for blueprint in (stores_bp, accounts_bp, geo_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Accounts: one per person, with a role, addresses and a session version."""

@@ -1,0 +1,56 @@
+"""Forms of the accounts pages. Labels are translated lazily, in the user's language."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+REQUIRED = _l("This field is required.")
+
+
+class LoginForm(FlaskForm):
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    next = HiddenField()
+
+
+class AddressFields:
+    """Building and unit, shared by registration and the address book."""
+
+    building_id = SelectField(_l("Building"), coerce=str, validate_choice=False,
+                              validators=[DataRequired(_l("Please choose your building from the list."))])
+    unit = StringField(_l("Unit / room"), validators=[DataRequired(REQUIRED), Length(max=64)],
+                       render_kw={"placeholder": _l("e.g. 2-1203")})
+
+
+class RegisterForm(AddressFields, FlaskForm):
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel"})
+    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=80)],
+                       render_kw={"autocomplete": "name"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class AddressForm(AddressFields, FlaskForm):
+    label = StringField(_l("Label (optional)"), validators=[Length(max=40)],
+                        render_kw={"placeholder": _l("e.g. Home, Grandma")})
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                                 render_kw={"autocomplete": "new-password"})
+
+
+class TeamMemberForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[("staff", _l("Staff")), ("courier", _l("Courier"))])
+    phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
+                        render_kw={"inputmode": "tel"})
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change something."""

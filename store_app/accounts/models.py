@@ -1,0 +1,92 @@
+"""Users and their delivery addresses."""
+from enum import StrEnum
+
+from flask_login import UserMixin
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Role(StrEnum):
+    """What a person does in the store; it decides their home page and what they may open."""
+
+    RESIDENT = "resident"  # shops, collects parcels, orders breakfast, books services
+    STAFF = "staff"        # works the counter: parcels, orders, dispatch
+    COURIER = "courier"    # carries deliveries on a phone
+    VENDOR = "vendor"      # a vetted service provider of the marketplace
+    OWNER = "owner"        # runs the store: settings, team, KPI board
+
+
+class User(UserMixin, db.Model):
+    """A person's one account, across every line of business."""
+
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False, index=True)
+    phone = db.Column(db.String(20), nullable=False, unique=True)  # E.164, e.g. +8613800138000
+    name = db.Column(db.String(80), nullable=False)
+    password_hash = db.Column(db.String(255), nullable=False)
+    role = db.Column(db.String(16), nullable=False, default=Role.RESIDENT.value)
+    locale = db.Column(db.String(8), nullable=True)
+    # Bumped on logout and password change: every session issued before stops working.
+    session_version = db.Column(db.Integer, nullable=False, default=1)
+    is_enabled = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at = db.Column(UTCDateTime, nullable=True)
+
+    store = db.relationship("Store")
+    addresses = db.relationship("Address", back_populates="user", cascade="all, delete-orphan",
+                                order_by="(Address.is_default.desc(), Address.id)")
+
+    __table_args__ = (
+        db.CheckConstraint("role IN ('resident', 'staff', 'courier', 'vendor', 'owner')", name="role_valid"),
+    )
+
+    @property
+    def is_active(self):
+        """Flask-Login: a disabled account cannot log in or keep a session."""
+        return bool(self.is_enabled)
+
+    def get_id(self):
+        """The session token ``"<id>.<session_version>"``: a bumped version ends old sessions."""
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def role_enum(self):
+        return Role(self.role)
+
+    def default_address(self):
+        """The default address, or the first one, or None."""
+        return next((a for a in self.addresses if a.is_default), self.addresses[0] if self.addresses else None)
+
+    def __repr__(self):
+        return f"<User {self.id} {self.role}>"
+
+
+class Address(db.Model):
+    """A delivery address: a gazetteer building plus a unit/room typed by the resident."""
+
+    __tablename__ = "addresses"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False, index=True)
+    building_id = db.Column(db.Integer, db.ForeignKey("buildings.id"), nullable=False)
+    unit = db.Column(db.String(64), nullable=False)
+    label = db.Column(db.String(40), nullable=False, default="")
+    is_default = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    user = db.relationship("User", back_populates="addresses")
+    building = db.relationship("Building")
+
+    __table_args__ = (
+        # At most one default address per user, enforced by the database itself.
+        db.Index("uq_addresses_one_default", "user_id", unique=True,
+                 sqlite_where=db.text("is_default"), postgresql_where=db.text("is_default")),
+    )
+
+    def one_line(self):
+        """``"Lianhua Garden Bldg 3, 1202"``."""
+        return f"{self.building.name}, {self.unit}"

@@ -1,0 +1,192 @@
+"""Verbs on accounts. They add and flush; the caller's ``transaction()`` commits."""
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..geo.operations import get_building
+from . import errors, rules
+from .models import Address, Role, User
+
+_DUMMY_HASH = None
+
+
+def _hash(password):
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _check_password(password):
+    problem = rules.password_problem(password, current_app.config["PASSWORD_MIN_LENGTH"])
+    if problem:
+        raise errors.PasswordTooWeak(problem, current_app.config["PASSWORD_MIN_LENGTH"])
+
+
+def _normalise_phone(phone):
+    try:
+        return rules.normalise_phone(phone)
+    except rules.InvalidPhone as exc:
+        raise errors.PhoneInvalid(phone) from exc
+
+
+def get_user_by_phone(phone):
+    """The account for a typed phone number, or None (also when the number is not valid)."""
+    try:
+        e164 = rules.normalise_phone(phone)
+    except rules.InvalidPhone:
+        return None
+    return db.session.scalar(db.select(User).where(User.phone == e164))
+
+
+def load_user_from_token(token):
+    """Flask-Login's loader: ``"<id>.<version>"`` -> the user, if the version is still current."""
+    try:
+        user_id, version = (int(part) for part in token.split("."))
+    except (AttributeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_enabled:
+        return None
+    return user
+
+
+def _new_user(store_id, phone, name, password, role, locale=None):
+    e164 = _normalise_phone(phone)
+    _check_password(password)
+    if db.session.scalar(db.select(User.id).where(User.phone == e164)) is not None:
+        raise errors.PhoneTaken(phone)
+    user = User(store_id=store_id, phone=e164, name=name.strip(), password_hash=_hash(password),
+                role=Role(role).value, locale=locale)
+    db.session.add(user)
+    return user
+
+
+def register_resident(store_id, phone, name, password, building_id, unit, locale=None):
+    """A new resident with a default address in one of the store's buildings."""
+    building = get_building(store_id, building_id)
+    if building is None:
+        raise errors.BuildingUnknown(building_id)
+    user = _new_user(store_id, phone, name, password, Role.RESIDENT, locale)
+    user.addresses.append(Address(store_id=store_id, building=building, unit=unit.strip(), is_default=True))
+    db.session.flush()
+    return user
+
+
+def create_team_account(actor, role, phone, name, password):
+    """A staff or courier account in the actor's store, if the actor's role may create it."""
+    if role not in {r.value for r in Role} or not rules.can_create(actor.role, role):
+        raise errors.RoleNotAllowed(role)
+    user = _new_user(actor.store_id, phone, name, password, role)
+    db.session.flush()
+    return user
+
+
+def authenticate(phone, password):
+    """The enabled user with this phone and password, or None; as slow for an unknown phone."""
+    global _DUMMY_HASH
+    user = get_user_by_phone(phone)
+    if user is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = _hash("not-a-password")
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_enabled:
+        return None
+    return user
+
+
+def record_login(user, now):
+    """Remember when the user last logged in."""
+    user.last_login_at = now
+    db.session.flush()
+
+
+def end_sessions(user):
+    """Invalidate every session the user has (logout, password change)."""
+    user.session_version = User.session_version + 1
+    db.session.flush()
+    db.session.refresh(user, ["session_version"])
+
+
+def change_password(user, current_password, new_password):
+    """Set a new password after checking the current one; ends every other session."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise errors.WrongPassword()
+    _check_password(new_password)
+    user.password_hash = _hash(new_password)
+    end_sessions(user)
+
+
+def set_locale(user, locale):
+    """Remember the user's language."""
+    user.locale = locale
+    db.session.flush()
+
+
+def set_enabled(actor, user_id, enabled):
+    """Enable or disable a team member of the actor's store; disabling ends their sessions."""
+    user = get_team_member(actor, user_id)
+    if user is None:
+        raise errors.MemberNotFound(user_id)
+    user.is_enabled = enabled
+    if not enabled:
+        end_sessions(user)
+    return user
+
+
+def list_team(store_id):
+    """Staff, couriers and owners of a store, by role then name."""
+    return db.session.scalars(
+        db.select(User).where(User.store_id == store_id, User.role != Role.RESIDENT.value)
+        .order_by(User.role, User.name, User.id)).all()
+
+
+def get_team_member(actor, user_id):
+    """A staff or courier account of the actor's store (never an owner, never another store's)."""
+    return db.session.scalar(db.select(User).where(
+        User.id == user_id, User.store_id == actor.store_id,
+        User.role.in_([Role.STAFF.value, Role.COURIER.value]), User.id != actor.id))
+
+
+def get_address(user, address_id):
+    """The user's own address with this id, or None (someone else's is 'missing' too)."""
+    return db.session.scalar(db.select(Address).where(Address.id == address_id, Address.user_id == user.id))
+
+
+def add_address(user, building_id, unit, label="", make_default=False):
+    """Add an address in one of the user's store's buildings; the first one becomes the default."""
+    building = get_building(user.store_id, building_id)
+    if building is None:
+        raise errors.BuildingUnknown(building_id)
+    address = Address(store_id=user.store_id, building=building, unit=unit.strip(), label=label.strip())
+    user.addresses.append(address)
+    db.session.flush()
+    if make_default or len(user.addresses) == 1:
+        set_default_address(user, address.id)
+    return address
+
+
+def set_default_address(user, address_id):
+    """Make one of the user's addresses the default (the others stop being it)."""
+    address = get_address(user, address_id)
+    if address is None:
+        raise errors.AddressNotFound(address_id)
+    db.session.execute(db.update(Address).where(Address.user_id == user.id, Address.id != address.id)
+                       .values(is_default=False))
+    db.session.flush()
+    address.is_default = True
+    db.session.flush()
+    db.session.expire(user, ["addresses"])
+    return address
+
+
+def remove_address(user, address_id):
+    """Delete one of the user's addresses; never the last one; the next becomes default."""
+    address = get_address(user, address_id)
+    if address is None:
+        raise errors.AddressNotFound(address_id)
+    if len(user.addresses) <= 1:
+        raise errors.LastAddress()
+    was_default = address.is_default
+    user.addresses.remove(address)
+    db.session.flush()
+    if was_default:
+        set_default_address(user, user.addresses[0].id)

@@ -1,0 +1,232 @@
+"""Login, registration, the resident's 'Me' page, addresses, and the store team."""
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..database import transaction, utcnow
+from ..extensions import limiter
+from ..geo.operations import list_buildings
+from ..stores.context import resolve_store
+from ..web.guards import role_required
+from ..web.i18n import select_locale
+from ..web.views import safe_next
+from . import errors, operations, rules
+from .forms import AddressForm, EmptyForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
+from .models import Role
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key():
+    """Rate-limit key for one account: the normalised phone number typed into the form."""
+    phone = request.form.get("phone", "")
+    try:
+        return "login-phone:" + rules.normalise_phone(phone)
+    except rules.InvalidPhone:
+        return "login-phone:" + phone.strip()[:32]
+
+
+def _login_breached(_limit):
+    """Too many tries: the login page again, phone kept, with a 429 and a clear message."""
+    form = LoginForm()
+    form.password.data = ""
+    flash(_("Too many login attempts. Please wait 15 minutes and try again."), "error")
+    return make_response(render_template("accounts/login.html", form=form), 429)
+
+
+def _failed_login(response):
+    return response.status_code != 302
+
+
+def _building_choices(form, store):
+    choices = [("", _("Choose your building"))]
+    choices += [(str(b.id), b.name) for b in list_buildings(store.id, limit=1000)]
+    form.building_id.choices = choices
+
+
+def _show_error(form, exc):
+    """Attach a domain error to its field (or flash it) so the page comes back filled in."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed_login, on_breach=_login_breached)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
+               methods=["POST"], deduct_when=_failed_login, on_breach=_login_breached)
+def login():
+    """Log in by phone and password; the same message for an unknown phone and a wrong password."""
+    if current_user.is_authenticated:
+        return redirect(url_for(rules.home_endpoint(current_user.role)))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = operations.authenticate(form.phone.data, form.password.data)
+        if user is not None:
+            session.clear()  # rotate: nothing from before the login survives
+            with transaction():
+                operations.record_login(user, utcnow())
+            login_user(user)
+            session.permanent = True
+            return redirect(safe_next(form.next.data, url_for(rules.home_endpoint(user.role))))
+        flash(_("The phone number or password is not right."), "error")
+    form.password.data = ""
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out and end every session of this account (a stolen cookie stops working too)."""
+    with transaction():
+        operations.end_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """A resident signs up with phone, name, password and a default address."""
+    if current_user.is_authenticated:
+        return redirect(url_for(rules.home_endpoint(current_user.role)))
+    store = resolve_store()
+    form = RegisterForm()
+    _building_choices(form, store)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                user = operations.register_resident(
+                    store.id, form.phone.data, form.name.data, form.password.data,
+                    form.building_id.data, form.unit.data, locale=str(select_locale()))
+        except errors.AccountError as exc:
+            _show_error(form, exc)
+        else:
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            flash(_("Welcome, %(name)s!", name=user.name), "success")
+            return redirect(url_for(rules.home_endpoint(user.role)))
+    form.password.data = ""
+    return render_template("accounts/register.html", form=form, store=store)
+
+
+@bp.get("/me")
+@login_required
+def me():
+    """The user's own page: profile, language, addresses, password, logout."""
+    form = AddressForm()
+    _building_choices(form, current_user.store)
+    return render_template("accounts/me.html", address_form=form, action_form=EmptyForm())
+
+
+@bp.post("/me/addresses")
+@login_required
+def add_address():
+    """Add a delivery address; the page comes back filled in on a mistake."""
+    form = AddressForm()
+    _building_choices(form, current_user.store)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                operations.add_address(current_user, form.building_id.data, form.unit.data, form.label.data)
+        except errors.AccountError as exc:
+            _show_error(form, exc)
+        else:
+            flash(_("Address added."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/me.html", address_form=form, action_form=EmptyForm()), 400
+
+
+def _address_action(verb, address_id, done_message):
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.me"))
+    try:
+        with transaction():
+            verb(current_user, address_id)
+    except errors.AddressNotFound:
+        abort(404)
+    except errors.AccountError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.post("/me/addresses/<int:address_id>/default")
+@login_required
+def make_default_address(address_id):
+    """Make this address the default one (someone else's address answers 404)."""
+    return _address_action(operations.set_default_address, address_id, _("Default address changed."))
+
+
+@bp.post("/me/addresses/<int:address_id>/delete")
+@login_required
+def delete_address(address_id):
+    """Delete one of the user's addresses (never the last)."""
+    return _address_action(operations.remove_address, address_id, _("Address deleted."))
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; every other session ends, this one continues."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            with transaction():
+                operations.change_password(user, form.current_password.data, form.new_password.data)
+        except errors.AccountError as exc:
+            _show_error(form, exc)
+        else:
+            session.clear()
+            login_user(user)  # this device keeps going under the new session version
+            session.permanent = True
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/console/team", methods=["GET", "POST"])
+@role_required(Role.STAFF, Role.OWNER)
+def team():
+    """Staff and owner see the store's team and add staff and courier accounts."""
+    form = TeamMemberForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                member = operations.create_team_account(
+                    current_user, form.role.data, form.phone.data, form.name.data, form.password.data)
+        except errors.AccountError as exc:
+            _show_error(form, exc)
+            status = 400
+        else:
+            flash(_("Account created for %(name)s.", name=member.name), "success")
+            return redirect(url_for("accounts.team"))
+    elif request.method == "POST":
+        status = 400
+    form.password.data = ""
+    members = operations.list_team(current_user.store_id)
+    return render_template("accounts/team.html", form=form, members=members, action_form=EmptyForm()), status
+
+
+@bp.post("/console/team/<int:user_id>/<any(enable, disable):action>")
+@role_required(Role.STAFF, Role.OWNER)
+def set_member_enabled(user_id, action):
+    """Disable (ending their sessions) or re-enable a staff or courier account of this store."""
+    if EmptyForm().validate_on_submit():
+        try:
+            with transaction():
+                member = operations.set_enabled(current_user, user_id, action == "enable")
+        except errors.MemberNotFound:
+                abort(404)
+        flash(_("%(name)s can log in again.", name=member.name) if member.is_enabled
+              else _("%(name)s can no longer log in.", name=member.name), "success")
+    return redirect(url_for("accounts.team"))

@@ -1,0 +1,121 @@
+"""Configuration classes. Values that depend on the environment are read when a config is
+instantiated (at ``create_app`` time), never at import time, so tests can set them first."""
+import os
+from datetime import timedelta
+
+
+def database_url(default="sqlite:///store.sqlite3"):
+    """The SQLAlchemy URL from ``DATABASE_URL``; a relative SQLite path lives in ``instance/``.
+
+    ``postgresql://`` and ``postgres://`` are mapped to the psycopg 3 driver, the one we install.
+    """
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = None
+    LANGUAGES = ("zh", "en")
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # voice notes and photos later; nothing bigger
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_PATH = "/"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # The CSRF token lives as long as the session: a resident who leaves a form open for an
+    # hour must not lose what they typed.
+    WTF_CSRF_TIME_LIMIT = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    GEOCODER = "gazetteer"  # or "nominatim": geopy's Nominatim first, the gazetteer as fallback
+    NOMINATIM_USER_AGENT = "community-store"
+    NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
+    NOMINATIM_TIMEOUT_S = 3
+    NOMINATIM_MIN_DELAY_S = 1.0
+    NEAREST_BUILDING_MAX_M = 300
+    PASSWORD_MIN_LENGTH = 8
+
+    def __init__(self):
+        self.SQLALCHEMY_DATABASE_URI = database_url()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        self.GEOCODER = os.environ.get("GEOCODER", self.GEOCODER)
+
+
+class DevelopmentConfig(Config):
+    """``make run``: plain http on 127.0.0.1, so the cookie cannot carry ``Secure``/``__Host-``.
+
+    Without ``SECRET_KEY`` a random key is generated once and kept in ``instance/secret_key``.
+    """
+
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    GENERATE_SECRET_KEY = True
+
+
+class TestingConfig(Config):
+    """Tests: a throwaway database, CSRF still on (the security tests need it)."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-key"
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # scrypt still, but cheap: tests log in a lot
+
+    def __init__(self):
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URI", "sqlite://")
+        self.SECRET_KEY = "testing-only-key"
+
+
+class ProductionConfig(Config):
+    """Behind a TLS reverse proxy: secure cookies, no debug, a real secret key or no start."""
+
+    DEBUG = False
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self):
+        super().__init__()
+        if not self.SECRET_KEY:
+            raise RuntimeError("ProductionConfig refuses to start without SECRET_KEY in the environment.")
+        if "DATABASE_URL" not in os.environ:
+            raise RuntimeError("ProductionConfig needs DATABASE_URL (PostgreSQL).")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(config=None):
+    """Turn ``create_app``'s argument into a config object.
+
+    ``None`` reads ``STORE_ENV`` (default ``development``); a string names a config; a class is
+    instantiated; a mapping overrides keys of the testing config.
+    """
+    if config is None:
+        config = os.environ.get("STORE_ENV", "development")
+    if isinstance(config, str):
+        return CONFIGS[config]()
+    if isinstance(config, type):
+        return config()
+    if isinstance(config, dict):
+        base = TestingConfig()
+        for key, value in config.items():
+            setattr(base, key, value)
+        return base
+    return config

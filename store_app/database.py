@@ -1,0 +1,85 @@
+"""The one commit point, the aware-UTC column type and money helpers.
+
+Operations add and flush; only ``transaction()`` commits. Views and periodic jobs wrap one
+operation in ``with transaction():``.
+"""
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+@contextmanager
+def transaction():
+    """Run the block as one unit of work: commit if it returns, roll back if it raises."""
+    session = db.session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always handed back timezone-aware.
+
+    Naive datetimes are refused on the way in: every ``*_at`` value must say what zone it is in.
+    SQLite keeps no zone, so values read back get UTC attached.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow():
+    """The current time, aware, in UTC. Entry points call this; pure code takes ``now``."""
+    return datetime.now(timezone.utc)
+
+
+class MoneyError(ValueError):
+    """A text that is not an amount of money."""
+
+
+def parse_cents(text):
+    """``"12.5"`` -> ``1250``: a decimal amount in yuan (or dollars) to integer cents.
+
+    Refuses negatives, more than two decimals, and anything that is not a plain number.
+    """
+    try:
+        amount = Decimal(str(text).strip().replace(",", ""))
+    except InvalidOperation as exc:
+        raise MoneyError(text) from exc
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise MoneyError(text)
+    return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def format_cents(cents, symbol="¥"):
+    """``1250`` -> ``"¥12.50"``; negative amounts keep their sign in front of the symbol."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(int(cents)), 100)
+    return f"{sign}{symbol}{whole}.{frac:02d}"

@@ -1,0 +1,1 @@
+"""The demo community: one store, its buildings and people, for ``make run``."""

@@ -1,0 +1,56 @@
+"""Loading the demo community. Idempotent: what exists is left alone."""
+from flask import current_app
+from werkzeug.security import generate_password_hash
+
+from ..accounts.models import Address, Role, User
+from ..extensions import db
+from ..geo.models import Building
+from ..stores.models import Store, StoreHours
+from . import data
+
+
+def seed_demo():
+    """Create the demo store, buildings and accounts that are missing; return what was created."""
+    created = {"stores": 0, "buildings": 0, "users": 0}
+    store = db.session.scalar(db.select(Store).where(Store.name == data.STORE["name"]))
+    if store is None:
+        store = Store(**data.STORE)
+        store.hours = [StoreHours(weekday=d, opens_min=o, closes_min=c) for d, o, c in data.HOURS]
+        db.session.add(store)
+        db.session.flush()
+        created["stores"] += 1
+    existing = set(db.session.scalars(db.select(Building.name).where(Building.store_id == store.id)))
+    for spec in data.buildings():
+        if spec["name"] in existing:
+            continue
+        building = Building(store_id=store.id, lat=spec["lat"], lon=spec["lon"], entrance_note=spec["entrance_note"])
+        building.set_names(spec["name"], spec["aliases"])
+        db.session.add(building)
+        created["buildings"] += 1
+    db.session.flush()
+    created["users"] = _seed_people(store)
+    return store, created
+
+
+def _seed_people(store):
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    password_hash = generate_password_hash(data.PASSWORD, method=method)
+    phones = set(db.session.scalars(db.select(User.phone)))
+    buildings = db.session.scalars(db.select(Building).where(Building.store_id == store.id)
+                                   .order_by(Building.id)).all()
+    people = ([(data.OWNER, Role.OWNER)] + [(p, Role.STAFF) for p in data.STAFF]
+              + [(p, Role.COURIER) for p in data.COURIERS] + [(p, Role.RESIDENT) for p in data.RESIDENTS])
+    count = 0
+    for index, ((phone, name), role) in enumerate(people):
+        if phone in phones:
+            continue
+        user = User(store_id=store.id, phone=phone, name=name, password_hash=password_hash, role=role.value)
+        if role is Role.RESIDENT:
+            building = buildings[(index * 7) % len(buildings)]
+            user.addresses.append(Address(store_id=store.id, building=building,
+                                          unit=f"{1 + index % 3}-{(index % 18) + 2:02d}0{1 + index % 4}",
+                                          is_default=True))
+        db.session.add(user)
+        count += 1
+    db.session.flush()
+    return count

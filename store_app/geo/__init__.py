@@ -1,0 +1,1 @@
+"""Geography: the community gazetteer (buildings), coordinates, geocoding."""

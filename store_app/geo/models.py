@@ -1,0 +1,51 @@
+"""The community gazetteer: the buildings a store serves."""
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Building(db.Model):
+    """A residential or office building; residents add a unit/room as free text."""
+
+    __tablename__ = "buildings"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = db.Column(db.String(120), nullable=False)
+    # Other names residents use ("3号楼", "Building 3"), one per line.
+    aliases = db.Column(db.Text, nullable=False, default="")
+    # Lower-cased name and aliases, searched with LIKE; kept in step by ``set_names``.
+    search_text = db.Column(db.Text, nullable=False, default="")
+    lat = db.Column(db.Float, nullable=False)
+    lon = db.Column(db.Float, nullable=False)
+    entrance_note = db.Column(db.String(255), nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        db.UniqueConstraint("store_id", "name"),
+        db.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="location_valid"),
+    )
+
+    def alias_list(self):
+        """The aliases as a list, in the order they were entered."""
+        return [a for a in (self.aliases or "").splitlines() if a.strip()]
+
+    def set_names(self, name, aliases):
+        """Set the name and aliases and refresh the search text."""
+        clean = [a.strip() for a in aliases if a and a.strip()]
+        self.name = name.strip()
+        self.aliases = "\n".join(clean)
+        self.search_text = "\n".join([self.name, *clean]).lower()
+
+    def to_json(self):
+        """The building as the JSON API shows it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "aliases": self.alias_list(),
+            "lat": self.lat,
+            "lon": self.lon,
+            "entrance_note": self.entrance_note,
+        }
+
+    def __repr__(self):
+        return f"<Building {self.id} {self.name!r}>"

@@ -1,0 +1,19 @@
+"""Which store a request is about."""
+from flask import abort, request
+from flask_login import current_user
+
+from . import operations
+
+
+def resolve_store():
+    """The logged-in user's store; for visitors the store named by ``?store=``, else the first one.
+
+    404 when there is no such store (or no store at all yet: run ``flask seed-demo``).
+    """
+    if current_user.is_authenticated:
+        return current_user.store
+    store = operations.get_store(request.args.get("store", type=int)) if request.args.get("store") else None
+    store = store or operations.get_first_store()
+    if store is None:
+        abort(404)
+    return store

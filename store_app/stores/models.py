@@ -1,0 +1,59 @@
+"""A store and its opening hours."""
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Store(db.Model):
+    """One shop. Every business row carries ``store_id``, so a chain shares one database."""
+
+    __tablename__ = "stores"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(120), nullable=False)
+    address = db.Column(db.String(255), nullable=False, default="")
+    lat = db.Column(db.Float, nullable=False)
+    lon = db.Column(db.Float, nullable=False)
+    timezone = db.Column(db.String(64), nullable=False, default="Asia/Shanghai")
+    phone = db.Column(db.String(32), nullable=False, default="")
+    promise_minutes = db.Column(db.Integer, nullable=False, default=30)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    hours = db.relationship(
+        "StoreHours", back_populates="store", cascade="all, delete-orphan",
+        order_by="(StoreHours.weekday, StoreHours.opens_min)",
+    )
+
+    __table_args__ = (
+        db.CheckConstraint("promise_minutes > 0", name="promise_positive"),
+        db.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="location_valid"),
+    )
+
+    def intervals(self):
+        """Opening intervals as plain ``(weekday, opens_min, closes_min)`` tuples for the rules."""
+        return [(h.weekday, h.opens_min, h.closes_min) for h in self.hours]
+
+    def __repr__(self):
+        return f"<Store {self.id} {self.name!r}>"
+
+
+class StoreHours(db.Model):
+    """One opening interval on one weekday (0 = Monday), in minutes after local midnight.
+
+    ``closes_min`` at or before ``opens_min`` means the interval runs past midnight.
+    """
+
+    __tablename__ = "store_hours"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    weekday = db.Column(db.Integer, nullable=False)
+    opens_min = db.Column(db.Integer, nullable=False)
+    closes_min = db.Column(db.Integer, nullable=False)
+
+    store = db.relationship("Store", back_populates="hours")
+
+    __table_args__ = (
+        db.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+        db.CheckConstraint("opens_min BETWEEN 0 AND 1439 AND closes_min BETWEEN 1 AND 1440", name="minutes_valid"),
+        db.UniqueConstraint("store_id", "weekday", "opens_min"),
+    )

@@ -1,0 +1,59 @@
+"""Queries and verbs on stores. They add and flush; the caller's ``transaction()`` commits."""
+from ..accounts.models import User
+from ..extensions import db
+from ..geo.models import Building
+from ..geo.rules import parse_point
+from . import errors, rules
+from .models import Store, StoreHours
+
+
+def get_store(store_id):
+    """The store with this id, or None."""
+    return db.session.get(Store, store_id) if store_id is not None else None
+
+
+def get_first_store():
+    """The store with the smallest id (the demo and most installations have one)."""
+    return db.session.scalar(db.select(Store).order_by(Store.id).limit(1))
+
+
+def list_stores():
+    """Every store, by id."""
+    return db.session.scalars(db.select(Store).order_by(Store.id)).all()
+
+
+def parse_week(texts, weekday_names):
+    """Seven texts like ``"07:00-23:00, 24:00"`` -> a list of ``(weekday, opens, closes)``."""
+    intervals = []
+    for weekday, text in enumerate(texts):
+        for part in filter(None, (p.strip() for p in (text or "").split(","))):
+            try:
+                opens, closes = rules.parse_interval(part)
+            except rules.HoursFormatError as exc:
+                raise errors.HoursInvalid(weekday_names[weekday]) from exc
+            intervals.append((weekday, opens, closes))
+    return intervals
+
+
+def update_store(store, *, name, address, phone, lat, lon, timezone, promise_minutes, intervals):
+    """Save the store's settings and replace its opening hours."""
+    if not rules.is_valid_timezone(timezone):
+        raise errors.TimezoneInvalid(timezone)
+    store.lat, store.lon = parse_point(lat, lon)
+    store.name, store.address, store.phone = name.strip(), address.strip(), phone.strip()
+    store.timezone, store.promise_minutes = timezone, int(promise_minutes)
+    store.hours.clear()
+    db.session.flush()
+    for weekday, opens, closes in sorted(set(intervals)):
+        store.hours.append(StoreHours(weekday=weekday, opens_min=opens, closes_min=closes))
+    db.session.flush()
+    return store
+
+
+def get_overview(store_id):
+    """Counts for the console and dashboard: residents, team by role, buildings."""
+    by_role = dict(db.session.execute(
+        db.select(User.role, db.func.count()).where(User.store_id == store_id).group_by(User.role)).all())
+    buildings = db.session.scalar(db.select(db.func.count()).select_from(Building)
+                                  .where(Building.store_id == store_id))
+    return {"by_role": by_role, "buildings": buildings}

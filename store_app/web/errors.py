@@ -1,0 +1,45 @@
+"""Error pages (HTML for pages, JSON for ``/api/``), in the user's language."""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+TITLES = {
+    400: lambda: _("This request could not be understood."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("We could not find that page."),
+    405: lambda: _("This action is not allowed here."),
+    409: lambda: _("Someone else got there first."),
+    413: lambda: _("That file is too large."),
+    423: lambda: _("This is locked."),
+    429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
+    500: lambda: _("Something went wrong on our side. Please try again."),
+}
+
+
+def wants_json():
+    """API paths and clients that ask for JSON get JSON errors."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status, message=None):
+    """An error response with a title for ``status`` and an optional more specific message."""
+    title = TITLES.get(status, TITLES[500])()
+    if wants_json():
+        return jsonify(error=message or title, status=status), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app):
+    """Register the handlers for every status we show a page for."""
+    for status in TITLES:
+        if status == 500:
+            continue
+        app.register_error_handler(status, lambda exc, s=status: render_error(s, getattr(exc, "user_message", None)))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, _("This form expired or was sent from elsewhere. Please try again."))
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return render_error(500)

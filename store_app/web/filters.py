@@ -1,0 +1,28 @@
+"""Template filters and globals: money, local times, phone numbers, weekday names."""
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_datetime, lazy_gettext as _l
+
+from ..accounts.rules import display_phone
+from ..database import format_cents
+from .navigation import PHONE_ROLES, nav_for
+
+WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
+                 _l("Saturday"), _l("Sunday"))
+
+
+def local_datetime(value, tz_name="Asia/Shanghai", fmt="short"):
+    """An aware UTC datetime shown on the store's wall clock, in the user's language."""
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None), fmt, rebase=False)
+
+
+def init_app(app):
+    """Register the filters and globals used by every template."""
+    app.add_template_filter(format_cents, "money")
+    app.add_template_filter(local_datetime, "local_dt")
+    app.add_template_filter(display_phone, "phone")
+    app.add_template_global(WEEKDAY_NAMES, "WEEKDAY_NAMES")
+    app.add_template_global(nav_for, "nav_for")
+    app.add_template_global(PHONE_ROLES, "PHONE_ROLES")

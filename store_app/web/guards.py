@@ -1,0 +1,23 @@
+"""Role guards for views. A wrong role is 403; an object of someone else's is a 404 (see views)."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from ..extensions import login_manager
+
+
+def role_required(*roles):
+    """Let only logged-in users with one of ``roles`` through; others go to login or get 403."""
+    allowed = {str(r) for r in roles}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
