@@ -1,0 +1,20 @@
+"""The app answers: health, stores API, role homes."""
+from store_app.accounts.models import Role
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_role_homes_after_login(client, auth, community):
+    expected = {Role.RESIDENT: "/shop", Role.STAFF: "/console", Role.COURIER: "/courier",
+                Role.OWNER: "/owner", Role.VENDOR: "/me"}
+    for role, path in expected.items():
+        _, phone = community["users"][role]
+        response = auth.login(phone)
+        assert response.status_code == 302, role
+        assert response.headers["Location"] == path
+        assert client.get(path).status_code == 200
+        auth.logout()
