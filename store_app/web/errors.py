@@ -29,12 +29,19 @@ def render_error(status, message=None):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def handle_http_error(exc):
+    """Render an HTTP error; a response prepared by the raiser (e.g. the login page's 429) wins."""
+    prepared = getattr(exc, "response", None)
+    if prepared is not None:
+        return prepared
+    return render_error(exc.code, getattr(exc, "user_message", None))
+
+
 def init_app(app):
     """Register the handlers for every status we show a page for."""
     for status in TITLES:
-        if status == 500:
-            continue
-        app.register_error_handler(status, lambda exc, s=status: render_error(s, getattr(exc, "user_message", None)))
+        if status != 500:
+            app.register_error_handler(status, handle_http_error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
