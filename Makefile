@@ -20,7 +20,7 @@ setup: $(VENV)/.installed translations
 
 # Compiled catalogues are build output (not in git): made from the .po files on every setup.
 translations: $(VENV)/.installed
-	$(PYBABEL) compile --use-fuzzy -q -d store_app/translations
+	$(PYBABEL) compile --use-fuzzy -d store_app/translations
 
 # For developers: collect new strings from code and templates into the catalogues.
 extract-messages: $(VENV)/.installed

@@ -1,4 +1,8 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
 from .accounts.models import Address, Role, User  # noqa: F401
-from .geo.models import Building  # noqa: F401
+from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa: F401
+from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
+from .geo.models import Building, DeliveryZone  # noqa: F401
+from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
 from .stores.models import Store, StoreHours  # noqa: F401
+from .wallet.models import Wallet, WalletEntry  # noqa: F401

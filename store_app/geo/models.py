@@ -49,3 +49,32 @@ class Building(db.Model):
 
     def __repr__(self):
         return f"<Building {self.id} {self.name!r}>"
+
+
+class DeliveryZone(db.Model):
+    """A polygon the store delivers to, with its fee and minimum order.
+
+    A point exactly on the boundary counts as inside (shapely ``covers``). Where zones overlap,
+    the highest ``priority`` wins, then the smallest id.
+    """
+
+    __tablename__ = "delivery_zones"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = db.Column(db.String(80), nullable=False)
+    # A GeoJSON Polygon geometry: coordinates are [lon, lat] as GeoJSON requires.
+    geojson = db.Column(db.Text, nullable=False)
+    fee_cents = db.Column(db.Integer, nullable=False, default=0)
+    minimum_cents = db.Column(db.Integer, nullable=False, default=0)
+    enabled = db.Column(db.Boolean, nullable=False, default=True)
+    priority = db.Column(db.Integer, nullable=False, default=0)
+    # Optional daily delivery hours in minutes after local midnight; both null = the store's hours.
+    opens_min = db.Column(db.Integer, nullable=True)
+    closes_min = db.Column(db.Integer, nullable=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        db.UniqueConstraint("store_id", "name"),
+        db.CheckConstraint("fee_cents >= 0 AND minimum_cents >= 0", name="money_not_negative"),
+    )

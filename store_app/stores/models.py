@@ -16,6 +16,13 @@ class Store(db.Model):
     timezone = db.Column(db.String(64), nullable=False, default="Asia/Shanghai")
     phone = db.Column(db.String(32), nullable=False, default="")
     promise_minutes = db.Column(db.Integer, nullable=False, default=30)
+    # The delivery quote's parameters: picking time grows with the number of items; travel is
+    # the straight-line distance times a detour factor at the couriers' speed.
+    pick_base_min = db.Column(db.Integer, nullable=False, default=3, server_default="3")
+    pick_per_item_s = db.Column(db.Integer, nullable=False, default=15, server_default="15")
+    courier_speed_m_per_min = db.Column(db.Integer, nullable=False, default=250, server_default="250")
+    detour_factor = db.Column(db.Float, nullable=False, default=1.35, server_default="1.35")
+    courier_handover_min = db.Column(db.Integer, nullable=False, default=3, server_default="3")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     hours = db.relationship(

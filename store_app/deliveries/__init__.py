@@ -1,0 +1,1 @@
+"""Delivery tasks and couriers' shifts."""

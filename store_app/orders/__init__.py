@@ -1,0 +1,1 @@
+"""Carts and orders of the 30-minute delivery line."""

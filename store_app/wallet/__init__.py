@@ -1,0 +1,1 @@
+"""The store wallet: a ledger per resident."""

@@ -1,0 +1,214 @@
+"""Browser tests: the demo community served by a real HTTP server, driven by Debian's Chromium.
+
+* ``live_server`` (one per test module): the app on a file-based SQLite database in a temporary
+  instance folder, with the demo community loaded, served by werkzeug in a background thread.
+  Tests stay independent by registering new residents with fresh phone numbers (``fresh_phone``).
+* ``browser`` (one per session): headless Chromium through Playwright, never downloaded.
+* ``phone`` / ``tablet``: a page in a new browser context (390x844 touch phone in zh-CN; 1024x768
+  touch tablet), pointed at the live server, closed after the test.
+
+Locally a missing Chromium or Playwright skips these tests; in CI (``CI=true``) it fails them.
+"""
+import itertools
+import os
+import random
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from store_app import create_app
+from store_app.database import transaction
+from store_app.demo.operations import seed_demo
+from store_app.extensions import db, limiter
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TIMEOUT_MS = 10_000
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "locale": "zh-CN"}
+
+
+def skip_or_fail(reason):
+    """Skip locally; in CI a missing browser is a failure, not a skip (as in tests/conftest.py)."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser is a browser test."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# ---- the server -------------------------------------------------------------------------------
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: failures show the page, not a wall of GET lines."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The demo community on http://127.0.0.1:<free port>; ``.url`` and ``.app``."""
+    instance = tmp_path_factory.mktemp("instance")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STORE_INSTANCE_PATH", str(instance))
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'browser.sqlite3'}",
+            "GEOCODER": "gazetteer",  # never the network
+        })
+    with app.app_context():
+        db.create_all()
+        with transaction():
+            seed_demo()
+        limiter.reset()
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+_phones = itertools.count(random.Random().randrange(0, 9000))
+
+
+@pytest.fixture
+def fresh_phone():
+    """Factory: a new valid Chinese mobile number, as a resident would type it (``1390099xxxx``)."""
+    return lambda: f"1390099{next(_phones) % 10_000:04d}"
+
+
+# ---- the browser ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    manager = sync_playwright().start()
+    yield manager
+    manager.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    """Headless Debian Chromium; never a downloaded browser."""
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _page(browser, live_server, options):
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page on a 390x844 touch phone (3x, zh-CN) in a fresh context: no cookies from other tests."""
+    context, page = _page(browser, live_server, PHONE)
+    yield page
+    context.close()
+    assert not page.js_errors, f"JavaScript errors: {page.js_errors}"
+
+
+@pytest.fixture
+def tablet(browser, live_server):
+    """A page on a 1024x768 touch tablet (the counter) in a fresh context."""
+    context, page = _page(browser, live_server, TABLET)
+    yield page
+    context.close()
+    assert not page.js_errors, f"JavaScript errors: {page.js_errors}"
+
+
+# ---- helpers for the tests --------------------------------------------------------------------
+
+# Elements whose right edge sticks out of the viewport, ignoring those inside a box that scrolls or
+# clips sideways on purpose (the console tabs). ``scrollWidth`` alone misses content that
+# ``body { overflow-x: hidden }`` cuts off.
+_OVERFLOWING_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const clipped = (el) => {
+    for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o !== "visible") return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if ((r.right > width + 1 || r.left < -1) && !clipped(el)) {
+      out.push(`${el.tagName.toLowerCase()}${el.className ? "." + String(el.className).replace(/ /g, ".") : ""}`
+               + ` [${Math.round(r.left)}..${Math.round(r.right)}] > ${width}`);
+    }
+  }
+  return out;
+}"""
+
+
+def _no_horizontal_scroll(page):
+    """No sideways scrolling, and nothing cut off at the right edge either."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{page.url} scrolls sideways: scrollWidth "
+        f"{page.evaluate('document.documentElement.scrollWidth')} > {page.evaluate('window.innerWidth')}")
+    overflowing = page.evaluate(_OVERFLOWING_JS)
+    assert not overflowing, f"{page.url}: elements outside the viewport: {overflowing[:10]}"
+
+
+def _tall_enough(locator, minimum=44):
+    """Every visible element of ``locator`` is at least ``minimum`` CSS px tall (a thumb, not a pin)."""
+    count = locator.count()
+    assert count, f"nothing matches {locator}"
+    for index in range(count):
+        element = locator.nth(index)
+        if not element.is_visible():
+            continue
+        box = element.bounding_box()
+        assert box and box["height"] >= minimum, (
+            f"{element.evaluate('e => e.outerHTML.slice(0, 120)')} is {box and box['height']} px tall, "
+            f"want >= {minimum}")
+
+
+@pytest.fixture
+def ui():
+    """Layout checks: ``ui.no_horizontal_scroll(page)``, ``ui.tall_enough(locator, 44)``,
+    ``ui.screenshot(page, name)`` (a full-page PNG in $STORE_SCREENSHOT_DIR when set, else nothing)."""
+    directory = os.environ.get("STORE_SCREENSHOT_DIR")
+
+    def screenshot(page, name):
+        if directory:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
+    return SimpleNamespace(no_horizontal_scroll=_no_horizontal_scroll, tall_enough=_tall_enough,
+                           screenshot=screenshot)
