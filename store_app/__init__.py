@@ -69,7 +69,8 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .geo.views import bp as geo_bp
+    from .orders.views import bp as orders_bp
     from .stores.views import bp as stores_bp
 
-    for blueprint in (stores_bp, accounts_bp, geo_bp):
+    for blueprint in (stores_bp, accounts_bp, geo_bp, orders_bp):
         app.register_blueprint(blueprint)

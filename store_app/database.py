@@ -58,6 +58,9 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+MAX_AMOUNT = Decimal("10000000")
+
+
 class MoneyError(ValueError):
     """A text that is not an amount of money."""
 
@@ -71,7 +74,10 @@ def parse_cents(text):
         amount = Decimal(str(text).strip().replace(",", ""))
     except InvalidOperation as exc:
         raise MoneyError(text) from exc
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    # Nothing in a shop costs ten million or more; bounding first also keeps quantize() safe.
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+        raise MoneyError(text)
+    if amount != amount.quantize(Decimal("0.01")):
         raise MoneyError(text)
     return int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
 

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..web.forms import choice_list
+
 REQUIRED = _l("This field is required.")
 
 
@@ -44,7 +46,7 @@ class PasswordForm(FlaskForm):
 
 
 class TeamMemberForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("staff", _l("Staff")), ("courier", _l("Courier"))])
+    role = SelectField(_l("Role"), choices=choice_list([("staff", _l("Staff")), ("courier", _l("Courier"))]))
     phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
                         render_kw={"inputmode": "tel"})
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])

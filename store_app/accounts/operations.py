@@ -156,7 +156,8 @@ def add_address(user, building_id, unit, label="", make_default=False):
     building = get_building(user.store_id, building_id)
     if building is None:
         raise errors.BuildingUnknown(building_id)
-    address = Address(store_id=user.store_id, building=building, unit=unit.strip(), label=label.strip())
+    address = Address(store_id=user.store_id, building=building, unit=(unit or "").strip(),
+                      label=(label or "").strip())
     user.addresses.append(address)
     db.session.flush()
     if make_default or len(user.addresses) == 1:

@@ -9,6 +9,7 @@ from ..extensions import limiter
 from ..geo.operations import list_buildings
 from ..stores.context import resolve_store
 from ..web.guards import role_required
+from ..web.forms import choice_list
 from ..web.i18n import select_locale
 from ..web.views import safe_next
 from . import errors, operations, rules
@@ -42,7 +43,7 @@ def _failed_login(response):
 def _building_choices(form, store):
     choices = [("", _("Choose your building"))]
     choices += [(str(b.id), b.name) for b in list_buildings(store.id, limit=1000)]
-    form.building_id.choices = choices
+    form.building_id.choices = choice_list(choices)
 
 
 def _show_error(form, exc):

@@ -55,11 +55,11 @@ class NominatimGeocoder:
 
     def geocode(self, store, query, limit=10):
         """At most ``limit`` places for ``query`` near ``store``; raises geopy errors to the caller."""
-        key = (store.id, rules.normalise_query(query))
+        key = (store.id, rules.normalise_query(query), limit)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key][:limit]
+                return self._cache[key]
         found = self._geocode(query, exactly_one=False, limit=limit) or []
         places = []
         for location in found:
@@ -71,7 +71,7 @@ class NominatimGeocoder:
             self._cache[key] = places
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return places[:limit]
+        return places
 
 
 class FallbackGeocoder:

@@ -1,8 +1,31 @@
 """Queries and verbs on the gazetteer. They add and flush; the caller's ``transaction()`` commits."""
+import json
+from dataclasses import dataclass
+
+from ..database import utcnow
 from ..extensions import db
-from . import rules
-from .errors import BuildingNameTaken
-from .models import Building
+from . import rules, zones
+from .errors import BuildingNameTaken, ZoneNameTaken
+from .models import Building, DeliveryZone
+
+
+@dataclass(frozen=True)
+class _ZoneFacts:
+    """A zone as the quote needs it, detached from the session so it can be cached."""
+
+    id: int
+    name: str
+    fee_cents: int
+    minimum_cents: int
+    enabled: bool
+    priority: int
+    opens_min: int | None
+    closes_min: int | None
+
+    @classmethod
+    def of(cls, zone):
+        return cls(zone.id, zone.name, zone.fee_cents, zone.minimum_cents, zone.enabled, zone.priority,
+                   zone.opens_min, zone.closes_min)
 
 
 def list_buildings(store_id, query="", limit=20):
@@ -52,3 +75,78 @@ def save_building(store_id, name, aliases, lat, lon, entrance_note="", building=
     db.session.flush()
     return building
 
+
+
+# ---- delivery zones ---------------------------------------------------------------------------
+
+_zone_index_cache = {}
+
+
+def list_zones(store_id):
+    """All of a store's zones, highest priority first."""
+    return db.session.scalars(db.select(DeliveryZone).where(DeliveryZone.store_id == store_id)
+                              .order_by(DeliveryZone.priority.desc(), DeliveryZone.id)).all()
+
+
+def get_zone(store_id, zone_id):
+    """The store's zone with this id, or None."""
+    return db.session.scalar(db.select(DeliveryZone).where(DeliveryZone.id == zone_id,
+                                                           DeliveryZone.store_id == store_id))
+
+
+def get_zone_index(store_id):
+    """A ``ZoneIndex`` over the store's zones (enabled or not), rebuilt only when a zone changed.
+
+    The cache key is read with one small query, so every worker process sees an edit at once.
+    """
+    key = db.session.execute(
+        db.select(db.func.count(DeliveryZone.id), db.func.max(DeliveryZone.updated_at),
+                  db.func.max(DeliveryZone.id))
+        .where(DeliveryZone.store_id == store_id)).one()
+    cached = _zone_index_cache.get(store_id)
+    if cached is not None and cached[0] == tuple(key):
+        return cached[1], cached[2]
+    rows = list_zones(store_id)
+    index = zones.ZoneIndex([zones.ZoneShape(z.id, z.priority, zones.parse_polygon(z.geojson)) for z in rows])
+    by_id = {z.id: _ZoneFacts.of(z) for z in rows}
+    _zone_index_cache[store_id] = (tuple(key), index, by_id)
+    return index, by_id
+
+
+def find_zone(store_id, point):
+    """The facts of the zone that covers ``(lat, lon)`` for this store, or None."""
+    index, by_id = get_zone_index(store_id)
+    zone_id = index.find(*point)
+    return by_id.get(zone_id) if zone_id is not None else None
+
+
+def save_zone(store_id, *, name, geojson, fee_cents, minimum_cents, enabled=True, priority=0,
+              opens_min=None, closes_min=None, zone=None):
+    """Create or update a zone after validating its polygon; nothing is saved if it is invalid."""
+    polygon = zones.parse_polygon(geojson)
+    clash = db.session.scalar(db.select(DeliveryZone.id).where(
+        DeliveryZone.store_id == store_id, DeliveryZone.name == name.strip(),
+        DeliveryZone.id != (zone.id if zone is not None else -1)))
+    if clash is not None:
+        raise ZoneNameTaken(name)
+    if zone is None:
+        zone = DeliveryZone(store_id=store_id)
+        db.session.add(zone)
+    zone.name = name.strip()
+    zone.geojson = json.dumps(zones.to_geojson(polygon))
+    zone.fee_cents, zone.minimum_cents = int(fee_cents), int(minimum_cents)
+    zone.enabled, zone.priority = bool(enabled), int(priority)
+    zone.opens_min, zone.closes_min = opens_min, closes_min
+    zone.updated_at = utcnow()
+    db.session.flush()
+    return zone
+
+
+def delete_zone(store_id, zone_id):
+    """Delete one of the store's zones; False if there is no such zone."""
+    zone = get_zone(store_id, zone_id)
+    if zone is None:
+        return False
+    db.session.delete(zone)
+    db.session.flush()
+    return True

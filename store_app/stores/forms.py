@@ -1,8 +1,8 @@
 """The owner's store settings form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import FloatField, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 REQUIRED = _l("This field is required.")
 
@@ -11,8 +11,8 @@ class StoreForm(FlaskForm):
     name = StringField(_l("Store name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=255)])
     phone = StringField(_l("Phone"), validators=[Length(max=32)])
-    lat = DecimalField(_l("Latitude"), places=6, validators=[DataRequired(REQUIRED), NumberRange(-90, 90)])
-    lon = DecimalField(_l("Longitude"), places=6, validators=[DataRequired(REQUIRED), NumberRange(-180, 180)])
+    lat = FloatField(_l("Latitude"), validators=[InputRequired(REQUIRED), NumberRange(-90, 90)])
+    lon = FloatField(_l("Longitude"), validators=[InputRequired(REQUIRED), NumberRange(-180, 180)])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(REQUIRED), Length(max=64)])
     promise_minutes = IntegerField(_l("Delivery promise (minutes)"),
                                    validators=[DataRequired(REQUIRED), NumberRange(5, 240)])

@@ -32,6 +32,8 @@ def parse_week(texts, weekday_names):
             except rules.HoursFormatError as exc:
                 raise errors.HoursInvalid(weekday_names[weekday]) from exc
             intervals.append((weekday, opens, closes))
+    if rules.overlapping_days(intervals):
+        raise errors.HoursInvalid(weekday_names[min(rules.overlapping_days(intervals))])
     return intervals
 
 

@@ -89,6 +89,19 @@ def next_opening(intervals, now, tz_name):
     return None
 
 
+def overlapping_days(intervals):
+    """The weekdays on which two intervals overlap (or start at the same minute)."""
+    days = set()
+    by_day = {}
+    for weekday, opens, closes in intervals:
+        by_day.setdefault(weekday, []).append((opens, closes if closes > opens else 1440))
+    for weekday, spans in by_day.items():
+        spans.sort()
+        if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])):
+            days.add(weekday)
+    return days
+
+
 def hours_by_weekday(intervals):
     """``{weekday: ["07:00-23:00", ...]}`` for display, every weekday present (empty = closed)."""
     table = {day: [] for day in WEEKDAYS}

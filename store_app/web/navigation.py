@@ -15,7 +15,8 @@ class NavItem:
 
 
 NAV = {
-    Role.RESIDENT: [NavItem("stores.shop", _l("Shop"), "shop"), NavItem("accounts.me", _l("Me"), "me")],
+    Role.RESIDENT: [NavItem("stores.shop", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
+                    NavItem("orders.my_orders", _l("Orders"), "receipt"), NavItem("accounts.me", _l("Me"), "me")],
     Role.COURIER: [NavItem("stores.courier_home", _l("Tasks"), "route"), NavItem("accounts.me", _l("Me"), "me")],
     Role.VENDOR: [NavItem("accounts.me", _l("Me"), "me")],
     Role.STAFF: [NavItem("stores.console", _l("Console"), "home"), NavItem("accounts.team", _l("Team"), "team"),

@@ -31,7 +31,9 @@ def safe_next(target, fallback="/"):
     if not target:
         return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\host" as "//host": refuse backslashes and control characters outright.
+    if ("\\" in target or any(ord(ch) < 32 for ch in target) or parts.scheme or parts.netloc
+            or not target.startswith("/") or target.startswith("//")):
         return fallback
     return target
 

@@ -121,33 +121,39 @@ def browser(playwright_instance):
     browser.close()
 
 
-def _page(browser, live_server, options):
-    context = browser.new_context(base_url=live_server.url, **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    return context, page
+@pytest.fixture
+def new_page(browser, live_server):
+    """Factory: ``new_page(**context_options)`` -> a page in a fresh context on the live server.
+
+    Contexts are closed after the test; uncaught JavaScript errors on any page fail it.
+    """
+    contexts, errors = [], []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def phone(new_page):
     """A page on a 390x844 touch phone (3x, zh-CN) in a fresh context: no cookies from other tests."""
-    context, page = _page(browser, live_server, PHONE)
-    yield page
-    context.close()
-    assert not page.js_errors, f"JavaScript errors: {page.js_errors}"
+    return new_page(**PHONE)
 
 
 @pytest.fixture
-def tablet(browser, live_server):
+def tablet(new_page):
     """A page on a 1024x768 touch tablet (the counter) in a fresh context."""
-    context, page = _page(browser, live_server, TABLET)
-    yield page
-    context.close()
-    assert not page.js_errors, f"JavaScript errors: {page.js_errors}"
+    return new_page(**TABLET)
 
 
 # ---- helpers for the tests --------------------------------------------------------------------
@@ -178,10 +184,16 @@ _OVERFLOWING_JS = """() => {
 
 
 def _no_horizontal_scroll(page):
-    """No sideways scrolling, and nothing cut off at the right edge either."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-        f"{page.url} scrolls sideways: scrollWidth "
-        f"{page.evaluate('document.documentElement.scrollWidth')} > {page.evaluate('window.innerWidth')}")
+    """No sideways scrolling, and nothing cut off at the right edge either.
+
+    On a mobile viewport Chromium widens ``innerWidth`` along with the content (the page zooms
+    out), so ``scrollWidth <= innerWidth`` alone passes for a too-wide page: compare with the
+    layout width as well, and look for elements sticking out.
+    """
+    sizes = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
+                          " client: document.documentElement.clientWidth})")
+    assert sizes["scroll"] <= sizes["inner"], f"{page.url} scrolls sideways: {sizes}"
+    assert sizes["scroll"] <= sizes["client"], f"{page.url} is wider than the screen: {sizes}"
     overflowing = page.evaluate(_OVERFLOWING_JS)
     assert not overflowing, f"{page.url}: elements outside the viewport: {overflowing[:10]}"
 

@@ -101,7 +101,7 @@ def compile_catalogs():
             continue
         with open(po_path, "rb") as po:
             catalog = read_po(po, locale=po_path.parts[-3])
-        partial = mo_path.with_name(f"messages.mo.{os.getpid()}.tmp")
+        partial = mo_path.with_name(f".messages.{os.getpid()}.tmp.mo")  # *.mo: ignored by git
         with open(partial, "wb") as mo:
             write_mo(mo, catalog, use_fuzzy=True)
         os.replace(partial, mo_path)  # atomic: a parallel run never reads half a file

@@ -1,0 +1,18 @@
+"""What the resident is told when the store cannot deliver now."""
+from flask_babel import lazy_gettext as _l
+
+from . import rules
+
+REASON_MESSAGES = {
+    rules.OUTSIDE_ZONE: _l("Sorry, this address is outside the area we deliver to."),
+    rules.ZONE_DISABLED: _l("Delivery to your area is paused right now."),
+    rules.STORE_CLOSED: _l("The store is closed right now."),
+    rules.ZONE_CLOSED: _l("We don't deliver to your area at this hour."),
+    rules.NO_COURIER: _l("No courier is on duty right now."),
+    rules.TOO_BUSY: _l("We are very busy: we could not keep our delivery promise right now."),
+}
+
+
+def reason_message(reason):
+    """The resident's sentence for a quote's ``reason`` code."""
+    return REASON_MESSAGES.get(reason, REASON_MESSAGES[rules.TOO_BUSY])

@@ -1,0 +1,105 @@
+"""The delivery promise, pure: can we deliver here now, and in how many minutes?
+
+ETA = picking (base + per item) + wait for a courier (from open deliveries and couriers on
+shift) + travel (straight-line distance x detour factor at courier speed) + handover at the door.
+"""
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class QuoteParams:
+    """A store's quote settings (from the ``stores`` row)."""
+
+    promise_min: int
+    pick_base_min: int = 3
+    pick_per_item_s: int = 15
+    speed_m_per_min: int = 250
+    detour_factor: float = 1.35
+    handover_min: int = 3
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The answer the resident sees before paying. ``reason`` is None when deliverable."""
+
+    deliverable: bool
+    zone: str | None
+    fee_cents: int | None
+    minimum_cents: int | None
+    eta_minutes: int | None
+    reason: str | None
+
+    def to_json(self):
+        return {"deliverable": self.deliverable, "zone": self.zone, "fee_cents": self.fee_cents,
+                "minimum_cents": self.minimum_cents, "eta_minutes": self.eta_minutes, "reason": self.reason}
+
+
+# Reasons, in the order they are checked.
+OUTSIDE_ZONE = "outside_zone"   # no zone covers the address
+ZONE_DISABLED = "zone_disabled"  # the covering zone is switched off
+STORE_CLOSED = "store_closed"    # outside the store's opening hours
+ZONE_CLOSED = "zone_closed"      # outside the zone's own delivery hours
+NO_COURIER = "no_courier"        # nobody is on shift
+TOO_BUSY = "too_busy"            # the ETA would break the promise
+
+
+def picking_minutes(item_count, params):
+    """Minutes to pick and pack ``item_count`` items (at least the base time)."""
+    return params.pick_base_min + math.ceil(max(0, item_count) * params.pick_per_item_s / 60)
+
+
+def travel_minutes(distance_m, params):
+    """Minutes to ride ``distance_m`` (straight line) with the detour factor at courier speed."""
+    return math.ceil(distance_m * params.detour_factor / params.speed_m_per_min)
+
+
+def courier_wait_minutes(open_deliveries, couriers_on_shift, trip_min):
+    """Minutes until a courier is free: none while couriers outnumber open deliveries; then
+    one round trip per full "wave" of deliveries ahead. None when nobody is on shift."""
+    if couriers_on_shift <= 0:
+        return None
+    waves_ahead = max(0, open_deliveries) // couriers_on_shift
+    return waves_ahead * trip_min
+
+
+def eta_minutes(item_count, distance_m, open_deliveries, couriers_on_shift, params):
+    """Minutes from now to the door, or None when no courier is on shift."""
+    travel = travel_minutes(distance_m, params)
+    wait = courier_wait_minutes(open_deliveries, couriers_on_shift, 2 * travel + params.handover_min)
+    if wait is None:
+        return None
+    return picking_minutes(item_count, params) + wait + travel + params.handover_min
+
+
+def in_daily_window(opens_min, closes_min, minute_of_day):
+    """True inside ``[opens, closes)``; a window that closes before it opens runs past midnight."""
+    if opens_min is None or closes_min is None:
+        return True
+    if closes_min > opens_min:
+        return opens_min <= minute_of_day < closes_min
+    return minute_of_day >= opens_min or minute_of_day < closes_min
+
+
+def decide(zone, store_open, minute_of_day, item_count, distance_m, open_deliveries, couriers_on_shift,
+           params):
+    """The quote for one address. ``zone`` is a mapping-like object with ``name``, ``fee_cents``,
+    ``minimum_cents``, ``enabled``, ``opens_min``, ``closes_min``, or None outside every zone."""
+    if zone is None:
+        return Quote(False, None, None, None, None, OUTSIDE_ZONE)
+
+    def no(reason, eta=None):
+        return Quote(False, zone.name, zone.fee_cents, zone.minimum_cents, eta, reason)
+
+    if not zone.enabled:
+        return no(ZONE_DISABLED)
+    if not store_open:
+        return no(STORE_CLOSED)
+    if not in_daily_window(zone.opens_min, zone.closes_min, minute_of_day):
+        return no(ZONE_CLOSED)
+    eta = eta_minutes(item_count, distance_m, open_deliveries, couriers_on_shift, params)
+    if eta is None:
+        return no(NO_COURIER)
+    if eta > params.promise_min:
+        return no(TOO_BUSY, eta)
+    return Quote(True, zone.name, zone.fee_cents, zone.minimum_cents, eta, None)

@@ -1,0 +1,81 @@
+"""Order errors. ``status`` is the HTTP status a view answers with."""
+from flask_babel import lazy_gettext as _l
+
+
+class OrderError(Exception):
+    message = _l("This order could not be completed.")
+    status = 400
+
+
+class EmptyCart(OrderError):
+    message = _l("Your cart is empty.")
+
+
+class ProductNotFound(OrderError):
+    message = _l("That product is not available.")
+    status = 404
+
+
+class QuantityInvalid(OrderError):
+    message = _l("Choose a quantity between 1 and 99.")
+
+
+class OutOfStock(OrderError):
+    status = 409
+
+    def __init__(self, name=None):
+        super().__init__(name)
+        self.message = (_l("Sorry, %(name)s just sold out.", name=name) if name
+                        else _l("Sorry, this item is sold out."))
+
+
+class CartChanged(OrderError):
+    message = _l("Some prices or stock changed since you looked. Please check your cart again.")
+    status = 409
+
+
+class NotDeliverable(OrderError):
+    status = 409
+
+    def __init__(self, reason, message):
+        super().__init__(reason)
+        self.reason = reason
+        self.message = message
+
+
+class BelowMinimum(OrderError):
+    def __init__(self, minimum_cents, formatted):
+        super().__init__(minimum_cents)
+        self.message = _l("The minimum order for your area is %(amount)s.", amount=formatted)
+
+
+class SlotInvalid(OrderError):
+    message = _l("That delivery time is no longer available. Please choose another.")
+
+
+class AddressMissing(OrderError):
+    message = _l("Please choose a delivery address.")
+
+
+class PaymentInvalid(OrderError):
+    message = _l("Please choose how to pay.")
+
+
+class NotCancellable(OrderError):
+    message = _l("This order can no longer be cancelled: the store has started picking it.")
+    status = 409
+
+
+class StatusConflict(OrderError):
+    message = _l("This order has already moved on. The page has been refreshed.")
+    status = 409
+
+
+class OrderNotFound(OrderError):
+    message = _l("We could not find that order.")
+    status = 404
+
+
+class IdempotencyConflict(OrderError):
+    message = _l("This order is already being placed. Please wait a moment.")
+    status = 409

@@ -1,0 +1,108 @@
+"""Pure order rules: allowed status moves, totals, cart checks, scheduled slots."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..stores.rules import is_open
+from .models import OrderStatus as S
+
+# Every allowed move. Anything else is refused by ``can_move``.
+TRANSITIONS = {
+    S.PLACED: {S.ACCEPTED, S.CANCELLED},
+    S.ACCEPTED: {S.PICKING, S.CANCELLED},
+    S.PICKING: {S.READY, S.CANCELLED},
+    S.READY: {S.ASSIGNED, S.CANCELLED},
+    S.ASSIGNED: {S.PICKED_UP, S.READY, S.CANCELLED},  # back to READY when staff take it off a courier
+    S.PICKED_UP: {S.DELIVERED, S.FAILED},
+    S.DELIVERED: set(),
+    S.CANCELLED: set(),
+    S.FAILED: set(),
+}
+# The timestamp column each status sets.
+TIMESTAMP_OF = {S.ACCEPTED: "accepted_at", S.PICKING: "picking_at", S.READY: "ready_at",
+                S.ASSIGNED: "assigned_at", S.PICKED_UP: "picked_up_at", S.DELIVERED: "delivered_at",
+                S.CANCELLED: "cancelled_at", S.FAILED: "failed_at"}
+# The resident may cancel until picking starts.
+RESIDENT_CANCELLABLE = frozenset({S.PLACED, S.ACCEPTED})
+ACTIVE = frozenset({S.PLACED, S.ACCEPTED, S.PICKING, S.READY, S.ASSIGNED, S.PICKED_UP})
+MAX_QUANTITY = 99
+
+
+def can_move(current, target):
+    """Whether an order may go from ``current`` to ``target``."""
+    return S(target) in TRANSITIONS[S(current)]
+
+
+def can_resident_cancel(status):
+    """Residents cancel only before picking starts."""
+    return S(status) in RESIDENT_CANCELLABLE
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What an order costs, in cents. ``total = subtotal + fee - discount`` and never negative."""
+
+    subtotal_cents: int
+    delivery_fee_cents: int
+    discount_cents: int
+    total_cents: int
+
+
+def compute_totals(lines, delivery_fee_cents, discount_cents=0):
+    """Totals for ``[(unit_price_cents, quantity), ...]``; the discount never exceeds the goods."""
+    if delivery_fee_cents < 0 or discount_cents < 0:
+        raise ValueError("fee and discount cannot be negative")
+    subtotal = sum(price * qty for price, qty in lines)
+    discount = min(discount_cents, subtotal)
+    return Totals(subtotal, delivery_fee_cents, discount, subtotal + delivery_fee_cents - discount)
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """A cart line as the checks need it."""
+
+    product_id: int
+    quantity: int
+    seen_price_cents: int
+    price_cents: int
+    stock: int
+    is_active: bool
+
+
+# Problems a cart line can have, shown before payment.
+PRICE_CHANGED = "price_changed"
+SOLD_OUT = "sold_out"
+NOT_ENOUGH = "not_enough"
+UNAVAILABLE = "unavailable"
+
+
+def line_problem(line):
+    """The first problem of a cart line, or None."""
+    if not line.is_active:
+        return UNAVAILABLE
+    if line.stock <= 0:
+        return SOLD_OUT
+    if line.stock < line.quantity:
+        return NOT_ENOUGH
+    if line.price_cents != line.seen_price_cents:
+        return PRICE_CHANGED
+    return None
+
+
+def next_slots(intervals, now, tz_name, lead_minutes, count=4, step_minutes=30):
+    """The next ``count`` scheduled-delivery slot starts (aware UTC) at least ``lead_minutes`` away,
+    on ``step_minutes`` boundaries of the store's wall clock, while the store is open."""
+    tz = ZoneInfo(tz_name)
+    local = now.astimezone(tz) + timedelta(minutes=lead_minutes)
+    minute = (local.minute // step_minutes + 1) * step_minutes
+    start = local.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minute)
+    slots, probe = [], start
+    for _ in range(7 * 24 * 60 // step_minutes):
+        # Wall-clock steps; re-localise so a DST change never shifts the grid.
+        probe_aware = datetime.combine(probe.date(), probe.time(), tz)
+        if is_open(intervals, probe_aware, tz_name):
+            slots.append(probe_aware.astimezone(ZoneInfo("UTC")))
+            if len(slots) == count:
+                break
+        probe = probe + timedelta(minutes=step_minutes)
+    return slots

@@ -1,0 +1,207 @@
+"""The resident's cart, checkout and order pages (live status by polling a JSON endpoint)."""
+from datetime import datetime, timezone
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import Role
+from ..database import format_cents, transaction, utcnow
+from ..wallet.errors import WalletError
+from ..wallet.operations import get_balance
+from ..web.guards import role_required
+from ..web.filters import local_datetime
+from ..web.forms import choice_list
+from ..web.views import safe_next
+from . import cart as cart_ops
+from . import errors, lifecycle, operations
+from .forms import CheckoutForm
+from ..deliveries.errors import reason_message
+from .presenters import order_status_json, status_label
+
+bp = Blueprint("orders", __name__)
+bp.add_app_template_global(status_label, "status_label")
+bp.add_app_template_global(reason_message, "reason_message")
+resident_only = role_required(Role.RESIDENT)
+
+
+def _wants_json():
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/cart/items")
+@resident_only
+def add_to_cart():
+    """Add a product to the cart (form post from the feed, or fetch asking for JSON)."""
+    quantity = request.form.get("quantity", 1, type=int) or 1
+    try:
+        with transaction():
+            cart_ops.add_to_cart(current_user, request.form.get("product_id"), quantity)
+    except errors.OrderError as exc:
+        if _wants_json():
+            return jsonify(error=str(exc.message)), exc.status
+        flash(exc.message, "error")
+    else:
+        if _wants_json():
+            return jsonify(count=cart_ops.count_items(current_user.id))
+        flash(_("Added to your cart."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("orders.cart")), 303)
+
+
+@bp.post("/cart/items/<int:product_id>")
+@resident_only
+def update_cart_line(product_id):
+    """Change a line's quantity (0 removes it)."""
+    quantity = request.form.get("quantity", type=int)
+    if quantity is None or quantity < 0:
+        flash(_("Choose a quantity between 1 and 99."), "error")
+        return redirect(url_for("orders.cart"), 303)
+    try:
+        with transaction():
+            cart_ops.set_quantity(current_user, product_id, quantity)
+    except errors.OrderError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("orders.cart"), 303)
+
+
+@bp.post("/cart/acknowledge")
+@resident_only
+def acknowledge_cart():
+    """The resident accepts the new prices / trimmed quantities."""
+    with transaction():
+        cart_ops.acknowledge_changes(current_user)
+    return redirect(url_for("orders.cart"), 303)
+
+
+@bp.get("/cart")
+@resident_only
+def cart():
+    """The cart with fresh prices, problems pointed out, and the way to checkout."""
+    return render_template("orders/cart.html", cart=cart_ops.load_cart(current_user))
+
+
+def _checkout_form(address_id=None):
+    form = CheckoutForm()
+    form.address_id.choices = choice_list([(a.id, a.one_line()) for a in current_user.addresses])
+    if not form.is_submitted():
+        default = current_user.default_address()
+        form.address_id.data = address_id or (default.id if default else None)
+        form.idempotency_key.data = operations.new_idempotency_key()
+    return form
+
+
+def format_slot(slot, tz_name):
+    """A slot as the resident reads it, on the store's clock."""
+    return local_datetime(slot, tz_name)
+
+
+def _selected_address(form):
+    return next((a for a in current_user.addresses if a.id == form.address_id.data), None) \
+        or current_user.default_address()
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@resident_only
+def checkout():
+    """Review and pay. The quote, prices and stock are computed again on submit."""
+    form = _checkout_form(request.args.get("address", type=int))
+    address = _selected_address(form)
+    if address is None:
+        flash(_("Please add a delivery address first."), "error")
+        return redirect(url_for("accounts.me"))
+    now = utcnow()
+    cart, quote, slots, totals = operations.checkout_options(current_user, address, now)
+    form.slot.choices = choice_list([("", _("As soon as possible"))]
+                                    + [(s.isoformat(), format_slot(s, current_user.store.timezone)) for s in slots])
+    status = 200
+    if form.validate_on_submit():
+        result = _place(form, now)
+        if not isinstance(result, tuple):
+            return result
+        status, message = result
+        flash(message, "error")
+        cart, quote, slots, totals = operations.checkout_options(current_user, address, now)
+    elif form.is_submitted():
+        status = 400
+    if not cart.lines and status == 200:
+        return redirect(url_for("orders.cart"))
+    form.expected_total_cents.data = totals.total_cents
+    return render_template("orders/checkout.html", form=form, cart=cart, quote=quote, slots=slots,
+                           totals=totals, balance_cents=get_balance(current_user.id), address=address), status
+
+
+def _place(form, now):
+    """Place the order; a redirect on success, ``(status, message)`` on a refusal."""
+    scheduled_for = None
+    if form.slot.data:
+        try:
+            scheduled_for = datetime.fromisoformat(form.slot.data).astimezone(timezone.utc)
+        except ValueError:
+            return 400, _("That delivery time is no longer available. Please choose another.")
+    try:
+        with transaction():
+            order, created = operations.place_order(
+                current_user, address_id=form.address_id.data, payment_method=form.payment_method.data,
+                idempotency_key=form.idempotency_key.data, now=now, scheduled_for=scheduled_for,
+                expected_total_cents=form.expected_total_cents.data and int(form.expected_total_cents.data),
+                note=form.note.data)
+    except errors.OrderError as exc:
+        return exc.status, exc.message
+    except WalletError as exc:
+        return 409, exc.message
+    except IntegrityError:
+        # A concurrent duplicate of this very submit won the race: show its order.
+        order = operations.get_order_by_key(current_user.id, form.idempotency_key.data)
+        if order is None:
+            return 409, _("This order is already being placed. Please wait a moment.")
+        created = False
+    if created:
+        flash(_("Order placed! Delivery code: %(code)s", code=order.delivery_code), "success")
+    return redirect(url_for("orders.order_page", order_id=order.id), 303)
+
+
+@bp.get("/orders")
+@resident_only
+def my_orders():
+    """The resident's orders, newest first."""
+    return render_template("orders/list.html", orders=lifecycle.list_orders_for_user(current_user.id))
+
+
+def _own_order_or_404(order_id):
+    order = lifecycle.get_order_for_user(current_user, order_id)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/orders/<int:order_id>")
+@resident_only
+def order_page(order_id):
+    """One order: status timeline, ETA, courier, delivery code; refreshed live by order-live.js."""
+    order = _own_order_or_404(order_id)
+    return render_template("orders/order.html", order=order, live=order_status_json(order),
+                           amount_due=format_cents(lifecycle.amount_due_cents(order)))
+
+
+@bp.get("/orders/<int:order_id>/status")
+@resident_only
+def order_status(order_id):
+    """The live part of the order page as JSON (polled every few seconds)."""
+    return jsonify(order_status_json(_own_order_or_404(order_id)))
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@resident_only
+def cancel_order(order_id):
+    """Cancel before picking starts; the refund goes back the way it was paid."""
+    try:
+        with transaction():
+            lifecycle.cancel_by_resident(current_user, order_id, utcnow())
+    except errors.OrderNotFound:
+        abort(404)
+    except (errors.NotCancellable, errors.StatusConflict):
+        flash(_("This order can no longer be cancelled: the store has started picking it."), "error")
+    else:
+        flash(_("Your order is cancelled."), "success")
+    return redirect(url_for("orders.order_page", order_id=order_id), 303)

@@ -1,0 +1,14 @@
+"""Wallet errors, with messages in the user's language."""
+from flask_babel import lazy_gettext as _l
+
+
+class WalletError(Exception):
+    message = _l("The wallet could not do that.")
+
+
+class InsufficientFunds(WalletError):
+    message = _l("Your wallet balance is not enough for this order. Top up at the counter or pay on delivery.")
+
+
+class AmountInvalid(WalletError):
+    message = _l("Enter an amount between ¥0.01 and ¥5,000.")

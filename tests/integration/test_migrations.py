@@ -1,0 +1,207 @@
+"""`flask db upgrade` builds the schema the models describe, on SQLite and on PostgreSQL.
+
+These tests do not use the ``app`` fixture (it builds the schema with ``create_all``): each one makes
+a fresh, empty database, lets Alembic build it, then asks Alembic's autogenerate whether the
+models and the database still differ. Any difference means a migration is missing or wrong.
+"""
+import logging
+import os
+import secrets
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from store_app import create_app
+from store_app.config import database_url
+from store_app.extensions import db
+
+# store_app/migrations/env.py still calls the deprecated ``db.get_engine()`` first (the stock
+# Flask-Migrate template); test_upgrade_is_warning_free below keeps that visible as an xfail.
+# (A per-test mark, not ``pytestmark``: a module mark would win over that test's own filter.)
+ignore_get_engine_deprecation = pytest.mark.filterwarnings(
+    "ignore:'get_engine' is deprecated:DeprecationWarning")
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def skip_or_fail(reason):
+    """Skip locally; in CI a missing database is a failure, not a skip (as in tests/conftest.py)."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """Put logging back as it was: Alembic's env.py calls ``logging.config.fileConfig``.
+
+    fileConfig replaces the root handlers and disables every logger that already exists, which
+    would silence the app's loggers (and ``caplog``) for every test that runs after this module.
+    """
+    root = logging.getLogger()
+    saved_root = (root.level, root.handlers[:], root.disabled)
+    saved = {name: (lg.level, lg.handlers[:], lg.disabled, lg.propagate)
+             for name, lg in logging.root.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    yield
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    root.disabled = saved_root[2]
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger):
+            continue
+        if name in saved:
+            lg.level, lg.handlers[:], lg.disabled, lg.propagate = saved[name]
+        else:
+            lg.disabled = False
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def postgres_database():
+    """A brand-new PostgreSQL database on the TEST_DATABASE_URL server, dropped after this module.
+
+    One per module rather than per test: DROP DATABASE waits for a checkpoint and takes seconds.
+    """
+    if not PG_URL:
+        skip_or_fail("TEST_DATABASE_URL is not set")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATABASE_URL", PG_URL)
+        server_url = make_url(database_url())  # the same driver the app uses (psycopg 3)
+    name = f"test_migrations_{secrets.token_hex(6)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            force = " WITH (FORCE)" if conn.dialect.server_version_info >= (13,) else ""
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"{force}'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_database):
+    """The module's PostgreSQL database, emptied: no tables, no alembic_version."""
+    engine = create_engine(postgres_database)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_app(request, tmp_path, monkeypatch):
+    """An app on an empty database (no tables at all), disposed of afterwards."""
+    monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        assert table_names() == set(), "the database should start empty"
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def table_names():
+    return set(inspect(db.engine).get_table_names())
+
+
+def schema_diff():
+    """What autogenerate would put in a new migration: empty when the database matches the models."""
+    with db.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), db.metadata)
+
+
+def current_revision():
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision():
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+@ignore_get_engine_deprecation
+def test_upgrade_builds_the_schema_of_the_models(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+        assert current_revision() == head_revision()
+        assert schema_diff() == []
+
+
+@ignore_get_engine_deprecation
+def test_upgrade_twice_is_a_no_op(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        upgrade()
+        assert current_revision() == head_revision()
+        assert schema_diff() == []
+
+
+@ignore_get_engine_deprecation
+def test_downgrade_to_base_then_upgrade_again(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert table_names() == {"alembic_version"}
+        assert current_revision() is None
+        upgrade()
+        assert current_revision() == head_revision()
+        assert schema_diff() == []
+
+
+@ignore_get_engine_deprecation
+def test_migrated_schema_accepts_the_models(fresh_app):
+    """A quick write through the ORM: constraints and server-side details line up with the models."""
+    from store_app.database import transaction
+    from store_app.stores.models import Store, StoreHours
+
+    with fresh_app.app_context():
+        upgrade()
+        with transaction():
+            store = Store(name="Migrated", lat=31.2, lon=121.4)
+            store.hours = [StoreHours(weekday=0, opens_min=420, closes_min=1380)]
+            db.session.add(store)
+        db.session.remove()
+        assert db.session.scalars(db.select(Store.name)).all() == ["Migrated"]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "store_app/migrations/env.py calls fileConfig(config.config_file_name) with the default "
+    "disable_existing_loggers=True, so running migrations in a process disables every logger that "
+    "already exists (store_app.geo.geocoding's fallback warning goes nowhere). "
+    "Fix: fileConfig(config.config_file_name, disable_existing_loggers=False)."))
+@ignore_get_engine_deprecation
+@pytest.mark.parametrize("fresh_app", ["sqlite"], indirect=True)
+def test_upgrade_leaves_the_app_loggers_enabled(fresh_app):
+    app_logger = logging.getLogger("store_app.geo.geocoding")
+    assert not app_logger.disabled
+    with fresh_app.app_context():
+        upgrade()
+    assert not app_logger.disabled
+
+
+@pytest.mark.xfail(strict=True, raises=DeprecationWarning, reason=(
+    "store_app/migrations/env.py get_engine() calls current_app.extensions['migrate'].db.get_engine(), "
+    "deprecated in Flask-SQLAlchemy 3.x (removed in 3.2), so every `flask db upgrade` warns and, under "
+    "filterwarnings=error, fails. Fix: return current_app.extensions['migrate'].db.engine directly."))
+@pytest.mark.parametrize("fresh_app", ["sqlite"], indirect=True)
+def test_upgrade_is_warning_free(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
