@@ -70,7 +70,8 @@ def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .geo.views import bp as geo_bp
     from .orders.views import bp as orders_bp
+    from .orders.voice_views import bp as voice_bp
     from .stores.views import bp as stores_bp
 
-    for blueprint in (stores_bp, accounts_bp, geo_bp, orders_bp):
+    for blueprint in (stores_bp, accounts_bp, geo_bp, orders_bp, voice_bp):
         app.register_blueprint(blueprint)

@@ -79,3 +79,17 @@ class OrderNotFound(OrderError):
 class IdempotencyConflict(OrderError):
     message = _l("This order is already being placed. Please wait a moment.")
     status = 409
+
+
+class VoiceEmpty(OrderError):
+    message = _l("Record a voice note or type what you need.")
+
+
+class VoiceTooLarge(OrderError):
+    message = _l("The voice note is too long. Please keep it under a minute.")
+    status = 413
+
+
+class VoiceType(OrderError):
+    message = _l("This recording format is not supported. Try again, or type your list.")
+    status = 415

@@ -78,7 +78,9 @@ def acknowledge_cart():
 @resident_only
 def cart():
     """The cart with fresh prices, problems pointed out, and the way to checkout."""
-    return render_template("orders/cart.html", cart=cart_ops.load_cart(current_user))
+    cart = cart_ops.load_cart(current_user)
+    from_voice = any(line.voice_order_id for line in cart.lines)
+    return render_template("orders/cart.html", cart=cart, from_voice=from_voice)
 
 
 def _checkout_form(address_id=None):

@@ -14,16 +14,23 @@ class NavItem:
     icon: str
 
 
+# The counter console's tabs, shared by staff and the owner: one line per feature.
+CONSOLE = [
+    NavItem("stores.console", _l("Console"), "home"),
+    NavItem("voice.queue", _l("Voice orders"), "mic"),
+    NavItem("accounts.team", _l("Team"), "team"),
+    NavItem("geo.buildings", _l("Buildings"), "building"),
+]
+ME = NavItem("accounts.me", _l("Me"), "me")
+
 NAV = {
     Role.RESIDENT: [NavItem("stores.shop", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
-                    NavItem("orders.my_orders", _l("Orders"), "receipt"), NavItem("accounts.me", _l("Me"), "me")],
-    Role.COURIER: [NavItem("stores.courier_home", _l("Tasks"), "route"), NavItem("accounts.me", _l("Me"), "me")],
-    Role.VENDOR: [NavItem("accounts.me", _l("Me"), "me")],
-    Role.STAFF: [NavItem("stores.console", _l("Console"), "home"), NavItem("accounts.team", _l("Team"), "team"),
-                 NavItem("geo.buildings", _l("Buildings"), "building"), NavItem("accounts.me", _l("Me"), "me")],
-    Role.OWNER: [NavItem("stores.dashboard", _l("Dashboard"), "chart"), NavItem("stores.console", _l("Console"), "home"),
-                 NavItem("stores.settings", _l("Store"), "store"), NavItem("accounts.team", _l("Team"), "team"),
-                 NavItem("geo.buildings", _l("Buildings"), "building"), NavItem("accounts.me", _l("Me"), "me")],
+                    NavItem("orders.my_orders", _l("Orders"), "receipt"), ME],
+    Role.COURIER: [NavItem("stores.courier_home", _l("Tasks"), "route"), ME],
+    Role.VENDOR: [ME],
+    Role.STAFF: [*CONSOLE, ME],
+    Role.OWNER: [NavItem("stores.dashboard", _l("Dashboard"), "chart"), NavItem("stores.settings", _l("Store"), "store"),
+                 *CONSOLE, ME],
 }
 # Roles that get the phone layout with a bottom bar; the others get the console layout.
 PHONE_ROLES = frozenset({Role.RESIDENT, Role.COURIER, Role.VENDOR})

@@ -5,7 +5,10 @@
   Tests stay independent by registering new residents with fresh phone numbers (``fresh_phone``).
 * ``browser`` (one per session): headless Chromium through Playwright, never downloaded.
 * ``phone`` / ``tablet``: a page in a new browser context (390x844 touch phone in zh-CN; 1024x768
-  touch tablet), pointed at the live server, closed after the test.
+  touch tablet), pointed at the live server, closed after the test; ``new_page(**options)`` for
+  other contexts (no JavaScript, another locale). Uncaught JavaScript errors fail the test.
+* ``ui``: layout checks (no sideways scrolling, 44 px touch targets) and optional screenshots
+  (``STORE_SCREENSHOT_DIR=/tmp/shots``).
 
 Locally a missing Chromium or Playwright skips these tests; in CI (``CI=true``) it fails them.
 """
@@ -25,8 +28,9 @@ from store_app.demo.operations import seed_demo
 from store_app.extensions import db, limiter
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                 "--disable-sync", "--disable-quic"]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TIMEOUT_MS = 10_000
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
@@ -161,12 +165,11 @@ def tablet(new_page):
 # Elements whose right edge sticks out of the viewport, ignoring those inside a box that scrolls or
 # clips sideways on purpose (the console tabs). ``scrollWidth`` alone misses content that
 # ``body { overflow-x: hidden }`` cuts off.
-_OVERFLOWING_JS = """() => {
+_OVERFLOWING_JS = r"""() => {
   const width = document.documentElement.clientWidth;
   const clipped = (el) => {
-    for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX;
-      if (o !== "visible") return true;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") return true;
     }
     return false;
   };
@@ -175,8 +178,9 @@ _OVERFLOWING_JS = """() => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if ((r.right > width + 1 || r.left < -1) && !clipped(el)) {
-      out.push(`${el.tagName.toLowerCase()}${el.className ? "." + String(el.className).replace(/ /g, ".") : ""}`
-               + ` [${Math.round(r.left)}..${Math.round(r.right)}] > ${width}`);
+      const cls = (el.getAttribute("class") || "").trim().replace(/\s+/g, ".");
+      const name = el.tagName.toLowerCase() + (cls ? "." + cls : "");
+      out.push(`${name} [${Math.round(r.left)}..${Math.round(r.right)}] > ${width}`);
     }
   }
   return out;

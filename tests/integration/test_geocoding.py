@@ -164,10 +164,6 @@ def test_nominatim_limit_is_passed_on(store):
     assert fake.calls == [("q", False, 2)]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "store_app/geo/geocoding.py NominatimGeocoder.geocode: the cache key (store.id, query) ignores "
-    "`limit`, so an answer fetched with limit=1 is served, truncated to one place, to a later call "
-    "asking for limit=10. Fix: put `limit` in the key, or always fetch the maximum and slice."))
 def test_nominatim_cache_does_not_shrink_a_larger_limit(store):
     fake = FakeGeopyGeocoder({"q": [("Q1", 31.2, 121.4), ("Q2", 31.2, 121.4), ("Q3", 31.2, 121.4)]})
     geocoder = nominatim(fake)

@@ -21,12 +21,6 @@ from store_app import create_app
 from store_app.config import database_url
 from store_app.extensions import db
 
-# store_app/migrations/env.py still calls the deprecated ``db.get_engine()`` first (the stock
-# Flask-Migrate template); test_upgrade_is_warning_free below keeps that visible as an xfail.
-# (A per-test mark, not ``pytestmark``: a module mark would win over that test's own filter.)
-ignore_get_engine_deprecation = pytest.mark.filterwarnings(
-    "ignore:'get_engine' is deprecated:DeprecationWarning")
-
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -42,8 +36,8 @@ def skip_or_fail(reason):
 def restore_logging():
     """Put logging back as it was: Alembic's env.py calls ``logging.config.fileConfig``.
 
-    fileConfig replaces the root handlers and disables every logger that already exists, which
-    would silence the app's loggers (and ``caplog``) for every test that runs after this module.
+    fileConfig replaces the root handlers (and, without ``disable_existing_loggers=False``, would
+    disable every existing logger), which would leak into every test that runs after this module.
     """
     root = logging.getLogger()
     saved_root = (root.level, root.handlers[:], root.disabled)
@@ -136,7 +130,6 @@ def head_revision():
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-@ignore_get_engine_deprecation
 def test_upgrade_builds_the_schema_of_the_models(fresh_app):
     with fresh_app.app_context():
         upgrade()
@@ -145,7 +138,6 @@ def test_upgrade_builds_the_schema_of_the_models(fresh_app):
         assert schema_diff() == []
 
 
-@ignore_get_engine_deprecation
 def test_upgrade_twice_is_a_no_op(fresh_app):
     with fresh_app.app_context():
         upgrade()
@@ -154,7 +146,6 @@ def test_upgrade_twice_is_a_no_op(fresh_app):
         assert schema_diff() == []
 
 
-@ignore_get_engine_deprecation
 def test_downgrade_to_base_then_upgrade_again(fresh_app):
     with fresh_app.app_context():
         upgrade()
@@ -166,7 +157,6 @@ def test_downgrade_to_base_then_upgrade_again(fresh_app):
         assert schema_diff() == []
 
 
-@ignore_get_engine_deprecation
 def test_migrated_schema_accepts_the_models(fresh_app):
     """A quick write through the ORM: constraints and server-side details line up with the models."""
     from store_app.database import transaction
@@ -182,12 +172,6 @@ def test_migrated_schema_accepts_the_models(fresh_app):
         assert db.session.scalars(db.select(Store.name)).all() == ["Migrated"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "store_app/migrations/env.py calls fileConfig(config.config_file_name) with the default "
-    "disable_existing_loggers=True, so running migrations in a process disables every logger that "
-    "already exists (store_app.geo.geocoding's fallback warning goes nowhere). "
-    "Fix: fileConfig(config.config_file_name, disable_existing_loggers=False)."))
-@ignore_get_engine_deprecation
 @pytest.mark.parametrize("fresh_app", ["sqlite"], indirect=True)
 def test_upgrade_leaves_the_app_loggers_enabled(fresh_app):
     app_logger = logging.getLogger("store_app.geo.geocoding")
@@ -197,10 +181,8 @@ def test_upgrade_leaves_the_app_loggers_enabled(fresh_app):
     assert not app_logger.disabled
 
 
-@pytest.mark.xfail(strict=True, raises=DeprecationWarning, reason=(
-    "store_app/migrations/env.py get_engine() calls current_app.extensions['migrate'].db.get_engine(), "
-    "deprecated in Flask-SQLAlchemy 3.x (removed in 3.2), so every `flask db upgrade` warns and, under "
-    "filterwarnings=error, fails. Fix: return current_app.extensions['migrate'].db.engine directly."))
+# The stock Flask-Migrate env.py called the deprecated ``db.get_engine()``: filterwarnings=error
+# (setup.cfg) turns that into a failure here.
 @pytest.mark.parametrize("fresh_app", ["sqlite"], indirect=True)
 def test_upgrade_is_warning_free(fresh_app):
     with fresh_app.app_context():
