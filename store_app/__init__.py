@@ -68,10 +68,16 @@ def _register_cli(app):
 
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
+    from .catalogue.views import bp as catalogue_bp
+    from .deliveries.views import bp as deliveries_bp
     from .geo.views import bp as geo_bp
+    from .orders.board_views import board_bp
     from .orders.views import bp as orders_bp
     from .orders.voice_views import bp as voice_bp
+    from .partners.views import bp as partners_bp
     from .stores.views import bp as stores_bp
+    from .wallet.views import bp as wallet_bp
 
-    for blueprint in (stores_bp, accounts_bp, geo_bp, orders_bp, voice_bp):
+    for blueprint in (stores_bp, accounts_bp, geo_bp, deliveries_bp, orders_bp, voice_bp, catalogue_bp, board_bp,
+                      partners_bp, wallet_bp):
         app.register_blueprint(blueprint)

@@ -3,6 +3,7 @@
 Operations add and flush; only ``transaction()`` commits. Views and periodic jobs wrap one
 operation in ``with transaction():``.
 """
+import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -61,6 +62,7 @@ def utcnow():
 # Far above any real amount, far below where Decimal.quantize stops working (28 digits);
 # business limits (a top-up's maximum, say) are the callers' to check.
 MAX_AMOUNT = Decimal("1e20")
+_AMOUNT_RE = re.compile(r"^[0-9]{1,21}(\.[0-9]{1,2})?$|^\.[0-9]{1,2}$")
 
 
 class MoneyError(ValueError):
@@ -72,8 +74,13 @@ def parse_cents(text):
 
     Refuses negatives, more than two decimals, and anything that is not a plain number.
     """
+    raw = str(text).strip()
+    # Plain ASCII digits with an optional point: no thousands separators ("1,20" is ambiguous),
+    # exponents, underscores or full-width digits.
+    if not _AMOUNT_RE.match(raw):
+        raise MoneyError(text)
     try:
-        amount = Decimal(str(text).strip().replace(",", ""))
+        amount = Decimal(raw)
     except InvalidOperation as exc:
         raise MoneyError(text) from exc
     if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:

@@ -215,3 +215,196 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+# ---- a shop that can take orders (cart, checkout, races, order board) ------------------------
+
+SHOP_PRODUCTS = {  # key -> (name_zh, name_en, price_cents)
+    "water": ("矿泉水", "Mineral water", 300),
+    "noodles": ("方便面", "Instant noodles", 550),
+    "milk": ("鲜牛奶", "Fresh milk", 1250),
+}
+
+
+class ShopIds:
+    """What ``build_shop`` made, as plain ids (safe to use outside the app context)."""
+
+    def __init__(self, **ids):
+        self.__dict__.update(ids)
+
+    def __repr__(self):
+        return f"<ShopIds {self.__dict__}>"
+
+
+def square_zone(lat, lon, half_deg):
+    """A GeoJSON square ``half_deg`` around ``(lat, lon)`` (about 1.1 km per 0.01 degree of latitude)."""
+    ring = [[lon - half_deg, lat - half_deg], [lon + half_deg, lat - half_deg], [lon + half_deg, lat + half_deg],
+            [lon - half_deg, lat + half_deg], [lon - half_deg, lat - half_deg]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def build_shop(*, stock=20, products=None, fee_cents=500, minimum_cents=0, couriers=1, hours=None,
+               now=None, lat=31.2, lon=121.4, name="Test Store", zone_half_deg=0.01, promise_minutes=30):
+    """A store that can deliver: a zone around it, ``couriers`` couriers on shift, a merchant, a category
+    and ``products`` (key -> (zh, en, price_cents)) with ``stock`` each. ``hours`` is a list of
+    ``(weekday, opens_min, closes_min)``, all day by default. Needs an app context; commits."""
+    from datetime import timedelta
+
+    from werkzeug.security import generate_password_hash
+
+    from store_app.catalogue.models import Category, Merchant, Product
+    from store_app.database import utcnow
+    from store_app.deliveries.models import CourierShift
+    from store_app.geo.operations import save_zone
+
+    now = now or utcnow()
+    hours = [(d, 0, 1440) for d in range(7)] if hours is None else hours
+    with transaction():
+        store = Store(name=name, address="1 Test Rd", lat=lat, lon=lon, timezone="Asia/Shanghai",
+                      phone="021-0000 0000", promise_minutes=promise_minutes)
+        store.hours = [StoreHours(weekday=d, opens_min=o, closes_min=c) for d, o, c in hours]
+        db.session.add(store)
+        db.session.flush()
+        zone = save_zone(store.id, name="Zone A", geojson=square_zone(lat, lon, zone_half_deg),
+                         fee_cents=fee_cents, minimum_cents=minimum_cents)
+        inside = Building(store_id=store.id, lat=lat + 0.0005, lon=lon + 0.0005)
+        inside.set_names("Inside Tower", [])
+        outside = Building(store_id=store.id, lat=lat + 0.05, lon=lon + 0.05)
+        outside.set_names("Far Away Tower", [])
+        merchant = Merchant(store_id=store.id, name=name, kind="store", lat=lat, lon=lon)
+        category = Category(store_id=store.id, slug="daily", name_zh="日用", name_en="Daily")
+        db.session.add_all([inside, outside, merchant, category])
+        db.session.flush()
+        items = {}
+        for key, (zh, en, price) in (products or SHOP_PRODUCTS).items():
+            items[key] = Product(store_id=store.id, merchant_id=merchant.id, category_id=category.id,
+                                 name_zh=zh, name_en=en, price_cents=price, stock=stock)
+        db.session.add_all(items.values())
+        hashed = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+        courier_ids = []
+        for number in range(couriers):
+            courier = User(store_id=store.id, phone=new_phone(), name=f"Courier {number}", password_hash=hashed,
+                           role=Role.COURIER.value)
+            db.session.add(courier)
+            db.session.flush()
+            db.session.add(CourierShift(store_id=store.id, courier_id=courier.id, started_at=now - timedelta(hours=1),
+                                        planned_end_at=now + timedelta(hours=12)))
+            courier_ids.append(courier.id)
+        db.session.flush()
+        return ShopIds(store_id=store.id, zone_id=zone.id, merchant_id=merchant.id, category_id=category.id,
+                       products={key: p.id for key, p in items.items()}, inside_building_id=inside.id,
+                       outside_building_id=outside.id, courier_ids=tuple(courier_ids))
+
+
+def add_shopper(shop, *, balance_cents=10_000, building_id=None, phone=None, name="Shopper"):
+    """A resident of ``shop`` living in ``building_id`` (inside the zone by default) with a funded
+    wallet: ``ShopIds(user_id, phone, address_id)``. Needs an app context; commits."""
+    from werkzeug.security import generate_password_hash
+
+    from store_app.wallet.operations import credit
+
+    with transaction():
+        user = User(store_id=shop.store_id, phone=phone or new_phone(), name=name, role=Role.RESIDENT.value,
+                    password_hash=generate_password_hash(PASSWORD, method="scrypt:1024:8:1"))
+        address = Address(store_id=shop.store_id, building_id=building_id or shop.inside_building_id,
+                          unit="2-1202", is_default=True)
+        user.addresses.append(address)
+        db.session.add(user)
+        db.session.flush()
+        if balance_cents:
+            credit(user.id, shop.store_id, balance_cents, "topup")
+        return ShopIds(user_id=user.id, phone=user.phone, address_id=address.id)
+
+
+def fill_cart(user_id, quantities):
+    """Put ``{product_id: quantity}`` in the resident's cart, in that order. Needs an app context; commits."""
+    from store_app.orders.cart import add_to_cart
+
+    with transaction():
+        user = db.session.get(User, user_id)
+        for product_id, quantity in quantities.items():
+            add_to_cart(user, product_id, quantity)
+
+
+@pytest.fixture
+def create_shop(app):
+    """Factory: ``create_shop(stock=20, minimum_cents=0, couriers=1, hours=None, ...)`` -> ``ShopIds``."""
+    def factory(**options):
+        with app.app_context():
+            return build_shop(**options)
+    return factory
+
+
+@pytest.fixture
+def create_shopper(app):
+    """Factory: ``create_shopper(shop, balance_cents=10_000, building_id=None)`` -> ``ShopIds``
+    (``user_id``, ``phone``, ``address_id``); the password is ``PASSWORD``."""
+    def factory(shop, **options):
+        with app.app_context():
+            return add_shopper(shop, **options)
+    return factory
+
+
+# ---- orders through the real checkout, partner merchants (order board, couriers, partners) ----------
+
+PARTNER_PRODUCTS = {"apples": ("苹果", "Apples", 1500), "pears": ("梨", "Pears", 900)}
+
+
+def add_partner(shop, *, name="Fruit Corner", kind="fruit", products=None, stock=20, prep_minutes=10):
+    """A partner merchant of ``shop`` with a shelf category of its own, ``products`` (key -> (zh, en,
+    price_cents)) and a secret link: ``ShopIds(merchant_id, category_id, token, products)``.
+    Needs an app context; commits."""
+    import secrets
+
+    from store_app.catalogue.models import Category, Merchant, Product
+
+    with transaction():
+        merchant = Merchant(store_id=shop.store_id, name=name, kind=kind, lat=31.2003, lon=121.4003,
+                            prep_minutes=prep_minutes, access_token=secrets.token_urlsafe(32))
+        category = Category(store_id=shop.store_id, slug=f"partner-{kind}-{secrets.token_hex(3)}", name_zh=name,
+                            name_en=name, position=9)
+        db.session.add_all([merchant, category])
+        db.session.flush()
+        items = {key: Product(store_id=shop.store_id, merchant_id=merchant.id, category_id=category.id,
+                              name_zh=zh, name_en=en, price_cents=price, stock=stock)
+                 for key, (zh, en, price) in (products or PARTNER_PRODUCTS).items()}
+        db.session.add_all(items.values())
+        db.session.flush()
+        return ShopIds(merchant_id=merchant.id, category_id=category.id, token=merchant.access_token,
+                       products={key: p.id for key, p in items.items()})
+
+
+def place_test_order(shopper, quantities, *, payment_method="wallet", note="", now=None):
+    """Fill the shopper's cart with ``{product_id: quantity}`` and check out through ``place_order``
+    (delivery now, default address); returns the order id. Needs an app context; commits."""
+    from store_app.database import utcnow
+    from store_app.orders.operations import new_idempotency_key, place_order
+
+    fill_cart(shopper.user_id, quantities)
+    with transaction():
+        order, created = place_order(db.session.get(User, shopper.user_id), address_id=shopper.address_id,
+                                     payment_method=payment_method, idempotency_key=new_idempotency_key(),
+                                     now=now or utcnow(), note=note)
+        assert created
+        return order.id
+
+
+@pytest.fixture
+def create_partner(app):
+    """Factory: ``create_partner(shop, name="Fruit Corner", kind="fruit", ...)`` -> ``ShopIds``
+    (``merchant_id``, ``category_id``, ``token``, ``products``)."""
+    def factory(shop, **options):
+        with app.app_context():
+            return add_partner(shop, **options)
+    return factory
+
+
+@pytest.fixture
+def create_order(app):
+    """Factory: ``create_order(shopper, {product_id: quantity}, payment_method="wallet", note="")`` -> order
+    id, placed through the real cart and checkout (the shop needs a zone and a courier on shift:
+    ``create_shop`` makes both)."""
+    def factory(shopper, quantities, **options):
+        with app.app_context():
+            return place_test_order(shopper, quantities, **options)
+    return factory

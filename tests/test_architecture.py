@@ -1,6 +1,6 @@
 """The architecture rules of DESIGN.md, as tests, so they hold without anyone remembering them.
 
-- Pure modules (every ``rules.py``, the dispatcher's core) import no framework, not even indirectly.
+- Pure modules (every ``rules.py`` or ``*_rules.py``, the dispatcher's core) import no framework, not even indirectly.
 - ``store_app/database.py`` holds the one commit.
 - The dispatcher's core imports nothing of the project; ``services/`` imports only what it may.
 - Nothing but entry points reads the clock; nothing but the launcher and CLI prints.
@@ -35,7 +35,8 @@ KNOWN_IMPURE = {
         "(e.g. store_app/accounts/roles.py) that both models.py and rules.py import."),
     "store_app/orders/rules.py": (
         "imports OrderStatus from .models, which imports store_app.database and store_app.extensions. "
-        "Fix: move the OrderStatus StrEnum into a framework-free module (e.g. store_app/orders/statuses.py)."),
+        "Fix: move the OrderStatus StrEnum into a framework-free module "
+        "(e.g. store_app/orders/statuses.py)."),
 }
 
 
@@ -51,7 +52,7 @@ def python_files(*tops):
     for top in tops:
         folder = ROOT / top
         if folder.is_dir():
-            files.extend(p for p in folder.rglob("*.py") if ".venv" not in p.parts and "__pycache__" not in p.parts)
+            files.extend(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
     return sorted(files)
 
 
@@ -155,8 +156,9 @@ def impure_imports(path):
 
 
 def pure_modules():
-    """Every ``rules.py`` in store_app/ and services/, and the dispatcher's pure core (when present)."""
-    files = [p for p in python_files("store_app", "services") if p.name == "rules.py"]
+    """Every ``rules.py`` (and ``*_rules.py``) in store_app/ and services/, and the dispatcher's core."""
+    files = [p for p in python_files("store_app", "services")
+             if p.name == "rules.py" or p.name.endswith("_rules.py")]
     files += [ROOT / name for name in DISPATCH_PURE if (ROOT / name).is_file()]
     files += python_files("dispatch/sim")
     return sorted(set(files))
@@ -165,7 +167,8 @@ def pure_modules():
 # ---- self-checks of the import reader --------------------------------------------------------
 
 def test_relative_imports_are_resolved_against_the_package():
-    source = "from ..extensions import db\nfrom .models import Role\nfrom . import rules\nimport flask_login\n"
+    source = ("from ..extensions import db\nfrom .models import Role\n"
+              "from . import rules\nimport flask_login\n")
     existing = {"store_app.geo.rules"}
     found = imports_in(ast.parse(source), "store_app.geo.operations", False, existing.__contains__)
     assert [name for _, name in found] == [
@@ -175,9 +178,10 @@ def test_relative_imports_are_resolved_against_the_package():
 
 
 def test_nested_and_type_checking_imports():
-    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import flask\nelse:\n    import math\n"
-              "def f():\n    from sqlalchemy import text\n")
-    names = [name for _, name in imports_in(ast.parse(source), "store_app.x.rules", False, lambda name: False)]
+    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import flask\n"
+              "else:\n    import math\ndef f():\n    from sqlalchemy import text\n")
+    found = imports_in(ast.parse(source), "store_app.x.rules", False, lambda name: False)
+    names = [name for _, name in found]
     assert names == ["typing", "math", "sqlalchemy"]
 
 
@@ -225,21 +229,23 @@ def test_known_impure_entries_still_exist():
 COMMIT_ALLOWED = {"store_app/database.py"}
 
 
+def commit_calls(tree):
+    """Every ``<anything>.commit(...)`` call: a session, a connection, a nested transaction."""
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
+
+
 def test_only_database_py_commits():
     commits = []
     for path in python_files(*PROJECT_PACKAGES):
         if rel(path) in COMMIT_ALLOWED:
             continue
-        for node in ast.walk(parse(path)):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit":
-                commits.append(f"{rel(path)}:{node.lineno}: {ast.unparse(node)}")
+        commits += [f"{rel(path)}:{node.lineno}: {ast.unparse(node)}" for node in commit_calls(parse(path))]
     assert commits == [], "only transaction() in store_app/database.py commits; operations flush"
 
 
 def test_database_py_does_commit():
-    calls = [node for node in ast.walk(parse(ROOT / "store_app/database.py"))
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"]
-    assert len(calls) == 1
+    assert len(commit_calls(parse(ROOT / "store_app/database.py"))) == 1
 
 
 # ---- (c) the dispatcher's core is the project's own business only ---------------------------
@@ -270,7 +276,8 @@ def test_services_import_only_allowed_store_app_parts():
 
 # ---- (e) only entry points read the clock ----------------------------------------------------
 
-CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py", "dispatch/jobs.py", "dispatch/scheduler.py"}
+CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py",
+                 "dispatch/jobs.py", "dispatch/scheduler.py"}
 ENTRY_POINT_NAMES = {"views.py", "cli.py"}
 CLOCK_METHODS = {"now", "utcnow", "today"}
 
@@ -283,7 +290,8 @@ def clock_calls(tree):
             clock_names.update(alias.asname for alias in node.names
                                if alias.asname and alias.name in {"datetime", "date"})
         elif isinstance(node, ast.Import):
-            clock_names.update(alias.asname for alias in node.names if alias.asname and alias.name == "datetime")
+            clock_names.update(alias.asname for alias in node.names
+                               if alias.asname and alias.name == "datetime")
     calls = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -326,7 +334,8 @@ def test_no_print_outside_launcher_and_cli():
         if rel(path) == "store_app/launcher.py" or path.name == "cli.py":
             continue
         found += [f"{rel(path)}:{node.lineno}" for node in ast.walk(parse(path))
-                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"]
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id == "print"]
     assert found == [], "log, flash or click.echo instead of print"
 
 
@@ -349,7 +358,8 @@ def test_url_patterns():
     assert outside_urls(TEMPLATE_ATTR_URL, '<img src="{{ url_for(\'static\', filename=\'a.png\') }}">') == []
     css = "@import 'https://fonts.example/a.css'; a { background: url(//img.example/b.png) }"
     assert outside_urls(CSS_URL, css) == ["https://fonts.example/a.css", "//img.example/b.png"]
-    js = 'import x from "https://esm.example/x.js"; el = document.createElementNS("http://www.w3.org/2000/svg", "g")'
+    js = ('import x from "https://esm.example/x.js"; '
+          'el = document.createElementNS("http://www.w3.org/2000/svg", "g")')
     assert outside_urls(QUOTED_URL, js) == ["https://esm.example/x.js"]
 
 
@@ -357,7 +367,8 @@ def test_templates_load_nothing_from_outside_hosts():
     found = []
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        found += [f"{rel(path)}: {url}" for url in outside_urls(TEMPLATE_ATTR_URL, text) + outside_urls(CSS_URL, text)]
+        urls = outside_urls(TEMPLATE_ATTR_URL, text) + outside_urls(CSS_URL, text)
+        found += [f"{rel(path)}: {url}" for url in urls]
     assert found == [], "vendor front-end files into static/ instead of linking a CDN"
 
 

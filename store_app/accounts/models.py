@@ -1,20 +1,9 @@
 """Users and their delivery addresses."""
-from enum import StrEnum
-
 from flask_login import UserMixin
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
-
-
-class Role(StrEnum):
-    """What a person does in the store; it decides their home page and what they may open."""
-
-    RESIDENT = "resident"  # shops, collects parcels, orders breakfast, books services
-    STAFF = "staff"        # works the counter: parcels, orders, dispatch
-    COURIER = "courier"    # carries deliveries on a phone
-    VENDOR = "vendor"      # a vetted service provider of the marketplace
-    OWNER = "owner"        # runs the store: settings, team, KPI board
+from .roles import Role  # noqa: F401  (re-exported: models.Role is used widely)
 
 
 class User(UserMixin, db.Model):

@@ -1,7 +1,7 @@
 """Pure rules about accounts: phone numbers, passwords, homes by role."""
 import phonenumbers
 
-from .models import Role
+from .roles import Role
 
 STAFF_ROLES = frozenset({Role.STAFF, Role.OWNER})
 # Who may create which accounts: owners and staff add staff and couriers.
@@ -10,7 +10,7 @@ CREATABLE_BY = {
     Role.STAFF: frozenset({Role.STAFF, Role.COURIER}),
 }
 HOME_ENDPOINT = {
-    Role.RESIDENT: "stores.shop",
+    Role.RESIDENT: "catalogue.feed",
     Role.STAFF: "stores.console",
     Role.COURIER: "stores.courier_home",
     Role.VENDOR: "accounts.me",

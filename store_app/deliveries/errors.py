@@ -16,3 +16,59 @@ REASON_MESSAGES = {
 def reason_message(reason):
     """The resident's sentence for a quote's ``reason`` code."""
     return REASON_MESSAGES.get(reason, REASON_MESSAGES[rules.TOO_BUSY])
+
+
+class ShiftError(Exception):
+    """A shift cannot be started or ended; ``message`` is shown to the courier."""
+
+    message = _l("Your shift could not be changed.")
+
+
+class ShiftAlreadyOpen(ShiftError):
+    message = _l("You are already on shift.")
+
+
+class NoOpenShift(ShiftError):
+    message = _l("You are not on shift.")
+
+
+class ShiftLengthInvalid(ShiftError):
+    message = _l("A shift lasts from 1 to 12 hours.")
+
+
+class DeliveryError(Exception):
+    """A delivery step that cannot be taken. ``status`` is the HTTP status a view answers with."""
+
+    message = _l("This delivery step could not be completed.")
+    status = 400
+
+
+class TaskNotFound(DeliveryError):
+    message = _l("We could not find that delivery.")
+    status = 404
+
+
+class TaskConflict(DeliveryError):
+    message = _l("This delivery has already moved on. The page has been refreshed.")
+    status = 409
+
+
+class AlreadyPickedUp(DeliveryError):
+    message = _l("This order has already been picked up: it can no longer go to another courier.")
+    status = 409
+
+
+class CourierNotFound(DeliveryError):
+    message = _l("Choose a courier of this store.")
+
+
+class CodeFormatInvalid(DeliveryError):
+    message = _l("Enter the 4-digit code the resident shows you.")
+
+
+class FailureReasonInvalid(DeliveryError):
+    def __init__(self, problem):
+        super().__init__(problem)
+        self.problem = problem
+        self.message = (_l("Please say what happened (at most 150 characters).") if problem == "text"
+                        else _l("Choose why the delivery failed."))

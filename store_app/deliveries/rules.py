@@ -3,6 +3,7 @@
 ETA = picking (base + per item) + wait for a courier (from open deliveries and couriers on
 shift) + travel (straight-line distance x detour factor at courier speed) + handover at the door.
 """
+import hmac
 import math
 from dataclasses import dataclass
 
@@ -103,3 +104,61 @@ def decide(zone, store_open, minute_of_day, item_count, distance_m, open_deliver
     if eta > params.promise_min:
         return no(TOO_BUSY, eta)
     return Quote(True, zone.name, zone.fee_cents, zone.minimum_cents, eta, None)
+
+
+# ---- delivery tasks --------------------------------------------------------------------------
+# Task statuses as plain strings: the ``TaskStatus`` enum lives in models.py, which is not pure.
+# Every allowed move of a task; "assigned" -> "assigned" hands it to another courier, which is
+# allowed until it is picked up. A picked-up task never changes courier.
+TASK_TRANSITIONS = {
+    "open": frozenset({"assigned", "cancelled"}),
+    "assigned": frozenset({"assigned", "open", "picked_up", "cancelled"}),
+    "picked_up": frozenset({"delivered", "failed"}),
+    "delivered": frozenset(),
+    "failed": frozenset(),
+    "cancelled": frozenset(),
+}
+DELIVERY_CODE_LENGTH = 4
+# Why a delivery failed, as the courier chooses it; "other" needs a few words.
+FAILURE_REASONS = ("nobody_home", "refused", "other")
+FAILURE_TEXT_MAX = 150
+
+
+def can_move_task(current, target):
+    """Whether a delivery task may go from ``current`` to ``target``."""
+    return target in TASK_TRANSITIONS.get(current, frozenset())
+
+
+def task_sources(target):
+    """The statuses a task may be in to move to ``target``, sorted (for a guarded UPDATE)."""
+    return sorted(status for status, targets in TASK_TRANSITIONS.items() if target in targets)
+
+
+def is_code_shaped(text):
+    """True for exactly four ASCII digits (spaces around are ignored)."""
+    text = (text or "").strip()
+    return len(text) == DELIVERY_CODE_LENGTH and text.isascii() and text.isdigit()
+
+
+def code_matches(expected, typed):
+    """Whether the typed delivery code is the order's, compared in constant time."""
+    return is_code_shaped(typed) and hmac.compare_digest(expected.encode(), typed.strip().encode())
+
+
+def failure_problem(reason, text):
+    """Why a failure report is not acceptable (``"reason"`` or ``"text"``), or None when it is."""
+    if reason not in FAILURE_REASONS:
+        return "reason"
+    text = (text or "").strip()
+    if (reason == "other" and not text) or len(text) > FAILURE_TEXT_MAX:
+        return "text"
+    return None
+
+
+def minutes_until(at, now):
+    """Whole minutes from ``now`` to ``at``: positive while there is time (rounded up), negative
+    when ``at`` has passed (minutes late, rounded up), 0 exactly on time."""
+    seconds = (at - now).total_seconds()
+    if seconds >= 0:
+        return math.ceil(seconds / 60)
+    return -math.ceil(-seconds / 60)

@@ -3,10 +3,13 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from ..accounts.models import Address, Role, User
+from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Building
 from ..stores.models import Store, StoreHours
 from . import data
+from .catalogue import seed_catalogue
+from .zones import seed_courier_shifts, seed_zones
 
 
 def seed_demo():
@@ -29,6 +32,8 @@ def seed_demo():
         created["buildings"] += 1
     db.session.flush()
     created["users"] = _seed_people(store)
+    created.update(seed_zones(store), shifts=seed_courier_shifts(store, utcnow()))  # after people: see zones.py
+    created.update(seed_catalogue(store, utcnow()))  # after people: their past orders
     return store, created
 
 

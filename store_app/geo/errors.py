@@ -28,6 +28,7 @@ ZONE_MESSAGES = {
     "nested_shells": _l("The zone contains another outline."),
     "duplicate_rings": _l("The zone repeats the same outline twice."),
     "not_closed": _l("The outline is not closed."),
+    "too_large": _l("This file is too large for a zone outline (1 MB at most)."),
     "invalid": _l("This polygon is not valid: %(detail)s"),
 }
 
@@ -45,6 +46,8 @@ COORDINATE_MESSAGES = {
     "swapped": _l("The latitude is out of range: are latitude and longitude swapped?"),
     "lat_range": _l("The latitude must be between -90 and 90."),
     "lon_range": _l("The longitude must be between -180 and 180."),
+    "looks_swapped": _l("These coordinates look swapped: give the latitude first, then the longitude."),
+    "missing": _l("Give a latitude and a longitude (lat and lon), or a building."),
 }
 
 

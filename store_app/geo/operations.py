@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from ..database import utcnow
 from ..extensions import db
-from . import rules, zones
+from . import maps, rules, zones
 from .errors import BuildingNameTaken, ZoneNameTaken
 from .models import Building, DeliveryZone
 
@@ -76,7 +76,6 @@ def save_building(store_id, name, aliases, lat, lon, entrance_note="", building=
     return building
 
 
-
 # ---- delivery zones ---------------------------------------------------------------------------
 
 _zone_index_cache = {}
@@ -107,14 +106,18 @@ def get_zone_index(store_id):
     if cached is not None and cached[0] == tuple(key):
         return cached[1], cached[2]
     rows = list_zones(store_id)
-    index = zones.ZoneIndex([zones.ZoneShape(z.id, z.priority, zones.parse_polygon(z.geojson)) for z in rows])
+    index = zones.ZoneIndex([zones.ZoneShape(z.id, z.priority, zones.parse_polygon(z.geojson), z.enabled)
+                             for z in rows])
     by_id = {z.id: _ZoneFacts.of(z) for z in rows}
     _zone_index_cache[store_id] = (tuple(key), index, by_id)
     return index, by_id
 
 
 def find_zone(store_id, point):
-    """The facts of the zone that covers ``(lat, lon)`` for this store, or None."""
+    """The facts of the zone that covers ``(lat, lon)`` for this store, or None.
+
+    An enabled zone wins over a disabled one; then the highest priority, then the smallest id.
+    """
     index, by_id = get_zone_index(store_id)
     zone_id = index.find(*point)
     return by_id.get(zone_id) if zone_id is not None else None
@@ -150,3 +153,28 @@ def delete_zone(store_id, zone_id):
     db.session.delete(zone)
     db.session.flush()
     return True
+
+
+@dataclass(frozen=True)
+class _MapZone:
+    id: int
+    name: str
+    enabled: bool
+    fee_cents: int
+    minimum_cents: int
+    ring: list
+
+
+def load_delivery_map(store, point=None, highlight_id=None, edited_ring=None, enabled_only=False):
+    """A ``maps.MapView`` of the store, its buildings and zones (only enabled ones if asked).
+
+    ``point`` is the resident's ``(lat, lon)``; ``edited_ring`` the outline being edited.
+    """
+    buildings = db.session.execute(
+        db.select(Building.id, Building.name, Building.lat, Building.lon)
+        .where(Building.store_id == store.id).order_by(Building.id)).all()
+    shown = [z for z in list_zones(store.id) if z.enabled or not enabled_only]
+    drawn = [_MapZone(z.id, z.name, z.enabled, z.fee_cents, z.minimum_cents, maps.loose_ring(z.geojson) or [])
+             for z in shown]
+    return maps.build_view((store.lat, store.lon, store.name), [tuple(b) for b in buildings], drawn,
+                           point=point, highlight_id=highlight_id, edited_ring=edited_ring)

@@ -1,17 +1,27 @@
-"""The gazetteer: building search and nearest-building APIs, and the staff's building list."""
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+"""The gazetteer (building search, nearest building, the staff's building list) and delivery
+zones (the staff's zone editor, GeoJSON upload and download, the residents' delivery map)."""
+import io
+import json
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..database import transaction
+from ..database import format_cents, parse_cents, transaction
+from ..stores import operations as store_ops
 from ..stores.context import resolve_store
+from ..stores.rules import format_interval
 from ..web.guards import role_required
-from . import errors, operations, rules
-from .forms import BuildingForm
+from . import errors, maps, operations, rules, zones
+from .forms import BuildingForm, ZoneForm
 from .geocoding import get_geocoder
 
 bp = Blueprint("geo", __name__)
+
+MAX_GEOJSON_BYTES = 1024 * 1024
+NEW_ZONE_HALF_SIDE_M = 500
 
 
 @bp.get("/api/v1/buildings")
@@ -83,3 +93,156 @@ def edit_building(building_id):
             return redirect(url_for("geo.buildings"))
     status = 400 if form.is_submitted() else 200
     return render_template("console/building_form.html", form=form, building=building), status
+
+
+# ---- delivery zones ---------------------------------------------------------------------------
+
+@bp.app_template_global("zone_hours")
+def zone_hours(zone):
+    """``"10:00-21:30"``, or '' when the zone follows the store's hours."""
+    if zone.opens_min is None or zone.closes_min is None:
+        return ""
+    return format_interval(zone.opens_min, zone.closes_min)
+
+
+@bp.app_template_global("delivery_map")
+def delivery_map(store_id, point=None):
+    """The residents' map of a store's enabled zones, with ``point`` ``(lat, lon)`` marked.
+
+    A template global so that a partial (the feed's quote banner) can draw it from what it has.
+    """
+    store = store_ops.get_store(store_id)
+    return operations.load_delivery_map(store, point=point, enabled_only=True) if store is not None else None
+
+
+@bp.get("/console/zones")
+@role_required(Role.STAFF, Role.OWNER)
+def zones_list():
+    """Staff see every zone of the store, on a map and in a table."""
+    store = current_user.store
+    return render_template("console/zones.html", zones=operations.list_zones(store.id),
+                           map=operations.load_delivery_map(store))
+
+
+def _uploaded_text(file):
+    """The text of an uploaded GeoJSON file, or None when no file was sent."""
+    if file is None or not getattr(file, "filename", ""):
+        return None
+    data = file.read(MAX_GEOJSON_BYTES + 1)
+    if len(data) > MAX_GEOJSON_BYTES:
+        raise zones.ZoneGeometryError("too_large")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise zones.ZoneGeometryError("not_json") from exc
+
+
+def _fill_zone_form(form, zone, store):
+    """A GET: the zone's values in yuan and HH:MM, or a new zone's defaults around the store."""
+    if zone is None:
+        form.geojson.data = json.dumps(zones.square_around(store.lat, store.lon, NEW_ZONE_HALF_SIDE_M))
+        return
+    form.name.data = zone.name
+    form.fee.data = format_cents(zone.fee_cents, symbol="")
+    form.minimum.data = format_cents(zone.minimum_cents, symbol="")
+    form.priority.data = zone.priority
+    form.enabled.data = zone.enabled
+    form.hours.data = zone_hours(zone)
+    form.geojson.data = zone.geojson
+
+
+def _save_zone_form(form, zone, store):
+    """Validate and save; True when saved. Errors land on their fields; nothing is saved then."""
+    try:
+        uploaded = _uploaded_text(form.geojson_file.data)
+    except zones.ZoneGeometryError as exc:
+        form.validate()
+        form.geojson_file.errors = [errors.zone_message(exc)]
+        return False
+    if uploaded is not None:
+        form.geojson.data = uploaded  # the page comes back with what was sent
+    if not form.validate():
+        return False
+    opens_min, closes_min = form.hours_minutes()
+    try:
+        with transaction():
+            operations.save_zone(
+                store.id, name=form.name.data, geojson=form.geojson.data or "",
+                fee_cents=parse_cents(form.fee.data), minimum_cents=parse_cents(form.minimum.data),
+                enabled=form.enabled.data, priority=form.priority.data or 0,
+                opens_min=opens_min, closes_min=closes_min, zone=zone)
+    except zones.ZoneGeometryError as exc:
+        form.geojson.errors = [errors.zone_message(exc)]
+        return False
+    except errors.GeoError as exc:
+        form.name.errors = [exc.message]
+        return False
+    return True
+
+
+@bp.route("/console/zones/new", methods=["GET", "POST"], defaults={"zone_id": None})
+@bp.route("/console/zones/<int:zone_id>", methods=["GET", "POST"])
+@role_required(Role.STAFF, Role.OWNER)
+def edit_zone(zone_id):
+    """Add or edit a zone: the form, a GeoJSON text and file, and the SVG outline editor."""
+    store = current_user.store
+    zone = None
+    if zone_id is not None:
+        zone = operations.get_zone(store.id, zone_id)
+        if zone is None:
+            abort(404)
+    form = ZoneForm()
+    if not form.is_submitted():
+        _fill_zone_form(form, zone, store)
+    elif _save_zone_form(form, zone, store):
+        flash(_("Zone saved."), "success")
+        return redirect(url_for("geo.zones_list"))
+    view = operations.load_delivery_map(store, highlight_id=zone.id if zone else None,
+                                        edited_ring=maps.loose_ring(form.geojson.data or ""))
+    status = 400 if form.is_submitted() else 200
+    return render_template("console/zone_form.html", form=form, zone=zone, map=view), status
+
+
+@bp.get("/console/zones/<int:zone_id>/geojson")
+@role_required(Role.STAFF, Role.OWNER)
+def download_zone(zone_id):
+    """The zone as a GeoJSON Feature file (the outline plus its settings as properties)."""
+    zone = operations.get_zone(current_user.store_id, zone_id)
+    if zone is None:
+        abort(404)
+    feature = {
+        "type": "Feature",
+        "properties": {"name": zone.name, "fee_cents": zone.fee_cents, "minimum_cents": zone.minimum_cents,
+                       "priority": zone.priority, "enabled": zone.enabled, "hours": zone_hours(zone) or None},
+        "geometry": json.loads(zone.geojson),
+    }
+    body = json.dumps(feature, ensure_ascii=False, indent=1).encode("utf-8")
+    return send_file(io.BytesIO(body), mimetype="application/geo+json", as_attachment=True,
+                     download_name=f"zone-{zone.id}.geojson", max_age=0)
+
+
+@bp.post("/console/zones/<int:zone_id>/delete")
+@role_required(Role.STAFF, Role.OWNER)
+def delete_zone(zone_id):
+    """Delete a zone (another store's zone answers 404)."""
+    with transaction():
+        deleted = operations.delete_zone(current_user.store_id, zone_id)
+    if not deleted:
+        abort(404)
+    flash(_("Zone deleted."), "success")
+    return redirect(url_for("geo.zones_list"))
+
+
+@bp.get("/shop/where-we-deliver")
+def where_we_deliver():
+    """Residents (and visitors) see where the store delivers; a resident's own address is marked."""
+    store = resolve_store()
+    address = point = zone = None
+    if current_user.is_authenticated and current_user.role == Role.RESIDENT:
+        address = current_user.default_address()
+    if address is not None:
+        point = (address.building.lat, address.building.lon)
+        zone = operations.find_zone(store.id, point)
+    return render_template("geo/where_we_deliver.html", store=store, address=address, zone=zone,
+                           zones=[z for z in operations.list_zones(store.id) if z.enabled],
+                           map=operations.load_delivery_map(store, point=point, enabled_only=True))

@@ -6,6 +6,7 @@ Shapely works in ``(x=lon, y=lat)``; everything outside this module and ``geo/ru
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,6 +111,15 @@ def polygon_from_latlon(vertices):
     return parse_polygon({"type": "Polygon", "coordinates": [ring]})
 
 
+def square_around(lat, lon, half_side_m):
+    """A square GeoJSON Polygon centred on ``(lat, lon)``: a starting outline for a new zone."""
+    d_lat = half_side_m / 111_320
+    d_lon = half_side_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    ring = [[round(lon + sx * d_lon, 6), round(lat + sy * d_lat, 6)]
+            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1))]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
 def to_geojson(polygon):
     """A Polygon -> a GeoJSON geometry dict (``[lon, lat]`` positions, closed rings)."""
     return mapping(polygon) | {"coordinates": [[list(p) for p in ring] for ring in mapping(polygon)["coordinates"]]}
@@ -122,52 +132,159 @@ def vertices_latlon(polygon):
 
 @dataclass(frozen=True)
 class ZoneShape:
-    """What the index needs of a zone: its id, ranking and polygon."""
+    """What the index needs of a zone: its id, ranking and polygon.
+
+    A disabled zone still answers "which zone is this?" (so the resident hears that delivery there
+    is paused), but only where no enabled zone covers the point.
+    """
 
     zone_id: int
     priority: int
     polygon: Polygon
+    enabled: bool = True
+
+    @property
+    def rank(self):
+        """Sort key: enabled first, then the highest priority, then the smallest id."""
+        return (not self.enabled, -self.priority, self.zone_id)
 
 
 class ZoneIndex:
     """Answers "which zone covers this point?" fast, for one point or millions.
 
-    Polygons are prepared once; with many zones an STRtree narrows the candidates. Overlaps go
-    to the highest priority, then the smallest id.
+    Polygons are prepared once and tested with ``intersects_xy`` (for a point, the same as
+    ``covers``: an edge or a vertex counts as inside) so no Point object is built per query.
+    With ``STRTREE_MIN_ZONES`` or more zones an STRtree over the polygons fills a lookup grid
+    of candidate zones per cell; a query then tests only its cell's candidates. Overlaps go to
+    the best ``ZoneShape.rank``. Safe to share between threads (see ``_lock``).
     """
 
     def __init__(self, zones):
-        self.zones = sorted(zones, key=lambda z: (-z.priority, z.zone_id))
+        self.zones = sorted(zones, key=lambda z: z.rank)
+        self._ids = np.array([z.zone_id for z in self.zones], dtype=np.int64)
         self._polygons = np.array([z.polygon for z in self.zones], dtype=object)
+        self._bounds = [tuple(p.bounds) for p in self._polygons]  # (min_lon, min_lat, max_lon, max_lat)
+        shapely.prepare(self._polygons)
         for polygon in self._polygons:
-            shapely.prepare(polygon)
-        self._tree = shapely.STRtree(self._polygons) if len(self.zones) >= STRTREE_MIN_ZONES else None
+            # Build GEOS's lazy point locator now: prepared geometries are not safe to initialise
+            # from two threads at once (libgeos/geos#825); queries also take ``_lock``.
+            shapely.intersects_xy(polygon, *polygon.exterior.coords[0][:2])
+        self._lock = threading.Lock()
+        self._tree = None
+        self._grid = None
+        if len(self.zones) >= STRTREE_MIN_ZONES:
+            self._tree = shapely.STRtree(self._polygons)
+            self._grid = _CandidateGrid(self._tree, self._polygons)
 
     def __len__(self):
         return len(self.zones)
 
+    @property
+    def uses_tree(self):
+        """True when candidates come from the spatial index rather than every zone."""
+        return self._tree is not None
+
     def find(self, lat, lon):
         """The id of the winning zone covering ``(lat, lon)``, or None."""
-        point = shapely.Point(lon, lat)
-        if self._tree is not None:
-            candidates = sorted(self._tree.query(point, predicate="intersects"))
-        else:
-            candidates = range(len(self.zones))
-        for i in candidates:  # sorted by rank, so the first hit wins
-            if self._polygons[i].covers(point):
-                return self.zones[i].zone_id
+        candidates = self._grid.candidates(lon, lat) if self._grid is not None else range(len(self.zones))
+        bounds, polygons = self._bounds, self._polygons
+        with self._lock:
+            for i in candidates:  # in rank order, so the first hit wins
+                min_x, min_y, max_x, max_y = bounds[i]
+                if min_x <= lon <= max_x and min_y <= lat <= max_y and shapely.intersects_xy(polygons[i], lon, lat):
+                    return self.zones[i].zone_id
         return None
 
     def find_many(self, lats, lons):
-        """Vectorised ``find``: arrays of lat and lon -> an int array of zone ids (-1 = outside)."""
-        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        result = np.full(len(points), -1, dtype=np.int64)
-        unresolved = np.ones(len(points), dtype=bool)
-        for i, zone in enumerate(self.zones):  # highest rank first; later zones only fill gaps
-            if not unresolved.any():
-                break
-            hit = np.zeros(len(points), dtype=bool)
-            hit[unresolved] = shapely.covers(self._polygons[i], points[unresolved])
-            result[hit] = zone.zone_id
-            unresolved &= ~hit
+        """Vectorised ``find``: arrays of lat and lon -> an int64 array of zone ids (-1 = outside)."""
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        result = np.full(lats.shape, -1, dtype=np.int64)
+        unresolved = np.ones(lats.shape, dtype=bool)
+        if self._grid is not None:
+            candidates_of = self._grid.batch(lons, lats)
+        else:
+            candidates_of = _BoundsFilter(lons, lats)
+        with self._lock:
+            for i in range(len(self.zones)):  # rank order: later zones only fill what is left
+                idx = candidates_of(i, self._bounds[i])
+                idx = idx[unresolved[idx]]
+                if not len(idx):
+                    continue
+                hit = idx[shapely.intersects_xy(self._polygons[i], lons[idx], lats[idx])]
+                result[hit] = self._ids[i]
+                unresolved[hit] = False
         return result
+
+
+class _BoundsFilter:
+    """Few zones: a zone's candidates are the points inside its bounding box."""
+
+    def __init__(self, lons, lats):
+        self.lons, self.lats = lons, lats
+
+    def __call__(self, _rank, bounds):
+        min_x, min_y, max_x, max_y = bounds
+        return np.flatnonzero((self.lons >= min_x) & (self.lons <= max_x)
+                              & (self.lats >= min_y) & (self.lats <= max_y))
+
+
+class _CandidateGrid:
+    """A regular grid over all zones; each cell lists (in rank order) the zones whose bounding
+    box touches it, found once with the STRtree. Looking up a cell is arithmetic, so a query
+    never has to become a shapely Point (building one costs more than the test itself)."""
+
+    MAX_SIDE = 256
+
+    def __init__(self, tree, polygons):
+        min_x, min_y, max_x, max_y = shapely.total_bounds(polygons)
+        side = int(min(self.MAX_SIDE, max(4, 4 * math.ceil(math.sqrt(len(polygons))))))
+        self.nx = self.ny = side
+        self.min_x, self.min_y, self.max_x, self.max_y = min_x, min_y, max_x, max_y
+        self.cw = (max_x - min_x) / side or 1e-9
+        self.ch = (max_y - min_y) / side or 1e-9
+        ix, iy = np.meshgrid(np.arange(side), np.arange(side))
+        ix, iy = ix.ravel(), iy.ravel()
+        # Cells a hair larger than the grid step: a point that rounds into the next cell still
+        # finds every zone whose box touches it.
+        pad_x, pad_y = self.cw * 1e-6, self.ch * 1e-6
+        boxes = shapely.box(min_x + ix * self.cw - pad_x, min_y + iy * self.ch - pad_y,
+                            min_x + (ix + 1) * self.cw + pad_x, min_y + (iy + 1) * self.ch + pad_y)
+        cell_idx, zone_idx = tree.query(boxes)
+        order = np.lexsort((zone_idx, cell_idx))
+        cell_idx, zone_idx = cell_idx[order], zone_idx[order]
+        starts = np.searchsorted(cell_idx, np.arange(side * side + 1))
+        self.cells = [tuple(int(z) for z in zone_idx[starts[c]:starts[c + 1]]) for c in range(side * side)]
+        # The cells of each zone, for the batch path.
+        self.zone_cells = [[] for _ in range(len(polygons))]
+        for cell, zone in zip(cell_idx.tolist(), zone_idx.tolist()):
+            self.zone_cells[zone].append(cell)
+
+    def cell_of(self, lon, lat):
+        """The cell index of one point, or -1 outside the grid."""
+        if not (self.min_x <= lon <= self.max_x and self.min_y <= lat <= self.max_y):
+            return -1
+        ix = min(int((lon - self.min_x) / self.cw), self.nx - 1)
+        iy = min(int((lat - self.min_y) / self.ch), self.ny - 1)
+        return iy * self.nx + ix
+
+    def candidates(self, lon, lat):
+        """Zone ranks to test for one point (none outside the grid, or for NaN)."""
+        cell = self.cell_of(lon, lat)
+        return self.cells[cell] if cell >= 0 else ()
+
+    def batch(self, lons, lats):
+        """For many points: a function ``(rank, bounds) -> point indices`` in the zone's cells."""
+        inside = ((lons >= self.min_x) & (lons <= self.max_x) & (lats >= self.min_y) & (lats <= self.max_y))
+        points = np.flatnonzero(inside)
+        ix = np.minimum(((lons[points] - self.min_x) / self.cw).astype(np.int64), self.nx - 1)
+        iy = np.minimum(((lats[points] - self.min_y) / self.ch).astype(np.int64), self.ny - 1)
+        cells = iy * self.nx + ix
+        order = np.argsort(cells, kind="stable")
+        by_cell = points[order]
+        starts = np.searchsorted(cells[order], np.arange(self.nx * self.ny + 1))
+
+        def candidates_of(rank, _bounds):
+            parts = [by_cell[starts[c]:starts[c + 1]] for c in self.zone_cells[rank]]
+            return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        return candidates_of

@@ -93,3 +93,11 @@ class VoiceTooLarge(OrderError):
 class VoiceType(OrderError):
     message = _l("This recording format is not supported. Try again, or type your list.")
     status = 415
+
+
+class CancelReasonInvalid(OrderError):
+    def __init__(self, problem):
+        super().__init__(problem)
+        self.problem = problem
+        self.message = (_l("Please say why the order is cancelled (at most 150 characters).") if problem == "text"
+                        else _l("Choose why the order is cancelled."))

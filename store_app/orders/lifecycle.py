@@ -8,6 +8,10 @@ from . import errors, rules
 from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
 
 MAX_CODE_MISSES = 5
+# Items can be struck off (and refunded) until the order is packed.
+ITEM_EDITABLE = (OrderStatus.PLACED, OrderStatus.ACCEPTED, OrderStatus.PICKING)
+# The steps staff take on the board, in order: accept, start picking, hand over to delivery.
+STORE_STEPS = (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY)
 
 
 def get_order_for_user(user, order_id):
@@ -26,15 +30,19 @@ def list_orders_for_user(user_id, limit=50):
                               .order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)).all()
 
 
-def move(order, target, *, actor_id, now, note=""):
-    """Move ``order`` to ``target`` if allowed and nobody moved it meanwhile; timestamped."""
+def move(order, target, *, actor_id, now, note="", guard=(), changes=None):
+    """Move ``order`` to ``target`` if allowed and nobody moved it meanwhile; timestamped.
+
+    One guarded UPDATE: ``guard`` adds conditions (the courier it belongs to, say) and
+    ``changes`` more columns to set in the same statement. ``StatusConflict`` when it lost.
+    """
     current = OrderStatus(order.status)
     if not rules.can_move(current, target):
         raise errors.StatusConflict(target)
-    values = {"status": OrderStatus(target).value}
+    values = {**(changes or {}), "status": OrderStatus(target).value}
     if target in rules.TIMESTAMP_OF:
         values[rules.TIMESTAMP_OF[OrderStatus(target)]] = now
-    moved = db.session.execute(db.update(Order).where(Order.id == order.id, Order.status == current.value)
+    moved = db.session.execute(db.update(Order).where(Order.id == order.id, Order.status == current.value, *guard)
                                .values(**values)).rowcount
     if not moved:
         raise errors.StatusConflict(target)
@@ -44,19 +52,31 @@ def move(order, target, *, actor_id, now, note=""):
     return order
 
 
-def _refund(order, amount_cents, note, actor_id):
-    """Give money back the way it was paid: to the wallet, or less to collect at the door."""
+def _refund(order, amount_cents, note, actor_id, while_in=None):
+    """Give money back the way it was paid: to the wallet, or less to collect at the door.
+
+    ``refunded_cents`` grows in one UPDATE (never read-then-write), only while the order is in
+    one of ``while_in`` when given: a refund racing a cancellation can never pay twice.
+    """
     if amount_cents <= 0:
         return
-    order.refunded_cents = order.refunded_cents + amount_cents
+    condition = [Order.id == order.id]
+    if while_in is not None:
+        condition.append(Order.status.in_([OrderStatus(s).value for s in while_in]))
+    counted = db.session.execute(db.update(Order).where(*condition)
+                                 .values(refunded_cents=Order.refunded_cents + amount_cents)).rowcount
+    if not counted:
+        raise errors.StatusConflict(order.status)
     if order.payment_method == PaymentMethod.WALLET.value:
         wallet.credit(order.user_id, order.store_id, amount_cents, "refund", note=note, order_id=order.id,
                       actor_id=actor_id)
     db.session.flush()
+    db.session.refresh(order)
 
 
 def _restock(order, actor_id):
-    for item in order.items:
+    # Product-id order, as checkout takes stock: two transactions never wait on each other in a circle.
+    for item in sorted(order.items, key=lambda i: (i.product_id, i.id)):
         if item.unavailable:
             continue
         db.session.execute(db.update(Product).where(Product.id == item.product_id)
@@ -85,12 +105,15 @@ def cancel_by_resident(user, order_id, now):
     return _cancel(order, user.id, now, "cancelled by resident")
 
 
-def cancel_by_store(staff, order_id, now, reason=""):
-    """Staff cancel an order that has not left the store; refunded the way it was paid."""
-    order = get_store_order(staff.store_id, order_id)
-    if order is None:
-        raise errors.OrderNotFound(order_id)
-    return _cancel(order, staff.id, now, reason or "cancelled by store")
+def cancel_by_store(staff, order_id, now, reason, text=""):
+    """Staff cancel an order that has not left the store, saying why (one of
+    ``rules.STORE_CANCEL_REASONS``; "other" with a few words): restocked and refunded the way it was paid."""
+    text = (text or "").strip()
+    problem = rules.cancel_problem(reason, text)
+    if problem:
+        raise errors.CancelReasonInvalid(problem)
+    order = _store_order(staff, order_id)
+    return _cancel(order, staff.id, now, f"store: {reason}" + (f": {text}" if text else ""))
 
 
 def mark_item_unavailable(staff, order_id, item_id, now):
@@ -98,7 +121,7 @@ def mark_item_unavailable(staff, order_id, item_id, now):
     order = get_store_order(staff.store_id, order_id)
     if order is None:
         raise errors.OrderNotFound(order_id)
-    if OrderStatus(order.status) not in (OrderStatus.PLACED, OrderStatus.ACCEPTED, OrderStatus.PICKING):
+    if OrderStatus(order.status) not in ITEM_EDITABLE:
         raise errors.StatusConflict(order.status)
     item = db.session.scalar(db.select(OrderItem).where(OrderItem.id == item_id, OrderItem.order_id == order.id))
     if item is None:
@@ -108,7 +131,7 @@ def mark_item_unavailable(staff, order_id, item_id, now):
     if not flipped:
         return order
     db.session.refresh(item)
-    _refund(order, item.line_cents, f"unavailable: {item.name_zh}", staff.id)
+    _refund(order, item.line_cents, f"unavailable: {item.name_zh}", staff.id, while_in=ITEM_EDITABLE)
     db.session.add(OrderEvent(order_id=order.id, status=order.status, actor_id=staff.id, at=now,
                               note=f"unavailable:{item.id}"))
     db.session.flush()
@@ -122,3 +145,38 @@ def amount_due_cents(order):
     if order.payment_method == PaymentMethod.WALLET.value:
         return 0
     return max(0, order.total_cents - order.refunded_cents)
+
+
+def _store_order(staff, order_id):
+    order = get_store_order(staff.store_id, order_id)
+    if order is None:
+        raise errors.OrderNotFound(order_id)
+    return order
+
+
+def advance_by_store(staff, order_id, target, now):
+    """Staff take an order one step on: accept it, start picking, or mark it ready for a courier.
+
+    Two staff clicking at once: the guarded UPDATE lets one through, the other gets ``StatusConflict``.
+    """
+    if OrderStatus(target) not in STORE_STEPS:
+        raise errors.StatusConflict(target)
+    return move(_store_order(staff, order_id), target, actor_id=staff.id, now=now)
+
+
+def is_code_locked(order):
+    """True once the courier typed a wrong delivery code ``MAX_CODE_MISSES`` times."""
+    return order.delivery_code_misses >= MAX_CODE_MISSES
+
+
+def unlock_delivery_code(staff, order_id, now):
+    """Staff let the courier try the delivery code again (the misses go back to 0)."""
+    order = _store_order(staff, order_id)
+    reset = db.session.execute(db.update(Order).where(Order.id == order.id, Order.delivery_code_misses > 0)
+                               .values(delivery_code_misses=0)).rowcount
+    if reset:
+        db.session.add(OrderEvent(order_id=order.id, status=order.status, actor_id=staff.id, at=now,
+                                  note="delivery code unlocked"))
+        db.session.flush()
+        db.session.refresh(order)
+    return order

@@ -1,30 +1,7 @@
 """Cart lines, orders, their items and their timeline, and voice orders."""
-from enum import StrEnum
-
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
-
-
-class OrderStatus(StrEnum):
-    """Where an order is; allowed moves are in ``rules.TRANSITIONS``."""
-
-    PLACED = "placed"          # paid or to be paid on delivery; waiting for the store
-    ACCEPTED = "accepted"      # the store has seen it
-    PICKING = "picking"        # staff are taking it off the shelves (no more cancelling)
-    READY = "ready"            # packed, waiting for a courier
-    ASSIGNED = "assigned"      # a courier is on the way to collect it
-    PICKED_UP = "picked_up"    # the courier has it
-    DELIVERED = "delivered"    # handed over against the delivery code
-    CANCELLED = "cancelled"    # by the resident before picking, or by the store
-    FAILED = "failed"          # could not be delivered
-
-
-class PaymentMethod(StrEnum):
-    """How the resident pays."""
-
-    CASH = "cash"      # cash on delivery
-    CARD = "card"      # card on delivery (the courier's terminal)
-    WALLET = "wallet"  # the store wallet, debited at checkout
+from .statuses import OrderStatus, PaymentMethod  # noqa: F401  (re-exported)
 
 
 class CartItem(db.Model):

@@ -30,7 +30,9 @@ def order_status_json(order, now=None):
     """The live facts of an order: status, steps done, minutes left, courier, unavailable items."""
     now = now or utcnow()
     lang = get_locale().language if get_locale() else "zh"
-    reached = {e.status: e.at for e in order.events}
+    reached = {}
+    for event in order.events:  # the first event of a status is when it was reached (later ones are notes)
+        reached.setdefault(event.status, event.at)
     return {
         "id": order.id,
         "status": order.status,

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..stores.rules import is_open
-from .models import OrderStatus as S
+from .statuses import OrderStatus as S
 
 # Every allowed move. Anything else is refused by ``can_move``.
 TRANSITIONS = {
@@ -106,3 +106,30 @@ def next_slots(intervals, now, tz_name, lead_minutes, count=4, step_minutes=30):
                 break
         probe = probe + timedelta(minutes=step_minutes)
     return slots
+
+
+def local_day_start(now, tz_name):
+    """The start of ``now``'s day on the store's wall clock, as aware UTC (for "today" lists)."""
+    tz = ZoneInfo(tz_name)
+    midnight = datetime.combine(now.astimezone(tz).date(), datetime.min.time(), tz)
+    return midnight.astimezone(ZoneInfo("UTC"))
+
+
+def minutes_since(at, now):
+    """Whole minutes from ``at`` to ``now`` (rounded down, never negative): an order's age."""
+    return max(0, int((now - at).total_seconds() // 60))
+
+
+# Why the store cancels an order, as staff choose it on the board; "other" needs a few words.
+STORE_CANCEL_REASONS = ("out_of_stock", "customer_request", "cannot_deliver", "other")
+CANCEL_TEXT_MAX = 150
+
+
+def cancel_problem(reason, text):
+    """Why a store cancellation is not acceptable (``"reason"`` or ``"text"``), or None when it is."""
+    if reason not in STORE_CANCEL_REASONS:
+        return "reason"
+    text = (text or "").strip()
+    if (reason == "other" and not text) or len(text) > CANCEL_TEXT_MAX:
+        return "text"
+    return None

@@ -12,6 +12,17 @@ bp = Blueprint("voice", __name__)
 staff_only = role_required(Role.STAFF, Role.OWNER)
 
 
+def _read_upload(upload, limit):
+    """The uploaded bytes (one more than ``limit`` at most, to tell "too big"), or None; the
+    temporary file behind a large upload is closed at once."""
+    if upload is None or not upload.filename:
+        return None
+    try:
+        return upload.read(limit + 1)
+    finally:
+        upload.close()
+
+
 @bp.route("/voice", methods=["GET", "POST"])
 @role_required(Role.RESIDENT)
 def voice_order():
@@ -19,8 +30,7 @@ def voice_order():
     text = request.form.get("text", "")
     status = 200
     if request.method == "POST":
-        upload = request.files.get("audio")
-        audio = upload.read(voice.MAX_AUDIO_BYTES + 1) if upload and upload.filename else None
+        audio = _read_upload(request.files.get("audio"), voice.MAX_AUDIO_BYTES)
         try:
             with transaction():
                 voice.submit_voice_order(current_user, text, audio, utcnow())

@@ -95,6 +95,8 @@ def overlapping_days(intervals):
     by_day = {}
     for weekday, opens, closes in intervals:
         by_day.setdefault(weekday, []).append((opens, closes if closes > opens else 1440))
+        if closes <= opens:  # the part after midnight belongs to the next day
+            by_day.setdefault((weekday + 1) % 7, []).append((0, closes))
     for weekday, spans in by_day.items():
         spans.sort()
         if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])):

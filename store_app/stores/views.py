@@ -6,6 +6,9 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..accounts.rules import home_endpoint
 from ..database import transaction, utcnow
+from ..deliveries.courier import list_task_cards
+from ..deliveries.forms import StartShiftForm
+from ..deliveries.operations import get_current_shift
 from ..web.filters import WEEKDAY_NAMES
 from ..web.guards import role_required
 from . import errors, operations, rules
@@ -35,15 +38,6 @@ def home():
     return render_template("core/welcome.html", store=store, status=store_status(store))
 
 
-@bp.get("/shop")
-@role_required(Role.RESIDENT)
-def shop():
-    """The resident's home: their store, whether it is open, where we deliver to them."""
-    store = current_user.store
-    return render_template("shop/home.html", store=store, status=store_status(store),
-                           address=current_user.default_address())
-
-
 @bp.get("/console")
 @role_required(Role.STAFF, Role.OWNER)
 def console():
@@ -56,9 +50,12 @@ def console():
 @bp.get("/courier")
 @role_required(Role.COURIER)
 def courier_home():
-    """The courier's page: their store and the deliveries assigned to them."""
+    """The courier's page: their shift (start/end), their deliveries (soonest promise first), their store."""
     store = current_user.store
-    return render_template("courier/home.html", store=store, status=store_status(store))
+    now = utcnow()
+    return render_template("courier/home.html", store=store, status=store_status(store),
+                           shift=get_current_shift(current_user.id, now), shift_form=StartShiftForm(),
+                           tasks=list_task_cards(current_user, now))
 
 
 @bp.get("/owner")

@@ -12,3 +12,9 @@ class InsufficientFunds(WalletError):
 
 class AmountInvalid(WalletError):
     message = _l("Enter an amount between ¥0.01 and ¥5,000.")
+
+
+class BalanceChanged(WalletError):
+    message = _l("The balance changed while this page was open (perhaps this top-up already went through). "
+                 "Check the entries below before topping up again.")
+    status = 409

@@ -2,8 +2,10 @@
 transaction, and a debit is a conditional UPDATE, so two payments racing can never overdraw."""
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import Role, User
+from ..accounts.operations import get_user_by_phone
 from ..extensions import db
-from .errors import AmountInvalid, InsufficientFunds
+from .errors import AmountInvalid, BalanceChanged, InsufficientFunds
 from .models import Wallet, WalletEntry
 
 MAX_TOPUP_CENTS = 500_000
@@ -67,8 +69,49 @@ def debit(user_id, store_id, amount_cents, reason="payment", *, note="", order_i
     return entry
 
 
-def top_up(staff, resident, amount_cents, note=""):
-    """Staff take cash or a card at the counter and credit the resident's wallet."""
+def top_up(staff, resident, amount_cents, note="", expected_balance_cents=None):
+    """Staff take cash or a card at the counter and credit the resident's wallet (1 fen to ¥5,000).
+
+    With ``expected_balance_cents`` (the balance the counter saw) the credit is a compare-and-set:
+    a form sent twice, or two counters at once, credit once and the other gets ``BalanceChanged``.
+    """
     if not 0 < amount_cents <= MAX_TOPUP_CENTS:
         raise AmountInvalid(amount_cents)
-    return credit(resident.id, resident.store_id, amount_cents, "topup", note=note, actor_id=staff.id)
+    if expected_balance_cents is None:
+        return credit(resident.id, resident.store_id, amount_cents, "topup", note=note, actor_id=staff.id)
+    _add_if_balance_is(resident, expected_balance_cents, amount_cents)
+    entry = WalletEntry(user_id=resident.id, store_id=resident.store_id, amount_cents=amount_cents,
+                        reason="topup", note=note, actor_id=staff.id)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _add_if_balance_is(resident, expected_cents, amount_cents):
+    updated = db.session.execute(
+        db.update(Wallet).where(Wallet.user_id == resident.id, Wallet.balance_cents == expected_cents)
+        .values(balance_cents=Wallet.balance_cents + amount_cents)).rowcount
+    if updated:
+        return
+    has_wallet = db.session.scalar(db.select(Wallet.user_id).where(Wallet.user_id == resident.id))
+    if has_wallet is not None or expected_cents != 0:
+        raise BalanceChanged(expected_cents)
+    try:
+        with db.session.begin_nested():
+            db.session.add(Wallet(user_id=resident.id, store_id=resident.store_id, balance_cents=amount_cents))
+    except IntegrityError:  # another counter created the wallet first
+        raise BalanceChanged(expected_cents) from None
+
+
+def get_store_resident(store_id, user_id):
+    """A resident of this store, or None (anyone else is 'missing')."""
+    return db.session.scalar(db.select(User).where(User.id == user_id, User.store_id == store_id,
+                                                   User.role == Role.RESIDENT.value))
+
+
+def find_store_resident(store_id, phone):
+    """The resident of this store with this phone number (any common way of typing it), or None."""
+    user = get_user_by_phone(phone)
+    if user is None or user.store_id != store_id or user.role != Role.RESIDENT.value:
+        return None
+    return user

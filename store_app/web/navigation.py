@@ -17,14 +17,18 @@ class NavItem:
 # The counter console's tabs, shared by staff and the owner: one line per feature.
 CONSOLE = [
     NavItem("stores.console", _l("Console"), "home"),
+    NavItem("order_board.board", _l("Orders"), "orders"),
     NavItem("voice.queue", _l("Voice orders"), "mic"),
+    NavItem("catalogue.products", _l("Products"), "box"),
+    NavItem("wallet.console", _l("Wallet"), "wallet"),
     NavItem("accounts.team", _l("Team"), "team"),
     NavItem("geo.buildings", _l("Buildings"), "building"),
+    NavItem("geo.zones_list", _l("Zones"), "zone"),
 ]
 ME = NavItem("accounts.me", _l("Me"), "me")
 
 NAV = {
-    Role.RESIDENT: [NavItem("stores.shop", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
+    Role.RESIDENT: [NavItem("catalogue.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
                     NavItem("orders.my_orders", _l("Orders"), "receipt"), ME],
     Role.COURIER: [NavItem("stores.courier_home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [ME],

@@ -74,11 +74,19 @@ def fetch(app):
     return getter
 
 
+def client_from(app, remote_addr=None):
+    """A fresh test client, optionally coming from another client address."""
+    client = app.test_client()
+    if remote_addr:
+        client.environ_base["REMOTE_ADDR"] = remote_addr
+    return client
+
+
 @pytest.fixture
 def login_client(app):
-    """Factory: ``login_client(phone, password=PASSWORD)`` -> a fresh test client, logged in."""
-    def factory(phone, password=PASSWORD, **client_kwargs):
-        client = app.test_client(**client_kwargs)
+    """Factory: ``login_client(phone, password=PASSWORD, remote_addr=None)`` -> a fresh client, logged in."""
+    def factory(phone, password=PASSWORD, remote_addr=None):
+        client = client_from(app, remote_addr)
         response = AuthActions(client).login(phone, password)
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return client
@@ -95,3 +103,30 @@ def is_logged_out(client):
     """True when the client's session no longer carries a user (``/me`` sends it to login)."""
     response = client.get("/me")
     return response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def _compile_catalogs():
+    """Compile each ``.po`` into its ``.mo`` unless the ``.mo`` is newer (as ``make translations``)."""
+    import os
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    translations = Path(__file__).resolve().parents[2] / "store_app" / "translations"
+    for po_path in translations.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with open(po_path, "rb") as po:
+            catalog = read_po(po, locale=po_path.parts[-3])
+        partial = mo_path.with_name(f".messages.{os.getpid()}.tmp.mo")  # *.mo: ignored by git
+        with open(partial, "wb") as mo:
+            write_mo(mo, catalog, use_fuzzy=True)
+        os.replace(partial, mo_path)  # atomic: a parallel run never reads half a file
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogs():
+    """The compiled catalogues, for tests that read Chinese text (a fresh clone has no ``.mo``)."""
+    _compile_catalogs()

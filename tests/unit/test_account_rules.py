@@ -137,7 +137,7 @@ def test_can_create_refuses_unknown_roles_loudly():
 # ---- home_endpoint ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role, endpoint", [
-    (Role.RESIDENT, "stores.shop"),
+    (Role.RESIDENT, "catalogue.feed"),
     (Role.STAFF, "stores.console"),
     (Role.COURIER, "stores.courier_home"),
     (Role.VENDOR, "accounts.me"),

@@ -1,0 +1,278 @@
+"""Queries and verbs on merchants, categories and products. They add and flush; the caller's
+``transaction()`` commits. Every query is scoped by ``store_id``: another store's row is 'missing'."""
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from . import errors, rules
+from .models import Category, Merchant, MerchantKind, Product, StockMovement
+
+
+def _as_id(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ---- merchants --------------------------------------------------------------------------------
+
+def get_store_merchant(store_id):
+    """The merchant that stands for the store itself (its own shelves), or None."""
+    return db.session.scalar(db.select(Merchant).where(
+        Merchant.store_id == store_id, Merchant.kind == MerchantKind.STORE.value).order_by(Merchant.id).limit(1))
+
+
+def ensure_store_merchant(store):
+    """The store's own merchant, created (named after the store, at its place) when missing."""
+    merchant = get_store_merchant(store.id)
+    if merchant is None:
+        merchant = Merchant(store_id=store.id, name=store.name[:120], kind=MerchantKind.STORE.value,
+                            lat=store.lat, lon=store.lon, phone=store.phone or "", opens_min=0, closes_min=1440,
+                            prep_minutes=0)
+        db.session.add(merchant)
+        db.session.flush()
+    return merchant
+
+
+def list_merchants(store_id):
+    """The store's merchants: the store itself first, then partners by name."""
+    return db.session.scalars(db.select(Merchant).where(Merchant.store_id == store_id).order_by(
+        (Merchant.kind != MerchantKind.STORE.value), Merchant.name, Merchant.id)).all()
+
+
+def get_merchant(store_id, merchant_id):
+    """The store's merchant with this id, or None."""
+    merchant_id = _as_id(merchant_id)
+    if merchant_id is None:
+        return None
+    return db.session.scalar(db.select(Merchant).where(Merchant.id == merchant_id, Merchant.store_id == store_id))
+
+
+def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_min, prep_minutes, merchant=None):
+    """Create or update a merchant; its name must be free in the store."""
+    name = name.strip()
+    clash = db.session.scalar(db.select(Merchant.id).where(
+        Merchant.store_id == store_id, Merchant.name == name,
+        Merchant.id != (merchant.id if merchant is not None else -1)))
+    if clash is not None:
+        raise errors.MerchantNameTaken(name)
+    if merchant is None:
+        merchant = Merchant(store_id=store_id)
+        db.session.add(merchant)
+    merchant.name, merchant.kind = name, MerchantKind(kind).value
+    merchant.lat, merchant.lon, merchant.phone = lat, lon, (phone or "").strip()
+    merchant.opens_min, merchant.closes_min, merchant.prep_minutes = opens_min, closes_min, int(prep_minutes)
+    db.session.flush()
+    return merchant
+
+
+# ---- categories -------------------------------------------------------------------------------
+
+def list_categories(store_id):
+    """The store's categories in shelf order."""
+    return db.session.scalars(db.select(Category).where(Category.store_id == store_id)
+                              .order_by(Category.position, Category.id)).all()
+
+
+def get_category(store_id, category_id):
+    """The store's category with this id, or None."""
+    category_id = _as_id(category_id)
+    if category_id is None:
+        return None
+    return db.session.scalar(db.select(Category).where(Category.id == category_id, Category.store_id == store_id))
+
+
+def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None):
+    """Create or update a category; its short name (slug) must be free in the store."""
+    slug = slug.strip().lower()
+    clash = db.session.scalar(db.select(Category.id).where(
+        Category.store_id == store_id, Category.slug == slug,
+        Category.id != (category.id if category is not None else -1)))
+    if clash is not None:
+        raise errors.CategorySlugTaken(slug)
+    if category is None:
+        category = Category(store_id=store_id)
+        db.session.add(category)
+    category.slug, category.name_zh, category.name_en = slug, name_zh.strip(), name_en.strip()
+    category.position = int(position or 0)
+    db.session.flush()
+    return category
+
+
+def count_products_by_category(store_id):
+    """``{category_id: number of products}`` (on sale or not) of one store."""
+    return dict(db.session.execute(db.select(Product.category_id, db.func.count(Product.id))
+                                   .where(Product.store_id == store_id).group_by(Product.category_id)).all())
+
+
+# ---- products ---------------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    """One page of a list."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def has_next(self):
+        return self.page * self.per_page < self.total
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+
+def get_product(store_id, product_id):
+    """The store's product with this id (active or not), or None."""
+    product_id = _as_id(product_id)
+    if product_id is None:
+        return None
+    return db.session.scalar(db.select(Product).where(Product.id == product_id, Product.store_id == store_id))
+
+
+def search_condition(query):
+    """A WHERE clause: every word of ``query`` in the Chinese or English name (or the barcode)."""
+    words = rules.normalise_query(query).split()
+    return db.and_(*[db.or_(Product.name_zh.icontains(word, autoescape=True),
+                            Product.name_en.icontains(word, autoescape=True),
+                            Product.barcode == word) for word in words]) if words else db.true()
+
+
+def list_products(store_id, query="", category_id=None, page=1, per_page=50):
+    """A page of the store's products (active or not) for staff, by category then name."""
+    stmt = db.select(Product).where(Product.store_id == store_id, search_condition(query))
+    if category_id is not None:
+        stmt = stmt.where(Product.category_id == category_id)
+    total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(
+        stmt.options(joinedload(Product.category), joinedload(Product.merchant))
+        .join(Product.category).order_by(Category.position, Product.name_zh, Product.id)
+        .offset((page - 1) * per_page).limit(per_page)).all()
+    return Page(items, page, per_page, total)
+
+
+def _product_links(store, category_id, merchant_id):
+    category = get_category(store.id, category_id)
+    if category is None:
+        raise errors.CategoryUnknown(category_id)
+    merchant = ensure_store_merchant(store) if not merchant_id else get_merchant(store.id, merchant_id)
+    if merchant is None:
+        raise errors.MerchantUnknown(merchant_id)
+    return category, merchant
+
+
+def _clean_barcode(store_id, barcode, product):
+    barcode = (barcode or "").strip() or None
+    if barcode is None:
+        return None
+    problem = rules.barcode_problem(barcode)
+    if problem:
+        raise errors.BarcodeInvalid(problem)
+    clash = db.session.scalar(db.select(Product.id).where(
+        Product.store_id == store_id, Product.barcode == barcode,
+        Product.id != (product.id if product is not None else -1)))
+    if clash is not None:
+        raise errors.BarcodeTaken(barcode)
+    return barcode
+
+
+def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, barcode, unit_label, is_active,
+                 actor_id, now, initial_stock=0, product=None):
+    """Create a product (with its first stock, recorded as a restock) or update one's details.
+
+    ``price`` is typed yuan. Stock of an existing product changes only through ``adjust_stock``.
+    """
+    try:
+        price_cents = rules.parse_price_cents(price)
+    except rules.PriceError as exc:
+        raise errors.PriceInvalid(exc.code) from exc
+    category, merchant = _product_links(store, category_id, merchant_id)
+    barcode = _clean_barcode(store.id, barcode, product)
+    new = product is None
+    if new:
+        product = Product(store_id=store.id, stock=max(0, int(initial_stock or 0)), created_at=now)
+    product.name_zh, product.name_en = name_zh.strip(), name_en.strip()
+    product.category_id, product.merchant_id = category.id, merchant.id
+    product.price_cents, product.barcode = price_cents, barcode
+    product.unit_label, product.is_active, product.updated_at = (unit_label or "").strip(), bool(is_active), now
+    try:
+        with db.session.begin_nested():
+            db.session.add(product)
+    except IntegrityError as exc:  # someone else took the barcode a moment ago
+        raise errors.BarcodeTaken(barcode) from exc
+    if new and product.stock > 0:
+        db.session.add(StockMovement(store_id=store.id, product_id=product.id, delta=product.stock,
+                                     reason=rules.StockReason.RESTOCK.value, actor_id=actor_id, created_at=now))
+        db.session.flush()
+    return product
+
+
+def set_product_active(store_id, product_id, active, now):
+    """Take a product off the feed (or put it back); it stays in past orders and the console."""
+    product = get_product(store_id, product_id)
+    if product is None:
+        raise errors.ProductNotFound(product_id)
+    product.is_active, product.updated_at = bool(active), now
+    db.session.flush()
+    return product
+
+
+def set_product_image(product, filename, now):
+    """Point the product at a stored image file (or None); returns the file it used before."""
+    old, product.image_filename, product.updated_at = product.image_filename, filename, now
+    db.session.flush()
+    return old
+
+
+def adjust_stock(store_id, product_id, delta, reason, note, actor_id, now):
+    """Add ``delta`` (negative: take away) to a product's stock with a reason; returns the new stock.
+
+    One conditional UPDATE (``stock + delta >= 0``), never read-then-write, so two counters at once
+    can never take the stock below zero; a refused change leaves everything as it was.
+    """
+    problem = rules.adjustment_problem(delta, reason)
+    if problem:
+        raise errors.AdjustmentInvalid(problem)
+    new_stock = db.session.scalar(
+        db.update(Product)
+        .where(Product.id == product_id, Product.store_id == store_id, Product.stock + delta >= 0)
+        .values(stock=Product.stock + delta, updated_at=now).returning(Product.stock))
+    if new_stock is None:
+        current = db.session.scalar(db.select(Product.stock).where(Product.id == product_id,
+                                                                   Product.store_id == store_id))
+        if current is None:
+            raise errors.ProductNotFound(product_id)
+        raise errors.StockWouldGoNegative(current, delta)
+    db.session.add(StockMovement(store_id=store_id, product_id=product_id, delta=delta, reason=reason,
+                                 note=(note or "").strip()[:200], actor_id=actor_id, created_at=now))
+    db.session.flush()
+    return new_stock
+
+
+def set_counted_stock(store_id, product_id, expected, counted, actor_id, now, note=""):
+    """Set stock to a counted number if it is still ``expected`` (compare-and-set); False if it moved."""
+    if expected == counted:
+        return True
+    changed = db.session.execute(
+        db.update(Product).where(Product.id == product_id, Product.store_id == store_id, Product.stock == expected)
+        .values(stock=counted, updated_at=now)).rowcount
+    if not changed:
+        return False
+    db.session.add(StockMovement(store_id=store_id, product_id=product_id, delta=counted - expected,
+                                 reason=rules.StockReason.COUNT_CORRECTION.value, note=note, actor_id=actor_id,
+                                 created_at=now))
+    db.session.flush()
+    return True
+
+
+def list_movements(store_id, product_id, limit=10):
+    """The latest stock movements of a product, newest first."""
+    return db.session.scalars(db.select(StockMovement).where(
+        StockMovement.store_id == store_id, StockMovement.product_id == product_id)
+        .order_by(StockMovement.created_at.desc(), StockMovement.id.desc()).limit(limit)).all()

@@ -1,0 +1,95 @@
+"""The resident's shop feed (``/shop``) and product photos. The staff's catalogue console is in
+``console_views`` and registers its routes on the same blueprint."""
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..accounts.models import Role
+from ..database import utcnow
+from ..deliveries import operations as deliveries
+from ..stores.views import store_status
+from ..web.guards import role_required
+from . import feed as feed_ops
+from . import images, operations, presenters
+
+bp = Blueprint("catalogue", __name__)
+bp.add_app_template_global(presenters.placeholder_tone, "placeholder_tone")
+bp.add_app_template_global(presenters.placeholder_glyph, "placeholder_glyph")
+ADD_TO_CART = "orders.add_to_cart"
+
+
+def current_language():
+    """``"zh"`` or ``"en"``: which name of a product to show."""
+    locale = get_locale()
+    return locale.language if locale else "zh"
+
+
+def _feed_args():
+    """The feed's filters from the query string, cleaned: search words, category, buy-again, page."""
+    store_id = current_user.store_id
+    category = operations.get_category(store_id, request.args.get("category"))
+    return {
+        "query": request.args.get("q", "").strip()[:60],
+        "category": category,
+        "buy_again": request.args.get("view") == "again",
+        "page": min(max(1, request.args.get("page", 1, type=int) or 1), feed_ops.MAX_PAGE),
+    }
+
+
+def feed_url(query="", category=None, buy_again=False, page=1):
+    """The feed's address with these filters (empty ones left out)."""
+    return url_for("catalogue.feed", q=query or None, category=category.id if category else None,
+                   view="again" if buy_again else None, page=page if page > 1 else None)
+
+
+def _quote(store, address, now):
+    """Can we deliver to the resident's default address right now? None without an address."""
+    if address is None:
+        return None
+    return deliveries.quote(store, (address.building.lat, address.building.lon), item_count=1, now=now)
+
+
+def _items(cards, categories, lang):
+    by_id = {c.id: c for c in categories}
+    return [{"product": card.product, "reason": presenters.reason_text(card.ranked, by_id, lang),
+             "due": card.ranked.due} for card in cards]
+
+
+@bp.get("/shop")
+@role_required(Role.RESIDENT)
+def feed():
+    """The resident's home: where we deliver, the promise, and the ranked feed (search, chips, paging).
+
+    ``?fragment=1`` answers only the cards and the next "More" link, for infinite scrolling.
+    """
+    store, now, lang, args = current_user.store, utcnow(), current_language(), _feed_args()
+    page = feed_ops.load_feed(store.id, current_user.id, now, query=args["query"],
+                              category_id=args["category"].id if args["category"] else None,
+                              buy_again=args["buy_again"], page=args["page"])
+    categories = feed_ops.list_feed_categories(store.id)
+    filters = {k: args[k] for k in ("query", "category", "buy_again")}
+    context = {
+        "items": _items(page.cards, categories, lang), "lang": lang, "feed_page": page,
+        "here": feed_url(**filters, page=args["page"]),
+        "next_url": feed_url(**filters, page=args["page"] + 1) if page.has_next else None,
+        "cart_enabled": ADD_TO_CART in current_app.view_functions,
+    }
+    if request.args.get("fragment") == "1":
+        return render_template("catalogue/_feed_page.html", **context)
+    address = current_user.default_address()
+    return render_template(
+        "catalogue/feed.html", **context, **args, store=store, status=store_status(store), address=address,
+        quote=_quote(store, address, now), categories=categories, feed_url=feed_url,
+        show_buy_again=feed_ops.has_purchases(store.id, current_user.id))
+
+
+@bp.get("/media/products/<name>")
+def product_image(name):
+    """A product photo; the name is random and checked, so nothing else on disk can be reached."""
+    path = images.image_path(current_app.instance_path, name)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=images.mime_type(name), max_age=7 * 24 * 3600, conditional=True)
+
+
+from . import console_views  # noqa: E402,F401  (registers the console routes on ``bp``)

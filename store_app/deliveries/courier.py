@@ -1,0 +1,141 @@
+"""The courier's side of a delivery: their task list, "picked up", "delivered" against the
+resident's code, "delivery failed". Only the assigned courier may act on a task; every step is a
+guarded UPDATE of the order (first) and then of its task, so a step racing staff never half-happens.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..geo.models import Building
+from ..orders import lifecycle
+from ..orders.errors import StatusConflict
+from ..orders.models import Order, OrderStatus
+from . import errors, rules
+from .models import DeliveryTask, TaskStatus
+from .operations import CARRYING, move_task
+
+
+def get_courier_task(courier, task_id):
+    """One of this courier's own tasks, or None (someone else's task is 'missing' too)."""
+    return db.session.scalar(db.select(DeliveryTask).where(
+        DeliveryTask.id == task_id, DeliveryTask.courier_id == courier.id,
+        DeliveryTask.store_id == courier.store_id))
+
+
+def _own_task(courier, task_id):
+    task = get_courier_task(courier, task_id)
+    if task is None or task.order is None:
+        raise errors.TaskNotFound(task_id)
+    return task
+
+
+@dataclass(frozen=True)
+class TaskCard:
+    """What the courier's page shows for one task."""
+
+    task: DeliveryTask
+    order: Order
+    building: Building | None
+    items: list
+    amount_due_cents: int
+    minutes_left: int
+    code_locked: bool
+
+
+def list_task_cards(courier, now):
+    """The courier's assigned and picked-up tasks, soonest promise first (ties by id)."""
+    tasks = db.session.scalars(
+        db.select(DeliveryTask).where(DeliveryTask.courier_id == courier.id,
+                                      DeliveryTask.store_id == courier.store_id,
+                                      DeliveryTask.status.in_(CARRYING))
+        .options(selectinload(DeliveryTask.order).selectinload(Order.items))
+        .order_by(DeliveryTask.promised_at, DeliveryTask.id)).all()
+    building_ids = {t.order.building_id for t in tasks if t.order is not None and t.order.building_id}
+    buildings = {b.id: b for b in db.session.scalars(db.select(Building).where(Building.id.in_(building_ids)))} \
+        if building_ids else {}
+    return [TaskCard(task=t, order=t.order, building=buildings.get(t.order.building_id),
+                     items=[i for i in t.order.items if not i.unavailable],
+                     amount_due_cents=lifecycle.amount_due_cents(t.order),
+                     minutes_left=rules.minutes_until(t.order.promised_at, now),
+                     code_locked=lifecycle.is_code_locked(t.order))
+            for t in tasks if t.order is not None]
+
+
+def confirm_pickup(courier, task_id, now):
+    """The courier has the order in hand: order assigned -> picked_up, task assigned -> picked_up."""
+    task = _own_task(courier, task_id)
+    order = lifecycle.move(task.order, OrderStatus.PICKED_UP, actor_id=courier.id, now=now,
+                           guard=(Order.courier_id == courier.id,))
+    move_task(order.id, TaskStatus.PICKED_UP.value, changes={"picked_up_at": now},
+              guard=(DeliveryTask.courier_id == courier.id,))
+    return order
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The answer to a delivery code: delivered, or how many tries are left (0 = locked)."""
+
+    delivered: bool
+    tries_left: int
+
+    @property
+    def locked(self):
+        return not self.delivered and self.tries_left <= 0
+
+
+def confirm_delivery(courier, task_id, code, now):
+    """Hand the order over against the resident's 4-digit code; returns a ``CodeCheck``.
+
+    A wrong code counts a miss with a conditional UPDATE (two wrong tries at once both count, and
+    never past the limit); after ``MAX_CODE_MISSES`` the code is locked until staff unlock it. The
+    caller commits a miss too: nothing is raised for a wrong code.
+    """
+    task = _own_task(courier, task_id)
+    if not rules.is_code_shaped(code):
+        raise errors.CodeFormatInvalid(task_id)
+    order = task.order
+    if order.status != OrderStatus.PICKED_UP.value:
+        raise StatusConflict(OrderStatus.DELIVERED)
+    if lifecycle.is_code_locked(order):
+        return CodeCheck(delivered=False, tries_left=0)
+    if not rules.code_matches(order.delivery_code, code):
+        return _count_miss(order)
+    try:
+        lifecycle.move(order, OrderStatus.DELIVERED, actor_id=courier.id, now=now, guard=(
+            Order.courier_id == courier.id, Order.delivery_code_misses < lifecycle.MAX_CODE_MISSES))
+    except StatusConflict:
+        db.session.refresh(order)
+        if lifecycle.is_code_locked(order):  # locked by a wrong try that landed just before
+            return CodeCheck(delivered=False, tries_left=0)
+        raise
+    move_task(order.id, TaskStatus.DELIVERED.value, changes={"finished_at": now},
+              guard=(DeliveryTask.courier_id == courier.id,))
+    return CodeCheck(delivered=True, tries_left=lifecycle.MAX_CODE_MISSES - order.delivery_code_misses)
+
+
+def _count_miss(order):
+    db.session.execute(db.update(Order).where(
+        Order.id == order.id, Order.status == OrderStatus.PICKED_UP.value,
+        Order.delivery_code_misses < lifecycle.MAX_CODE_MISSES)
+        .values(delivery_code_misses=Order.delivery_code_misses + 1))
+    db.session.flush()
+    db.session.refresh(order)
+    if order.status != OrderStatus.PICKED_UP.value:
+        raise StatusConflict(OrderStatus.DELIVERED)
+    return CodeCheck(delivered=False, tries_left=max(0, lifecycle.MAX_CODE_MISSES - order.delivery_code_misses))
+
+
+def report_failure(courier, task_id, reason, text, now):
+    """The delivery could not be made (nobody home, refused, other + a few words): order and task failed."""
+    text = (text or "").strip()
+    problem = rules.failure_problem(reason, text)
+    if problem:
+        raise errors.FailureReasonInvalid(problem)
+    task = _own_task(courier, task_id)
+    order = lifecycle.move(task.order, OrderStatus.FAILED, actor_id=courier.id, now=now,
+                           note=f"{reason}: {text}" if text else reason,
+                           guard=(Order.courier_id == courier.id,))
+    move_task(order.id, TaskStatus.FAILED.value, changes={"finished_at": now},
+              guard=(DeliveryTask.courier_id == courier.id,))
+    return order

@@ -1,0 +1,200 @@
+"""Delivery maps drawn as SVG, pure: places in ``(lat, lon)``, a view in SVG units out.
+
+No map tiles: the map shows only what we know (the store, the buildings, the zones, the
+resident's point). The projection is equirectangular with longitude scaled by cos(latitude),
+which is exact enough over a few kilometres:
+
+    x = (lon - lon_min) * kx          kx = ky * cos(lat_mid)
+    y = (lat_max - lat) * ky          (north is up)
+
+The editor's JavaScript inverts it with the same four numbers (``MapView.projection``).
+"""
+import json
+import math
+from dataclasses import dataclass, field
+
+WIDTH = 1000          # SVG units across; the height follows the area's shape
+MIN_HEIGHT = 420
+MAX_HEIGHT = 1400
+PAD = 0.12            # margin around the drawn area, as a share of its size
+MIN_SPAN_M = 400      # never zoom in closer than this, so a lone store still has context
+M_PER_DEG_LAT = 111_320
+
+
+@dataclass(frozen=True)
+class MapZone:
+    """A zone as drawn: its outline in SVG units and where to write its name."""
+
+    id: int
+    name: str
+    points: str           # "x,y x,y ..." for <polygon points>
+    label_x: float
+    label_y: float
+    enabled: bool
+    highlighted: bool
+    fee_cents: int | None = None
+    minimum_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class MapPlace:
+    """A point on the map (the store, a building, the resident)."""
+
+    x: float
+    y: float
+    name: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything the ``geo/_map.html`` macro draws."""
+
+    width: int
+    height: int
+    projection: dict
+    store: MapPlace
+    buildings: list = field(default_factory=list)
+    zones: list = field(default_factory=list)
+    point: MapPlace | None = None
+    scale_bar_units: float = 0.0
+    scale_bar_m: int = 0
+
+    @property
+    def view_box(self):
+        return f"0 0 {self.width} {self.height}"
+
+
+def _finite_place(lat, lon):
+    return (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+            and math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180)
+
+
+def fit(places):
+    """The projection that fits ``[(lat, lon), ...]`` (impossible coordinates ignored) with a margin.
+
+    Returns ``(projection dict, width, height)``.
+    """
+    good = [(lat, lon) for lat, lon in places if _finite_place(lat, lon)] or [(0.0, 0.0)]
+    lats = [p[0] for p in good]
+    lons = [p[1] for p in good]
+    lat_mid = (min(lats) + max(lats)) / 2
+    cos_lat = max(math.cos(math.radians(lat_mid)), 0.01)
+    span_lat_m = max((max(lats) - min(lats)) * M_PER_DEG_LAT, MIN_SPAN_M)
+    span_lon_m = max((max(lons) - min(lons)) * M_PER_DEG_LAT * cos_lat, MIN_SPAN_M)
+    # Grow both spans by the margin, then derive the degrees they cover around the centre.
+    span_lat_m *= 1 + 2 * PAD
+    span_lon_m *= 1 + 2 * PAD
+    ky = WIDTH / (span_lon_m / M_PER_DEG_LAT)  # SVG units per degree of latitude
+    height = span_lat_m / M_PER_DEG_LAT * ky
+    if height < MIN_HEIGHT:
+        height = MIN_HEIGHT
+    elif height > MAX_HEIGHT:  # a tall area: fit the height instead, centred across
+        ky = MAX_HEIGHT / (span_lat_m / M_PER_DEG_LAT)
+        height = MAX_HEIGHT
+    kx = ky * cos_lat
+    centre_lat = (min(lats) + max(lats)) / 2
+    centre_lon = (min(lons) + max(lons)) / 2
+    projection = {
+        "lon_min": centre_lon - WIDTH / 2 / kx,
+        "lat_max": centre_lat + height / 2 / ky,
+        "kx": kx,
+        "ky": ky,
+    }
+    return projection, WIDTH, int(round(height))
+
+
+def project(projection, lat, lon):
+    """``(lat, lon)`` -> ``(x, y)`` in SVG units, rounded to 0.1."""
+    x = (lon - projection["lon_min"]) * projection["kx"]
+    y = (projection["lat_max"] - lat) * projection["ky"]
+    return round(x, 1), round(y, 1)
+
+
+def unproject(projection, x, y):
+    """``(x, y)`` in SVG units -> ``(lat, lon)``; the inverse of ``project`` (before rounding)."""
+    return projection["lat_max"] - y / projection["ky"], x / projection["kx"] + projection["lon_min"]
+
+
+def _scale_bar(projection):
+    """A round distance (m) about a fifth of the map wide, and its length in SVG units."""
+    units_per_m = projection["ky"] / M_PER_DEG_LAT
+    target_m = WIDTH / 5 / units_per_m
+    nice = 10 ** math.floor(math.log10(target_m))
+    for step in (1, 2, 5, 10):
+        if nice * step >= target_m:
+            nice *= step
+            break
+    return round(nice * units_per_m, 1), int(nice)
+
+
+def loose_ring(text):
+    """The outer ring of a GeoJSON Polygon text as ``[(lat, lon), ...]`` without validating it,
+    so a refused polygon can still be drawn for the user to fix. None if there is no such ring."""
+    try:
+        document = json.loads(text) if isinstance(text, (str, bytes)) else text
+        if document.get("type") == "FeatureCollection":
+            document = document["features"][0]
+        if document.get("type") == "Feature":
+            document = document["geometry"]
+        if document.get("type") != "Polygon":
+            return None
+        ring = [(float(p[1]), float(p[0])) for p in document["coordinates"][0]]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    if len(ring) > 1 and ring[0] == ring[-1]:
+        ring = ring[:-1]
+    ring = [p for p in ring if _finite_place(*p)]
+    return ring or None
+
+
+def _label_point(ring):
+    """Where to write a zone's name: the top-most vertex, nudged inside."""
+    lat, lon = max(ring, key=lambda p: (p[0], -p[1]))
+    return lat, lon
+
+
+def build_view(store, buildings, zones, point=None, highlight_id=None, edited_ring=None):
+    """Lay out a delivery map.
+
+    ``store`` is ``(lat, lon, name)``; ``buildings`` ``[(id, name, lat, lon)]``; ``zones`` objects
+    with ``id, name, enabled, fee_cents, minimum_cents`` and ``ring`` (``[(lat, lon)]``). The zone
+    ``highlight_id`` is drawn highlighted; ``edited_ring`` (the one being edited) replaces its
+    ring, or is a new zone when ``highlight_id`` is None. ``point`` is ``(lat, lon)`` or None.
+    """
+    store_lat, store_lon, store_name = store
+    places = [(store_lat, store_lon)] + [(lat, lon) for _, _, lat, lon in buildings]
+    for zone in zones:
+        places += zone.ring
+    if edited_ring:
+        places += edited_ring
+    if point is not None:
+        places.append(point)
+    projection, width, height = fit(places)
+
+    def outline(ring):
+        return " ".join("%s,%s" % project(projection, lat, lon) for lat, lon in ring)
+
+    drawn = []
+    for zone in zones:
+        highlighted = zone.id == highlight_id
+        ring = edited_ring if highlighted and edited_ring else zone.ring
+        if not ring:
+            continue
+        label_x, label_y = project(projection, *_label_point(ring))
+        drawn.append(MapZone(zone.id, zone.name, outline(ring), label_x, label_y, zone.enabled, highlighted,
+                             zone.fee_cents, zone.minimum_cents))
+    # The highlighted zone is drawn last, on top of the others.
+    drawn.sort(key=lambda z: z.highlighted)
+    if edited_ring and highlight_id is None:
+        label_x, label_y = project(projection, *_label_point(edited_ring))
+        drawn.append(MapZone(0, "", outline(edited_ring), label_x, label_y, True, True))
+    bar_units, bar_m = _scale_bar(projection)
+    return MapView(
+        width=width, height=height, projection=projection,
+        store=MapPlace(*project(projection, store_lat, store_lon), name=store_name),
+        buildings=[MapPlace(*project(projection, lat, lon), name=name, id=bid) for bid, name, lat, lon in buildings],
+        zones=drawn,
+        point=MapPlace(*project(projection, *point)) if point is not None else None,
+        scale_bar_units=bar_units, scale_bar_m=bar_m,
+    )
