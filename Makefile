@@ -24,8 +24,8 @@ translations: $(VENV)/.installed
 
 # For developers: collect new strings from code and templates into the catalogues.
 extract-messages: $(VENV)/.installed
-	$(PYBABEL) extract -q -F babel.cfg -k _l -k lazy_gettext -o store_app/translations/messages.pot .
-	$(PYBABEL) update -q -N -i store_app/translations/messages.pot -d store_app/translations
+	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -o store_app/translations/messages.pot .
+	$(PYBABEL) -q update -N -i store_app/translations/messages.pot -d store_app/translations
 
 run: setup
 	$(PY) -m store_app.launcher --host $(HOST) --port $(PORT)

@@ -52,6 +52,8 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
         self.GEOCODER = os.environ.get("GEOCODER", self.GEOCODER)
+        # How many reverse proxies in front of us may be trusted for the client's address (login limits).
+        self.PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0") or 0)
 
 
 class DevelopmentConfig(Config):

@@ -8,7 +8,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from sqlalchemy import DateTime
+import sqlite3
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -24,6 +27,34 @@ def transaction():
     except BaseException:
         session.rollback()
         raise
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, _record):
+    """SQLite, the embedded default, behaves like PostgreSQL where it matters.
+
+    pysqlite's own transaction handling starts no transaction before a SAVEPOINT, so a RELEASE
+    would commit on its own; we turn it off and BEGIN ourselves (SQLAlchemy's documented recipe).
+    Foreign keys are enforced, and a file database uses WAL so readers never wait for a writer.
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(connection):
+    """BEGIN IMMEDIATE: take SQLite's write lock up front. A deferred transaction that read first
+    cannot upgrade once another connection has committed (SQLITE_BUSY_SNAPSHOT, which no timeout
+    cures); taking the lock at the start makes writers queue on ``busy_timeout`` instead."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class UTCDateTime(TypeDecorator):
@@ -62,7 +93,7 @@ def utcnow():
 # Far above any real amount, far below where Decimal.quantize stops working (28 digits);
 # business limits (a top-up's maximum, say) are the callers' to check.
 MAX_AMOUNT = Decimal("1e20")
-_AMOUNT_RE = re.compile(r"^[0-9]{1,21}(\.[0-9]{1,2})?$|^\.[0-9]{1,2}$")
+_AMOUNT_RE = re.compile(r"^[0-9]{1,21}(\.[0-9]*)?$|^\.[0-9]+$")
 
 
 class MoneyError(ValueError):

@@ -28,16 +28,7 @@ DISPATCH_PURE = ("dispatch/model.py", "dispatch/geo.py", "dispatch/planner.py", 
 
 # Pure modules known to break the rule today. Each must be fixed, then removed from here
 # (strict xfail: the test starts failing as soon as the module is clean).
-KNOWN_IMPURE = {
-    "store_app/accounts/rules.py": (
-        "imports Role from .models, which imports flask_login, store_app.database and "
-        "store_app.extensions. Fix: move the Role StrEnum into a framework-free module "
-        "(e.g. store_app/accounts/roles.py) that both models.py and rules.py import."),
-    "store_app/orders/rules.py": (
-        "imports OrderStatus from .models, which imports store_app.database and store_app.extensions. "
-        "Fix: move the OrderStatus StrEnum into a framework-free module "
-        "(e.g. store_app/orders/statuses.py)."),
-}
+KNOWN_IMPURE = {}
 
 
 # ---- reading the source ----------------------------------------------------------------------

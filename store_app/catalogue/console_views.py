@@ -72,9 +72,10 @@ def _save_product(form, product):
     try:
         with transaction():
             saved = operations.save_product(
-                store, name_zh=form.name_zh.data, name_en=form.name_en.data, category_id=form.category_id.data,
-                merchant_id=form.merchant_id.data, price=form.price.data, barcode=form.barcode.data,
-                unit_label=form.unit_label.data, is_active=form.is_active.data, actor_id=current_user.id,
+                store, name_zh=form.name_zh.data, name_en=form.name_en.data,
+                category_id=form.category_id.data, merchant_id=form.merchant_id.data, price=form.price.data,
+                barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
+                actor_id=current_user.id,
                 now=now, initial_stock=form.stock.data if product is None else 0, product=product)
             if photo is not None:
                 new_name = images.store_image(current_app.instance_path, *photo)
@@ -96,7 +97,8 @@ def edit_product(product_id):
     product = _product_or_404(product_id) if product_id is not None else None
     form = ProductForm(obj=product)
     store_id = current_user.store_id
-    form.set_choices(operations.list_categories(store_id), operations.list_merchants(store_id), current_language())
+    form.set_choices(operations.list_categories(store_id), operations.list_merchants(store_id),
+                     current_language())
     if product is not None and not form.is_submitted():
         form.price.data = rules.format_price(product.price_cents)
         form.category_id.data = str(product.category_id)
@@ -131,7 +133,8 @@ def adjust_stock(product_id):
             _show_error(stock_form, exc)
             status = exc.status
         else:
-            flash(_("Stock of %(name)s is now %(n)d.", name=product.name(current_language()), n=stock), "success")
+            flash(_("Stock of %(name)s is now %(n)d.", name=product.name(current_language()), n=stock),
+                  "success")
             return redirect(url_for("catalogue.edit_product", product_id=product.id) + "#stock", 303)
     form = ProductForm(formdata=None, obj=product)
     form.set_choices(operations.list_categories(current_user.store_id),
@@ -171,9 +174,10 @@ def import_products():
         else:
             # The lines come back in the box: fix the refused ones and import again (the rest is unchanged).
             form.text.data = text if report.problems else ""
-            flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, %(bad)d refused.",
-                    created=report.created, updated=report.updated, unchanged=report.unchanged,
-                    bad=len(report.problems)), "error" if report.problems else "success")
+            flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
+                    "%(bad)d refused.", created=report.created, updated=report.updated,
+                    unchanged=report.unchanged, bad=len(report.problems)),
+                  "error" if report.problems else "success")
     elif form.is_submitted():
         status = 400
     return render_template("catalogue/import.html", form=form, report=report,
@@ -229,7 +233,8 @@ def categories(category_id):
 @staff_only
 def merchants():
     """The store itself and its partner shops, with their hours and preparation time."""
-    return render_template("catalogue/merchants.html", merchants=operations.list_merchants(current_user.store_id),
+    return render_template("catalogue/merchants.html",
+                           merchants=operations.list_merchants(current_user.store_id),
                            format_interval=format_interval, kind_labels=KIND_LABELS)
 
 
@@ -267,8 +272,9 @@ def edit_merchant(merchant_id):
     if values is not None:
         try:
             with transaction():
-                operations.save_merchant(store_id, name=form.name.data, kind=form.kind.data, phone=form.phone.data,
-                                         prep_minutes=form.prep_minutes.data, merchant=merchant, **values)
+                operations.save_merchant(store_id, name=form.name.data, kind=form.kind.data,
+                                         phone=form.phone.data, prep_minutes=form.prep_minutes.data,
+                                         merchant=merchant, **values)
         except errors.CatalogueError as exc:
             _show_error(form, exc)
         else:

@@ -108,11 +108,13 @@ class ImportRefused(CatalogueError):
         super().__init__(code)
         params = {"columns": "", "max": 0, "line": 0, **(params or {})}
         messages = {
-            "encoding": _l("This file is not text in UTF-8 or GB18030. Save it as CSV (UTF-8) and try again."),
+            "encoding": _l("This file is not text in UTF-8 or GB18030. "
+                           "Save it as CSV (UTF-8) and try again."),
             "empty": _l("The file is empty. The first line must name the columns."),
             "missing_columns": _l("The first line must name the columns. Missing: %(columns)s.",
                                   columns=params["columns"]),
-            "too_many_rows": _l("At most %(max)d lines at a time, please. Split the file.", max=params["max"]),
+            "too_many_rows": _l("At most %(max)d lines at a time, please. Split the file.",
+                                max=params["max"]),
             "unreadable": _l("Line %(line)d cannot be read as CSV (a stray quote?).", line=params["line"]),
             "nothing": _l("Choose a CSV file or paste its lines."),
         }

@@ -105,5 +105,6 @@ def list_feed_categories(store_id):
 
 def has_purchases(store_id, user_id):
     """Whether the resident has ever had an order delivered or under way (for the 'Buy again' chip)."""
-    return db.session.scalar(db.select(Order.id).where(
-        Order.store_id == store_id, Order.user_id == user_id, Order.status.not_in(NOT_COUNTED)).limit(1)) is not None
+    found = db.session.scalar(db.select(Order.id).where(
+        Order.store_id == store_id, Order.user_id == user_id, Order.status.not_in(NOT_COUNTED)).limit(1))
+    return found is not None

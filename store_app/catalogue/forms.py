@@ -33,12 +33,14 @@ KIND_LABELS = {
 class ProductForm(FlaskForm):
     name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(REQUIRED), Length(max=120)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    category_id = SelectField(_l("Category"), validators=[DataRequired(_l("Please choose a category from the list."))])
+    category_id = SelectField(_l("Category"),
+                              validators=[DataRequired(_l("Please choose a category from the list."))])
     merchant_id = SelectField(_l("Prepared by"))
     price = StringField(_l("Price (yuan)"), validators=[DataRequired(REQUIRED), Length(max=12)],
                         render_kw={"inputmode": "decimal", "placeholder": "12.50"})
     stock = IntegerField(_l("Stock on the shelf now"), default=0,
-                         validators=[Optional(), NumberRange(0, MAX_STOCK, _l("A whole number from 0 to %(max)s."))],
+                         validators=[Optional(),
+                                     NumberRange(0, MAX_STOCK, _l("A whole number from 0 to %(max)s."))],
                          render_kw={"inputmode": "numeric"})
     barcode = StringField(_l("Barcode"), validators=[Optional(), Length(max=32)],
                           render_kw={"inputmode": "numeric", "autocomplete": "off"})
@@ -59,7 +61,8 @@ class ProductForm(FlaskForm):
 
 class StockForm(FlaskForm):
     delta = IntegerField(_l("Change (+ adds, - takes away)"),
-                         validators=[InputRequired(_l("Enter how many to add (like 12) or take away (like -3)."))],
+                         validators=[InputRequired(
+                             _l("Enter how many to add (like 12) or take away (like -3)."))],
                          render_kw={"inputmode": "numeric", "placeholder": "+12 / -3"})
     reason = SelectField(_l("Reason"), choices=choice_list([(r.value, REASON_LABELS[r.value])
                                                             for r in MANUAL_REASONS]))

@@ -68,7 +68,8 @@ def _create(store, row, category, merchant, actor_id, now):
     db.session.flush()
     if row.stock:
         db.session.add(StockMovement(store_id=store.id, product_id=product.id, delta=row.stock, note=NOTE,
-                                     reason=rules.StockReason.RESTOCK.value, actor_id=actor_id, created_at=now))
+                                     reason=rules.StockReason.RESTOCK.value, actor_id=actor_id,
+                                     created_at=now))
     return "created"
 
 
@@ -107,7 +108,8 @@ def import_products(store, text, actor_id, now):
     except csv_rules.CsvFileError as exc:
         raise errors.ImportRefused(exc.code, exc.params) from exc
     report = ImportReport()
-    problems = {p.line: [errors.row_message(code, params) for code, params in p.problems] for p in parsed.problems}
+    problems = {p.line: [errors.row_message(code, params) for code, params in p.problems]
+                for p in parsed.problems}
     lookup = _Lookup(store)
     if any(not row.merchant for row in parsed.rows):
         # Outside every line's savepoint: a refused line must not roll back a merchant others use.

@@ -22,7 +22,8 @@ def _as_id(value):
 def get_store_merchant(store_id):
     """The merchant that stands for the store itself (its own shelves), or None."""
     return db.session.scalar(db.select(Merchant).where(
-        Merchant.store_id == store_id, Merchant.kind == MerchantKind.STORE.value).order_by(Merchant.id).limit(1))
+        Merchant.store_id == store_id, Merchant.kind == MerchantKind.STORE.value)
+        .order_by(Merchant.id).limit(1))
 
 
 def ensure_store_merchant(store):
@@ -30,8 +31,8 @@ def ensure_store_merchant(store):
     merchant = get_store_merchant(store.id)
     if merchant is None:
         merchant = Merchant(store_id=store.id, name=store.name[:120], kind=MerchantKind.STORE.value,
-                            lat=store.lat, lon=store.lon, phone=store.phone or "", opens_min=0, closes_min=1440,
-                            prep_minutes=0)
+                            lat=store.lat, lon=store.lon, phone=store.phone or "", opens_min=0,
+                            closes_min=1440, prep_minutes=0)
         db.session.add(merchant)
         db.session.flush()
     return merchant
@@ -48,10 +49,12 @@ def get_merchant(store_id, merchant_id):
     merchant_id = _as_id(merchant_id)
     if merchant_id is None:
         return None
-    return db.session.scalar(db.select(Merchant).where(Merchant.id == merchant_id, Merchant.store_id == store_id))
+    return db.session.scalar(db.select(Merchant).where(Merchant.id == merchant_id,
+                                                       Merchant.store_id == store_id))
 
 
-def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_min, prep_minutes, merchant=None):
+def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_min, prep_minutes,
+                  merchant=None):
     """Create or update a merchant; its name must be free in the store."""
     name = name.strip()
     clash = db.session.scalar(db.select(Merchant.id).where(
@@ -82,7 +85,8 @@ def get_category(store_id, category_id):
     category_id = _as_id(category_id)
     if category_id is None:
         return None
-    return db.session.scalar(db.select(Category).where(Category.id == category_id, Category.store_id == store_id))
+    return db.session.scalar(db.select(Category).where(Category.id == category_id,
+                                                       Category.store_id == store_id))
 
 
 def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None):
@@ -200,7 +204,8 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
     product.name_zh, product.name_en = name_zh.strip(), name_en.strip()
     product.category_id, product.merchant_id = category.id, merchant.id
     product.price_cents, product.barcode = price_cents, barcode
-    product.unit_label, product.is_active, product.updated_at = (unit_label or "").strip(), bool(is_active), now
+    product.unit_label, product.is_active = (unit_label or "").strip(), bool(is_active)
+    product.updated_at = now
     try:
         with db.session.begin_nested():
             db.session.add(product)
@@ -208,7 +213,8 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
         raise errors.BarcodeTaken(barcode) from exc
     if new and product.stock > 0:
         db.session.add(StockMovement(store_id=store.id, product_id=product.id, delta=product.stock,
-                                     reason=rules.StockReason.RESTOCK.value, actor_id=actor_id, created_at=now))
+                                     reason=rules.StockReason.RESTOCK.value, actor_id=actor_id,
+                                     created_at=now))
         db.session.flush()
     return product
 
@@ -260,13 +266,14 @@ def set_counted_stock(store_id, product_id, expected, counted, actor_id, now, no
     if expected == counted:
         return True
     changed = db.session.execute(
-        db.update(Product).where(Product.id == product_id, Product.store_id == store_id, Product.stock == expected)
+        db.update(Product)
+        .where(Product.id == product_id, Product.store_id == store_id, Product.stock == expected)
         .values(stock=counted, updated_at=now)).rowcount
     if not changed:
         return False
     db.session.add(StockMovement(store_id=store_id, product_id=product_id, delta=counted - expected,
-                                 reason=rules.StockReason.COUNT_CORRECTION.value, note=note, actor_id=actor_id,
-                                 created_at=now))
+                                 reason=rules.StockReason.COUNT_CORRECTION.value, note=note,
+                                 actor_id=actor_id, created_at=now))
     db.session.flush()
     return True
 

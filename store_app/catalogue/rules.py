@@ -321,7 +321,8 @@ def rank_feed(candidates, sales, purchases, now, params=DEFAULT_PARAMS):
     favourites = set(favourite_categories(affinity, params))
     unique = {}
     for candidate in sorted(candidates, key=lambda c: (c.product_id, c.category_id)):
-        unique.setdefault(candidate.product_id, candidate)  # a repeated product: the same one whatever the order
+        # A product given twice: the same one is kept whatever the order.
+        unique.setdefault(candidate.product_id, candidate)
     ranked = [score_candidate(c, popular.get(pid, 0.0), habit_of.get(pid), affinity, favourites, now, params)
               for pid, c in unique.items()]
     # Rounded so that the order of summation can never break a tie differently.

@@ -49,11 +49,14 @@ def list_task_cards(courier, now):
         db.select(DeliveryTask).where(DeliveryTask.courier_id == courier.id,
                                       DeliveryTask.store_id == courier.store_id,
                                       DeliveryTask.status.in_(CARRYING))
-        .options(selectinload(DeliveryTask.order).selectinload(Order.items))
+        .options(selectinload(DeliveryTask.order).selectinload(Order.items),
+                 selectinload(DeliveryTask.order).selectinload(Order.user))
         .order_by(DeliveryTask.promised_at, DeliveryTask.id)).all()
     building_ids = {t.order.building_id for t in tasks if t.order is not None and t.order.building_id}
-    buildings = {b.id: b for b in db.session.scalars(db.select(Building).where(Building.id.in_(building_ids)))} \
-        if building_ids else {}
+    buildings = {}
+    if building_ids:
+        rows = db.session.scalars(db.select(Building).where(Building.id.in_(building_ids)))
+        buildings = {b.id: b for b in rows}
     return [TaskCard(task=t, order=t.order, building=buildings.get(t.order.building_id),
                      items=[i for i in t.order.items if not i.unavailable],
                      amount_due_cents=lifecycle.amount_due_cents(t.order),
@@ -123,7 +126,8 @@ def _count_miss(order):
     db.session.refresh(order)
     if order.status != OrderStatus.PICKED_UP.value:
         raise StatusConflict(OrderStatus.DELIVERED)
-    return CodeCheck(delivered=False, tries_left=max(0, lifecycle.MAX_CODE_MISSES - order.delivery_code_misses))
+    tries_left = max(0, lifecycle.MAX_CODE_MISSES - order.delivery_code_misses)
+    return CodeCheck(delivered=False, tries_left=tries_left)
 
 
 def report_failure(courier, task_id, reason, text, now):

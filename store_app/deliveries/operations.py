@@ -141,7 +141,8 @@ class CourierChoice:
 def list_assignable_couriers(store_id, now):
     """The store's enabled couriers: those on shift first, then the others; by load, then name, then id."""
     on_shift = set(db.session.scalars(db.select(CourierShift.courier_id).where(
-        CourierShift.store_id == store_id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)))
+        CourierShift.store_id == store_id, CourierShift.ended_at.is_(None),
+        CourierShift.planned_end_at > now)))
     loads = dict(db.session.execute(
         db.select(DeliveryTask.courier_id, db.func.count(DeliveryTask.id))
         .where(DeliveryTask.store_id == store_id, DeliveryTask.status.in_(CARRYING))
@@ -170,8 +171,8 @@ def assign_courier(staff, order_id, courier_id, now):
     if status is OrderStatus.ASSIGNED:
         _reassign(order, courier, staff, now)
     else:  # READY, or a StatusConflict from the guarded move
-        lifecycle.move(order, OrderStatus.ASSIGNED, actor_id=staff.id, now=now, note=f"courier {courier.name}",
-                       changes={"courier_id": courier.id})
+        lifecycle.move(order, OrderStatus.ASSIGNED, actor_id=staff.id, now=now,
+                       note=f"courier {courier.name}", changes={"courier_id": courier.id})
     try:
         move_task(order.id, TaskStatus.ASSIGNED.value, changes={
             "courier_id": courier.id, "assigned_at": now, "assigned_by": "staff"})

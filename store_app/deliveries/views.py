@@ -141,7 +141,8 @@ def task_delivered(task_id):
     if check.locked:
         flash(_("Too many wrong codes: the code is locked. Call the store, staff can unlock it."), "error")
         return _courier_page(423)
-    flash(ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.", check.tries_left), "error")
+    flash(ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.", check.tries_left),
+          "error")
     return _courier_page(400)
 
 
@@ -150,7 +151,8 @@ def task_delivered(task_id):
 def task_failed(task_id):
     """The delivery could not be made: nobody home, refused, or another reason in a few words."""
     reason, text = request.form.get("reason", ""), request.form.get("text", "")
-    order, error = _courier_step(lambda: courier_ops.report_failure(current_user, task_id, reason, text, utcnow()))
+    order, error = _courier_step(
+        lambda: courier_ops.report_failure(current_user, task_id, reason, text, utcnow()))
     if error:
         return error
     flash(_("Order #%(id)d marked as not delivered. Bring it back to the store.", id=order.id), "info")

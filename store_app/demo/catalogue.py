@@ -27,14 +27,15 @@ def barcode_for(category_index, product_index, partner):
 
 def _merchants(store):
     merchants = {None: catalogue_ops.ensure_store_merchant(store)}
-    existing = {m.name: m for m in db.session.scalars(db.select(Merchant).where(Merchant.store_id == store.id))}
+    existing = {m.name: m for m in db.session.scalars(
+        db.select(Merchant).where(Merchant.store_id == store.id))}
     for key, spec in cd.PARTNERS.items():
         merchant = existing.get(spec["name"])
         if merchant is None:
             lat, lon = offset(store.lat, store.lon, spec["distance_m"], spec["bearing"])
             merchant = Merchant(store_id=store.id, name=spec["name"], kind=spec["kind"], lat=lat, lon=lon,
-                                phone=spec["phone"], opens_min=spec["opens_min"], closes_min=spec["closes_min"],
-                                prep_minutes=spec["prep_minutes"])
+                                phone=spec["phone"], opens_min=spec["opens_min"],
+                                closes_min=spec["closes_min"], prep_minutes=spec["prep_minutes"])
             db.session.add(merchant)
         merchants[key] = merchant
     db.session.flush()
@@ -42,7 +43,8 @@ def _merchants(store):
 
 
 def _categories(store):
-    existing = {c.slug: c for c in db.session.scalars(db.select(Category).where(Category.store_id == store.id))}
+    existing = {c.slug: c for c in db.session.scalars(
+        db.select(Category).where(Category.store_id == store.id))}
     result = {}
     for position, (slug, name_zh, name_en, _merchant) in enumerate(cd.CATEGORIES):
         result[slug] = existing.get(slug) or Category(store_id=store.id, slug=slug, name_zh=name_zh,
@@ -55,7 +57,8 @@ def _categories(store):
 def _products(store, categories, merchants, now):
     """``{(slug, index): Product}`` for every demo product, creating the missing ones."""
     rng = random.Random(20261123)
-    existing = {p.barcode: p for p in db.session.scalars(db.select(Product).where(Product.store_id == store.id))}
+    existing = {p.barcode: p for p in db.session.scalars(
+        db.select(Product).where(Product.store_id == store.id))}
     result, created = {}, 0
     for c_index, (slug, _zh, _en, merchant_key) in enumerate(cd.CATEGORIES):
         for p_index, (name_zh, name_en, price, unit) in enumerate(cd.PRODUCTS[slug]):
@@ -64,8 +67,9 @@ def _products(store, categories, merchants, now):
             product = existing.get(barcode)
             if product is None:
                 product = Product(
-                    store_id=store.id, merchant_id=merchants[merchant_key].id, category_id=categories[slug].id,
-                    name_zh=name_zh, name_en=name_en, price_cents=parse_price_cents(price), unit_label=unit,
+                    store_id=store.id, merchant_id=merchants[merchant_key].id,
+                    category_id=categories[slug].id, name_zh=name_zh, name_en=name_en,
+                    price_cents=parse_price_cents(price), unit_label=unit,
                     barcode=barcode, stock=0 if (slug, p_index) in cd.SOLD_OUT else stock,
                     is_active=(slug, p_index) not in cd.OFF_SALE, created_at=now, updated_at=now)
                 db.session.add(product)
@@ -133,8 +137,8 @@ def _past_orders(store, products, now):
     residents = db.session.scalars(db.select(User).where(User.store_id == store.id,
                                                          User.role == Role.RESIDENT.value)).all()
     by_phone = {u.phone: u for u in residents}
-    couriers = db.session.scalars(db.select(User.id).where(User.store_id == store.id,
-                                                           User.role == Role.COURIER.value).order_by(User.id)).all()
+    couriers = db.session.scalars(db.select(User.id).where(
+        User.store_id == store.id, User.role == Role.COURIER.value).order_by(User.id)).all()
     existing = set(db.session.execute(db.select(Order.user_id, Order.idempotency_key).where(
         Order.store_id == store.id, Order.idempotency_key.startswith("demo-"))).all())
     tz = ZoneInfo(store.timezone)
@@ -151,7 +155,8 @@ def _past_orders(store, products, now):
             if (user.id, key) in existing:
                 continue
             order_rng = random.Random(1_000_000 + index * 1000 + n)  # the same order whatever exists already
-            placed = first_day + timedelta(days=day, hours=order_rng.randint(8, 20), minutes=order_rng.randrange(60))
+            placed = first_day + timedelta(days=day, hours=order_rng.randint(8, 20),
+                                           minutes=order_rng.randrange(60))
             lines = [(products[item], 1 + (order_rng.random() < 0.2)) for item in basket]
             courier_id = couriers[n % len(couriers)] if couriers else None
             _order(store, user, key, placed.astimezone(timezone.utc), lines, order_rng, courier_id)

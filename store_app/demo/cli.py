@@ -1,5 +1,6 @@
 """``flask seed-demo``: load the demo community (safe to run again)."""
 import click
+from flask.cli import with_appcontext
 
 from ..database import transaction
 from . import data
@@ -7,6 +8,7 @@ from .operations import seed_demo
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Create the demo store, about 40 buildings, and demo accounts (idempotent)."""
     with transaction():
@@ -26,6 +28,7 @@ def demo_logins():
 
 
 @click.command("demo-logins")
+@with_appcontext
 def demo_logins_command():
     """Print the demo logins."""
     click.echo("Demo logins (phone / password):")

@@ -32,7 +32,7 @@ def seed_demo():
         created["buildings"] += 1
     db.session.flush()
     created["users"] = _seed_people(store)
-    created.update(seed_zones(store), shifts=seed_courier_shifts(store, utcnow()))  # after people: see zones.py
+    created.update(seed_zones(store), shifts=seed_courier_shifts(store, utcnow()))  # after people (zones.py)
     created.update(seed_catalogue(store, utcnow()))  # after people: their past orders
     return store, created
 

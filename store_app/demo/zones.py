@@ -28,7 +28,7 @@ SHIFT_HOURS = 12
 
 
 def zone_outline(radii_m):
-    """A GeoJSON Polygon around the demo store with one corner per radius, evenly spaced clockwise from north."""
+    """A GeoJSON Polygon around the demo store: one corner per radius, evenly spaced clockwise from north."""
     ring = []
     for index, radius in enumerate(radii_m):
         lat, lon = data.offset(data.STORE["lat"], data.STORE["lon"], radius, index * 360 / len(radii_m))

@@ -34,7 +34,8 @@ def daily_hours(form, field):
     try:
         parse_interval(field.data)
     except HoursFormatError as exc:
-        raise ValidationError(_l("Write the hours like 10:00-21:30, or leave empty for the store's hours.")) from exc
+        message = _l("Write the hours like 10:00-21:30, or leave empty for the store's hours.")
+        raise ValidationError(message) from exc
 
 
 class ZoneForm(FlaskForm):

@@ -193,7 +193,8 @@ def build_view(store, buildings, zones, point=None, highlight_id=None, edited_ri
     return MapView(
         width=width, height=height, projection=projection,
         store=MapPlace(*project(projection, store_lat, store_lon), name=store_name),
-        buildings=[MapPlace(*project(projection, lat, lon), name=name, id=bid) for bid, name, lat, lon in buildings],
+        buildings=[MapPlace(*project(projection, lat, lon), name=name, id=building_id)
+                   for building_id, name, lat, lon in buildings],
         zones=drawn,
         point=MapPlace(*project(projection, *point)) if point is not None else None,
         scale_bar_units=bar_units, scale_bar_m=bar_m,

@@ -3,8 +3,8 @@ zones (the staff's zone editor, GeoJSON upload and download, the residents' deli
 import io
 import json
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,7 +20,7 @@ from .geocoding import get_geocoder
 
 bp = Blueprint("geo", __name__)
 
-MAX_GEOJSON_BYTES = 1024 * 1024
+MAX_GEOJSON_BYTES = 1_000_000  # as the text box allows
 NEW_ZONE_HALF_SIDE_M = 500
 
 

@@ -122,7 +122,8 @@ def square_around(lat, lon, half_side_m):
 
 def to_geojson(polygon):
     """A Polygon -> a GeoJSON geometry dict (``[lon, lat]`` positions, closed rings)."""
-    return mapping(polygon) | {"coordinates": [[list(p) for p in ring] for ring in mapping(polygon)["coordinates"]]}
+    rings = mapping(polygon)["coordinates"]
+    return mapping(polygon) | {"coordinates": [[list(p) for p in ring] for ring in rings]}
 
 
 def vertices_latlon(polygon):
@@ -191,7 +192,8 @@ class ZoneIndex:
         with self._lock:
             for i in candidates:  # in rank order, so the first hit wins
                 min_x, min_y, max_x, max_y = bounds[i]
-                if min_x <= lon <= max_x and min_y <= lat <= max_y and shapely.intersects_xy(polygons[i], lon, lat):
+                if (min_x <= lon <= max_x and min_y <= lat <= max_y
+                        and shapely.intersects_xy(polygons[i], lon, lat)):
                     return self.zones[i].zone_id
         return None
 
@@ -279,7 +281,8 @@ class _CandidateGrid:
         points = np.flatnonzero(inside)
         ix = np.minimum(((lons[points] - self.min_x) / self.cw).astype(np.int64), self.nx - 1)
         iy = np.minimum(((lats[points] - self.min_y) / self.ch).astype(np.int64), self.ny - 1)
-        cells = iy * self.nx + ix
+        # At most 256 x 256 cells: 16-bit keys, which numpy sorts stably with a radix sort.
+        cells = (iy * self.nx + ix).astype(np.uint16)
         order = np.argsort(cells, kind="stable")
         by_cell = points[order]
         starts = np.searchsorted(cells[order], np.arange(self.nx * self.ny + 1))

@@ -42,8 +42,8 @@ def move(order, target, *, actor_id, now, note="", guard=(), changes=None):
     values = {**(changes or {}), "status": OrderStatus(target).value}
     if target in rules.TIMESTAMP_OF:
         values[rules.TIMESTAMP_OF[OrderStatus(target)]] = now
-    moved = db.session.execute(db.update(Order).where(Order.id == order.id, Order.status == current.value, *guard)
-                               .values(**values)).rowcount
+    moved = db.session.execute(db.update(Order).values(**values).where(
+        Order.id == order.id, Order.status == current.value, *guard)).rowcount
     if not moved:
         raise errors.StatusConflict(target)
     db.session.add(OrderEvent(order_id=order.id, status=values["status"], actor_id=actor_id, note=note, at=now))

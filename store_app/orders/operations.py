@@ -69,10 +69,13 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     if payment_method not in {m.value for m in PaymentMethod}:
         raise errors.PaymentInvalid(payment_method)
     cart, quote, slots, totals = checkout_options(user, address, now)
-    if not cart.lines:
-        raise errors.EmptyCart()
-    if cart.problems or (expected_total_cents is not None and expected_total_cents != totals.total_cents):
-        raise errors.CartChanged()
+    if not cart.lines or cart.problems or (expected_total_cents is not None
+                                           and expected_total_cents != totals.total_cents):
+        # A second tap that read the cart after the first tap's order emptied it: same order.
+        existing = get_order_by_key(user.id, idempotency_key)
+        if existing is not None:
+            return existing, False
+        raise errors.EmptyCart() if not cart.lines else errors.CartChanged()
     promised_at = _check_delivery(quote, slots, scheduled_for, now, user.store.promise_minutes)
     if totals.subtotal_cents < (quote.minimum_cents or 0):
         raise errors.BelowMinimum(quote.minimum_cents, format_cents(quote.minimum_cents))

@@ -26,6 +26,14 @@ def minutes_left(order, now):
     return max(0, math.ceil((order.promised_at - now).total_seconds() / 60))
 
 
+def _eta_text(minutes):
+    if minutes is None:
+        return ""
+    if minutes == 0:
+        return str(_l("Arriving any moment now"))
+    return str(_l("Arrives in about %(n)d min", n=minutes))
+
+
 def order_status_json(order, now=None):
     """The live facts of an order: status, steps done, minutes left, courier, unavailable items."""
     now = now or utcnow()
@@ -38,6 +46,7 @@ def order_status_json(order, now=None):
         "status": order.status,
         "status_label": status_label(order.status),
         "minutes_left": minutes_left(order, now),
+        "eta_text": _eta_text(minutes_left(order, now)),
         "promised_at": order.promised_at.isoformat(),
         "courier": order.courier.name if order.courier is not None else None,
         "steps": [{"status": s.value, "label": status_label(s), "done": s.value in reached,

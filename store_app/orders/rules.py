@@ -100,8 +100,11 @@ def next_slots(intervals, now, tz_name, lead_minutes, count=4, step_minutes=30):
     for _ in range(7 * 24 * 60 // step_minutes):
         # Wall-clock steps; re-localise so a DST change never shifts the grid.
         probe_aware = datetime.combine(probe.date(), probe.time(), tz)
-        if is_open(intervals, probe_aware, tz_name):
-            slots.append(probe_aware.astimezone(ZoneInfo("UTC")))
+        as_utc = probe_aware.astimezone(ZoneInfo("UTC"))
+        # A wall time skipped by a DST change does not exist; one repeated by it counts once.
+        exists = as_utc.astimezone(tz).replace(tzinfo=None) == probe_aware.replace(tzinfo=None)
+        if exists and (not slots or as_utc > slots[-1]) and is_open(intervals, probe_aware, tz_name):
+            slots.append(as_utc)
             if len(slots) == count:
                 break
         probe = probe + timedelta(minutes=step_minutes)

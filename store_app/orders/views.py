@@ -113,19 +113,20 @@ def checkout():
         flash(_("Please add a delivery address first."), "error")
         return redirect(url_for("accounts.me"))
     now = utcnow()
-    cart, quote, slots, totals = operations.checkout_options(current_user, address, now)
-    form.slot.choices = choice_list([("", _("As soon as possible"))]
-                                    + [(s.isoformat(), format_slot(s, current_user.store.timezone)) for s in slots])
     status = 200
+    # The slot list is not needed to validate (validate_choice=False) and place_order quotes again
+    # itself, so the page's options are computed only when the page is shown.
     if form.validate_on_submit():
         result = _place(form, now)
         if not isinstance(result, tuple):
             return result
         status, message = result
         flash(message, "error")
-        cart, quote, slots, totals = operations.checkout_options(current_user, address, now)
     elif form.is_submitted():
         status = 400
+    cart, quote, slots, totals = operations.checkout_options(current_user, address, now)
+    form.slot.choices = choice_list([("", _("As soon as possible"))]
+                                    + [(s.isoformat(), format_slot(s, current_user.store.timezone)) for s in slots])
     if not cart.lines and status == 200:
         return redirect(url_for("orders.cart"))
     form.expected_total_cents.data = totals.total_cents
@@ -148,6 +149,7 @@ def _place(form, now):
                 idempotency_key=form.idempotency_key.data, now=now, scheduled_for=scheduled_for,
                 expected_total_cents=form.expected_total_cents.data and int(form.expected_total_cents.data),
                 note=form.note.data)
+            order_id, code = order.id, order.delivery_code  # read before the commit expires them
     except errors.OrderError as exc:
         return exc.status, exc.message
     except WalletError as exc:
@@ -157,10 +159,10 @@ def _place(form, now):
         order = operations.get_order_by_key(current_user.id, form.idempotency_key.data)
         if order is None:
             return 409, _("This order is already being placed. Please wait a moment.")
-        created = False
+        order_id, created = order.id, False
     if created:
-        flash(_("Order placed! Delivery code: %(code)s", code=order.delivery_code), "success")
-    return redirect(url_for("orders.order_page", order_id=order.id), 303)
+        flash(_("Order placed! Delivery code: %(code)s", code=code), "success")
+    return redirect(url_for("orders.order_page", order_id=order_id), 303)
 
 
 @bp.get("/orders")

@@ -91,7 +91,8 @@ def mark_order_prepared(merchant, order_id, now):
         return marked
     status = db.session.scalar(
         db.select(Order.status).join(OrderItem, OrderItem.order_id == Order.id)
-        .where(Order.id == order_id, Order.store_id == merchant.store_id, OrderItem.merchant_id == merchant.id)
+        .where(Order.id == order_id, Order.store_id == merchant.store_id,
+               OrderItem.merchant_id == merchant.id)
         .limit(1))
     if status is None:
         raise errors.NothingToPrepare(order_id)

@@ -74,5 +74,6 @@ def renew_token(merchant_id):
             name = merchant.name
     except errors.PartnerNotFound:
         abort(404)
-    flash(_("New link made for %(name)s. Send it to them; the old link no longer works.", name=name), "success")
+    flash(_("New link made for %(name)s. Send it to them; the old link no longer works.", name=name),
+          "success")
     return redirect(url_for("partners.console", _anchor=f"partner-{merchant_id}"), 303)

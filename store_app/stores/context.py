@@ -12,8 +12,12 @@ def resolve_store():
     """
     if current_user.is_authenticated:
         return current_user.store
-    store = operations.get_store(request.args.get("store", type=int)) if request.args.get("store") else None
-    store = store or operations.get_first_store()
+    if "store" in request.args:
+        store = operations.get_store(request.args.get("store", type=int))
+        if store is None:  # a bad link must not sign anyone up with the wrong store
+            abort(404)
+        return store
+    store = operations.get_first_store()
     if store is None:
         abort(404)
     return store

@@ -26,7 +26,7 @@ def parse_week(texts, weekday_names):
     """Seven texts like ``"07:00-23:00, 24:00"`` -> a list of ``(weekday, opens, closes)``."""
     intervals = []
     for weekday, text in enumerate(texts):
-        for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        for part in filter(None, (p.strip() for p in rules.normalise_hours_text(text).split(","))):
             try:
                 opens, closes = rules.parse_interval(part)
             except rules.HoursFormatError as exc:

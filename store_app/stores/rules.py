@@ -11,9 +11,18 @@ class HoursFormatError(ValueError):
     """A text that is not ``HH:MM-HH:MM``."""
 
 
+# A Chinese keyboard types full-width punctuation: accept it as the ASCII it stands for.
+_FULL_WIDTH = str.maketrans({"：": ":", "－": "-", "—": "-", "–": "-", "～": "-", "~": "-", "，": ","})
+
+
+def normalise_hours_text(text):
+    """Full-width colons, dashes and commas -> ASCII."""
+    return (text or "").translate(_FULL_WIDTH)
+
+
 def parse_interval(text):
     """``"07:00-23:00"`` -> ``(420, 1380)``; ``"00:00-24:00"`` is all day; ``"22:00-02:00"`` runs past midnight."""
-    match = _HOURS_RE.match(text or "")
+    match = _HOURS_RE.match(normalise_hours_text(text))
     if not match:
         raise HoursFormatError(text)
     oh, om, ch, cm = (int(g) for g in match.groups())

@@ -98,7 +98,8 @@ def _add_if_balance_is(resident, expected_cents, amount_cents):
         raise BalanceChanged(expected_cents)
     try:
         with db.session.begin_nested():
-            db.session.add(Wallet(user_id=resident.id, store_id=resident.store_id, balance_cents=amount_cents))
+            db.session.add(Wallet(user_id=resident.id, store_id=resident.store_id,
+                                  balance_cents=amount_cents))
     except IntegrityError:  # another counter created the wallet first
         raise BalanceChanged(expected_cents) from None
 

@@ -20,7 +20,8 @@ RECENT_ENTRIES = 20
 
 
 def _render_console(status=200, **context):
-    return render_template("wallet/console.html", **{"resident": None, "form": None, "phone": "", **context}), status
+    page = render_template("wallet/console.html", **{"resident": None, "form": None, "phone": "", **context})
+    return page, status
 
 
 @bp.get("/console/wallet")

@@ -11,7 +11,8 @@ from store_app.extensions import db
 from store_app.orders.models import Order, OrderItem
 
 CARD_RE = re.compile(r'<li class="feed-card[^"]*" id="p(\d+)"')
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
+       b"\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
 
@@ -34,8 +35,8 @@ class CatalogueFactory:
 
     def category(self, store_id, slug, name_zh=None, name_en=None, position=0):
         with self.app.app_context(), transaction():
-            category = Category(store_id=store_id, slug=slug, name_zh=name_zh or slug, name_en=name_en or slug.title(),
-                                position=position)
+            category = Category(store_id=store_id, slug=slug, name_zh=name_zh or slug,
+                                name_en=name_en or slug.title(), position=position)
             db.session.add(category)
             db.session.flush()
             return category.id
@@ -52,9 +53,10 @@ class CatalogueFactory:
                 active=True, barcode=None, unit=""):
         self._barcode += 1
         with self.app.app_context(), transaction():
-            product = Product(store_id=store_id, category_id=category_id, merchant_id=merchant_id, name_en=name_en,
-                              name_zh=name_zh or name_en, price_cents=price_cents, stock=stock, is_active=active,
-                              barcode=barcode or f"T{self._barcode}", unit_label=unit)
+            product = Product(store_id=store_id, category_id=category_id, merchant_id=merchant_id,
+                              name_en=name_en, name_zh=name_zh or name_en, price_cents=price_cents,
+                              stock=stock, is_active=active, barcode=barcode or f"T{self._barcode}",
+                              unit_label=unit)
             db.session.add(product)
             db.session.flush()
             return product.id
@@ -92,8 +94,8 @@ def shop(community, catalogue, create_store):
     own = catalogue.merchant(store_id, "Test Store", "store")
     partner = catalogue.merchant(store_id, "Wheat Aroma", "bakery", prep_minutes=5)
     products = {
-        "milk": catalogue.product(store_id, dairy, own, "Whole Milk", "纯牛奶", 1250, 24, barcode="6901234567892",
-                                  unit="1 L"),
+        "milk": catalogue.product(store_id, dairy, own, "Whole Milk", "纯牛奶", 1250, 24,
+                                  barcode="6901234567892", unit="1 L"),
         "yoghurt": catalogue.product(store_id, dairy, own, "Plain Yoghurt", "原味酸奶", 650, 10),
         "toast": catalogue.product(store_id, bakery, partner, "Wholemeal Toast", "全麦吐司", 1200, 5),
         "sold_out": catalogue.product(store_id, dairy, own, "Goat Milk", "羊奶", 1500, 0),

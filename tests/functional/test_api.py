@@ -82,7 +82,8 @@ def test_nearest_building_far_away_is_a_404_with_a_message(client, community):
 
     assert response.status_code == 404
     assert response.mimetype == "application/json"
-    assert response.get_json() == {"error": "No building of ours is near you. Please choose it from the list."}
+    assert response.get_json() == \
+        {"error": "No building of ours is near you. Please choose it from the list."}
 
 
 def test_nearest_building_with_bad_coordinates_is_a_400(client, community, subtests):

@@ -31,7 +31,8 @@ def world(app, create_shop, create_shopper, create_partner, create_user, login_c
     shopper = create_shopper(shop, balance_cents=BALANCE)
     staff_id, staff_phone = create_user(shop.store_id, Role.STAFF, name="Staff A")
     with app.app_context():
-        phones = {u.id: u.phone for u in db.session.scalars(db.select(User).where(User.id.in_(shop.courier_ids)))}
+        couriers = db.session.scalars(db.select(User).where(User.id.in_(shop.courier_ids)))
+        phones = {u.id: u.phone for u in couriers}
 
     class World:
         pass
@@ -88,71 +89,81 @@ def wrong(code):
 # ---- the whole life of an order ------------------------------------------------------------
 
 def test_the_whole_life_of_an_order(app, world, create_order):
-    shop, w = world.shop, world
-    water, milk = shop.products["water"], shop.products["milk"]
-    apples = world.partner.products["apples"]
-    order_id = create_order(world.shopper, {water: 2, milk: 1, apples: 1}, payment_method="wallet", note="no bag")
-    total = 2 * 300 + 1250 + 1500 + FEE
-    assert order_row(app, order_id)["total"] == total
-    assert wallet_state(app, world.shopper.user_id) == (BALANCE - total, BALANCE - total)
+    shop = world.shop
+    water, milk, apples = shop.products["water"], shop.products["milk"], world.partner.products["apples"]
+    order_id = create_order(world.shopper, {water: 2, milk: 1, apples: 1}, note="no bag")
+    paid = 2 * 300 + 1250 + 1500 + FEE
+    assert order_row(app, order_id)["total"] == paid
+    assert wallet_state(app, world.shopper.user_id) == (BALANCE - paid, BALANCE - paid)
 
-    board = w.staff.get("/console/orders")
+    _staff_prepare_with_a_missing_item(app, world, order_id, milk)
+    left = BALANCE - paid + 1250
+    assert wallet_state(app, world.shopper.user_id) == (left, left)  # the ledger and the balance agree
+
+    assert act(world.staff, order_id, "ready").status_code == 303
+    courier_a = world.courier_ids[0]
+    assert act(world.staff, order_id, "assign", {"courier_id": courier_a}).status_code == 303
+    row = order_row(app, order_id)
+    assert (row["status"], row["courier_id"], row["task_status"], row["task_courier"]) == (
+        "assigned", courier_a, "assigned", courier_a)
+    tasks_page = text_of(world.couriers[0].get("/courier"))
+    assert f'id="task-{row["task_id"]}"' in tasks_page and "no bag" in tasks_page
+    assert row["code"] not in tasks_page  # the courier must ask the resident for it
+    assert courier_act(world.couriers[0], row["task_id"], "picked-up").status_code == 303
+    assert order_row(app, order_id)["task_status"] == "picked_up"
+
+    _wrong_codes_lock_then_staff_unlock(app, world, order_id, row)
+    response = courier_act(world.couriers[0], row["task_id"], "delivered", {"code": row["code"]})
+    assert response.status_code == 303
+    row = order_row(app, order_id)
+    assert (row["status"], row["task_status"]) == ("delivered", "delivered")
+    assert row["task_finished"] is not None
+    assert f'id="task-{row["task_id"]}"' not in world.couriers[0].get("/courier").get_data(as_text=True)
+    done = world.staff.get("/console/orders/live").get_data(as_text=True)
+    assert f'data-order-id="{order_id}" data-status="delivered"' in done
+    assert wallet_state(app, world.shopper.user_id) == (left, left)
+    with app.app_context():
+        steps = db.session.scalars(db.select(OrderEvent.status).where(OrderEvent.order_id == order_id)
+                                   .order_by(OrderEvent.id)).all()
+    assert steps[0] == "placed" and steps[-1] == "delivered"
+
+
+def _staff_prepare_with_a_missing_item(app, world, order_id, milk):
+    """Board: the new order is shown, accepted, picked; the milk is struck off and refunded, and the
+    resident sees it."""
+    board = world.staff.get("/console/orders")
     page = text_of(board)
     assert board.status_code == 200
     assert f'data-order-id="{order_id}" data-status="placed"' in page
     assert "no bag" in page and "Fruit Corner" in page and "Inside Tower, 2-1202" in page
-
-    assert act(w.staff, order_id, "accept").status_code == 303
-    assert act(w.staff, order_id, "pick").status_code == 303
+    assert act(world.staff, order_id, "accept").status_code == 303
+    assert act(world.staff, order_id, "pick").status_code == 303
     milk_item = order_row(app, order_id)["items"][milk][0]
-    response = act(w.staff, order_id, f"items/{milk_item}/unavailable")
-    assert response.status_code == 303
+    assert act(world.staff, order_id, f"items/{milk_item}/unavailable").status_code == 303
     row = order_row(app, order_id)
     assert row["refunded"] == 1250 and row["items"][milk][1] is True
-    assert wallet_state(app, world.shopper.user_id) == (BALANCE - total + 1250, BALANCE - total + 1250)
-    status = w.resident.get(f"/orders/{order_id}/status").get_json()
+    status = world.resident.get(f"/orders/{order_id}/status").get_json()
     assert status["unavailable"] == ["Fresh milk"] and status["refunded_cents"] == 1250
-    assert "Fresh milk" in w.resident.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Fresh milk" in world.resident.get(f"/orders/{order_id}").get_data(as_text=True)
 
-    assert act(w.staff, order_id, "ready").status_code == 303
-    courier_a, courier_b = w.courier_ids
-    assert act(w.staff, order_id, "assign", {"courier_id": courier_a}).status_code == 303
-    row = order_row(app, order_id)
-    assert (row["status"], row["courier_id"], row["task_status"], row["task_courier"]) == (
-        "assigned", courier_a, "assigned", courier_a)
 
-    tasks_page = text_of(w.couriers[0].get("/courier"))
-    assert f'id="task-{row["task_id"]}"' in tasks_page and "no bag" in tasks_page
-    assert row["code"] not in tasks_page  # the courier must ask the resident for it
-    assert courier_act(w.couriers[0], row["task_id"], "picked-up").status_code == 303
-    assert order_row(app, order_id)["task_status"] == "picked_up"
-
+def _wrong_codes_lock_then_staff_unlock(app, world, order_id, row):
+    """Four wrong codes are 400s; the fifth locks the code (423), even for the right one, until staff
+    unlock it."""
+    courier, task_id = world.couriers[0], row["task_id"]
     for attempt in range(1, 5):
-        response = courier_act(w.couriers[0], row["task_id"], "delivered", {"code": wrong(row["code"])})
+        response = courier_act(courier, task_id, "delivered", {"code": wrong(row["code"])})
         assert response.status_code == 400, attempt
         assert order_row(app, order_id)["misses"] == attempt
-    response = courier_act(w.couriers[0], row["task_id"], "delivered", {"code": wrong(row["code"])})
+    response = courier_act(courier, task_id, "delivered", {"code": wrong(row["code"])})
     assert response.status_code == 423
     assert "locked" in response.get_data(as_text=True)
-    response = courier_act(w.couriers[0], row["task_id"], "delivered", {"code": row["code"]})
+    response = courier_act(courier, task_id, "delivered", {"code": row["code"]})
     assert response.status_code == 423  # even the right code waits for staff
     assert order_row(app, order_id)["status"] == "picked_up"
-    assert "Unlock the delivery code" in w.staff.get("/console/orders").get_data(as_text=True)
-
-    assert act(w.staff, order_id, "unlock-code").status_code == 303
+    assert "Unlock the delivery code" in world.staff.get("/console/orders").get_data(as_text=True)
+    assert act(world.staff, order_id, "unlock-code").status_code == 303
     assert order_row(app, order_id)["misses"] == 0
-    response = courier_act(w.couriers[0], row["task_id"], "delivered", {"code": row["code"]})
-    assert response.status_code == 303
-    row = order_row(app, order_id)
-    assert (row["status"], row["task_status"]) == ("delivered", "delivered") and row["task_finished"] is not None
-    assert f'id="task-{row["task_id"]}"' not in w.couriers[0].get("/courier").get_data(as_text=True)
-    done = w.staff.get("/console/orders/live").get_data(as_text=True)
-    assert f'data-order-id="{order_id}" data-status="delivered"' in done
-    assert wallet_state(app, world.shopper.user_id) == (BALANCE - total + 1250, BALANCE - total + 1250)
-    with app.app_context():
-        steps = [e.status for e in db.session.scalars(db.select(OrderEvent).where(OrderEvent.order_id == order_id)
-                                                     .order_by(OrderEvent.id))]
-    assert steps[0] == "placed" and steps[-1] == "delivered"
 
 
 def test_a_code_that_is_not_four_digits_costs_no_try(app, world, create_order):
@@ -167,7 +178,8 @@ def test_a_code_that_is_not_four_digits_costs_no_try(app, world, create_order):
 def test_a_failed_delivery_needs_a_reason(app, world, create_order):
     order_id = _picked_up_order(app, world, create_order)
     task_id = order_row(app, order_id)["task_id"]
-    assert courier_act(world.couriers[0], task_id, "failed", {"reason": "other", "text": " "}).status_code == 400
+    blank_other = courier_act(world.couriers[0], task_id, "failed", {"reason": "other", "text": " "})
+    assert blank_other.status_code == 400
     assert courier_act(world.couriers[0], task_id, "failed", {"reason": "sleeping"}).status_code == 400
     assert order_row(app, order_id)["status"] == "picked_up"
     response = courier_act(world.couriers[0], task_id, "failed", {"reason": "nobody_home"})
@@ -198,7 +210,7 @@ def test_cancel_by_store_refunds_and_restocks(app, world, create_order):
     refused = act(world.staff, order_id, "cancel", {"reason": "other", "text": ""})
     assert refused.status_code == 400
     assert "Please say why" in refused.get_data(as_text=True)
-    assert '<option value="other" selected>' in refused.get_data(as_text=True)  # the form comes back filled in
+    assert '<option value="other" selected>' in refused.get_data(as_text=True)  # the form comes back filled
     assert act(world.staff, order_id, "cancel", {"reason": ""}).status_code == 400
     assert order_row(app, order_id)["status"] == "accepted"
 
@@ -216,14 +228,15 @@ def test_cancelling_after_an_unavailable_item_refunds_the_rest_once(app, world, 
     order_id = create_order(world.shopper, {water: 1, milk: 1}, payment_method="wallet")
     milk_item = order_row(app, order_id)["items"][milk][0]
     assert act(world.staff, order_id, f"items/{milk_item}/unavailable").status_code == 303
-    assert act(world.staff, order_id, f"items/{milk_item}/unavailable").status_code == 303  # second click: no-op
+    assert act(world.staff, order_id, f"items/{milk_item}/unavailable").status_code == 303  # a second click
     assert order_row(app, order_id)["refunded"] == 1250
     assert act(world.staff, order_id, "cancel", {"reason": "customer_request"}).status_code == 303
     assert wallet_state(app, world.shopper.user_id) == (BALANCE, BALANCE)
     assert stock_of(app, milk) == 20 - 1  # the missing milk was never on the shelf: not put back
 
 
-def test_two_staff_clicking_the_same_step_one_wins_one_gets_409(app, world, create_order, create_user, login_client):
+def test_two_staff_clicking_the_same_step_one_wins_one_gets_409(app, world, create_order, create_user,
+                                                                 login_client):
     order_id = create_order(world.shopper, {world.shop.products["water"]: 1})
     _, phone = create_user(world.shop.store_id, Role.STAFF, name="Staff B")
     other = english(login_client(phone))
@@ -319,7 +332,8 @@ def test_another_stores_order_is_404(app, world, create_shop, create_shopper, cr
     stranger = create_shopper(other_shop)
     order_id = create_order(stranger, {other_shop.products["water"]: 1})
     for action, data in (("accept", None), ("pick", None), ("ready", None), ("unlock-code", None),
-                         ("cancel", {"reason": "out_of_stock"}), ("assign", {"courier_id": other_shop.courier_ids[0]})):
+                         ("cancel", {"reason": "out_of_stock"}),
+                         ("assign", {"courier_id": other_shop.courier_ids[0]})):
         assert act(world.staff, order_id, action, data).status_code == 404, action
     with app.app_context():
         item_id = db.session.scalar(db.select(OrderItem.id).where(OrderItem.order_id == order_id))

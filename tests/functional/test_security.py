@@ -33,7 +33,8 @@ def test_forms_without_a_csrf_token_are_refused_and_change_nothing(app, communit
         client.get("/register")  # a session exists: only the token is missing
         before = count(User)
         response = client.post("/register", data={"phone": "139 2222 4444", "name": "No Token",
-                                                  "password": "lotus-garden-42", "building_id": b1, "unit": "1"})
+                                                  "password": "lotus-garden-42", "building_id": b1,
+                                                  "unit": "1"})
         assert response.status_code == 400
         assert count(User) == before
 
@@ -80,7 +81,8 @@ def test_a_csrf_failure_is_a_page_in_the_users_language(client, community):
     response = client.post("/login", data={"phone": "138 0013 8000", "password": PASSWORD})
 
     assert response.status_code == 400
-    assert "This form expired or was sent from elsewhere. Please try again." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "This form expired or was sent from elsewhere. Please try again." in page
     assert html_lang(response) == "en"
 
 
@@ -231,9 +233,6 @@ def test_production_cookie_is_host_only_secure_httponly_lax(production):
     assert {"secure", "httponly"} <= set(_attributes(lang))
 
 
-@pytest.mark.xfail(strict=True, reason="README tells production to `export PROXY_FIX_X_FOR=1`, but "
-                   "store_app/config.py never reads it from the environment, so ProxyFix is never applied: "
-                   "behind the proxy every visitor shares the proxy's address and its login limit")
 def test_production_honours_proxy_fix_x_for_from_the_environment(production):
     prod = production(PROXY_FIX_X_FOR="1")
     prod.config["LOGIN_LIMIT_PER_ADDRESS"] = "2 per 15 minutes"
@@ -241,8 +240,8 @@ def test_production_honours_proxy_fix_x_for_from_the_environment(production):
     def attempt(forwarded_for, phone):
         client = prod.test_client()
         page = client.get("/login", **HTTPS)
-        return client.post("/login", data={"phone": phone, "password": "guess", "csrf_token": csrf_token_from(page)},
-                           base_url="https://localhost",
+        form = {"phone": phone, "password": "guess", "csrf_token": csrf_token_from(page)}
+        return client.post("/login", data=form, base_url="https://localhost",
                            headers={"Referer": "https://localhost/login", "X-Forwarded-For": forwarded_for})
 
     assert attempt("203.0.113.5", "139 7777 0100").status_code == 200
@@ -305,7 +304,8 @@ def test_password_change_ends_other_sessions_but_not_this_one(app, community, lo
     _, phone = community["users"][Role.RESIDENT]
     this, other = login_client(phone), login_client(phone)
 
-    response = post_form(this, "/me/password", {"current_password": PASSWORD, "new_password": "lotus-garden-42"},
+    response = post_form(this, "/me/password",
+                         {"current_password": PASSWORD, "new_password": "lotus-garden-42"},
                          token_from="/me/password")
 
     assert response.status_code == 302
@@ -345,8 +345,8 @@ def test_anonymous_visitors_are_sent_to_login_and_back(app, community, subtests)
             assert location.path == "/login"
             assert parse_qs(location.query)["next"] == [path]
             role = sorted(allowed)[0]
-            back = post_form(client, "/login?" + location.query,
-                             {"phone": community["users"][role][1], "password": PASSWORD}, token_from="/login")
+            form = {"phone": community["users"][role][1], "password": PASSWORD}
+            back = post_form(client, "/login?" + location.query, form, token_from="/login")
             assert (back.status_code, back.headers["Location"]) == (302, path)
 
 

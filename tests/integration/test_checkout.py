@@ -58,8 +58,8 @@ def state(app, shop, person):
             return db.session.scalar(db.select(db.func.count()).select_from(model))
         stock = dict(db.session.execute(db.select(Product.id, Product.stock)).all())
         return {
-            "counts": {m.__name__: count(m) for m in (Order, OrderItem, OrderEvent, StockMovement, DeliveryTask,
-                                                      WalletEntry)},
+            "counts": {m.__name__: count(m)
+                       for m in (Order, OrderItem, OrderEvent, StockMovement, DeliveryTask, WalletEntry)},
             "stock": {key: stock[pid] for key, pid in shop.products.items()},
             "balance": get_balance(person.user_id),
             "ledger": ledger_sum(person.user_id),
@@ -71,19 +71,6 @@ def state(app, shop, person):
 
 def assert_nothing_changed(app, shop, person, before):
     assert state(app, shop, person) == before
-
-
-SQLITE_SAVEPOINT_BUG = (
-    "BUG on SQLite: pysqlite starts no transaction before the SAVEPOINT of _claim (checkout has only read "
-    "so far), so the SAVEPOINT opens one and its RELEASE commits the order row on its own; when stock or "
-    "the wallet then refuses, the rollback cannot take it back. A ghost order (no items, nothing paid) stays "
-    "and holds the idempotency key. Fix: SQLAlchemy's documented pysqlite recipe (isolation_level=None on "
-    "connect and an explicit BEGIN on the engine's 'begin' event) for SQLite engines.")
-
-
-def xfail_on_sqlite(request, db_backend):
-    if db_backend == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SQLITE_SAVEPOINT_BUG))
 
 
 def set_price(app, product_id, price_cents):
@@ -128,7 +115,8 @@ def test_place_order_takes_stock_pays_and_creates_the_task(app, shop, shopper):
                                             (shop.products["milk"], -1, "sale", order_id)])
 
         task = db.session.scalar(db.select(DeliveryTask))
-        assert (task.order_id, task.kind, task.status, task.store_id) == (order_id, "order", "open", shop.store_id)
+        assert (task.order_id, task.kind, task.status, task.store_id) == \
+            (order_id, "order", "open", shop.store_id)
         assert (task.dropoff_lat, task.dropoff_lon) == (order.lat, order.lon)
         assert task.promised_at == order.promised_at and now < task.ready_at < order.promised_at
 
@@ -192,12 +180,11 @@ def test_a_malformed_key_is_refused(app, shop, shopper, key):
 
 # ---- refusals that change nothing ----------------------------------------------------------------
 
-def test_sold_out_between_the_page_and_the_payment_changes_nothing(app, shop, shopper, monkeypatch, request,
-                                                                  db_backend):
+def test_sold_out_between_the_page_and_the_payment_changes_nothing(app, shop, shopper, monkeypatch):
     """Another checkout takes the last milk after this one checked the cart (and claimed its key):
     the conditional UPDATE refuses, and the order row and the water already taken (lower id, taken
-    first) go back with the rollback."""
-    xfail_on_sqlite(request, db_backend)
+    first) go back with the rollback. On SQLite this needs a real BEGIN before the claim's SAVEPOINT,
+    or the SAVEPOINT's RELEASE commits the order row on its own."""
     assert shop.products["water"] < shop.products["milk"]
     real_take_stock = operations._take_stock
 
@@ -297,8 +284,7 @@ def test_an_unknown_payment_method(app, shop, shopper, method):
     assert_nothing_changed(app, shop, shopper, before)
 
 
-def test_not_enough_in_the_wallet_changes_nothing(app, shop, create_shopper, request, db_backend):
-    xfail_on_sqlite(request, db_backend)
+def test_not_enough_in_the_wallet_changes_nothing(app, shop, create_shopper):
     person = create_shopper(shop, balance_cents=CART_TOTAL - 1)
     with app.app_context():
         fill_cart(person.user_id, {shop.products["water"]: 2, shop.products["milk"]: 1})
@@ -308,10 +294,9 @@ def test_not_enough_in_the_wallet_changes_nothing(app, shop, create_shopper, req
     assert_nothing_changed(app, shop, person, before)  # the stock taken before the debit went back too
 
 
-def test_after_a_refused_payment_the_same_page_can_pay_cash(app, shop, create_shopper, request, db_backend):
+def test_after_a_refused_payment_the_same_page_can_pay_cash(app, shop, create_shopper):
     """The checkout page keeps its idempotency key when it comes back with "not enough in the wallet";
     choosing cash on the same page must place the order, not find a ghost of the refused one."""
-    xfail_on_sqlite(request, db_backend)
     person = create_shopper(shop, balance_cents=CART_TOTAL - 1)
     with app.app_context():
         fill_cart(person.user_id, {shop.products["water"]: 2, shop.products["milk"]: 1})
@@ -347,7 +332,8 @@ def test_outside_every_zone(app, shop, create_shopper):
         assert "outside the area we deliver to" in str(refused.value.message)
     # No slot helps outside the zone.
     with pytest.raises(errors.SlotInvalid):
-        place(app, person, scheduled_for=utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2))
+        in_two_hours = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
+        place(app, person, scheduled_for=in_two_hours)
     assert_nothing_changed(app, shop, person, before)
 
 
@@ -419,7 +405,8 @@ def test_a_scheduled_slot_works_while_the_store_is_closed(app, closed_shop):
     assert state(app, shop, person)["stock"]["water"] == 18
 
 
-@pytest.mark.parametrize("offset", [timedelta(minutes=7), timedelta(days=-1), timedelta(days=30), timedelta(0)])
+@pytest.mark.parametrize("offset", [timedelta(minutes=7), timedelta(days=-1), timedelta(days=30),
+                                    timedelta(0)])
 def test_a_slot_that_was_not_offered_is_refused(app, closed_shop, offset):
     shop, person = closed_shop
     with app.app_context():
@@ -461,7 +448,8 @@ def test_resident_cancels_before_picking_refunded_and_restocked(app, shop, shopp
         order = db.session.get(Order, order_id)
         assert order.status == "cancelled" and order.cancelled_at is not None
         assert order.refunded_cents == order.total_cents == CART_TOTAL
-        refunds = db.session.scalars(db.select(WalletEntry.amount_cents).where(WalletEntry.reason == "refund")).all()
+        refunds = db.session.scalars(db.select(WalletEntry.amount_cents)
+                                     .where(WalletEntry.reason == "refund")).all()
         assert refunds == [CART_TOTAL]
         restocked = db.session.execute(db.select(StockMovement.product_id, StockMovement.delta)
                                        .where(StockMovement.reason == "cancel")).all()

@@ -27,7 +27,8 @@ def test_decay_halves_every_half_life():
 
 
 def test_popularity_weighs_recent_sales_more():
-    scores = rules.popularity([Sale(1, 2, days_ago(0)), Sale(1, 1, days_ago(7)), Sale(2, 3, days_ago(14))], NOW)
+    sales = [Sale(1, 2, days_ago(0)), Sale(1, 1, days_ago(7)), Sale(2, 3, days_ago(14))]
+    scores = rules.popularity(sales, NOW)
     assert scores[1] == pytest.approx(2 + 0.5)
     assert scores[2] == pytest.approx(3 * 0.25)
 
@@ -115,7 +116,8 @@ def test_reasons_from_most_personal_to_least():
 
 def test_an_untried_item_of_a_favourite_category_says_so():
     purchases = [Purchase(1, 10, days_ago(d)) for d in (1, 5)]
-    ranked = {r.product_id: r for r in rules.rank_feed([Candidate(1, 10), Candidate(5, 10)], [], purchases, NOW)}
+    feed = rules.rank_feed([Candidate(1, 10), Candidate(5, 10)], [], purchases, NOW)
+    ranked = {r.product_id: r for r in feed}
     assert ranked[5].reason == rules.REASON_FAVOURITE and ranked[5].category_id == 10
 
 
@@ -159,7 +161,8 @@ def test_ranking_is_a_deterministic_permutation_of_the_candidates(candidates, sa
 def test_one_more_recent_sale_never_moves_a_product_down(candidates, sales, purchases, data):
     target = data.draw(st.sampled_from(candidates)).product_id
     before = [r.product_id for r in rules.rank_feed(candidates, sales, purchases, NOW)]
-    after = [r.product_id for r in rules.rank_feed(candidates, sales + [Sale(target, 3, NOW)], purchases, NOW)]
+    more = sales + [Sale(target, 3, NOW)]
+    after = [r.product_id for r in rules.rank_feed(candidates, more, purchases, NOW)]
     assert after.index(target) <= before.index(target)
 
 
@@ -180,8 +183,9 @@ def test_parse_price_accepts(text, cents):
     assert rules.parse_price_cents(text) == cents
 
 
-@pytest.mark.parametrize("text, code", [("", "invalid"), ("abc", "invalid"), ("1.234", "invalid"), ("NaN", "invalid"),
-                                        ("Infinity", "invalid"), ("sNaN", "invalid"), ("1e999999", "invalid"),
+@pytest.mark.parametrize("text, code", [("", "invalid"), ("abc", "invalid"), ("1.234", "invalid"),
+                                        ("NaN", "invalid"), ("Infinity", "invalid"), ("sNaN", "invalid"),
+                                        ("1e999999", "invalid"),
                                         ("9" * 13, "invalid"), (None, "invalid"), ("0", "not_positive"),
                                         ("-3", "not_positive"), ("100000.01", "too_high")])
 def test_parse_price_refuses(text, code):
@@ -217,7 +221,8 @@ def test_barcode_problem(code, problem):
 
 @pytest.mark.parametrize("head, kind", [
     (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "jpg"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "png"),
-    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "webp"), (b"GIF89a\x01\x00\x01\x00", None), (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),
+    (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "webp"), (b"GIF89a\x01\x00\x01\x00", None),
+    (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),
     (b"<svg xmlns=", None), (b"%PDF-1.7", None), (b"", None), (b"\xff\xd8", None),
 ])
 def test_sniff_image_type(head, kind):
@@ -267,8 +272,10 @@ def test_csv_line_numbers_count_physical_lines_of_quoted_fields():
     assert parsed.problems[0].line == 4
 
 
-@pytest.mark.parametrize("text, code", [("", "empty"), ("barcode,name_zh\nA,b\n", "missing_columns"),
-                                        (HEADER + "A1," + "x" * 200_000 + ",Tea,drinks,3,1,\n", "unreadable")])
+@pytest.mark.parametrize("text, code", [
+    ("", "empty"), ("barcode,name_zh\nA,b\n", "missing_columns"),
+    (HEADER + "A1," + "x" * 200_000 + ",Tea,drinks,3,1,\n", "unreadable"),  # a field over csv's size limit
+])
 def test_csv_file_problems(text, code):
     with pytest.raises(csv_rules.CsvFileError) as caught:
         csv_rules.parse_product_csv(text)

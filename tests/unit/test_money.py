@@ -20,9 +20,7 @@ MAX_CENTS = int(MAX_AMOUNT * 100)  # parse_cents refuses amounts at or above MAX
     (".5", 50),
     ("5.", 500),
     (" 3 ", 300),
-    ("1,000.00", 100_000),
     ("1.230", 123),  # a trailing zero is not a third decimal
-    ("-0", 0),
     (12, 1200),
     (12.5, 1250),
     (0.1, 10),  # str(0.1) is "0.1": the float's noise never reaches the amount
@@ -35,6 +33,9 @@ def test_parse_cents(text, cents):
 @pytest.mark.parametrize("text", [
     "-1", "-0.01", "1.234", "0.001", "abc", "12 yuan", "¥12", "", "   ", None,
     "NaN", "nan", "sNaN", "Infinity", "-Infinity", "inf",
+    # Ambiguous or exotic spellings: "1,20" could be 1.20 or 120; exponents, underscores,
+    # full-width digits and a minus zero are not how anyone types a price.
+    "1,000.00", "1,20", "1e2", "1_000", "１２", "-0",
 ])
 def test_parse_cents_refuses(text):
     with pytest.raises(MoneyError):

@@ -115,7 +115,8 @@ def test_negative_fee_or_discount_is_refused(fee, discount):
         compute_totals([(100, 1)], fee, discount)
 
 
-lines_strategy = st.lists(st.tuples(st.integers(1, 1_000_000), st.integers(1, rules.MAX_QUANTITY)), max_size=30)
+lines_strategy = st.lists(st.tuples(st.integers(1, 1_000_000), st.integers(1, rules.MAX_QUANTITY)),
+                          max_size=30)
 cents = st.integers(0, 10_000_000)
 
 
@@ -176,8 +177,10 @@ def test_a_slot_is_never_the_boundary_at_the_lead_time_itself():
 
 
 def test_count_and_step():
-    slots = next_slots(ALL_DAY, shanghai(2024, 1, 3, 10, 0), SHANGHAI, lead_minutes=0, count=3, step_minutes=15)
-    assert local(slots) == [datetime(2024, 1, 3, 10, 15), datetime(2024, 1, 3, 10, 30), datetime(2024, 1, 3, 10, 45)]
+    slots = next_slots(ALL_DAY, shanghai(2024, 1, 3, 10, 0), SHANGHAI, lead_minutes=0, count=3,
+                       step_minutes=15)
+    assert local(slots) == [datetime(2024, 1, 3, 10, 15), datetime(2024, 1, 3, 10, 30),
+                            datetime(2024, 1, 3, 10, 45)]
 
 
 def test_only_while_open_next_morning_after_closing():
@@ -198,8 +201,9 @@ def test_the_last_slot_of_the_day_starts_before_closing():
 def test_overnight_hours_run_past_midnight():
     hours = [(d, 22 * 60, 2 * 60) for d in range(7)]  # 22:00-02:00 every night
     slots = next_slots(hours, shanghai(2024, 1, 3, 23, 40), SHANGHAI, lead_minutes=30, count=5)
-    assert local(slots) == [datetime(2024, 1, 4, 0, 30), datetime(2024, 1, 4, 1, 0), datetime(2024, 1, 4, 1, 30),
-                            datetime(2024, 1, 4, 22, 0), datetime(2024, 1, 4, 22, 30)]
+    assert local(slots) == [datetime(2024, 1, 4, 0, 30), datetime(2024, 1, 4, 1, 0),
+                            datetime(2024, 1, 4, 1, 30), datetime(2024, 1, 4, 22, 0),
+                            datetime(2024, 1, 4, 22, 30)]
 
 
 def test_closed_days_are_skipped():
@@ -218,15 +222,24 @@ def test_now_in_any_zone_gives_the_same_slots():
     assert next_slots(ALL_DAY, now, SHANGHAI, 30) == next_slots(ALL_DAY, now.astimezone(UTC), SHANGHAI, 30)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG in next_slots: on a spring-forward day (DST zones, not Asia/Shanghai) the non-existent wall "
-    "times 02:00/02:30 are localised with fold=0 and map to the same UTC instants as 03:00/03:30, so "
-    "slots repeat and go backwards. Fix: skip probes whose wall time does not survive a UTC round trip."))
 def test_slots_never_repeat_across_a_dst_gap():
+    """Spring forward (a DST zone; Shanghai has none): 02:00 and 02:30 do not exist that night, and must
+    not come back as copies of 03:00 and 03:30."""
     berlin = "Europe/Berlin"
     now = datetime(2024, 3, 31, 0, 40, tzinfo=ZoneInfo(berlin))
+    slots = next_slots(ALL_DAY, now, berlin, lead_minutes=30, count=4)
+    assert slots == sorted(set(slots))
+    assert local(slots, berlin) == [datetime(2024, 3, 31, 1, 30), datetime(2024, 3, 31, 3, 0),
+                                    datetime(2024, 3, 31, 3, 30), datetime(2024, 3, 31, 4, 0)]
+
+
+def test_slots_stay_on_the_wall_clock_grid_across_a_dst_fold():
+    """Fall back: the wall clock shows 02:00-03:00 twice; every slot is on :00 or :30 and in order."""
+    berlin = "Europe/Berlin"
+    now = datetime(2024, 10, 27, 1, 10, tzinfo=ZoneInfo(berlin))
     slots = next_slots(ALL_DAY, now, berlin, lead_minutes=30, count=6)
     assert slots == sorted(set(slots))
+    assert all(s.astimezone(ZoneInfo(berlin)).minute in (0, 30) for s in slots)
 
 
 def oracle_slots(intervals, now, lead_minutes, count):
@@ -244,8 +257,10 @@ def oracle_slots(intervals, now, lead_minutes, count):
     return found
 
 
-interval = st.tuples(st.integers(0, 6), st.integers(0, 1439), st.integers(1, 1440)).filter(lambda i: i[1] != i[2])
-moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC))
+interval = st.tuples(st.integers(0, 6), st.integers(0, 1439), st.integers(1, 1440)) \
+    .filter(lambda i: i[1] != i[2])
+moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31),
+                       timezones=st.just(UTC))
 
 
 @settings(max_examples=200, deadline=None)
