@@ -1,5 +1,5 @@
 """Order errors. ``status`` is the HTTP status a view answers with."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 
 class OrderError(Exception):
@@ -25,7 +25,9 @@ class OutOfStock(OrderError):
 
     def __init__(self, name=None):
         super().__init__(name)
-        self.message = (_l("Sorry, %(name)s just sold out.", name=name) if name
+        # gettext, not a lazy string: a lazy string renders as trusted HTML in Jinja, and the name
+        # is text staff typed or imported.
+        self.message = (gettext("Sorry, %(name)s just sold out.", name=name) if name
                         else _l("Sorry, this item is sold out."))
 
 

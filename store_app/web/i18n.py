@@ -3,7 +3,7 @@
 Order of preference: the ``lang`` cookie (set by the switch), the logged-in user's saved
 choice, then the browser's ``Accept-Language``.
 """
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 def select_locale():
     """Flask-Babel's locale selector."""
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, scheduler jobs, operations called from tests
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in supported:
         return chosen

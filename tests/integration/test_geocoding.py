@@ -90,6 +90,7 @@ def test_gazetteer_treats_like_wildcards_as_text(store):
 
 def test_gazetteer_respects_limit_and_store(store, community, create_store, create_building):
     assert len(GazetteerGeocoder().geocode(store, "building", limit=1)) == 1
+    db.session.rollback()  # end this session's transaction, as a request would, before another one writes
     other_store_id = create_store(name="Other Store")
     create_building(other_store_id, "Lotus Garden Building 3 (other store)")
     assert ids(GazetteerGeocoder().geocode(store, "lotus")) == [community["buildings"][0]]
