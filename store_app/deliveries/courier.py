@@ -142,4 +142,4 @@ def report_failure(courier, task_id, reason, text, now):
                            guard=(Order.courier_id == courier.id,))
     move_task(order.id, TaskStatus.FAILED.value, changes={"finished_at": now},
               guard=(DeliveryTask.courier_id == courier.id,))
-    return order
+    return lifecycle.settle_failed_delivery(order, courier.id)

@@ -95,6 +95,13 @@ def _cancel(order, actor_id, now, note):
     return order
 
 
+def settle_failed_delivery(order, actor_id):
+    """A failed delivery: the goods come back to the shelf and the resident gets their money back."""
+    _restock(order, actor_id)
+    _refund(order, order.total_cents - order.refunded_cents, "delivery failed", actor_id)
+    return order
+
+
 def cancel_by_resident(user, order_id, now):
     """The resident cancels before picking starts; refunded the way they paid."""
     order = get_order_for_user(user, order_id)

@@ -15,6 +15,32 @@ STATUS_LABELS = {
 PROGRESS = [S.PLACED, S.ACCEPTED, S.PICKING, S.READY, S.ASSIGNED, S.PICKED_UP, S.DELIVERED]
 
 
+# Why an order ended early, from the note its last event carries ("store: out_of_stock: …",
+# "nobody_home: …"): what the resident reads.
+END_REASONS = {
+    "out_of_stock": _l("Some items were out of stock."),
+    "customer_request": _l("Cancelled at your request."),
+    "cannot_deliver": _l("The store could not deliver this order."),
+    "nobody_home": _l("The courier found nobody at home."),
+    "refused": _l("The delivery was refused."),
+    "cancelled by resident": _l("You cancelled this order."),
+    "nothing left to deliver": _l("None of the items were available."),
+}
+
+
+def end_reason(order):
+    """The resident's sentence for why a cancelled or failed order ended, or None."""
+    if S(order.status) not in (S.CANCELLED, S.FAILED):
+        return None
+    note = next((e.note for e in reversed(order.events) if e.status == order.status), "") or ""
+    parts = [p.strip() for p in note.removeprefix("store:").split(":", 1)]
+    known = END_REASONS.get(parts[0])
+    extra = parts[1] if len(parts) > 1 else ""
+    if known is None:
+        return extra or None
+    return f"{known} {extra}".strip()
+
+
 def status_label(status):
     return str(STATUS_LABELS[S(status)])
 
@@ -54,4 +80,5 @@ def order_status_json(order, now=None):
         "unavailable": [item.name(lang) for item in order.items if item.unavailable],
         "refunded_cents": order.refunded_cents,
         "cancellable": S(order.status) in (S.PLACED, S.ACCEPTED),
+        "end_reason": end_reason(order),
     }
