@@ -10,7 +10,7 @@ How to run
 Per database (a SQLite file in a temp dir; then PostgreSQL in a throwaway database ``bench_web_<pid>``
 created and dropped on the server of BENCH_DATABASE_URL, else TEST_DATABASE_URL):
   1. create the schema (create_all) and load the demo community (seed_demo); add what the bench needs
-     if the demo lacks it (a zone, products); add 16 bench residents with funded wallets, one product
+     if the demo lacks it (a zone, products); add 16 bench residents with funded wallets, products
      with a large stock, and enough couriers on shift that the promise never refuses a bench order
      (the quote waits one round trip per "wave" of open orders per courier);
   2. start gunicorn on 127.0.0.1 serving the app in its production configuration plus ``/bench/bare``
@@ -24,6 +24,9 @@ created and dropped on the server of BENCH_DATABASE_URL, else TEST_DATABASE_URL)
 
 Targets, checked per database; exit status 1 when one is missed or any request answered 5xx:
   feed >= 0.35 x bare requests/s and feed p99 < 100 ms; checkout >= 150 orders/s (PostgreSQL only).
+Clients, server and database share the machine: run it on a quiet one (other busy processes on a
+2-core box move every number, bare included, by 2x or more; the ratios move less). With 16 closed-loop
+clients on 2 workers a request waits behind about 8 others, so p99 is roughly 8 x its service time.
 
 Why gthread (2 workers x 4 threads): the clients keep their connections alive like phones do, and
 gunicorn's sync worker closes the connection after every response; with threads, a worker serves

@@ -61,9 +61,12 @@ def _init_extensions(app):
 
 
 def _register_cli(app):
+    from dispatch import cli as dispatch_cli
+
     from .demo import cli as demo_cli
 
     demo_cli.init_app(app)
+    dispatch_cli.init_app(app)
 
 
 def _register_blueprints(app):

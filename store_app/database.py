@@ -5,6 +5,7 @@ operation in ``with transaction():``.
 """
 import re
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -17,16 +18,33 @@ from sqlalchemy.types import TypeDecorator
 from .extensions import db
 
 
+# Set while a ``transaction()`` runs: on SQLite its BEGIN takes the write lock up front.
+_writing = ContextVar("store_writing", default=False)
+
+
 @contextmanager
 def transaction():
-    """Run the block as one unit of work: commit if it returns, roll back if it raises."""
+    """Run the block as one unit of work: commit if it returns, roll back if it raises.
+
+    On SQLite, reads before the block ran in a plain (deferred) transaction that never blocks
+    anyone; it is ended here and the unit of work starts with ``BEGIN IMMEDIATE``, so writers
+    queue on ``busy_timeout`` instead of failing on a stale read snapshot.
+    """
     session = db.session
+    token = None
+    if session.get_bind().dialect.name == "sqlite":
+        if session().in_transaction():
+            session.rollback()  # nothing was written outside transaction(): only a read snapshot ends
+        token = _writing.set(True)
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        if token is not None:
+            _writing.reset(token)
 
 
 @event.listens_for(Engine, "connect")
@@ -50,11 +68,11 @@ def _sqlite_on_connect(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection):
-    """BEGIN IMMEDIATE: take SQLite's write lock up front. A deferred transaction that read first
-    cannot upgrade once another connection has committed (SQLITE_BUSY_SNAPSHOT, which no timeout
-    cures); taking the lock at the start makes writers queue on ``busy_timeout`` instead."""
+    """Reads begin a plain transaction; a ``transaction()`` block begins IMMEDIATE: a deferred
+    transaction that read first cannot upgrade to a writer once another connection has committed
+    (SQLITE_BUSY_SNAPSHOT, which no timeout cures), while one that takes the lock up front waits."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 class UTCDateTime(TypeDecorator):

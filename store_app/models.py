@@ -3,6 +3,7 @@ from .accounts.models import Address, Role, User  # noqa: F401
 from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa: F401
 from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
 from .geo.models import Building, DeliveryZone  # noqa: F401
+from .jobs.models import JobRun  # noqa: F401
 from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
 from .stores.models import Store, StoreHours  # noqa: F401
 from .wallet.models import Wallet, WalletEntry  # noqa: F401

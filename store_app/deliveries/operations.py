@@ -195,3 +195,39 @@ def _reassign(order, courier, staff, now):
                               note=f"courier {courier.name}"))
     db.session.flush()
     db.session.refresh(order)
+
+
+# ---- the dispatcher's reads and writes (dispatch/jobs.py) -------------------------------------
+
+class AssignmentLost(Exception):
+    """Staff or an overlapping cycle assigned (or moved on) the task first."""
+
+
+def list_active_tasks(store_id, statuses):
+    """The store's delivery tasks in ``statuses``, with their orders, by id."""
+    return db.session.scalars(db.select(DeliveryTask).where(
+        DeliveryTask.store_id == store_id, DeliveryTask.status.in_(statuses))
+        .order_by(DeliveryTask.id)).all()
+
+
+def list_open_shifts(store_id, now):
+    """Shifts under way now (not ended, planned end still ahead), by courier id."""
+    return db.session.scalars(db.select(CourierShift).where(
+        CourierShift.store_id == store_id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
+        .order_by(CourierShift.courier_id)).all()
+
+
+def assign_by_planner(task_id, courier_id, now):
+    """Give an open task of a ready order to a courier: order ready -> assigned (no courier yet)
+    and task open -> assigned, both guarded; ``AssignmentLost`` if either was taken meanwhile."""
+    task = db.session.get(DeliveryTask, task_id)
+    courier = db.session.get(User, courier_id)
+    if task is None or task.order is None or courier is None:
+        raise AssignmentLost(task_id)
+    try:
+        lifecycle.move(task.order, OrderStatus.ASSIGNED, actor_id=None, now=now, note=f"courier {courier.name}",
+                       changes={"courier_id": courier.id}, guard=(Order.courier_id.is_(None),))
+        move_task(task.order_id, TaskStatus.ASSIGNED.value, guard=(DeliveryTask.courier_id.is_(None),),
+                  changes={"courier_id": courier.id, "assigned_at": now, "assigned_by": "planner"})
+    except (order_errors.StatusConflict, errors.TaskConflict):
+        raise AssignmentLost(task_id) from None

@@ -22,6 +22,8 @@ class Store(db.Model):
     pick_per_item_s = db.Column(db.Integer, nullable=False, default=15, server_default="15")
     courier_speed_m_per_min = db.Column(db.Integer, nullable=False, default=250, server_default="250")
     detour_factor = db.Column(db.Float, nullable=False, default=1.35, server_default="1.35")
+    # How often the dispatcher plans this store's deliveries.
+    dispatch_interval_s = db.Column(db.Integer, nullable=False, default=30, server_default="30")
     courier_handover_min = db.Column(db.Integer, nullable=False, default=3, server_default="3")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -3,6 +3,8 @@
 * ``live_server`` (one per test module): the app on a file-based SQLite database in a temporary
   instance folder, with the demo community loaded, served by werkzeug in a background thread.
   Tests stay independent by registering new residents with fresh phone numbers (``fresh_phone``).
+  ``live_server.transaction()`` reaches its database from the test (set up or check what the
+  pages did) as one committed unit of work in the app's context.
 * ``browser`` (one per session): headless Chromium through Playwright, never downloaded.
 * ``phone`` / ``tablet``: a page in a new browser context (390x844 touch phone in zh-CN; 1024x768
   touch tablet), pointed at the live server, closed after the test; ``new_page(**options)`` for
@@ -16,6 +18,7 @@ import itertools
 import os
 import random
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -64,7 +67,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    """The demo community on http://127.0.0.1:<free port>; ``.url`` and ``.app``."""
+    """The demo community on http://127.0.0.1:<free port>; ``.url``, ``.app`` and ``.transaction()``."""
     instance = tmp_path_factory.mktemp("instance")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STORE_INSTANCE_PATH", str(instance))
@@ -79,11 +82,23 @@ def live_server(tmp_path_factory):
         limiter.reset()
         db.session.remove()
 
+    @contextmanager
+    def in_transaction():
+        """``with live_server.transaction() as session:`` the server's database, committed at the end
+        (rolled back on an exception); objects read inside are expired after the commit."""
+        with app.app_context():
+            try:
+                with transaction() as session:
+                    yield session
+            finally:
+                db.session.remove()
+
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app,
+                              transaction=in_transaction)
     finally:
         server.shutdown()
         server.server_close()

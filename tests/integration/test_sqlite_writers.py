@@ -1,24 +1,18 @@
 """A SQLite file database (the embedded default: ``make run`` serves it with threads, gunicorn with
 several workers): requests that read, then write, at the same time must wait for each other, never
-fail with "database is locked" (a 500 for the resident)."""
+fail with "database is locked" (a 500 for the resident).
+
+Every view reads ``current_user`` before it writes. With a deferred BEGIN the first SELECT opens a
+read snapshot, and once another connection commits, SQLite refuses to upgrade it at once
+(SQLITE_BUSY_SNAPSHOT, which ``busy_timeout`` cannot cure); ``BEGIN IMMEDIATE`` makes writers queue."""
 import threading
 import time
-
-import pytest
 
 from store_app import create_app
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from tests.conftest import add_shopper, build_shop
-
-READ_THEN_WRITE_BUG = (
-    "BUG (store_app/database.py, SQLite): the 'begin' hook sends a plain (DEFERRED) BEGIN, so the first "
-    "SELECT of a request opens a read snapshot; when another connection commits before this one writes, "
-    "SQLite refuses the upgrade at once with 'database is locked' (SQLITE_BUSY_SNAPSHOT: busy_timeout "
-    "cannot help). Every view reads current_user before writing, so two residents logging in or checking "
-    "out together get a 500 (bench/web.py: the logins of 16 clients). Fix: 'BEGIN IMMEDIATE' for SQLite "
-    "(writers queue on busy_timeout), or retry the unit of work on SQLITE_BUSY.")
 
 
 def test_residents_who_read_then_write_together_wait_instead_of_failing(tmp_path, monkeypatch):

@@ -1,0 +1,188 @@
+"""Bundles: open tasks of one pickup point that one courier collects together and drops in sequence.
+
+Bundling saves courier time but makes every task but the first arrive later than it would alone, so
+tasks are bundled only up to a target size set by how scarce couriers are, only when their ready
+times are close, and only when every task in the bundle keeps its promise (or would break it alone
+anyway) and arrives at most ``bundle_extra_min`` later than alone.
+"""
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+from .model import Params, Point, Task
+from .routes import bundle_offsets
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Tasks in drop-off order with their timing relative to the pickup moment (minutes)."""
+
+    group: str
+    tasks: tuple[Task, ...]
+    pickup: Point
+    ready_at_min: float
+    size: int
+    drop_offsets_min: tuple[float, ...]
+    end_offset_min: float
+
+    @property
+    def task_ids(self) -> tuple[str, ...]:
+        """The task ids in drop-off order."""
+        return tuple(task.id for task in self.tasks)
+
+
+def make_bundle(tasks: Sequence[Task], params: Params) -> Bundle:
+    """A bundle of ``tasks`` (one pickup group) dropped in the given order."""
+    drops, end = bundle_offsets(tasks, params)
+    return Bundle(tasks[0].pickup_group, tuple(tasks), tasks[0].pickup, max(t.ready_at_min for t in tasks),
+                  sum(t.size for t in tasks), drops, end)
+
+
+def target_bundle_size(due_tasks: int, couriers: int, params: Params) -> int:
+    """How many tasks a bundle may hold this cycle: tasks due soon per available courier, rounded up,
+    between 1 and ``params.max_bundle_size``."""
+    if couriers <= 0:
+        return params.max_bundle_size
+    return max(params.min_bundle_target, min(params.max_bundle_size, math.ceil(due_tasks / couriers)))
+
+
+def build_bundles(tasks: Sequence[Task], target_size: int, max_size_units: int, params: Params) -> list[Bundle]:
+    """Partition open tasks into bundles, per pickup group, in a deterministic order.
+
+    Tasks are taken by (ready, id); each joins the existing bundle of its group where it fits best
+    (fewest added drop-off minutes) or starts a new one. A bundle holds at most ``target_size`` tasks
+    and ``max_size_units`` of summed size.
+    """
+    ordered = sorted(tasks, key=lambda t: (t.pickup_group, t.ready_at_min, t.id))
+    bundles: list[Bundle] = []
+    for _group, members in groupby(ordered, key=lambda t: t.pickup_group):
+        group_bundles: list[Bundle] = []
+        for task in members:
+            best = _best_insertion(group_bundles, task, target_size, max_size_units, params) \
+                if target_size > 1 and not task.extra_pickups else None
+            if best is None:
+                group_bundles.append(make_bundle([task], params))
+            else:
+                index, merged = best
+                group_bundles[index] = merged
+        bundles.extend(group_bundles)
+    return sorted(bundles, key=lambda b: (b.ready_at_min, b.group, b.tasks[0].id))
+
+
+def _best_insertion(bundles, task, target_size, max_size_units, params):
+    """``(index, merged bundle)`` of the cheapest acceptable insertion of ``task``, or None."""
+    best, best_score = None, math.inf
+    for index, bundle in enumerate(bundles):
+        if (len(bundle.tasks) >= target_size or bundle.size + task.size > max_size_units
+                or bundle.tasks[0].extra_pickups
+                or task.ready_at_min - min(t.ready_at_min for t in bundle.tasks) > params.bundle_ready_gap_min):
+            continue
+        for position in range(len(bundle.tasks) + 1):
+            order = bundle.tasks[:position] + (task,) + bundle.tasks[position:]
+            merged = make_bundle(order, params)
+            score = _added_minutes(merged, bundle, task, params)
+            if score is not None and (score, index, position) < (best_score, math.inf, math.inf):
+                best, best_score = (index, merged), score
+    return best
+
+
+def _added_minutes(merged: Bundle, before: Bundle, task: Task, params: Params):
+    """Drop-off minutes the merge adds over delivering ``task`` alone and ``before`` as it was, or None
+    when the merge breaks a keepable promise or delays a task more than ``bundle_extra_min``."""
+    added = 0.0
+    for t, offset in zip(merged.tasks, merged.drop_offsets_min):
+        alone = t.ready_at_min + _alone_offset(t, params)
+        bundled = merged.ready_at_min + offset
+        if bundled - alone > params.bundle_extra_min:
+            return None
+        if bundled > t.promised_at_min >= alone:
+            return None
+        added += bundled - alone
+    solo_before = sum(t.ready_at_min + _alone_offset(t, params) for t in before.tasks)
+    before_drops = sum(before.ready_at_min + o for o in before.drop_offsets_min)
+    return added - (before_drops - solo_before)
+
+
+def _alone_offset(task: Task, params: Params) -> float:
+    """Minutes from the pickup moment to ``task``'s drop-off when it travels alone."""
+    return bundle_offsets([task], params)[0][0]
+
+
+def task_cost(task: Task, dropoff_at_min: float, params: Params) -> float:
+    """The objective's price of delivering ``task`` at ``dropoff_at_min``: weighted minutes beyond the
+    promise plus click-to-door minutes."""
+    late = max(0.0, dropoff_at_min - task.promised_at_min)
+    broken = params.weight_broken_promise if late > 0 else 0.0
+    return broken + params.weight_late * late + params.weight_click_to_door * (dropoff_at_min - task.placed_at_min)
+
+
+def bundle_cost(bundle: Bundle, pickup_at_min: float, params: Params) -> float:
+    """``task_cost`` summed over the bundle for a pickup at ``pickup_at_min``."""
+    return sum(task_cost(t, pickup_at_min + o, params) for t, o in zip(bundle.tasks, bundle.drop_offsets_min))
+
+
+def merge_where_short(bundles: Sequence[Bundle], pickup_at: Sequence[float | None], now: float,
+                      max_size_units: int, courier_value: float, params: Params) -> list[Bundle]:
+    """Merge single tasks into bundles of the same pickup group where that lowers the cost.
+
+    ``pickup_at`` is each bundle's predicted pickup from a first matching (None: no courier; such a
+    bundle is taken to wait ``courier_horizon_min``). A merge's gain is the cost of the two apart minus
+    the cost of the merged bundle (picked up by the sooner of the two couriers), plus ``courier_value``
+    for the courier it frees: zero when couriers are plentiful, so tasks then travel alone. Merges are
+    made best first, per group, until none gains; the result keeps a deterministic order.
+    """
+    state = [(b, p if p is not None else max(b.ready_at_min, now + params.courier_horizon_min))
+             for b, p in zip(bundles, pickup_at)]
+    merged: list[Bundle] = []
+    groups: dict[str, list] = {}
+    for item in state:
+        groups.setdefault(item[0].group, []).append(item)
+    for group in sorted(groups):
+        members = groups[group]
+        while len(members) > 1:
+            best = _best_merge(members, max_size_units, courier_value, params)
+            if best is None:
+                break
+            host, guest, item = best
+            members = [m for k, m in enumerate(members) if k not in (host, guest)] + [item]
+        merged.extend(m[0] for m in members)
+    return sorted(merged, key=lambda b: (b.ready_at_min, b.group, b.tasks[0].id))
+
+
+def _best_merge(members, max_size_units, courier_value, params):
+    """``(host index, guest index, merged item)`` of the merge that gains most, or None."""
+    best, best_gain = None, 1e-9
+    for h, (host, host_pickup) in enumerate(members):
+        if len(host.tasks) >= params.max_bundle_size or host.tasks[0].extra_pickups:
+            continue
+        for g, (guest, guest_pickup) in enumerate(members):
+            if g == h or len(guest.tasks) != 1 or guest.tasks[0].extra_pickups \
+                    or host.size + guest.size > max_size_units \
+                    or abs(guest.ready_at_min - host.ready_at_min) > params.bundle_ready_gap_min:
+                continue
+            before = bundle_cost(host, host_pickup, params) + bundle_cost(guest, guest_pickup, params)
+            for merged in _insertions(host, guest.tasks[0], params):
+                pickup = max(min(host_pickup, guest_pickup), merged.ready_at_min)
+                if not _acceptable(merged, pickup, host, host_pickup, guest, guest_pickup, params):
+                    continue
+                gain = before - bundle_cost(merged, pickup, params) + courier_value
+                if gain > best_gain:
+                    best, best_gain = (h, g, (merged, pickup)), gain
+    return best
+def _insertions(host: Bundle, task: Task, params: Params):
+    """Every bundle made by inserting ``task`` somewhere in ``host``'s drop-off sequence."""
+    for position in range(len(host.tasks) + 1):
+        yield make_bundle(host.tasks[:position] + (task,) + host.tasks[position:], params)
+
+
+def _acceptable(merged, pickup, host, host_pickup, guest, guest_pickup, params) -> bool:
+    """No task arrives more than ``bundle_extra_min`` later than it would without the merge, and no
+    promise that would have been kept is broken."""
+    alone = {t.id: host_pickup + o for t, o in zip(host.tasks, host.drop_offsets_min)}
+    alone[guest.tasks[0].id] = guest_pickup + guest.drop_offsets_min[0]
+    for task, offset in zip(merged.tasks, merged.drop_offsets_min):
+        drop, before = pickup + offset, alone[task.id]
+        if drop - before > params.bundle_extra_min or drop > task.promised_at_min >= before:
+            return False
+    return True

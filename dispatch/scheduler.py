@@ -1,0 +1,161 @@
+"""The one scheduler: APScheduler runs the app's periodic jobs in ``flask dispatch scheduler``.
+
+Several copies may run (for availability); a leader lock makes exactly one of them do the work:
+a PostgreSQL advisory lock held on a dedicated connection, or an exclusive file lock for
+SQLite. When the leader dies its connection (or file descriptor) goes with it, the lock is
+free, and a standby takes it on its next tick, within one interval. Web workers never start
+this: only the CLI command does.
+"""
+import fcntl
+import logging
+import os
+import socket
+import time
+from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger("dispatch.scheduler")
+ADVISORY_KEY = 0x5C0DE_D15  # any constant shared by every copy of this app
+
+
+def runner_name():
+    """``host:pid``: who ran a job, for the job log."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class PostgresLeaderLock:
+    """``pg_try_advisory_lock`` on a connection of its own, kept open while we lead."""
+
+    def __init__(self, url, key=ADVISORY_KEY):
+        # NullPool: the lock lives exactly as long as this one connection.
+        self._engine = create_engine(url, poolclass=NullPool) if isinstance(url, str) else url
+        self._key = key
+        self._conn = None
+
+    def acquire(self):
+        """True if this process leads (now or already); checks a held lock's connection is alive."""
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1"))
+                return True
+            except SQLAlchemyError:
+                log.warning("leader lock connection lost; standing down")
+                self._drop()
+        try:
+            # Autocommit: a session-level advisory lock needs no transaction around it.
+            conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key}).scalar()
+        except SQLAlchemyError as exc:
+            log.warning("cannot reach the database for the leader lock: %s", exc)
+            return False
+        if got:
+            self._conn = conn
+            return True
+        conn.close()
+        return False
+
+    def _drop(self):
+        try:
+            self._conn.close()
+        except SQLAlchemyError:
+            pass
+        self._conn = None
+
+    def release(self):
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+            except SQLAlchemyError:
+                pass
+            self._drop()
+
+
+class FileLeaderLock:
+    """An exclusive ``flock`` on a file beside the SQLite database (one machine, like SQLite)."""
+
+    def __init__(self, path):
+        self._path = Path(path)
+        self._fd = None
+
+    def acquire(self):
+        """True if this process leads (now or already)."""
+        if self._fd is not None:
+            return True
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, runner_name().encode())
+        self._fd = fd
+        return True
+
+    def release(self):
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def leader_lock_for(app):
+    """The right lock for the app's database."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        return PostgresLeaderLock(url)
+    return FileLeaderLock(Path(app.instance_path) / "dispatch-leader.lock")
+
+
+def run_job(app, job, lock, clock=None):
+    """One tick of ``job``: only the leader runs it; the run is timed and logged."""
+    from store_app.database import transaction, utcnow
+    from store_app.jobs.operations import record_run
+
+    if not lock.acquire():
+        log.debug("%s: standing by (another scheduler leads)", job.name)
+        return None
+    started_at, started = utcnow(), time.perf_counter()
+    status, detail = "ok", ""
+    with app.app_context():
+        try:
+            detail = job.fn(now=started_at) or ""
+        except Exception as exc:  # a failed tick is logged and retried on the next one
+            log.exception("%s failed", job.name)
+            status, detail = "failed", f"{type(exc).__name__}: {exc}"
+        duration_ms = (time.perf_counter() - started) * 1000
+        if status == "ok" and duration_ms > job.interval_s * 1000:
+            status = "overrun"
+            log.warning("%s overran its interval: %.0f ms > %.0f s", job.name, duration_ms, job.interval_s)
+        with transaction():
+            record_run(job.name, runner_name(), started_at, duration_ms, status, str(detail))
+    return status
+
+
+def build_scheduler(app, lock=None, jobs=None):
+    """A ``BlockingScheduler`` with every periodic job; ``max_instances=1``, ``coalesce=True``."""
+    from store_app.jobs.registry import periodic_jobs
+
+    lock = lock or leader_lock_for(app)
+    scheduler = BlockingScheduler(timezone="UTC")
+    with app.app_context():
+        jobs = jobs if jobs is not None else periodic_jobs(app)
+    for job in jobs:
+        scheduler.add_job(run_job, "interval", seconds=job.interval_s, args=(app, job, lock), id=job.name,
+                          name=job.name, max_instances=1, coalesce=True, misfire_grace_time=job.interval_s)
+
+    def on_event(event):
+        if event.code == EVENT_JOB_ERROR:
+            log.error("job %s raised: %s", event.job_id, event.exception)
+        else:
+            log.warning("job %s skipped a tick (still running or missed)", event.job_id)
+
+    scheduler.add_listener(on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
+    scheduler.leader_lock = lock
+    return scheduler
