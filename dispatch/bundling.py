@@ -1,14 +1,12 @@
 """Bundles: open tasks of one pickup point that one courier collects together and drops in sequence.
 
-Bundling saves courier time but makes every task but the first arrive later than it would alone, so
-tasks are bundled only up to a target size set by how scarce couriers are, only when their ready
-times are close, and only when every task in the bundle keeps its promise (or would break it alone
-anyway) and arrives at most ``bundle_extra_min`` later than alone.
+Bundling saves courier time but makes every task but the first arrive later than it would alone. So
+tasks start alone, and are merged only where a first matching shows couriers are short, only when
+their ready times are close, and only when every task in the bundle keeps its promise (or would have
+broken it anyway) and arrives at most ``bundle_extra_min`` later than it would have.
 """
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import groupby
 
 from .model import Params, Point, Task
 from .routes import bundle_offsets
@@ -39,74 +37,10 @@ def make_bundle(tasks: Sequence[Task], params: Params) -> Bundle:
                   sum(t.size for t in tasks), drops, end)
 
 
-def target_bundle_size(due_tasks: int, couriers: int, params: Params) -> int:
-    """How many tasks a bundle may hold this cycle: tasks due soon per available courier, rounded up,
-    between 1 and ``params.max_bundle_size``."""
-    if couriers <= 0:
-        return params.max_bundle_size
-    return max(params.min_bundle_target, min(params.max_bundle_size, math.ceil(due_tasks / couriers)))
-
-
-def build_bundles(tasks: Sequence[Task], target_size: int, max_size_units: int, params: Params) -> list[Bundle]:
-    """Partition open tasks into bundles, per pickup group, in a deterministic order.
-
-    Tasks are taken by (ready, id); each joins the existing bundle of its group where it fits best
-    (fewest added drop-off minutes) or starts a new one. A bundle holds at most ``target_size`` tasks
-    and ``max_size_units`` of summed size.
-    """
-    ordered = sorted(tasks, key=lambda t: (t.pickup_group, t.ready_at_min, t.id))
-    bundles: list[Bundle] = []
-    for _group, members in groupby(ordered, key=lambda t: t.pickup_group):
-        group_bundles: list[Bundle] = []
-        for task in members:
-            best = _best_insertion(group_bundles, task, target_size, max_size_units, params) \
-                if target_size > 1 and not task.extra_pickups else None
-            if best is None:
-                group_bundles.append(make_bundle([task], params))
-            else:
-                index, merged = best
-                group_bundles[index] = merged
-        bundles.extend(group_bundles)
+def singles(tasks: Sequence[Task], params: Params) -> list[Bundle]:
+    """One bundle per task, ordered by (ready, group, id)."""
+    bundles = [make_bundle([task], params) for task in tasks]
     return sorted(bundles, key=lambda b: (b.ready_at_min, b.group, b.tasks[0].id))
-
-
-def _best_insertion(bundles, task, target_size, max_size_units, params):
-    """``(index, merged bundle)`` of the cheapest acceptable insertion of ``task``, or None."""
-    best, best_score = None, math.inf
-    for index, bundle in enumerate(bundles):
-        if (len(bundle.tasks) >= target_size or bundle.size + task.size > max_size_units
-                or bundle.tasks[0].extra_pickups
-                or task.ready_at_min - min(t.ready_at_min for t in bundle.tasks) > params.bundle_ready_gap_min):
-            continue
-        for position in range(len(bundle.tasks) + 1):
-            order = bundle.tasks[:position] + (task,) + bundle.tasks[position:]
-            merged = make_bundle(order, params)
-            score = _added_minutes(merged, bundle, task, params)
-            if score is not None and (score, index, position) < (best_score, math.inf, math.inf):
-                best, best_score = (index, merged), score
-    return best
-
-
-def _added_minutes(merged: Bundle, before: Bundle, task: Task, params: Params):
-    """Drop-off minutes the merge adds over delivering ``task`` alone and ``before`` as it was, or None
-    when the merge breaks a keepable promise or delays a task more than ``bundle_extra_min``."""
-    added = 0.0
-    for t, offset in zip(merged.tasks, merged.drop_offsets_min):
-        alone = t.ready_at_min + _alone_offset(t, params)
-        bundled = merged.ready_at_min + offset
-        if bundled - alone > params.bundle_extra_min:
-            return None
-        if bundled > t.promised_at_min >= alone:
-            return None
-        added += bundled - alone
-    solo_before = sum(t.ready_at_min + _alone_offset(t, params) for t in before.tasks)
-    before_drops = sum(before.ready_at_min + o for o in before.drop_offsets_min)
-    return added - (before_drops - solo_before)
-
-
-def _alone_offset(task: Task, params: Params) -> float:
-    """Minutes from the pickup moment to ``task``'s drop-off when it travels alone."""
-    return bundle_offsets([task], params)[0][0]
 
 
 def task_cost(task: Task, dropoff_at_min: float, params: Params) -> float:

@@ -89,19 +89,20 @@ class Params:
     target_min: float = 30.0            # click-to-door target: the promise
     max_min: float = 60.0               # click-to-door that counts as a failure
     cycle_min: float = 1.0              # time between two planner cycles
-    courier_horizon_min: float = 15.0   # couriers free within this long take part in the matching
+    courier_horizon_min: float = 20.0   # couriers free within this long take part in the matching
     commit_margin_min: float = 0.0      # commit this much earlier than strictly needed
     postpone_min: float = 5.0           # how long a bundle left unmatched is expected to wait
     max_bundle_size: int = 4            # tasks in one bundle (also bounded by courier capacity)
-    min_bundle_target: int = 1          # bundle at least this many tasks when it costs little
     bundle_ready_gap_min: float = 10.0  # bundle only tasks whose ready times are this close
     bundle_extra_min: float = 10.0      # a bundled task may arrive at most this much later than alone
     due_horizon_min: float = 20.0       # tasks ready within this long count towards the courier demand
+    short_delay_min: float = 1000.0     # couriers are short when a task due soon would wait this long
     courier_value_min: float = 20.0     # when couriers are short, freeing one is worth this many minutes
     weight_broken_promise: float = 15.0  # per task delivered after its promise
     weight_late: float = 0.5            # per minute beyond the promise
     weight_click_to_door: float = 1.0   # per minute of click-to-door
     weight_travel: float = 0.05         # per minute of the courier's empty ride to the pickup
+    weight_busy: float = 0.3            # per minute until the courier is free: a busy one may not come
     weight_fairness: float = 0.001      # per unit of workload: a tie-break only
 
 

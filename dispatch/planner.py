@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .bundling import Bundle, build_bundles, merge_where_short
+from .bundling import Bundle, merge_where_short, singles
 from .geo import distance_matrix_m, travel_min_array, xy
 from .model import Assignment, Courier, CourierRoute, Params, Plan, Task
 from .routes import bundle_stops, route_end, timed_stops
@@ -60,21 +60,7 @@ def plan(tasks: Sequence[Task], couriers: Sequence[Courier], now: float, params:
     couriers = sorted(couriers, key=lambda c: c.id)
     _check_snapshot(tasks)
     pool = make_pool(couriers, now, params)
-    open_tasks = [t for t in tasks if t.courier_id is None]
-    size_cap = int(pool.capacity.max()) if len(pool.couriers) else params.max_bundle_size
-    bundles = build_bundles(open_tasks, 1, size_cap, params)
-    costs = cost_matrix(bundles, pool, now, params)
-    matches = match(costs.cost)
-    if len(bundles) > 1:
-        predicted = [None] * len(bundles)
-        for row, col in matches:
-            predicted[col] = float(costs.pickup_at_min[row, col])
-        due_unmatched = sum(1 for j, b in enumerate(bundles)
-                            if predicted[j] is None and b.ready_at_min <= now + params.due_horizon_min)
-        value = params.courier_value_min * params.weight_click_to_door if due_unmatched else 0.0
-        bundles = merge_where_short(bundles, predicted, now, size_cap, value, params)
-        costs = cost_matrix(bundles, pool, now, params)
-        matches = match(costs.cost)
+    bundles, costs, matches = bundle_and_match([t for t in tasks if t.courier_id is None], pool, now, params)
     committed, deferred = [], []
     for row, col in matches:
         assignment = _assignment(pool, bundles[col], row, col, costs, now)
@@ -86,6 +72,29 @@ def plan(tasks: Sequence[Task], couriers: Sequence[Courier], now: float, params:
                 routes=_routes(couriers, committed, {t.id: t for t in tasks}, now, params),
                 late_task_ids=_late(bundles, matched, committed + deferred, now, params),
                 unplanned_task_ids=unplanned)
+
+
+def bundle_and_match(open_tasks: Sequence[Task], pool: "Pool", now: float, params: Params):
+    """Match single tasks first; where that leaves tasks due soon without a courier, merge tasks of one
+    pickup group into bundles (``merge_where_short``) and match again. Returns (bundles, costs, pairs)."""
+    bundles = singles(open_tasks, params)
+    costs = cost_matrix(bundles, pool, now, params)
+    matches = match(costs.cost)
+    if len(bundles) < 2:
+        return bundles, costs, matches
+    predicted: list[float | None] = [None] * len(bundles)
+    for row, col in matches:
+        predicted[col] = float(costs.pickup_at_min[row, col])
+    short = any(b.ready_at_min <= now + params.due_horizon_min
+                and (p is None or p > max(b.ready_at_min, now) + params.short_delay_min)
+                for b, p in zip(bundles, predicted))
+    value = params.courier_value_min * params.weight_click_to_door if short else 0.0
+    size_cap = int(pool.capacity.max()) if len(pool.couriers) else params.max_bundle_size
+    merged = merge_where_short(bundles, predicted, now, size_cap, value, params)
+    if len(merged) == len(bundles):
+        return bundles, costs, matches
+    costs = cost_matrix(merged, pool, now, params)
+    return merged, costs, match(costs.cost)
 
 
 def _check_snapshot(tasks: Sequence[Task]) -> None:
@@ -132,7 +141,7 @@ def cost_matrix(bundles: Sequence[Bundle], pool: Pool, now: float, params: Param
     pickup = np.maximum(ready[None, :], depart + travel + params.pickup_service_min / 2)
     impossible = (pickup > pool.shift_end_at_min[:, None]) | (sizes[None, :] > pool.capacity[:, None])
     cost = _service_cost(pickup, arrays, params) + params.weight_travel * travel \
-        + params.weight_fairness * pool.workload[:, None]
+        + params.weight_busy * (depart - now) + params.weight_fairness * pool.workload[:, None]
     cost = np.where(impossible, np.inf, cost)
     best = cost.min(axis=0)
     relative = cost - np.where(np.isfinite(best), best, 0.0)[None, :]

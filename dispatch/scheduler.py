@@ -10,6 +10,7 @@ import fcntl
 import logging
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -36,9 +37,15 @@ class PostgresLeaderLock:
         self._engine = create_engine(url, poolclass=NullPool) if isinstance(url, str) else url
         self._key = key
         self._conn = None
+        # Every job of the scheduler shares this object and APScheduler runs jobs in a thread pool.
+        self._mutex = threading.Lock()
 
     def acquire(self):
         """True if this process leads (now or already); checks a held lock's connection is alive."""
+        with self._mutex:
+            return self._acquire()
+
+    def _acquire(self):
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT 1"))
@@ -67,6 +74,10 @@ class PostgresLeaderLock:
         self._conn = None
 
     def release(self):
+        with self._mutex:
+            self._release()
+
+    def _release(self):
         if self._conn is not None:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
@@ -81,9 +92,14 @@ class FileLeaderLock:
     def __init__(self, path):
         self._path = Path(path)
         self._fd = None
+        self._mutex = threading.Lock()  # shared by the scheduler's job threads, like the PostgreSQL lock
 
     def acquire(self):
         """True if this process leads (now or already)."""
+        with self._mutex:
+            return self._acquire()
+
+    def _acquire(self):
         if self._fd is not None:
             return True
         self._path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +115,10 @@ class FileLeaderLock:
         return True
 
     def release(self):
+        with self._mutex:
+            self._release()
+
+    def _release(self):
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

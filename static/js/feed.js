@@ -91,6 +91,10 @@ function quickAdd() {
       }
       button.classList.add("is-added");
       button.querySelector("span").textContent = button.dataset.added;
+      for (const badge of document.querySelectorAll("[data-cart-count]")) {
+        badge.textContent = body.count;
+        badge.hidden = !body.count;
+      }
       toast(button.dataset.added, false);
     } catch {
       form.submit();

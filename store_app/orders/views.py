@@ -23,6 +23,14 @@ from .presenters import order_status_json, status_label
 bp = Blueprint("orders", __name__)
 bp.add_app_template_global(status_label, "status_label")
 bp.add_app_template_global(reason_message, "reason_message")
+
+
+@bp.app_context_processor
+def cart_badge():
+    """How many items the resident has in the cart, for the bottom bar's badge."""
+    if current_user.is_authenticated and current_user.role == Role.RESIDENT.value:
+        return {"cart_count": cart_ops.count_items(current_user.id)}
+    return {"cart_count": 0}
 resident_only = role_required(Role.RESIDENT)
 
 

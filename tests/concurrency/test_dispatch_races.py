@@ -116,7 +116,8 @@ def planned_cycle(app, store_id, now, courier_filter=None):
 
 
 def outcome(app, order_ids):
-    """Per order: (order status, order courier, task status, task courier, assigned_by, task id, ASSIGNED events)."""
+    """Per order: (order status, order courier, task status, task courier, assigned_by, task id,
+    ASSIGNED events)."""
     with app.app_context():
         rows = {}
         for order_id in order_ids:
@@ -143,7 +144,8 @@ def check_one_courier_each(rows, results, couriers):
             assert order_courier == task_courier == claimed[task_id] and task_courier in couriers
             assert events == 1
         else:
-            assert (status, order_courier, task_status, task_courier, events) == ("ready", None, "open", None, 0)
+            assert (status, order_courier, task_status, task_courier, events) == (
+                "ready", None, "open", None, 0)
     return claimed
 
 
@@ -166,7 +168,6 @@ def test_cycles_that_disagree_on_the_courier_still_assign_each_task_once(app, wo
     results = run_together(threads, planned_cycle(app, shop.store_id, utcnow(),
                                                   courier_filter=lambda i, ids: {ids[i]}))
     claimed = check_one_courier_each(outcome(app, order_ids), results, shop.courier_ids)
-    print('DISAGREE', results)
     assert claimed, results
 
 
@@ -198,7 +199,8 @@ def test_a_cycle_racing_a_staff_assignment_leaves_one_courier(app, world, staff_
         (order_id,) = ready_orders(app, shop, shopper, 1)
         now = utcnow()
         if staff_first_barrier:  # the cycle has planned (for one courier) before the race starts
-            cycle = planned_cycle(app, shop.store_id, now, courier_filter=lambda _i, _ids: {str(planner_courier)})
+            cycle = planned_cycle(app, shop.store_id, now,
+                                  courier_filter=lambda _i, _ids: {str(planner_courier)})
         else:
             def cycle(_i, barrier):
                 with app.app_context():
@@ -219,7 +221,8 @@ def test_a_cycle_racing_a_staff_assignment_leaves_one_courier(app, world, staff_
         assert not isinstance(written, Exception), written
         assert isinstance(staff_result, int) or isinstance(
             staff_result, (order_errors.StatusConflict, delivery_errors.AlreadyPickedUp)), staff_result
-        ((status, order_courier, task_status, task_courier, by, _task_id, events),) = outcome(app, [order_id]).values()
+        (row,) = outcome(app, [order_id]).values()
+        status, order_courier, task_status, task_courier, by, task_id, events = row
         assert (status, task_status) == ("assigned", "assigned")
         assert order_courier == task_courier is not None
         staff_won = isinstance(staff_result, int)
@@ -228,11 +231,10 @@ def test_a_cycle_racing_a_staff_assignment_leaves_one_courier(app, world, staff_
             assert (task_courier, by) == (staff_courier, "staff")
             wins["staff"] += 1
         else:
-            assert written and by == "planner" and task_courier == dict(written)[_task_id]
+            assert written and by == "planner" and task_courier == dict(written)[task_id]
             wins["planner"] += 1
         with app.app_context(), transaction():  # delivered: the next round starts with free couriers
             db.session.execute(db.update(DeliveryTask).where(DeliveryTask.order_id == order_id)
                                .values(status="delivered"))
             db.session.execute(db.update(Order).where(Order.id == order_id).values(status="delivered"))
-    print("WINS", wins)
     assert sum(wins.values()) == 4

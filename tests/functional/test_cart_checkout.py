@@ -105,6 +105,16 @@ def test_add_to_cart_with_a_form_post(app, shop, shopper, browser):
     assert "Mineral water" in page.get_data(as_text=True) and "¥9.00" in page.get_data(as_text=True)
 
 
+def test_the_bottom_bar_counts_the_items_in_the_cart(shop, browser):
+    badge = re.compile(r'data-cart-count[^>]*?( hidden)?>(\d+)<')
+    empty = badge.search(browser.get("/orders").get_data(as_text=True))
+    assert empty and empty.group(1) == " hidden" and empty.group(2) == "0"
+    add(browser, shop.products["water"], 2)
+    add(browser, shop.products["milk"], 1)
+    full = badge.search(browser.get("/orders").get_data(as_text=True))
+    assert full and full.group(1) is None and full.group(2) == "3"
+
+
 def test_add_to_cart_goes_back_to_a_local_next_page_only(shop, browser):
     water = shop.products["water"]
     local = post_form(browser, "/cart/items", {"product_id": water, "next": "/shop"})

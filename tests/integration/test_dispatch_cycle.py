@@ -33,7 +33,8 @@ def add_courier(store_id, *, name, shift_start=None, shift_end=None, ended_at=No
     """A courier of the store with one shift; returns the courier id."""
     now = utcnow()
     with transaction():
-        courier = User(store_id=store_id, phone=new_phone(), name=name, password_hash="x", role=Role.COURIER.value)
+        courier = User(store_id=store_id, phone=new_phone(), name=name, password_hash="x",
+                       role=Role.COURIER.value)
         db.session.add(courier)
         db.session.flush()
         db.session.add(CourierShift(store_id=store_id, courier_id=courier.id,
@@ -45,7 +46,8 @@ def add_courier(store_id, *, name, shift_start=None, shift_end=None, ended_at=No
 
 def add_staff(store_id):
     with transaction():
-        staff = User(store_id=store_id, phone=new_phone(), name="Staff", password_hash="x", role=Role.STAFF.value)
+        staff = User(store_id=store_id, phone=new_phone(), name="Staff", password_hash="x",
+                     role=Role.STAFF.value)
         db.session.add(staff)
         db.session.flush()
         return staff.id
@@ -252,11 +254,13 @@ def test_run_once_prints_each_store_summary(app, world):
     s = state(order_id)
     lines = result.output.splitlines()
     assert lines == [
-        f"store {shop.store_id}: 1 tasks, 2 couriers, assigned 1 (task {s['task_id']}->courier {s['task_courier']})",
+        f"store {shop.store_id}: 1 tasks, 2 couriers, assigned 1"
+        f" (task {s['task_id']}->courier {s['task_courier']})",
         f"store {other.store_id}: 0 tasks, 1 couriers, assigned 0",
     ], result.output
     again = runner.invoke(args=["dispatch", "run-once", "--store", str(shop.store_id)])
-    assert again.exit_code == 0 and again.output == f"store {shop.store_id}: 1 tasks, 2 couriers, assigned 0\n"
+    assert again.exit_code == 0
+    assert again.output == f"store {shop.store_id}: 1 tasks, 2 couriers, assigned 0\n"
 
 
 def test_run_once_for_an_unknown_store_says_so(app, world):
