@@ -15,7 +15,6 @@ from . import images, operations, presenters
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(presenters.placeholder_tone, "placeholder_tone")
 bp.add_app_template_global(presenters.placeholder_glyph, "placeholder_glyph")
-ADD_TO_CART = "orders.add_to_cart"
 
 
 def current_language():
@@ -72,7 +71,6 @@ def feed():
         "items": _items(page.cards, categories, lang), "lang": lang, "feed_page": page,
         "here": feed_url(**filters, page=args["page"]),
         "next_url": feed_url(**filters, page=args["page"] + 1) if page.has_next else None,
-        "cart_enabled": ADD_TO_CART in current_app.view_functions,
     }
     if request.args.get("fragment") == "1":
         return render_template("catalogue/_feed_page.html", **context)
