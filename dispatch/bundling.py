@@ -47,8 +47,10 @@ def task_cost(task: Task, dropoff_at_min: float, params: Params) -> float:
     """The objective's price of delivering ``task`` at ``dropoff_at_min``: weighted minutes beyond the
     promise plus click-to-door minutes."""
     late = max(0.0, dropoff_at_min - task.promised_at_min)
+    click_to_door = dropoff_at_min - task.placed_at_min
     broken = params.weight_broken_promise if late > 0 else 0.0
-    return broken + params.weight_late * late + params.weight_click_to_door * (dropoff_at_min - task.placed_at_min)
+    failed = params.weight_over_max if click_to_door > params.max_min else 0.0
+    return broken + failed + params.weight_late * late + params.weight_click_to_door * click_to_door
 
 
 def bundle_cost(bundle: Bundle, pickup_at_min: float, params: Params) -> float:
@@ -60,22 +62,24 @@ def merge_where_short(bundles: Sequence[Bundle], pickup_at: Sequence[float | Non
                       max_size_units: int, courier_value: float, params: Params) -> list[Bundle]:
     """Merge single tasks into bundles of the same pickup group where that lowers the cost.
 
-    ``pickup_at`` is each bundle's predicted pickup from a first matching (None: no courier; such a
-    bundle is taken to wait ``courier_horizon_min``). A merge's gain is the cost of the two apart minus
-    the cost of the merged bundle (picked up by the sooner of the two couriers), plus ``courier_value``
-    for the courier it frees: zero when couriers are plentiful, so tasks then travel alone. Merges are
-    made best first, per group, until none gains; the result keeps a deterministic order.
+    ``bundles`` are single tasks; ``pickup_at`` is each one's predicted pickup from a first matching
+    (None: no courier; such a task is taken to wait ``courier_horizon_min``). A merge's gain is the
+    cost of the two apart minus the cost of the merged bundle (picked up by the sooner of the two
+    couriers), plus ``courier_value`` for the courier it frees: zero when couriers are plentiful, so
+    tasks then travel alone. No task may end up more than ``bundle_extra_min`` later than alone, nor
+    break a promise it would have kept alone. Merges are made best first, per group, until none gains.
     """
-    state = [(b, p if p is not None else max(b.ready_at_min, now + params.courier_horizon_min))
-             for b, p in zip(bundles, pickup_at)]
-    merged: list[Bundle] = []
+    pickups = [p if p is not None else max(b.ready_at_min, now + params.courier_horizon_min)
+               for b, p in zip(bundles, pickup_at)]
+    alone = {b.tasks[0].id: p + b.drop_offsets_min[0] for b, p in zip(bundles, pickups)}
     groups: dict[str, list] = {}
-    for item in state:
+    for item in zip(bundles, pickups):
         groups.setdefault(item[0].group, []).append(item)
+    merged: list[Bundle] = []
     for group in sorted(groups):
         members = groups[group]
         while len(members) > 1:
-            best = _best_merge(members, max_size_units, courier_value, params)
+            best = _best_merge(members, alone, max_size_units, courier_value, params)
             if best is None:
                 break
             host, guest, item = best
@@ -84,8 +88,8 @@ def merge_where_short(bundles: Sequence[Bundle], pickup_at: Sequence[float | Non
     return sorted(merged, key=lambda b: (b.ready_at_min, b.group, b.tasks[0].id))
 
 
-def _best_merge(members, max_size_units, courier_value, params):
-    """``(host index, guest index, merged item)`` of the merge that gains most, or None."""
+def _best_merge(members, alone, max_size_units, courier_value, params):
+    """``(host index, guest index, merged item)`` of the acceptable merge that gains most, or None."""
     best, best_gain = None, 1e-9
     for h, (host, host_pickup) in enumerate(members):
         if len(host.tasks) >= params.max_bundle_size or host.tasks[0].extra_pickups:
@@ -98,25 +102,25 @@ def _best_merge(members, max_size_units, courier_value, params):
             before = bundle_cost(host, host_pickup, params) + bundle_cost(guest, guest_pickup, params)
             for merged in _insertions(host, guest.tasks[0], params):
                 pickup = max(min(host_pickup, guest_pickup), merged.ready_at_min)
-                if not _acceptable(merged, pickup, host, host_pickup, guest, guest_pickup, params):
+                if not _acceptable(merged, pickup, alone, params):
                     continue
                 gain = before - bundle_cost(merged, pickup, params) + courier_value
                 if gain > best_gain:
                     best, best_gain = (h, g, (merged, pickup)), gain
     return best
+
+
 def _insertions(host: Bundle, task: Task, params: Params):
     """Every bundle made by inserting ``task`` somewhere in ``host``'s drop-off sequence."""
     for position in range(len(host.tasks) + 1):
         yield make_bundle(host.tasks[:position] + (task,) + host.tasks[position:], params)
 
 
-def _acceptable(merged, pickup, host, host_pickup, guest, guest_pickup, params) -> bool:
-    """No task arrives more than ``bundle_extra_min`` later than it would without the merge, and no
-    promise that would have been kept is broken."""
-    alone = {t.id: host_pickup + o for t, o in zip(host.tasks, host.drop_offsets_min)}
-    alone[guest.tasks[0].id] = guest_pickup + guest.drop_offsets_min[0]
+def _acceptable(merged: Bundle, pickup: float, alone: dict[str, float], params: Params) -> bool:
+    """No task arrives more than ``bundle_extra_min`` later than it would alone, and no promise that
+    would have been kept alone is broken."""
     for task, offset in zip(merged.tasks, merged.drop_offsets_min):
-        drop, before = pickup + offset, alone[task.id]
-        if drop - before > params.bundle_extra_min or drop > task.promised_at_min >= before:
+        drop, solo = pickup + offset, alone[task.id]
+        if drop - solo > params.bundle_extra_min or drop > task.promised_at_min >= solo:
             return False
     return True

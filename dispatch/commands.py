@@ -29,6 +29,7 @@ def run_once(store_id):
 def run_scheduler():
     """Run APScheduler with every periodic job; only the copy holding the leader lock works."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     app = current_app._get_current_object()
     sched = scheduler.build_scheduler(app)
     click.echo(f"scheduler {scheduler.runner_name()}: {len(sched.get_jobs())} jobs; "

@@ -70,14 +70,15 @@ def persist(plan, now):
     from store_app.extensions import db
 
     written = []
-    for assignment in plan.assignments:
-        for task_id in assignment.task_ids:
-            try:
-                with db.session.begin_nested():
-                    delivery_ops.assign_by_planner(int(task_id), int(assignment.courier_id), now)
-            except delivery_ops.AssignmentLost:
-                continue
-            written.append((int(task_id), int(assignment.courier_id)))
+    # Task-id order, as every writer takes rows: two cycles with different plans never deadlock.
+    pairs = sorted((int(t), int(a.courier_id)) for a in plan.assignments for t in a.task_ids)
+    for task_id, courier_id in pairs:
+        try:
+            with db.session.begin_nested():
+                delivery_ops.assign_by_planner(task_id, courier_id, now)
+        except delivery_ops.AssignmentLost:
+            continue
+        written.append((task_id, courier_id))
     return written
 
 

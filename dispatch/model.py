@@ -99,6 +99,7 @@ class Params:
     short_delay_min: float = 1000.0     # couriers are short when a task due soon would wait this long
     courier_value_min: float = 20.0     # when couriers are short, freeing one is worth this many minutes
     weight_broken_promise: float = 15.0  # per task delivered after its promise
+    weight_over_max: float = 15.0       # per task whose click-to-door exceeds max_min
     weight_late: float = 0.5            # per minute beyond the promise
     weight_click_to_door: float = 1.0   # per minute of click-to-door
     weight_travel: float = 0.05         # per minute of the courier's empty ride to the pickup

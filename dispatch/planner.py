@@ -125,78 +125,89 @@ def make_pool(couriers: Sequence[Courier], now: float, params: Params) -> Pool:
 def cost_matrix(bundles: Sequence[Bundle], pool: Pool, now: float, params: Params) -> Costs:
     """Couriers x bundles costs for the matching, vectorised; impossible pairs cost ``PROHIBITIVE``.
 
-    A pair's cost is its lateness, click-to-door, empty ride and fairness terms, measured against the
-    bundle's best courier, minus what leaving the bundle unmatched would cost (``_postpone_cost``) and a
-    bonus per task, so that the matching serves as many tasks as it can and, when couriers are short,
-    leaves out the bundles that lose least by waiting.
+    A pair's cost is its promise, click-to-door, busy-courier, empty-ride and fairness terms, measured
+    against the bundle's best courier, minus what leaving the bundle unmatched would cost
+    (``_postpone_cost``) and a bonus per task, so that the matching serves as many tasks as it can and,
+    when couriers are short, leaves out the bundles that lose least by waiting.
     """
     n_c, n_b = len(pool.couriers), len(bundles)
     if n_c == 0 or n_b == 0:
         empty = np.zeros((n_c, n_b))
         return Costs(empty, empty, empty)
-    arrays = _bundle_arrays(bundles)
-    ready, sizes, counts = arrays[0], arrays[1], arrays[2]
+    arrays = BundleArrays.of(bundles, params)
     travel = travel_min_array(distance_matrix_m(pool.free_xy, xy(b.pickup for b in bundles)), params)
     depart = np.maximum(pool.free_at_min, now)[:, None]
-    pickup = np.maximum(ready[None, :], depart + travel + params.pickup_service_min / 2)
-    impossible = (pickup > pool.shift_end_at_min[:, None]) | (sizes[None, :] > pool.capacity[:, None])
+    pickup = np.maximum(arrays.ready[None, :], depart + travel + params.pickup_service_min / 2)
+    impossible = (pickup > pool.shift_end_at_min[:, None]) | (arrays.sizes[None, :] > pool.capacity[:, None])
     cost = _service_cost(pickup, arrays, params) + params.weight_travel * travel \
         + params.weight_busy * (depart - now) + params.weight_fairness * pool.workload[:, None]
     cost = np.where(impossible, np.inf, cost)
     best = cost.min(axis=0)
     relative = cost - np.where(np.isfinite(best), best, 0.0)[None, :]
     relative -= _postpone_cost(pickup, impossible, depart, travel, arrays, pool, params)[None, :]
-    relative -= MATCH_BONUS * counts[None, :]
+    relative -= MATCH_BONUS * arrays.counts[None, :]
     return Costs(np.where(impossible, PROHIBITIVE, relative), pickup, travel)
 
 
-def _service_cost(pickup: np.ndarray, arrays, params: Params) -> np.ndarray:
-    """Weighted minutes beyond the promise plus click-to-door of every task, for pickups at ``pickup``."""
-    _ready, _sizes, counts, offsets, promised, placed = arrays
-    late = np.zeros(pickup.shape)
-    broken = np.zeros(pickup.shape)
-    for k in range(offsets.shape[1]):
-        beyond = pickup + (offsets[:, k] - promised[:, k])[None, :]
+@dataclass(frozen=True, slots=True)
+class BundleArrays:
+    """Per bundle: ready (minutes), size, task count; per bundle x task slot (padded to the largest
+    bundle): drop-off offset from the pickup, promise, placement, and the moment click-to-door passes
+    ``max_min``. Padding slots never count: promise and give-up +inf, offset and placement 0."""
+
+    ready: np.ndarray
+    sizes: np.ndarray
+    counts: np.ndarray
+    offsets: np.ndarray
+    promised: np.ndarray
+    placed: np.ndarray
+    give_up: np.ndarray
+
+    @classmethod
+    def of(cls, bundles: Sequence[Bundle], params: Params) -> "BundleArrays":
+        """The arrays of ``bundles``, in order."""
+        shape = (len(bundles), max(len(b.tasks) for b in bundles))
+        offsets, placed = np.zeros(shape), np.zeros(shape)
+        promised, give_up = np.full(shape, np.inf), np.full(shape, np.inf)
+        for j, bundle in enumerate(bundles):
+            n = len(bundle.tasks)
+            offsets[j, :n] = bundle.drop_offsets_min
+            promised[j, :n] = [t.promised_at_min for t in bundle.tasks]
+            placed[j, :n] = [t.placed_at_min for t in bundle.tasks]
+            give_up[j, :n] = placed[j, :n] + params.max_min
+        return cls(np.array([b.ready_at_min for b in bundles], dtype=float),
+                   np.array([b.size for b in bundles], dtype=int),
+                   np.array([len(b.tasks) for b in bundles], dtype=float), offsets, promised, placed, give_up)
+
+
+def _service_cost(pickup: np.ndarray, arrays: BundleArrays, params: Params) -> np.ndarray:
+    """Per (courier, bundle) with pickup at ``pickup``: broken promises, click-to-door beyond ``max_min``
+    and minutes beyond the promise, weighted, plus click-to-door minutes, summed over the tasks."""
+    late, broken, failed = np.zeros(pickup.shape), np.zeros(pickup.shape), np.zeros(pickup.shape)
+    for k in range(arrays.offsets.shape[1]):
+        beyond = pickup + (arrays.offsets[:, k] - arrays.promised[:, k])[None, :]
         late += np.maximum(0.0, beyond)
         broken += beyond > 0
-    click_to_door = counts[None, :] * pickup + (offsets.sum(axis=1) - placed.sum(axis=1))[None, :]
-    return (params.weight_broken_promise * broken + params.weight_late * late
-            + params.weight_click_to_door * click_to_door)
+        failed += pickup + (arrays.offsets[:, k] - arrays.give_up[:, k])[None, :] > 0
+    click_to_door = arrays.counts[None, :] * pickup + (arrays.offsets.sum(axis=1) - arrays.placed.sum(axis=1))[None, :]
+    return (params.weight_broken_promise * broken + params.weight_over_max * failed
+            + params.weight_late * late + params.weight_click_to_door * click_to_door)
 
 
-def _postpone_cost(pickup, impossible, depart, travel, arrays, pool: Pool, params: Params) -> np.ndarray:
+def _postpone_cost(pickup, impossible, depart, travel, arrays: BundleArrays, pool: Pool,
+                   params: Params) -> np.ndarray:
     """Per bundle: the extra cost if its best pickup slipped by waiting ``postpone_min`` for a courier
     (all the couriers leaving that much later); a bundle nobody could take then is priced as very late."""
-    ready = arrays[0]
-    later = np.maximum(ready[None, :], depart + params.postpone_min + travel + params.pickup_service_min / 2)
+    later = np.maximum(arrays.ready[None, :],
+                       depart + params.postpone_min + travel + params.pickup_service_min / 2)
     later_ok = ~impossible & (later <= pool.shift_end_at_min[:, None])
     best_now = np.where(impossible, np.inf, pickup).min(axis=0)
     best_later = np.where(later_ok, later, np.inf).min(axis=0)
     best_later = np.where(np.isfinite(best_later), best_later, best_now + params.max_min)
     best_now = np.where(np.isfinite(best_now), best_now, 0.0)
     best_later = np.where(np.isfinite(best_later), best_later, 0.0)
-    return (_service_cost(best_later[None, :], arrays, params) - _service_cost(best_now[None, :], arrays, params))[0]
-
-
-def _bundle_arrays(bundles: Sequence[Bundle]):
-    """Per bundle: ready, size, task count, and padded (bundle x slot) drop offsets, promises, placements.
-
-    Padding slots have offset 0, promise +inf and placement 0, so they add no lateness and no
-    click-to-door.
-    """
-    width = max(len(b.tasks) for b in bundles)
-    offsets = np.zeros((len(bundles), width))
-    promised = np.full((len(bundles), width), np.inf)
-    placed = np.zeros((len(bundles), width))
-    for j, bundle in enumerate(bundles):
-        n = len(bundle.tasks)
-        offsets[j, :n] = bundle.drop_offsets_min
-        promised[j, :n] = [t.promised_at_min for t in bundle.tasks]
-        placed[j, :n] = [t.placed_at_min for t in bundle.tasks]
-    ready = np.array([b.ready_at_min for b in bundles], dtype=float)
-    sizes = np.array([b.size for b in bundles], dtype=int)
-    counts = np.array([len(b.tasks) for b in bundles], dtype=float)
-    return ready, sizes, counts, offsets, promised, placed
+    slip = _service_cost(best_later[None, :], arrays, params) - _service_cost(best_now[None, :], arrays, params)
+    return slip[0]
 
 
 def match(cost: np.ndarray) -> list[tuple[int, int]]:

@@ -36,6 +36,8 @@ def process_specs(host, port):
     return {
         "web": [python, "-m", "flask", "--app", "wsgi", "run", "--host", host, "--port", str(port),
                 "--no-reload", "--with-threads"],
+        # The one scheduler (dispatch cycles and the other periodic jobs); web workers never run it.
+        "scheduler": [python, "-m", "flask", "--app", "wsgi", "dispatch", "scheduler"],
     }
 
 
