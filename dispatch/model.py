@@ -96,7 +96,7 @@ class Params:
     bundle_ready_gap_min: float = 10.0  # bundle only tasks whose ready times are this close
     bundle_extra_min: float = 10.0      # a bundled task may arrive at most this much later than alone
     due_horizon_min: float = 20.0       # tasks ready within this long count towards the courier demand
-    short_delay_min: float = 1000.0     # couriers are short when a task due soon would wait this long
+    short_delay_min: float = 8.0        # couriers are short when a task due soon would wait this long
     courier_value_min: float = 20.0     # when couriers are short, freeing one is worth this many minutes
     weight_broken_promise: float = 15.0  # per task delivered after its promise
     weight_over_max: float = 15.0       # per task whose click-to-door exceeds max_min

@@ -58,12 +58,14 @@ class MoveRecord:
 
 @dataclass(frozen=True)
 class SimResult:
-    """What a simulated day produced, plus its cost in cycle milliseconds, wall seconds and memory."""
+    """What a simulated day produced, plus its cost: each policy call's wall milliseconds and open
+    tasks, the day's wall seconds and the process's peak resident memory so far (MB)."""
 
     bundles: tuple[BundleRecord, ...]
     deliveries: tuple[DeliveryRecord, ...]
     moves: tuple[MoveRecord, ...]
     cycle_ms: tuple[float, ...]
+    cycle_open_tasks: tuple[int, ...]
     wall_s: float
     peak_rss_mb: float
 
@@ -87,7 +89,7 @@ def simulate(instance: Instance, policy: Policy, params: Params, interval_s: flo
     tasks = tasks_of(instance)
     couriers = {c.id: _CourierState(c, ON_LOCATION, c.position, float(c.on_at_min)) for c in instance.couriers}
     pending: dict[str, Task] = {}
-    bundles, deliveries, moves, cycle_ms = [], [], [], []
+    bundles, deliveries, moves, cycle_ms, cycle_open = [], [], [], [], []
     last_off = max(c.off_at_min for c in instance.couriers)
     next_task, now = 0, math.floor(min(t.placed_at_min for t in tasks) / step) * step
     while now <= last_off and (next_task < len(tasks) or pending):
@@ -99,12 +101,13 @@ def simulate(instance: Instance, policy: Policy, params: Params, interval_s: flo
             tick = time.perf_counter()
             plan = policy(list(pending.values()), snapshot, now, params)
             cycle_ms.append((time.perf_counter() - tick) * 1000.0)
+            cycle_open.append(len(pending))
             for assignment in plan.assignments:
                 _play(assignment, couriers, pending, now, params, bundles, deliveries, moves)
         now += step
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return SimResult(tuple(bundles), tuple(sorted(deliveries, key=lambda d: d.order_id)), tuple(moves),
-                     tuple(cycle_ms), time.perf_counter() - started, peak_mb)
+                     tuple(cycle_ms), tuple(cycle_open), time.perf_counter() - started, peak_mb)
 
 
 def _courier_snapshot(states, now: float, params: Params) -> list[Courier]:

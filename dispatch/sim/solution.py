@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..geo import rowwise_distance_m, travel_min_array, xy
+from ..geo import distance_matrix_m, rowwise_distance_m, travel_min_array, xy
 from ..model import Params
 from .engine import SimResult
 from .mdrp import Instance, courier_hours
@@ -39,7 +39,7 @@ def write_solution(result: SimResult, directory: str | Path) -> None:
     lines = ["order placement_time ready_time pickup_time dropoff_time courier"]
     lines += [" ".join([d.order_id, minutes_text(d.placed_at_min), minutes_text(d.ready_at_min),
                         minutes_text(d.pickup_at_min), minutes_text(d.dropoff_at_min), d.courier_id])
-              for d in result.deliveries]
+              for d in sorted(result.deliveries, key=lambda d: _id_key(d.order_id))]
     (directory / ORDERS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
     # Grouped per courier, in the order the moves happen (the engine records each courier's in order).
     by_courier: dict[str, list] = {}
@@ -92,10 +92,36 @@ def summarize(instance: Instance, result: SimResult, params: Params, policy: str
         "bundles": len(result.bundles),
         "cycles": len(result.cycle_ms),
         "p95_cycle_ms": round(float(np.percentile(cycles, 95)), 3),
+        "p95_busiest_cycle_ms": round(busiest_cycle_p95_ms(result), 3),
         "max_cycle_ms": round(float(cycles.max()), 3),
         "wall_s": round(result.wall_s, 3),
         "peak_rss_mb": round(result.peak_rss_mb, 1),
     }
+
+
+def busiest_cycle_p95_ms(result: SimResult, cycles: int = 60) -> float:
+    """p95 wall milliseconds of the ``cycles`` policy calls that had the most open tasks (the busiest
+    hour's worth at one cycle a minute)."""
+    if not result.cycle_ms:
+        return 0.0
+    order = np.argsort(-np.array(result.cycle_open_tasks), kind="stable")[:cycles]
+    return float(np.percentile(np.array(result.cycle_ms)[order], 95))
+
+
+def deliverable_orders(instance: Instance, params: Params) -> set[str]:
+    """Orders some courier could deliver at all: leaving its on-location when both it is on shift and
+    the order is placed, it would pick up before its shift ends. An upper bound for any policy."""
+    orders = instance.orders
+    restaurants = xy(instance.restaurants[o.restaurant] for o in orders)
+    starts = xy(c.position for c in instance.couriers)
+    travel = travel_min_array(distance_matrix_m(restaurants, starts), params)
+    placed = np.array([o.placed_at_min for o in orders], dtype=float)[:, None]
+    ready = np.array([o.ready_at_min for o in orders], dtype=float)[:, None]
+    on = np.array([c.on_at_min for c in instance.couriers], dtype=float)[None, :]
+    off = np.array([c.off_at_min for c in instance.couriers], dtype=float)[None, :]
+    pickup = np.maximum(ready, np.maximum(on, placed) + travel + params.pickup_service_min / 2)
+    possible = (pickup <= off).any(axis=1)
+    return {o.id for o, ok in zip(orders, possible) if ok}
 
 
 def write_summary(summary: dict, directory: str | Path) -> None:

@@ -24,7 +24,7 @@ DEFAULT_HOURLY_WEIGHTS = (2, 4, 4, 5, 8, 10, 6, 5, 5, 6, 9, 11, 9, 7, 5, 3)
 class StoreDaySpec:
     """What the day looks like: demand, area, couriers, speeds (metres, minutes since midnight)."""
 
-    orders: int = 200
+    orders: int = 100
     open_at_min: float = 7 * 60
     hourly_weights: tuple[float, ...] = DEFAULT_HOURLY_WEIGHTS  # one per opening hour
     couriers: int = 4                    # the demo store's couriers
@@ -33,7 +33,7 @@ class StoreDaySpec:
     detour_factor: float = 1.35          # roads vs the straight line (as the store's delivery quote)
     picking_min: tuple[int, int] = (3, 5)
     pickup_service_min: float = 2.0      # at the counter: one minute either side of the pickup moment
-    dropoff_service_min: float = 4.0     # at the door: two minutes either side of the drop-off moment
+    dropoff_service_min: float = 3.0     # at the door, as the store's delivery quote (handover_min)
     promise_min: float = 30.0
     max_min: float = 60.0
     shift_tail_min: float = 30.0         # couriers stay on after closing to take the last orders

@@ -10,7 +10,7 @@ from ..deliveries import operations as deliveries
 from ..stores.views import store_status
 from ..web.guards import role_required
 from . import feed as feed_ops
-from . import images, operations, presenters
+from . import images, operations, presenters, rules
 
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(presenters.placeholder_tone, "placeholder_tone")
@@ -91,3 +91,20 @@ def product_image(name):
 
 
 from . import console_views  # noqa: E402,F401  (registers the console routes on ``bp``)
+
+
+@bp.get("/products/<int:product_id>")
+@role_required(Role.RESIDENT)
+def product_page(product_id):
+    """One product: photo, price, who prepares it, stock, the resident's habit with it, the promise."""
+    store, now, lang = current_user.store, utcnow(), current_language()
+    product = operations.get_product(store.id, product_id)
+    if product is None or not product.is_active:
+        abort(404)
+    purchases = [p for p in feed_ops.load_purchases(store.id, current_user.id, now)
+                 if p.product_id == product.id]
+    habit = rules.habits(purchases).get(product.id)
+    address = current_user.default_address()
+    return render_template("catalogue/product.html", product=product, lang=lang, habit=habit, now=now,
+                           address=address, quote=_quote(store, address, now),
+                           max_quantity=max(0, min(product.stock, 10)))
