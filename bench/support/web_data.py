@@ -6,6 +6,7 @@ Used by ``bench/web.py``; everything runs inside one app context of a throwaway 
 import math
 import secrets
 from datetime import timedelta
+
 from flask import url_for
 
 PASSWORD = "bench-password-1"
