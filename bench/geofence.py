@@ -16,6 +16,11 @@ import math
 import platform
 import sys
 import time
+from pathlib import Path
+
+# A script's own folder comes first on sys.path, and bench/dispatch.py would shadow the dispatch package.
+_ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
 
 import numpy as np
 import shapely

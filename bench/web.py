@@ -60,7 +60,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench" / "support"))
+# A script's own folder comes first on sys.path, and bench/dispatch.py would shadow the dispatch package.
+sys.path[:] = [str(ROOT / "bench" / "support"), str(ROOT)] + [
+    p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from http_load import Client, run_phase  # noqa: E402  (bench/support is not a package)
 from web_data import PASSWORD, prepare, sqlalchemy_url  # noqa: E402
