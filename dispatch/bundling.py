@@ -44,8 +44,9 @@ def singles(tasks: Sequence[Task], params: Params) -> list[Bundle]:
 
 
 def task_cost(task: Task, dropoff_at_min: float, params: Params) -> float:
-    """The objective's price of delivering ``task`` at ``dropoff_at_min``: weighted minutes beyond the
-    promise plus click-to-door minutes."""
+    """The objective's price of delivering ``task`` at ``dropoff_at_min`` (minutes): a broken promise, a
+    click-to-door beyond ``max_min``, minutes beyond the promise, weighted, plus click-to-door minutes.
+    The planner's vectorised cost matrix prices tasks the same way."""
     late = max(0.0, dropoff_at_min - task.promised_at_min)
     click_to_door = dropoff_at_min - task.placed_at_min
     broken = params.weight_broken_promise if late > 0 else 0.0
@@ -77,9 +78,9 @@ def merge_where_short(bundles: Sequence[Bundle], pickup_at: Sequence[float | Non
         groups.setdefault(item[0].group, []).append(item)
     merged: list[Bundle] = []
     for group in sorted(groups):
-        members = groups[group]
+        members, cache = groups[group], {}
         while len(members) > 1:
-            best = _best_merge(members, alone, max_size_units, courier_value, params)
+            best = _best_merge(members, alone, max_size_units, courier_value, params, cache)
             if best is None:
                 break
             host, guest, item = best
@@ -88,8 +89,12 @@ def merge_where_short(bundles: Sequence[Bundle], pickup_at: Sequence[float | Non
     return sorted(merged, key=lambda b: (b.ready_at_min, b.group, b.tasks[0].id))
 
 
-def _best_merge(members, alone, max_size_units, courier_value, params):
-    """``(host index, guest index, merged item)`` of the acceptable merge that gains most, or None."""
+def _best_merge(members, alone, max_size_units, courier_value, params, cache):
+    """``(host index, guest index, merged item)`` of the acceptable merge that gains most, or None.
+
+    ``cache`` keeps each (host, guest) pair's best merge across calls: a merge changes only the pairs
+    of the bundles it joined.
+    """
     best, best_gain = None, 1e-9
     for h, (host, host_pickup) in enumerate(members):
         if len(host.tasks) >= params.max_bundle_size or host.tasks[0].extra_pickups:
@@ -99,14 +104,29 @@ def _best_merge(members, alone, max_size_units, courier_value, params):
                     or host.size + guest.size > max_size_units \
                     or abs(guest.ready_at_min - host.ready_at_min) > params.bundle_ready_gap_min:
                 continue
-            before = bundle_cost(host, host_pickup, params) + bundle_cost(guest, guest_pickup, params)
-            for merged in _insertions(host, guest.tasks[0], params):
-                pickup = max(min(host_pickup, guest_pickup), merged.ready_at_min)
-                if not _acceptable(merged, pickup, alone, params):
-                    continue
-                gain = before - bundle_cost(merged, pickup, params) + courier_value
-                if gain > best_gain:
-                    best, best_gain = (h, g, (merged, pickup)), gain
+            key = (host.task_ids, guest.tasks[0].id)
+            if key not in cache:
+                cache[key] = _pair_merge(host, host_pickup, guest, guest_pickup, alone, courier_value, params)
+            if cache[key] is not None and cache[key][0] > best_gain:
+                best_gain, best = cache[key][0], (h, g, cache[key][1])
+    return best
+
+
+def _pair_merge(host, host_pickup, guest, guest_pickup, alone, courier_value, params):
+    """``(gain, (merged bundle, pickup))`` of the best acceptable way to add ``guest`` to ``host``, or None.
+
+    Without a courier to free, a merge can only pay off when one of the two waits for its courier.
+    """
+    if courier_value <= 0 and host_pickup <= host.ready_at_min and guest_pickup <= guest.ready_at_min:
+        return None
+    before = bundle_cost(host, host_pickup, params) + bundle_cost(guest, guest_pickup, params)
+    best = None
+    for merged in _insertions(host, guest.tasks[0], params):
+        pickup = max(min(host_pickup, guest_pickup), merged.ready_at_min)
+        if _acceptable(merged, pickup, alone, params):
+            gain = before - bundle_cost(merged, pickup, params) + courier_value
+            if best is None or gain > best[0]:
+                best = (gain, (merged, pickup))
     return best
 
 

@@ -1,4 +1,4 @@
-"""``flask dispatch ...``: the dispatcher's commands.
+"""The ``flask dispatch`` command group: run-once, scheduler (``dispatch.commands``) and the simulator's.
 
 ``simulate`` replays an MDRP day (Grubhub mdrplib format) and ``simulate-store`` a synthetic day of the
 store, both through the same planner as production, on a simulated clock. Each writes the three MDRP
@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from .commands import COMMANDS
 from .sim.feasibility import InfeasibleSolution
 from .sim.mdrp import default_data_root, load_instance, resolve_instance_dir, write_instance
 from .sim.runner import POLICIES, run_day
@@ -19,9 +20,12 @@ from .sim.store_day import StoreDaySpec, generate_store_day
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-dispatch_cli = AppGroup("dispatch", help="Courier dispatch: plan, schedule, simulate.")
+dispatch_cli = AppGroup("dispatch", help="The courier dispatcher.")
+for command in COMMANDS:
+    dispatch_cli.add_command(command)
 
-policy_option = click.option("--policy", type=click.Choice(sorted(POLICIES)), default="planner", show_default=True,
+policy_option = click.option("--policy", type=click.Choice(sorted(POLICIES)), default="planner",
+                             show_default=True,
                              help="planner: the production planner; greedy: the reference policy.")
 interval_option = click.option("--interval", "interval_s", type=click.FloatRange(min=1.0), default=60.0,
                                show_default=True, help="Simulated seconds between two planner cycles.")
@@ -31,12 +35,14 @@ out_option = click.option("--out", "out_dir", required=True, type=click.Path(fil
 
 @dispatch_cli.command("simulate", with_appcontext=False)
 @click.option("--instance", "instance", required=True,
-              help="An MDRP instance directory, or an instance name under the data root (e.g. 0o50t100s1p100).")
+              help="An MDRP instance directory, or an instance name under the data root "
+                   "(e.g. 0o50t100s1p100).")
 @policy_option
 @interval_option
 @out_option
 @click.option("--data-root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the mdrplib instances live (default: $MDRPLIB_DIR or ../shared/benchmarks/mdrplib).")
+              help="Where the mdrplib instances live "
+                   "(default: $MDRPLIB_DIR, else ../shared/benchmarks/mdrplib beside the repository).")
 def simulate_command(instance, policy, interval_s, out_dir, data_root):
     """Replay an MDRP day with a simulated clock; write the solution files and summary.json."""
     try:

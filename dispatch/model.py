@@ -86,7 +86,7 @@ class Params:
     round_travel_up: bool = True        # MDRP: travel minutes = ceil(metres / speed)
     pickup_service_min: float = 2.0     # half before the pickup moment, half after (MDRP rule)
     dropoff_service_min: float = 3.0    # half before the drop-off moment, half after
-    target_min: float = 30.0            # click-to-door target: the promise
+    target_min: float = 30.0            # click-to-door target (each task carries its own promise)
     max_min: float = 60.0               # click-to-door that counts as a failure
     cycle_min: float = 1.0              # time between two planner cycles
     courier_horizon_min: float = 20.0   # couriers free within this long take part in the matching
@@ -95,7 +95,7 @@ class Params:
     max_bundle_size: int = 4            # tasks in one bundle (also bounded by courier capacity)
     bundle_ready_gap_min: float = 10.0  # bundle only tasks whose ready times are this close
     bundle_extra_min: float = 10.0      # a bundled task may arrive at most this much later than alone
-    due_horizon_min: float = 20.0       # tasks ready within this long count towards the courier demand
+    due_horizon_min: float = 20.0       # only tasks ready within this long can show couriers are short
     short_delay_min: float = 8.0        # couriers are short when a task due soon would wait this long
     courier_value_min: float = 20.0     # when couriers are short, freeing one is worth this many minutes
     weight_broken_promise: float = 15.0  # per task delivered after its promise

@@ -2,12 +2,13 @@
 
 1. Couriers who are free (at the end of their committed route) within ``courier_horizon_min`` take part,
    each from where and when that route ends.
-2. Open tasks become bundles per pickup group (``dispatch.bundling``), as large as courier scarcity needs.
-3. A cost matrix couriers x bundles, vectorised: predicted minutes beyond the promise (heavily weighted),
-   then click-to-door, then the courier's empty ride, then a tiny fairness term; a pickup after the
-   courier's shift end, or a bundle over the courier's capacity, is prohibitive.
-4. A minimum-cost assignment (``scipy.optimize.linear_sum_assignment``) that matches as many bundles as
-   it can, the most urgent first.
+2. A cost matrix couriers x bundles, vectorised: broken promises and minutes beyond them first, then
+   click-to-door, then a small price for waiting on a busy courier and for the empty ride, then a tiny
+   fairness term. A pickup after the courier's shift end, or a bundle over its capacity, is prohibitive.
+3. A minimum-cost assignment (``scipy.optimize.linear_sum_assignment``) that matches as many bundles as
+   it can and, when couriers are short, leaves out those that lose least by waiting.
+4. Open tasks are first matched alone; where that shows couriers are short, tasks of one pickup point
+   are merged into bundles (``dispatch.bundling``) and matched again.
 5. Only matches that cannot wait are committed: the courier is free by the next cycle and would have to
    leave before then to be at the pickup when the goods are ready. The rest are deferred, so a better
    courier or a bigger bundle can still turn up.
@@ -139,7 +140,7 @@ def cost_matrix(bundles: Sequence[Bundle], pool: Pool, now: float, params: Param
     depart = np.maximum(pool.free_at_min, now)[:, None]
     pickup = np.maximum(arrays.ready[None, :], depart + travel + params.pickup_service_min / 2)
     impossible = (pickup > pool.shift_end_at_min[:, None]) | (arrays.sizes[None, :] > pool.capacity[:, None])
-    cost = _service_cost(pickup, arrays, params) + params.weight_travel * travel \
+    cost = service_cost(pickup, arrays, params) + params.weight_travel * travel \
         + params.weight_busy * (depart - now) + params.weight_fairness * pool.workload[:, None]
     cost = np.where(impossible, np.inf, cost)
     best = cost.min(axis=0)
@@ -180,7 +181,7 @@ class BundleArrays:
                    np.array([len(b.tasks) for b in bundles], dtype=float), offsets, promised, placed, give_up)
 
 
-def _service_cost(pickup: np.ndarray, arrays: BundleArrays, params: Params) -> np.ndarray:
+def service_cost(pickup: np.ndarray, arrays: BundleArrays, params: Params) -> np.ndarray:
     """Per (courier, bundle) with pickup at ``pickup``: broken promises, click-to-door beyond ``max_min``
     and minutes beyond the promise, weighted, plus click-to-door minutes, summed over the tasks."""
     late, broken, failed = np.zeros(pickup.shape), np.zeros(pickup.shape), np.zeros(pickup.shape)
@@ -189,7 +190,8 @@ def _service_cost(pickup: np.ndarray, arrays: BundleArrays, params: Params) -> n
         late += np.maximum(0.0, beyond)
         broken += beyond > 0
         failed += pickup + (arrays.offsets[:, k] - arrays.give_up[:, k])[None, :] > 0
-    click_to_door = arrays.counts[None, :] * pickup + (arrays.offsets.sum(axis=1) - arrays.placed.sum(axis=1))[None, :]
+    fixed = arrays.offsets.sum(axis=1) - arrays.placed.sum(axis=1)
+    click_to_door = arrays.counts[None, :] * pickup + fixed[None, :]
     return (params.weight_broken_promise * broken + params.weight_over_max * failed
             + params.weight_late * late + params.weight_click_to_door * click_to_door)
 
@@ -206,7 +208,8 @@ def _postpone_cost(pickup, impossible, depart, travel, arrays: BundleArrays, poo
     best_later = np.where(np.isfinite(best_later), best_later, best_now + params.max_min)
     best_now = np.where(np.isfinite(best_now), best_now, 0.0)
     best_later = np.where(np.isfinite(best_later), best_later, 0.0)
-    slip = _service_cost(best_later[None, :], arrays, params) - _service_cost(best_now[None, :], arrays, params)
+    later_cost = service_cost(best_later[None, :], arrays, params)
+    slip = later_cost - service_cost(best_now[None, :], arrays, params)
     return slip[0]
 
 

@@ -12,7 +12,8 @@ from .model import Courier, Params, PlannedStop, Point, Stop, StopKind, Task
 NOT_READY_BEFORE = float("-inf")
 
 
-def timed_stops(start: Point, start_at_min: float, stops: Sequence[Stop], params: Params) -> tuple[PlannedStop, ...]:
+def timed_stops(start: Point, start_at_min: float, stops: Sequence[Stop],
+                params: Params) -> tuple[PlannedStop, ...]:
     """Arrival, service moment and departure (minutes) of each stop, leaving ``start`` at ``start_at_min``."""
     half_pickup, half_dropoff = params.pickup_service_min / 2, params.dropoff_service_min / 2
     planned, here, clock = [], start, start_at_min
@@ -52,6 +53,14 @@ def bundle_stops(tasks: Sequence[Task]) -> tuple[Stop, ...]:
 def bundle_offsets(tasks: Sequence[Task], params: Params) -> tuple[tuple[float, ...], float]:
     """Minutes from the (first) pickup moment to each task's drop-off moment, in the given drop-off
     order, and to the courier's departure from the last drop-off."""
+    if not tasks[0].extra_pickups:  # the common case, without building stops (the planner's inner loop)
+        clock, here, drops = params.pickup_service_min / 2, tasks[0].pickup, []
+        for task in tasks:
+            clock += travel_min(here, task.dropoff, params) + params.dropoff_service_min / 2
+            drops.append(clock)
+            clock += params.dropoff_service_min / 2
+            here = task.dropoff
+        return tuple(drops), clock
     stops = bundle_stops(tasks)[1:]
     later = [Stop(s.kind, s.point, s.task_ids, NOT_READY_BEFORE) for s in stops]
     planned = timed_stops(tasks[0].pickup, params.pickup_service_min / 2, later, params)

@@ -87,11 +87,13 @@ def simulate(instance: Instance, policy: Policy, params: Params, interval_s: flo
     step = interval_s / 60.0
     params = replace(params, cycle_min=step)
     tasks = tasks_of(instance)
-    couriers = {c.id: _CourierState(c, ON_LOCATION, c.position, float(c.on_at_min)) for c in instance.couriers}
+    couriers = {c.id: _CourierState(c, ON_LOCATION, c.position, float(c.on_at_min))
+                for c in instance.couriers}
     pending: dict[str, Task] = {}
     bundles, deliveries, moves, cycle_ms, cycle_open = [], [], [], [], []
     last_off = max(c.off_at_min for c in instance.couriers)
-    next_task, now = 0, math.floor(min(t.placed_at_min for t in tasks) / step) * step
+    first_cycle = math.floor(min(t.placed_at_min for t in tasks) / step)
+    next_task, cycle, now = 0, first_cycle, first_cycle * step
     while now <= last_off and (next_task < len(tasks) or pending):
         while next_task < len(tasks) and tasks[next_task].placed_at_min <= now:
             pending[tasks[next_task].id] = tasks[next_task]
@@ -104,7 +106,8 @@ def simulate(instance: Instance, policy: Policy, params: Params, interval_s: flo
             cycle_open.append(len(pending))
             for assignment in plan.assignments:
                 _play(assignment, couriers, pending, now, params, bundles, deliveries, moves)
-        now += step
+        cycle += 1
+        now = cycle * step  # not a running sum: no drift over a day of odd intervals
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return SimResult(tuple(bundles), tuple(sorted(deliveries, key=lambda d: d.order_id)), tuple(moves),
                      tuple(cycle_ms), tuple(cycle_open), time.perf_counter() - started, peak_mb)
@@ -145,7 +148,7 @@ def _play(assignment: Assignment, couriers, pending, now, params, bundles, deliv
         origin, leave = destination, stop.depart_at_min
     drops = [stop for stop in stops if stop.kind is StopKind.DROPOFF]
     for task, stop in zip(tasks, drops):
-        deliveries.append(DeliveryRecord(task.id, task.placed_at_min, task.ready_at_min, pickup.service_at_min,
-                                         stop.service_at_min, state.shift.id))
+        deliveries.append(DeliveryRecord(task.id, task.placed_at_min, task.ready_at_min,
+                                         pickup.service_at_min, stop.service_at_min, state.shift.id))
     state.node, state.point, state.free_at_min = origin, tasks[-1].dropoff, leave
     state.delivered += len(tasks)

@@ -12,7 +12,7 @@ from pathlib import Path
 from .mdrp import Instance
 
 ON_LOCATION = "0"
-EPS = 1e-9  # times are decimals in text: tolerate representation error, nothing more
+EPS = 1e-6  # minutes: times are decimals in text; tolerate their rounding, nothing more
 
 
 class InfeasibleSolution(AssertionError):
@@ -67,12 +67,14 @@ def _table(text: str) -> list[list[str]]:
 
 def parse_solution(assignments_text: str, orders_text: str, couriers_text: str) -> Solution:
     """Parse the three files' texts (whitespace-separated, header first; orders by header names)."""
-    bundles = tuple(SolutionBundle(float(r[0]), float(r[1]), r[2], tuple(r[3:])) for r in _table(assignments_text))
+    bundles = tuple(SolutionBundle(float(r[0]), float(r[1]), r[2], tuple(r[3:]))
+                    for r in _table(assignments_text))
     order_lines = [line.split() for line in orders_text.splitlines() if line.strip()]
     header = order_lines[0] if order_lines else []
     col = {name: header.index(name) for name in header}
-    orders = tuple(SolutionOrder(r[col["order"]], float(r[col["placement_time"]]), float(r[col["ready_time"]]),
-                                 float(r[col["pickup_time"]]), float(r[col["dropoff_time"]]), r[col["courier"]])
+    orders = tuple(SolutionOrder(r[col["order"]], float(r[col["placement_time"]]),
+                                 float(r[col["ready_time"]]), float(r[col["pickup_time"]]),
+                                 float(r[col["dropoff_time"]]), r[col["courier"]])
                    for r in order_lines[1:])
     moves = tuple(SolutionMove(r[0], float(r[1]), r[2], r[3]) for r in _table(couriers_text))
     return Solution(bundles, orders, moves)
@@ -143,8 +145,10 @@ def _check_orders(instance: Instance, solution: Solution) -> list[str]:
         if row.order_id in delivered:
             problems.append(f"order {row.order_id}: delivered twice")
         delivered.add(row.order_id)
-        if (abs(row.placed_at_min - order.placed_at_min) > EPS or abs(row.ready_at_min - order.ready_at_min) > EPS
-                or abs(row.pickup_at_min - bundle.pickup_at_min) > EPS or row.courier_id != bundle.courier_id):
+        if (abs(row.placed_at_min - order.placed_at_min) > EPS
+                or abs(row.ready_at_min - order.ready_at_min) > EPS
+                or abs(row.pickup_at_min - bundle.pickup_at_min) > EPS
+                or row.courier_id != bundle.courier_id):
             problems.append(f"order {row.order_id}: placement, ready, pickup or courier differ from the "
                             f"instance or the bundle")
         if row.dropoff_at_min + EPS < row.pickup_at_min:
@@ -180,9 +184,11 @@ class _Nodes:
         self.dropoff_at = dropoff_at
 
     def restaurant(self, bundle) -> str:
+        """The restaurant a bundle is picked up at (its first order's)."""
         return self.orders[bundle.order_ids[0]].restaurant
 
     def point(self, shift, node: str):
+        """Where a node is: ``0`` the courier's on-location, ``r…`` a restaurant, ``o…`` a customer."""
         if node == ON_LOCATION:
             return shift.position
         if node in self.instance.restaurants:
@@ -220,6 +226,7 @@ def _check_courier(nodes: _Nodes, shift, moves, bundles) -> list[str]:
         else:
             service, half = nodes.dropoff_at.get(node, math.nan), params.dropoff_service_min / 2
         if not service + EPS >= arrive + half:
-            problems.append(f"{name}: {kind} at {node} at {service}, but arrives at {arrive} (+{half} service)")
+            problems.append(f"{name}: {kind} at {node} at {service}, "
+                            f"but arrives at {arrive} (+{half} service)")
         here, ready_to_leave = node, service + half
     return problems

@@ -96,8 +96,9 @@ def load_instance(directory: str | Path) -> Instance:
                    for r in _rows(directory / "restaurants.txt")}
     orders = tuple(Order(r["order"], Point(_number(r["x"]), _number(r["y"])), _number(r["placement_time"]),
                          r["restaurant"], _number(r["ready_time"])) for r in _rows(directory / "orders.txt"))
-    couriers = tuple(CourierShift(r["courier"], Point(_number(r["x"]), _number(r["y"])), _number(r["on_time"]),
-                                  _number(r["off_time"])) for r in _rows(directory / "couriers.txt"))
+    couriers = tuple(CourierShift(r["courier"], Point(_number(r["x"]), _number(r["y"])),
+                                  _number(r["on_time"]), _number(r["off_time"]))
+                     for r in _rows(directory / "couriers.txt"))
     with open(directory / "instance_parameters.txt", encoding="utf-8") as handle:
         values = [_number(v) for v in handle.read().splitlines()[1].split("\t")]
     return Instance(directory.name, restaurants, orders, couriers, InstanceParams(*values[:7]))

@@ -22,10 +22,10 @@ SUMMARY_FILE = "summary.json"
 
 
 def minutes_text(value: float) -> str:
-    """A time for the files: an integer when whole, else up to six decimals without trailing zeros."""
+    """A time for the files: an integer when whole, else up to nine decimals without trailing zeros."""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    return f"{value:.9f}".rstrip("0").rstrip(".")
 
 
 def write_solution(result: SimResult, directory: str | Path) -> None:
@@ -68,8 +68,10 @@ def lower_bounds_min(instance: Instance, params: Params) -> dict[str, float]:
 
 
 def summarize(instance: Instance, result: SimResult, params: Params, policy: str) -> dict:
-    """The day's scores. Click-to-door statistics are over delivered orders; the shares over the
-    target and the maximum are over all orders, an undelivered order counting as over both."""
+    """The day's scores (minutes, shares in 0..1). Click-to-door statistics are over delivered orders;
+    the shares over the target and the maximum are over all orders, an undelivered order counting as over
+    both; the lower bound is the mean over all orders. Cycle times are over the cycles that called the
+    policy (those with open orders); ``p95_busiest_cycle_ms`` over the 60 with the most open orders."""
     click_to_door = np.array([d.dropoff_at_min - d.placed_at_min for d in result.deliveries], dtype=float)
     bounds = lower_bounds_min(instance, params)
     n_orders, n_delivered = len(instance.orders), len(result.deliveries)

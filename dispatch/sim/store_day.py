@@ -57,7 +57,8 @@ def hourly_weights_from_history(placed_at_min: Iterable[float], open_at_min: flo
     return tuple(counts)
 
 
-def generate_store_day(spec: StoreDaySpec = StoreDaySpec(), seed: int = 7, name: str = "store-day") -> Instance:
+def generate_store_day(spec: StoreDaySpec = StoreDaySpec(), seed: int = 7,
+                       name: str = "store-day") -> Instance:
     """A deterministic store day: ``spec.orders`` orders spread over the opening hours by the demand
     curve, drop-offs uniform over a disc around the store, all couriers on from opening until
     ``shift_tail_min`` after closing, starting at the store."""
