@@ -160,7 +160,7 @@ def run_job(app, job, lock, clock=None):
 
 def build_scheduler(app, lock=None, jobs=None):
     """A ``BlockingScheduler`` with every periodic job; ``max_instances=1``, ``coalesce=True``."""
-    from store_app.jobs.registry import periodic_jobs
+    from .registry import periodic_jobs
 
     lock = lock or leader_lock_for(app)
     scheduler = BlockingScheduler(timezone="UTC")

@@ -61,12 +61,11 @@ def _init_extensions(app):
 
 
 def _register_cli(app):
-    from dispatch import cli as dispatch_cli
-
+    # `flask dispatch ...` comes from the dispatch package through the "flask.commands" entry point
+    # (setup.cfg): store_app imports only the pure parts of dispatch.
     from .demo import cli as demo_cli
 
     demo_cli.init_app(app)
-    dispatch_cli.init_app(app)
 
 
 def _register_blueprints(app):

@@ -1,4 +1,2 @@
-"""Periodic jobs: one registry of what runs when, and a log of every run.
-
-The scheduler process (``flask dispatch scheduler``) runs them; web workers never do.
-"""
+"""The log of periodic job runs. What runs when is registered in ``dispatch/registry.py``; the
+scheduler process (``flask dispatch scheduler``) runs them; web workers never do."""

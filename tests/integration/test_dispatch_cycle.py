@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from dispatch import jobs
+from dispatch.cli import dispatch_cli
 from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.deliveries import courier as courier_ops
@@ -248,7 +249,7 @@ def test_run_once_prints_each_store_summary(app, world):
     db.session.remove()  # the CLI works in its own app context and session
     runner = app.test_cli_runner()
 
-    result = runner.invoke(args=["dispatch", "run-once"])
+    result = runner.invoke(dispatch_cli, ["run-once"])
 
     assert result.exit_code == 0, result.output
     s = state(order_id)
@@ -258,12 +259,12 @@ def test_run_once_prints_each_store_summary(app, world):
         f" (task {s['task_id']}->courier {s['task_courier']})",
         f"store {other.store_id}: 0 tasks, 1 couriers, assigned 0",
     ], result.output
-    again = runner.invoke(args=["dispatch", "run-once", "--store", str(shop.store_id)])
+    again = runner.invoke(dispatch_cli, ["run-once", "--store", str(shop.store_id)])
     assert again.exit_code == 0
     assert again.output == f"store {shop.store_id}: 1 tasks, 2 couriers, assigned 0\n"
 
 
 def test_run_once_for_an_unknown_store_says_so(app, world):
-    result = app.test_cli_runner().invoke(args=["dispatch", "run-once", "--store", "987654"])
+    result = app.test_cli_runner().invoke(dispatch_cli, ["run-once", "--store", "987654"])
     assert result.exit_code == 2, (result.output, result.exception)
     assert "987654" in result.output and "Traceback" not in result.output

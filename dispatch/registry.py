@@ -21,9 +21,9 @@ def periodic_jobs(app):
 
     One dispatch job per store, at the store's own interval (read when the scheduler starts).
     """
-    from dispatch.jobs import run_cycle
+    from store_app.stores.operations import list_stores
 
-    from ..stores.operations import list_stores
+    from .jobs import run_cycle
 
     jobs = [PeriodicJob(f"dispatch:{store.id}", partial(run_cycle, store.id), store.dispatch_interval_s)
             for store in list_stores()]
