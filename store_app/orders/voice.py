@@ -7,6 +7,7 @@ from flask import current_app
 
 from ..accounts.models import Role, User
 from ..catalogue.models import Product
+from ..catalogue.operations import search_condition
 from ..extensions import db
 from . import cart, errors
 from .models import CartItem, VoiceOrder
@@ -81,12 +82,9 @@ def get_voice_order(store_id, voice_id):
 
 
 def find_products(store_id, query, limit=20):
-    """Active products of the store whose name (either language) contains ``query``."""
-    words = (query or "").strip()
-    stmt = db.select(Product).where(Product.store_id == store_id, Product.is_active.is_(True))
-    if words:
-        stmt = stmt.where(db.or_(Product.name_zh.contains(words, autoescape=True),
-                                 Product.name_en.ilike(f"%{words}%")))
+    """Active products of the store matching ``query`` the way the console's search does."""
+    stmt = db.select(Product).where(Product.store_id == store_id, Product.is_active.is_(True),
+                                    search_condition(query))
     return db.session.scalars(stmt.order_by(Product.name_zh, Product.id).limit(limit)).all()
 
 

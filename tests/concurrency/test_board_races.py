@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from store_app import create_app
 from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.deliveries import courier as courier_ops
@@ -23,33 +22,12 @@ from store_app.orders.models import Order, OrderItem, OrderStatus
 from store_app.wallet import operations as wallet_ops
 from store_app.wallet.errors import BalanceChanged
 from store_app.wallet.models import Wallet
-from tests.conftest import (PG_URL, _reset_postgres, add_shopper, build_shop, place_test_order, skip_or_fail,
-                            sqlalchemy_url)
+from tests.conftest import add_shopper, build_shop, place_test_order
 
 pytestmark = pytest.mark.postgres
+POOL_SIZE = 20  # a connection for every thread at once (tests/concurrency/conftest.py)
 
 BALANCE = 50_000
-
-
-@pytest.fixture(scope="module")
-def race_app():
-    """One app for the whole module, with a pool big enough for every thread at once."""
-    if not PG_URL:
-        skip_or_fail("concurrency tests need PostgreSQL: set TEST_DATABASE_URL")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(PG_URL),
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 0, "pool_timeout": 20}})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _reset_postgres()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def app(race_app):
-    with race_app.app_context():
-        _reset_postgres()
-    return race_app
 
 
 @pytest.fixture

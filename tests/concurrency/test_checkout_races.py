@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from store_app import create_app
 from store_app.accounts.models import User
 from store_app.catalogue.models import Product, StockMovement
 from store_app.database import transaction, utcnow
@@ -21,38 +20,16 @@ from store_app.extensions import db
 from store_app.orders import errors, operations
 from store_app.orders.models import Order, OrderItem
 from store_app.wallet.models import Wallet, WalletEntry
-from tests.conftest import (PG_URL, AuthActions, _reset_postgres, add_shopper, build_shop, fill_cart,
-                            skip_or_fail, sqlalchemy_url)
+from tests.conftest import AuthActions, add_shopper, build_shop, fill_cart
 
 pytestmark = pytest.mark.postgres
+POOL_SIZE = 60  # a connection for every thread at once (tests/concurrency/conftest.py)
 
 BALANCE = 100_000
 WATER = {"water": ("矿泉水", "Mineral water", 300)}
 TWO = {"a": ("苹果", "Apples", 500), "b": ("香蕉", "Bananas", 400)}
 # Sold out: lost at the stock UPDATE, or already gone when the cart was read.
 SOLD_OUT = (errors.OutOfStock, errors.CartChanged)
-
-
-@pytest.fixture(scope="module")
-def race_app():
-    """One app for the whole module, with a pool big enough for every thread at once."""
-    if not PG_URL:
-        skip_or_fail("concurrency tests need PostgreSQL: set TEST_DATABASE_URL")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(PG_URL),
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 0, "pool_timeout": 20}})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _reset_postgres()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def app(race_app):
-    """The module's app with empty tables."""
-    with race_app.app_context():
-        _reset_postgres()
-    return race_app
 
 
 def run_together(count, work):

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from dispatch import jobs, planner
-from store_app import create_app
 from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.deliveries import errors as delivery_errors
@@ -26,34 +25,13 @@ from store_app.orders import errors as order_errors
 from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
 from store_app.stores.operations import get_store
-from tests.conftest import (PG_URL, _reset_postgres, add_shopper, build_shop, new_phone, place_test_order,
-                            skip_or_fail, sqlalchemy_url)
+from tests.conftest import add_shopper, build_shop, new_phone, place_test_order
 
 pytestmark = pytest.mark.postgres
+POOL_SIZE = 12  # a connection for every thread at once (tests/concurrency/conftest.py)
 
 TO_READY = (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY)
 WRITTEN_RE = re.compile(r"task (\d+)->courier (\d+)")
-
-
-@pytest.fixture(scope="module")
-def race_app():
-    """One app for the whole module, with a pool big enough for every thread at once."""
-    if not PG_URL:
-        skip_or_fail("concurrency tests need PostgreSQL: set TEST_DATABASE_URL")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(PG_URL),
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 12, "max_overflow": 0, "pool_timeout": 20}})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _reset_postgres()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def app(race_app):
-    with race_app.app_context():
-        _reset_postgres()
-    return race_app
 
 
 @pytest.fixture

@@ -10,31 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from store_app import create_app
 from store_app.catalogue import errors, operations
 from store_app.catalogue.models import Category, Merchant, Product, StockMovement
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.stores.models import Store
-from tests.conftest import PG_URL, _reset_postgres, skip_or_fail, sqlalchemy_url
+from tests.conftest import _reset_postgres
 
 pytestmark = pytest.mark.postgres
 THREADS = 24
-
-
-@pytest.fixture(scope="module")
-def race_app():
-    """One app for the module, with a pool big enough for every thread at once."""
-    if not PG_URL:
-        skip_or_fail("concurrency tests need PostgreSQL: set TEST_DATABASE_URL")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(PG_URL),
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": THREADS + 2, "max_overflow": 0,
-                                                    "pool_timeout": 20}})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _reset_postgres()
-        db.engine.dispose()
+POOL_SIZE = THREADS + 2  # a connection for every thread at once (tests/concurrency/conftest.py)
 
 
 @pytest.fixture
