@@ -99,7 +99,7 @@ def gunicorn(url, instance_dir):
         server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(server, port, log_path)
-        yield port, log_path
+        yield port, log_path, server.pid
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -131,10 +131,12 @@ def throwaway_postgres(server_url):
     import psycopg
 
     name = f"bench_web_{os.getpid()}"
+    parts = urlsplit(server_url)
+    # Create and drop from the server's maintenance database: the named one need not exist.
+    server_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(server_url)
     try:
         yield urlunsplit(parts._replace(path="/" + name))
     finally:
@@ -166,6 +168,11 @@ def steps(facts):
     async def feed(i, client, phase):
         await phase.timed("feed", client, "GET", "/shop")
 
+    async def feed_first_view(i, client, phase):
+        # A query string the feed ignores but the page cache keys on: every request renders afresh.
+        client.views = getattr(client, "views", 0) + 1
+        await phase.timed("feed, first view", client, "GET", f"/shop?v={client.views}")
+
     async def product(i, client, phase):
         await phase.timed("product page", client, "GET", facts["product_path"])
 
@@ -186,6 +193,7 @@ def steps(facts):
     return [
         ("bare", bare, [("bare", 200)], None),
         ("feed", feed, [("feed", 200)], None),
+        ("feed, first view", feed_first_view, [("feed, first view", 200)], None),
         ("product page", product if facts["product_path"] else None, [("product page", 200)],
          "the app has no product page route yet"),
         ("quote", quote if facts["quote_route"] else None, [("quote", 200)],
@@ -213,7 +221,45 @@ async def open_checkout(client, buy):
     await client.request("POST", f"/cart/items/{buy[0]}", {"quantity": 0, "csrf_token": client.csrf})
 
 
-async def drive(port, facts, seconds, warmup_s, quote_probe=True):
+def cpu_meter(server_pid):
+    """``() -> {"app": s, "database": s, "clients": s}``: CPU seconds used so far by the gunicorn
+    processes, by every PostgreSQL process on this machine, and by this process (the clients)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        # After the name: state ppid ... utime(12) stime(13) (0-based, counted from the state).
+        return fields[1], (int(fields[11]) + int(fields[12])) / tick
+
+    def comm(pid):
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
+    def sample():
+        totals = {"app": 0.0, "database": 0.0, "clients": time.process_time()}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            found = stat(entry)
+            if found is None:
+                continue
+            ppid, seconds = found
+            if int(entry) == server_pid or int(ppid) == server_pid:
+                totals["app"] += seconds
+            elif comm(entry).startswith("postgres"):
+                totals["database"] += seconds
+        return totals
+    return sample
+
+
+async def drive(port, facts, seconds, warmup_s, quote_probe=True, cpu=None):
     """Log every client in, run every phase; returns ``[(name, rows or note)]``."""
     clients = [Client(port) for _ in facts["residents"]]
     buys = facts["buys"]
@@ -231,9 +277,9 @@ async def drive(port, facts, seconds, warmup_s, quote_probe=True):
         if step is None:
             results.append((name, note))
             continue
-        phase = await run_phase(clients, step, warmup_s, seconds)
+        phase = await run_phase(clients, step, warmup_s, seconds, cpu)
         results.append((name, {label: phase.row(label, expect) for label, expect in labels}
-                        | {"_unexpected": phase.unexpected}))
+                        | {"_unexpected": phase.unexpected, "_cpu": phase.cpu}))
     for client in clients:
         client.close()
     return results
@@ -246,7 +292,7 @@ def report(title, results, checks):
     bare = results[0][1]["bare"]["rps"] or math.nan
     print(f"\n== {title}")
     print(f"{'endpoint':<14}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x bare':>8}  statuses")
-    rows = {}
+    rows, cpu_notes = {}, []
     for name, data in results:
         if isinstance(data, str):
             print(f"{name:<14}  skipped: {data}")
@@ -257,10 +303,19 @@ def report(title, results, checks):
             rows[label] = row
             print(f"{label:<14}{row['rps']:>10.1f}{row['p50']:>9.1f}{row['p99']:>9.1f}"
                   f"{row['rps'] / bare:>8.2f}  {row.get('statuses', {})}")
+        units = data["checkout" if name == "checkout" else labels_of(data)[0]]["ok"]
+        if data.get("_cpu") and units:
+            cpu = data["_cpu"]
+            per = {k: cpu[k] / units * 1000 for k in ("app", "database", "clients")}
+            unit = "order" if name == "checkout" else "request"
+            cpu_notes.append(f"{name:<14} CPU ms per {unit}: app {per['app']:.2f}, database {per['database']:.2f}, "
+                             f"clients {per['clients']:.2f}; at this cost {os.cpu_count()} cores serve at most "
+                             f"{os.cpu_count() * 1000 / sum(per.values()):,.0f} {unit}s/s")
         for (label, status), n in sorted(data["_unexpected"].items()):
             # A 5xx fails the run; other surprises (a 409 after a failed step, say) are shown, not judged.
             checks.append((False if status >= 500 else None,
                            f"{title}: {label} answered {status} {n} times (warm-up included)"))
+    print("\n".join(cpu_notes))
     feed = rows["feed"]
     checks.append((feed["rps"] >= FEED_RATIO * bare,
                    f"{title}: feed throughput {feed['rps'] / bare:.2f}x bare (target >= {FEED_RATIO}x)"))
@@ -270,6 +325,11 @@ def report(title, results, checks):
         orders = rows["checkout"]["rps"]
         checks.append((orders >= CHECKOUT_ORDERS_S,
                        f"{title}: checkout {orders:.1f} orders/s (target >= {CHECKOUT_ORDERS_S:.0f})"))
+
+
+def labels_of(data):
+    """The row labels of one phase's results, in order (the keys that are not ``_notes``)."""
+    return [label for label in data if not label.startswith("_")]
 
 
 def count_orders(url):
@@ -292,9 +352,9 @@ def bench_database(title, url, args, instance_dir, checks):
     if args.profile:
         profile(url, facts, args.profile)
         return
-    with gunicorn(url, instance_dir) as (port, log_path):
+    with gunicorn(url, instance_dir) as (port, log_path, server_pid):
         try:
-            results = asyncio.run(drive(port, facts, args.seconds, args.warmup))
+            results = asyncio.run(drive(port, facts, args.seconds, args.warmup, cpu=cpu_meter(server_pid)))
         except BenchError as exc:
             server_log = log_path.read_text(errors="replace")
             raise SystemExit(f"bench: {exc}\nserver log (end):\n{server_log[-4000:]}") from None
@@ -342,35 +402,69 @@ def profile(url, facts, endpoint, repeat=100):
     paths = {"feed": "/shop", "bare": "/bench/bare",
              "quote": f"/api/v1/delivery-quote?lat={resident['lat']}&lon={resident['lon']}"}
 
+    split = Counter()
+
     def once():
         if endpoint != "checkout":
             return get(paths[endpoint]).status_code
+        t0 = time.process_time()
         post("/cart/items", data=add, headers={"Accept": "application/json", "Referer": "https://localhost/"})
+        t1 = time.process_time()
         response = post("/checkout", data={**fields, "idempotency_key": uuid.uuid4().hex})
+        t2 = time.process_time()
         get(response.headers["Location"])
+        split.update({"cart add": t1 - t0, "checkout": t2 - t1, "order page": time.process_time() - t2})
         return response.status_code
 
     statements = []
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2].split(None, 1)[0]))
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     status = once()
     statements.clear()
     once()
     unit = "add + checkout + order page" if endpoint == "checkout" else "request"
     print(f"\n-- {endpoint}: status {status}, {len(statements)} statements per {unit}: "
-          f"{dict(Counter(statements))}")
+          f"{dict(Counter(s.split(None, 1)[0] for s in statements))}")
+    if os.environ.get("BENCH_SQL"):
+        for sql in statements:
+            print("   ", " ".join(sql.split())[:160])
+    split.clear()
     started = time.process_time()
     for _ in range(repeat):
         once()
     cpu_ms = (time.process_time() - started) / repeat * 1000
-    print(f"CPU {cpu_ms:.1f} ms per iteration (this process, no profiler)")
+    print(f"CPU {cpu_ms:.1f} ms per iteration (this process, no profiler)"
+          + "".join(f"; {name} {seconds / repeat * 1000:.1f}" for name, seconds in split.items()))
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(repeat):
         once()
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"store_app|templates", 30)
+    stats = pstats.Stats(profiler)
+    if os.environ.get("BENCH_PROFILE_OUT"):
+        stats.dump_stats(os.environ["BENCH_PROFILE_OUT"])
+    print_by_package(stats, repeat)
+    stats.sort_stats("cumulative").print_stats(r"store_app|templates", 30)
+
+
+def print_by_package(stats, repeat):
+    """Own CPU time (tottime) per request, summed by package: where the time goes, not who called."""
+    totals = Counter()
+    for (path, _line, func), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        if path.startswith("~") or path == "<string>":
+            package = f"builtin {func}" if func.startswith("<method") or func.startswith("<built-in") else path
+            package = "builtins" if path.startswith("~") else package
+        elif "site-packages/" in path:
+            package = path.split("site-packages/", 1)[1].split("/", 1)[0]
+        elif str(ROOT) in path:
+            package = path.replace(str(ROOT) + "/", "").split("/", 1)[0]
+        else:
+            package = "python stdlib"
+        totals[package] += tottime
+    print("own CPU ms per iteration by package (under the profiler):")
+    for package, seconds in totals.most_common(14):
+        print(f"  {package:24} {seconds / repeat * 1000:7.2f}")
 
 
 def main():

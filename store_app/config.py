@@ -31,6 +31,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_PATH = "/"
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # The cookie is re-signed and re-sent only when the session changes (login, any POST), not on
+    # every page view: 30 days from the resident's last action, and a cheaper GET.
+    SESSION_REFRESH_EACH_REQUEST = False
     # The CSRF token lives as long as the session: a resident who leaves a form open for an
     # hour must not lose what they typed.
     WTF_CSRF_TIME_LIMIT = None
@@ -46,6 +49,11 @@ class Config:
     NOMINATIM_MIN_DELAY_S = 1.0
     NEAREST_BUILDING_MAX_M = 300
     PASSWORD_MIN_LENGTH = 8
+    # Per-worker caches of the feed (store_app/caching.py): the store's popularity, and a resident's
+    # rendered feed page (dropped at once by their own changes; others' show within the TTL).
+    FEED_POPULARITY_TTL_S = 60
+    FEED_PAGE_TTL_S = 20
+    FEED_PAGE_CACHE_BYTES = 32 * 1024 * 1024
 
     def __init__(self):
         self.SQLALCHEMY_DATABASE_URI = database_url()
@@ -75,6 +83,9 @@ class TestingConfig(Config):
     SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_SECURE = False
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # scrypt still, but cheap: tests log in a lot
+    # Tests change data and look again at once; the cache tests turn these on.
+    FEED_POPULARITY_TTL_S = 0
+    FEED_PAGE_TTL_S = 0
 
     def __init__(self):
         super().__init__()

@@ -103,6 +103,16 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def upsert(table):
+    """``INSERT`` for the session's database with ``on_conflict_do_update``/``do_nothing``
+    (PostgreSQL and SQLite spell ON CONFLICT the same way; SQLAlchemy has one insert per dialect)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def utcnow():
     """The current time, aware, in UTC. Entry points call this; pure code takes ``now``."""
     return datetime.now(timezone.utc)

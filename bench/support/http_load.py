@@ -78,6 +78,7 @@ class Phase:
         self.end = self.start + seconds
         self.seconds = seconds
         self.latencies, self.statuses, self.unexpected = {}, {}, Counter()
+        self.cpu = {}
 
     async def timed(self, label, client, method, path, form=None, expect=200, accept=None):
         """One request, recorded under ``label`` if it started and ended inside the window."""
@@ -101,13 +102,24 @@ class Phase:
                 "count": len(latencies), "statuses": dict(self.statuses[label])}
 
 
-async def run_phase(clients, step, warmup_s, seconds):
-    """Every client runs ``step(i, client, phase)`` back to back until the window closes."""
+async def run_phase(clients, step, warmup_s, seconds, cpu=None):
+    """Every client runs ``step(i, client, phase)`` back to back until the window closes.
+
+    ``cpu()``, if given, returns ``{component: CPU seconds so far}``; ``phase.cpu`` is then what each
+    component used inside the measured window.
+    """
     phase = Phase(warmup_s, seconds)
 
     async def loop(i, client):
         while time.perf_counter() < phase.end:
             await step(i, client, phase)
 
-    await asyncio.gather(*(loop(i, c) for i, c in enumerate(clients)))
+    async def sample():
+        await asyncio.sleep(max(0.0, phase.start - time.perf_counter()))
+        before = cpu()
+        await asyncio.sleep(max(0.0, phase.end - time.perf_counter()))
+        after = cpu()
+        phase.cpu = {name: after[name] - before.get(name, 0.0) for name in after}
+
+    await asyncio.gather(*(loop(i, c) for i, c in enumerate(clients)), *([sample()] if cpu else []))
     return phase

@@ -68,7 +68,8 @@ class Address(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     user = db.relationship("User", back_populates="addresses")
-    building = db.relationship("Building")
+    # An address is always shown with its building's name and used with its location.
+    building = db.relationship("Building", lazy="joined", innerjoin=True)
 
     __table_args__ = (
         # At most one default address per user, enforced by the database itself.

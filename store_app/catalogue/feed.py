@@ -3,8 +3,10 @@ with ``rules.rank_feed``, then load the products of one page. Read-only."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from ..caching import cache
 from ..extensions import db
 from ..orders.models import Order, OrderItem, OrderStatus
 from . import rules
@@ -52,6 +54,20 @@ def load_sales(store_id, now, window_days=SALES_WINDOW_DAYS):
     return [rules.Sale(pid, qty, at) for pid, qty, at in rows]
 
 
+def store_popularity(store_id, now):
+    """``rules.normalised_popularity`` of the store's recent sales.
+
+    Shared by every resident's feed, so a worker keeps it ``FEED_POPULARITY_TTL_S`` (config): the
+    last minute's sales count a little later; the resident's own habits are always read fresh.
+    """
+    popularity = cache("store_popularity", max_entries=256)
+    popular = popularity.get(store_id)
+    if popular is None:
+        popular = rules.normalised_popularity(rules.popularity(load_sales(store_id, now), now))
+        popularity.set(store_id, popular, current_app.config["FEED_POPULARITY_TTL_S"])
+    return popular
+
+
 def load_purchases(store_id, user_id, now, window_days=HABIT_WINDOW_DAYS):
     """The resident's own purchases (one per order and product) as ``rules.Purchase``."""
     if user_id is None:
@@ -87,7 +103,7 @@ def load_feed(store_id, user_id, now, *, query="", category_id=None, buy_again=F
     if buy_again:
         bought = {p.product_id for p in purchases}
         candidates = [c for c in candidates if c.product_id in bought]
-    ranked = rules.rank_feed(candidates, load_sales(store_id, now), purchases, now)
+    ranked = rules.rank_with_popularity(candidates, store_popularity(store_id, now), purchases, now)
     chosen = ranked[(page - 1) * per_page:page * per_page]
     products = {p.id: p for p in db.session.scalars(
         db.select(Product).where(Product.id.in_([r.product_id for r in chosen]))

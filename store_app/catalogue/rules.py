@@ -316,6 +316,15 @@ def rank_feed(candidates, sales, purchases, now, params=DEFAULT_PARAMS):
     ``sales`` are the store's recent sales (everyone's); ``purchases`` are this resident's own.
     """
     popular = normalised_popularity(popularity(sales, now, params.sales_half_life_days))
+    return rank_with_popularity(candidates, popular, purchases, now, params)
+
+
+def rank_with_popularity(candidates, popular, purchases, now, params=DEFAULT_PARAMS):
+    """``rank_feed`` with the store's ``normalised_popularity`` already computed.
+
+    The store's part can be computed once for everyone: decay scales every product's score by the
+    same factor as time passes, and normalising cancels it, so it only changes with new sales.
+    """
     habit_of = habits(purchases, params)
     affinity = category_affinity(purchases, now, params.habit_half_life_days)
     favourites = set(favourite_categories(affinity, params))

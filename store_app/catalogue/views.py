@@ -9,6 +9,7 @@ from ..database import utcnow
 from ..deliveries import operations as deliveries
 from ..stores.views import store_status
 from ..web.guards import role_required
+from ..web.page_cache import per_session_page
 from . import feed as feed_ops
 from . import images, operations, presenters, rules
 
@@ -55,6 +56,7 @@ def _items(cards, categories, lang):
 
 
 @bp.get("/shop")
+@per_session_page
 @role_required(Role.RESIDENT)
 def feed():
     """The resident's home: where we deliver, the promise, and the ranked feed (search, chips, paging).

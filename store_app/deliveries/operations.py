@@ -31,22 +31,36 @@ def quote_params(store):
         detour_factor=store.detour_factor, handover_min=store.courier_handover_min)
 
 
+def _open_deliveries(store_id):
+    return db.select(db.func.count(Order.id)).where(
+        Order.store_id == store_id, Order.status.in_([s.value for s in ACTIVE_ORDER_STATUSES]),
+        Order.scheduled_for.is_(None))
+
+
+def _couriers_on_shift(store_id, now):
+    return db.select(db.func.count(CourierShift.id)).where(
+        CourierShift.store_id == store_id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
+
+
 def count_open_deliveries(store_id):
     """Orders of the store that are placed but not yet delivered (the couriers' queue)."""
-    return db.session.scalar(db.select(db.func.count(Order.id)).where(
-        Order.store_id == store_id, Order.status.in_([s.value for s in ACTIVE_ORDER_STATUSES]),
-        Order.scheduled_for.is_(None)))
+    return db.session.scalar(_open_deliveries(store_id))
 
 
 def count_couriers_on_shift(store_id, now):
     """Couriers with an open shift that has not passed its planned end."""
-    return db.session.scalar(db.select(db.func.count(CourierShift.id)).where(
-        CourierShift.store_id == store_id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now))
+    return db.session.scalar(_couriers_on_shift(store_id, now))
 
 
 def quote(store, point, item_count, now):
-    """Can ``store`` deliver ``item_count`` items to ``point`` (lat, lon) now, and in how long?"""
-    zone = geo_ops.find_zone(store.id, point)
+    """Can ``store`` deliver ``item_count`` items to ``point`` (lat, lon) now, and in how long?
+
+    One query reads the couriers' queue, the couriers on shift and the zones' version together.
+    """
+    open_deliveries, couriers, *zone_version = db.session.execute(db.select(
+        _open_deliveries(store.id).scalar_subquery(), _couriers_on_shift(store.id, now).scalar_subquery(),
+        *geo_ops.zone_version_columns(store.id))).one()
+    zone = geo_ops.find_zone(store.id, point, tuple(zone_version))
     if zone is None:
         return rules.decide(None, False, 0, item_count, 0, 0, 0, quote_params(store))
     local = store_rules.local_time(now, store.timezone)
@@ -56,8 +70,8 @@ def quote(store, point, item_count, now):
         minute_of_day=local.hour * 60 + local.minute,
         item_count=item_count,
         distance_m=haversine_m((store.lat, store.lon), point),
-        open_deliveries=count_open_deliveries(store.id),
-        couriers_on_shift=count_couriers_on_shift(store.id, now),
+        open_deliveries=open_deliveries,
+        couriers_on_shift=couriers,
         params=quote_params(store))
 
 

@@ -93,15 +93,24 @@ def get_zone(store_id, zone_id):
                                                            DeliveryZone.store_id == store_id))
 
 
-def get_zone_index(store_id):
+def zone_version_columns(store_id):
+    """Scalar subqueries whose values change whenever one of the store's zones is added, edited or
+    deleted: the key of the cached index, so every worker process sees an edit at once. Callers
+    may fold them into a query they make anyway (the quote does)."""
+    zones_of_store = DeliveryZone.store_id == store_id
+    return [db.select(agg).where(zones_of_store).scalar_subquery()
+            for agg in (db.func.count(DeliveryZone.id), db.func.max(DeliveryZone.updated_at),
+                        db.func.max(DeliveryZone.id))]
+
+
+def get_zone_index(store_id, version=None):
     """A ``ZoneIndex`` over the store's zones (enabled or not), rebuilt only when a zone changed.
 
-    The cache key is read with one small query, so every worker process sees an edit at once.
+    ``version`` is the values of ``zone_version_columns`` if the caller read them already; else
+    they are read here with one small query.
     """
-    key = db.session.execute(
-        db.select(db.func.count(DeliveryZone.id), db.func.max(DeliveryZone.updated_at),
-                  db.func.max(DeliveryZone.id))
-        .where(DeliveryZone.store_id == store_id)).one()
+    key = version if version is not None else db.session.execute(
+        db.select(*zone_version_columns(store_id))).one()
     cached = _zone_index_cache.get(store_id)
     if cached is not None and cached[0] == tuple(key):
         return cached[1], cached[2]
@@ -113,12 +122,12 @@ def get_zone_index(store_id):
     return index, by_id
 
 
-def find_zone(store_id, point):
+def find_zone(store_id, point, version=None):
     """The facts of the zone that covers ``(lat, lon)`` for this store, or None.
 
     An enabled zone wins over a disabled one; then the highest priority, then the smallest id.
     """
-    index, by_id = get_zone_index(store_id)
+    index, by_id = get_zone_index(store_id, version)
     zone_id = index.find(*point)
     return by_id.get(zone_id) if zone_id is not None else None
 

@@ -1,10 +1,10 @@
 """The cart: lines per resident, priced and checked on the server every time it is shown."""
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from ..catalogue.models import Product
+from ..database import upsert, utcnow
 from ..extensions import db
 from . import errors, rules
 from .models import CartItem
@@ -19,7 +19,13 @@ def _product(store_id, product_id):
 
 
 def add_to_cart(user, product_id, quantity=1, voice_order_id=None):
-    """Add ``quantity`` of a product of the user's store (or more of it); returns the line."""
+    """Add ``quantity`` of a product of the user's store (or more of it, up to the stock and the
+    maximum); returns the line's new quantity.
+
+    One statement whether the line exists or not (INSERT ... ON CONFLICT DO UPDATE), so a double
+    tap of "Add" adds twice and never fails on the (user, product) unique key. A line that came
+    from a voice order stays marked as such.
+    """
     product = _product(user.store_id, product_id)
     if product is None or not product.is_active:
         raise errors.ProductNotFound(product_id)
@@ -27,22 +33,17 @@ def add_to_cart(user, product_id, quantity=1, voice_order_id=None):
         raise errors.QuantityInvalid(quantity)
     if product.stock <= 0:
         raise errors.OutOfStock(product.name_zh)
-    line = db.session.scalar(db.select(CartItem).where(CartItem.user_id == user.id,
-                                                       CartItem.product_id == product.id))
-    if line is None:
-        try:
-            with db.session.begin_nested():
-                line = CartItem(user_id=user.id, product_id=product.id, quantity=min(quantity, product.stock),
-                                seen_price_cents=product.price_cents, voice_order_id=voice_order_id)
-                db.session.add(line)
-            return line
-        except IntegrityError:  # a second tap of "Add" created the line first
-            line = db.session.scalar(db.select(CartItem).where(CartItem.user_id == user.id,
-                                                               CartItem.product_id == product.id))
-    line.quantity = min(line.quantity + quantity, rules.MAX_QUANTITY, product.stock)
-    line.seen_price_cents = product.price_cents
-    db.session.flush()
-    return line
+    cap = min(rules.MAX_QUANTITY, product.stock)
+    table = CartItem.__table__
+    added = table.c.quantity + quantity
+    stmt = upsert(table).values(user_id=user.id, product_id=product.id, quantity=min(quantity, cap),
+                                seen_price_cents=product.price_cents, voice_order_id=voice_order_id,
+                                added_at=utcnow())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.user_id, table.c.product_id],
+        set_={"quantity": db.case((added > cap, cap), else_=added),
+              "seen_price_cents": stmt.excluded.seen_price_cents}).returning(table.c.quantity)
+    return db.session.execute(stmt).scalar_one()
 
 
 def set_quantity(user, product_id, quantity):

@@ -4,14 +4,13 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
-from ..accounts.operations import get_address
 from ..catalogue.models import Product, StockMovement
-from ..database import format_cents
+from ..database import format_cents, upsert
 from ..deliveries import operations as delivery_ops
 from ..deliveries.errors import reason_message
-from ..deliveries.models import DeliveryTask
+from ..deliveries.models import DeliveryTask, TaskStatus
 from ..deliveries.rules import OUTSIDE_ZONE, ZONE_DISABLED, picking_minutes
 from ..extensions import db
 from ..wallet import operations as wallet
@@ -57,13 +56,14 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
 
     A replayed key returns the first order with ``created=False``. Everything the page showed is
     checked again here: prices, stock, zone, promise, minimum, wallet balance.
+
+    Statements are few and plain (this is the hot path of the evening rush): the order row claims
+    the key with INSERT ... ON CONFLICT DO NOTHING (a concurrent duplicate waits for us, then finds
+    our order), stock and wallet move by conditional UPDATEs, the other rows are plain INSERTs.
     """
     if not KEY_RE.match(idempotency_key or ""):
         raise errors.IdempotencyConflict(idempotency_key)
-    existing = get_order_by_key(user.id, idempotency_key)
-    if existing is not None:
-        return existing, False
-    address = get_address(user, address_id) if address_id else None
+    address = next((a for a in user.addresses if a.id == address_id), None) if address_id else None
     if address is None:
         raise errors.AddressMissing()
     if payment_method not in {m.value for m in PaymentMethod}:
@@ -71,7 +71,7 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     cart, quote, slots, totals = checkout_options(user, address, now)
     if not cart.lines or cart.problems or (expected_total_cents is not None
                                            and expected_total_cents != totals.total_cents):
-        # A second tap that read the cart after the first tap's order emptied it: same order.
+        # A replayed key (the first tap's order emptied the cart, or a total from before it): same order.
         existing = get_order_by_key(user.id, idempotency_key)
         if existing is not None:
             return existing, False
@@ -80,17 +80,20 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     if totals.subtotal_cents < (quote.minimum_cents or 0):
         raise errors.BelowMinimum(quote.minimum_cents, format_cents(quote.minimum_cents))
 
-    order, claimed = _claim(user, address, idempotency_key, payment_method, totals, quote, promised_at,
-                            scheduled_for, note, now)
-    if not claimed:
-        return order, False
-    _take_stock(order, cart.lines, user)
+    order = _claim(user, address, idempotency_key, payment_method, totals, quote, promised_at,
+                   scheduled_for, note, now)
+    if order is None:
+        existing = get_order_by_key(user.id, idempotency_key)
+        if existing is None:
+            raise errors.IdempotencyConflict(idempotency_key)
+        return existing, False
+    _take_stock(order, cart.lines, user, now)
     if payment_method == PaymentMethod.WALLET:
-        wallet.debit(user.id, user.store_id, totals.total_cents, "payment", order_id=order.id)
-    db.session.add(OrderEvent(order_id=order.id, status=OrderStatus.PLACED.value, actor_id=user.id, at=now))
+        wallet.debit(user.id, user.store_id, totals.total_cents, "payment", order_id=order.id, now=now)
+    db.session.execute(db.insert(OrderEvent).values(order_id=order.id, status=OrderStatus.PLACED.value,
+                                                    note="", actor_id=user.id, at=now))
     _create_task(order, user.store, cart.item_count, now)
     clear_cart(user.id)
-    db.session.flush()
     return order, True
 
 
@@ -106,9 +109,9 @@ def _check_delivery(quote, slots, scheduled_for, now, promise_minutes):
 
 
 def _claim(user, address, key, payment_method, totals, quote, promised_at, scheduled_for, note, now):
-    """Insert the order row first; returns ``(order, claimed)``. The unique (user, key) makes a concurrent duplicate wait for
-    this transaction and then find our order instead of taking stock a second time."""
-    order = Order(
+    """Insert the order row first, claiming the (user, key) unique pair; the order, or None if
+    another transaction holds the key (it made the order, or is making it and we waited for it)."""
+    values = dict(
         store_id=user.store_id, user_id=user.id, status=OrderStatus.PLACED.value, idempotency_key=key,
         building_id=address.building_id, address_text=address.one_line(),
         lat=address.building.lat, lon=address.building.lon, zone_name=quote.zone or "",
@@ -116,40 +119,47 @@ def _claim(user, address, key, payment_method, totals, quote, promised_at, sched
         discount_cents=totals.discount_cents, total_cents=totals.total_cents, payment_method=payment_method,
         delivery_code=new_delivery_code(), eta_minutes=int((promised_at - now).total_seconds() // 60),
         promised_at=promised_at, scheduled_for=scheduled_for, note=(note or "").strip()[:200], placed_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(order)
-    except IntegrityError:
-        existing = get_order_by_key(user.id, key)
-        if existing is None:
-            raise errors.IdempotencyConflict(key) from None
-        return existing, False
-    return order, True
+    table = Order.__table__
+    order_id = db.session.execute(
+        upsert(table).values(**values)
+        .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.idempotency_key])
+        .returning(table.c.id)).scalar()
+    if order_id is None:
+        return None
+    # The row is in the database: hand back an ORM object for it without reading it again.
+    order = Order(id=order_id, **values)
+    make_transient_to_detached(order)
+    db.session.add(order)
+    return order
 
 
-def _take_stock(order, lines, user):
+def _take_stock(order, lines, user, now):
     """Conditional UPDATE per product, in id order; a shortfall aborts the whole order."""
+    items, movements = [], []
     for line in sorted(lines, key=lambda item: item.product_id):
         product = line.product
         taken = db.session.execute(
             db.update(Product).where(Product.id == product.id, Product.stock >= line.quantity,
                                      Product.is_active.is_(True))
-            .values(stock=Product.stock - line.quantity)).rowcount
+            .values(stock=Product.stock - line.quantity, updated_at=now)
+            .execution_options(synchronize_session=False)).rowcount
         if not taken:
             raise errors.OutOfStock(product.name_zh)
-        db.session.add(OrderItem(order_id=order.id, product_id=product.id, merchant_id=product.merchant_id,
-                                 name_zh=product.name_zh, name_en=product.name_en,
-                                 unit_price_cents=product.price_cents, quantity=line.quantity))
-        db.session.add(StockMovement(store_id=order.store_id, product_id=product.id, delta=-line.quantity,
-                                     reason="sale", actor_id=user.id, order_id=order.id))
+        items.append(dict(order_id=order.id, product_id=product.id, merchant_id=product.merchant_id,
+                          name_zh=product.name_zh, name_en=product.name_en,
+                          unit_price_cents=product.price_cents, quantity=line.quantity, unavailable=False))
+        movements.append(dict(store_id=order.store_id, product_id=product.id, delta=-line.quantity,
+                              reason="sale", note="", actor_id=user.id, order_id=order.id, created_at=now))
+    db.session.execute(db.insert(OrderItem), items)
+    db.session.execute(db.insert(StockMovement), movements)
 
 
 def _create_task(order, store, item_count, now):
     """The delivery task the couriers (and later the dispatcher) work from."""
     params = delivery_ops.quote_params(store)
     start = order.scheduled_for or now
-    db.session.add(DeliveryTask(
-        store_id=order.store_id, kind="order", order_id=order.id, pickup_lat=store.lat, pickup_lon=store.lon,
-        dropoff_lat=order.lat, dropoff_lon=order.lon, size=max(1, item_count // 10 + 1),
-        ready_at=start + timedelta(minutes=picking_minutes(item_count, params)),
+    db.session.execute(db.insert(DeliveryTask).values(
+        store_id=order.store_id, kind="order", order_id=order.id, status=TaskStatus.OPEN.value,
+        pickup_lat=store.lat, pickup_lon=store.lon, dropoff_lat=order.lat, dropoff_lon=order.lon,
+        size=max(1, item_count // 10 + 1), ready_at=start + timedelta(minutes=picking_minutes(item_count, params)),
         promised_at=order.promised_at, created_at=now))

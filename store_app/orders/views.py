@@ -46,13 +46,14 @@ def add_to_cart():
     try:
         with transaction():
             cart_ops.add_to_cart(current_user, request.form.get("product_id"), quantity)
+            count = cart_ops.count_items(current_user.id)  # before the commit expires the user
     except errors.OrderError as exc:
         if _wants_json():
             return jsonify(error=str(exc.message)), exc.status
         flash(exc.message, "error")
     else:
         if _wants_json():
-            return jsonify(count=cart_ops.count_items(current_user.id))
+            return jsonify(count=count)
         flash(_("Added to your cart."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("orders.cart")), 303)
 
