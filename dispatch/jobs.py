@@ -7,6 +7,8 @@ cycles can never give one task to two couriers, and a picked-up task is never to
 
 Times: minutes relative to ``now`` (``now`` is minute 0). Positions: metres around the store.
 """
+from datetime import timedelta
+
 from store_app.database import transaction
 from store_app.deliveries import operations as delivery_ops
 
@@ -56,42 +58,47 @@ def load_snapshot(store, now):
                 stops.insert(0, Stop(StopKind.PICKUP, pickup, (str(task.id),)))
             stops.append(Stop(StopKind.DROPOFF, dropoff, (str(task.id),)))
     couriers = []
+    done = delivery_ops.deliveries_this_shift(store.id, now)
     for shift in delivery_ops.list_open_shifts(store.id, now):
         key = str(shift.courier_id)
         lat, lon = (shift.lat, shift.lon) if shift.lat is not None else origin
         couriers.append(Courier(id=key, position=point_from_lat_lon(lat, lon, *origin), available_at_min=0.0,
                                 shift_end_at_min=_minutes(shift.planned_end_at, now), capacity=shift.capacity,
-                                route=tuple(routes.get(key, ()))))
+                                route=tuple(routes.get(key, ())), workload=float(done.get(shift.courier_id, 0))))
     return tasks, couriers
 
 
 def persist(plan, now):
-    """Write the plan's assignments; returns ``[(task_id, courier_id), ...]`` actually written."""
-    from store_app.extensions import db
-
-    written = []
-    # Task-id order, as every writer takes rows: two cycles with different plans never deadlock.
+    """Write the plan's assignments; returns ``[(task_id, courier_id), ...]`` actually written (the
+    ones staff or an overlapping cycle did not take first)."""
     pairs = sorted((int(t), int(a.courier_id)) for a in plan.assignments for t in a.task_ids)
-    for task_id, courier_id in pairs:
-        try:
-            with db.session.begin_nested():
-                delivery_ops.assign_by_planner(task_id, courier_id, now)
-        except delivery_ops.AssignmentLost:
-            continue
-        written.append((task_id, courier_id))
-    return written
+    return delivery_ops.assign_many_by_planner(pairs, now)
 
 
 def run_cycle(store_id, now):
-    """One cycle for one store, in one transaction; returns a short summary for the job log."""
+    """One cycle for one store; returns a short summary for the job log.
+
+    Two transactions: the assignments (guarded, all or each skipped), then the predictions and late
+    notices. The second takes order rows before task rows, like every other writer, in task-id order;
+    predictions are advice, so a cycle whose second step fails has still assigned correctly.
+    """
     from store_app.stores.operations import get_store
 
     with transaction():
         store = get_store(store_id)
+        timezone = store.timezone
         tasks, couriers = load_snapshot(store, now)
         plan = planner.plan(tasks, couriers, 0.0, params_for(store))
         written = persist(plan, now)
+    with transaction():
+        late = delivery_ops.record_predictions(store_id, timezone, predictions(plan, now), now)
     return (f"store {store_id}: {len(tasks)} tasks, {len(couriers)} couriers, assigned {len(written)}"
-            + (f" ({', '.join(f'task {t}->courier {c}' for t, c in written)})" if written else ""))
+            + (f" ({', '.join(f'task {t}->courier {c}' for t, c in written)})" if written else "")
+            + (f"; running late, residents told: orders {', '.join(map(str, late))}" if late else ""))
+
+
+def predictions(plan, now):
+    """``{task_id: predicted hand-over}`` (aware datetimes) from the plan's minutes after ``now``."""
+    return {int(task_id): now + timedelta(minutes=minutes) for task_id, minutes in plan.dropoff_times().items()}
 
 

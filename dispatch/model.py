@@ -154,3 +154,15 @@ class Plan:
     routes: tuple[CourierRoute, ...] = ()
     late_task_ids: tuple[str, ...] = ()
     unplanned_task_ids: tuple[str, ...] = field(default=())
+
+    def dropoff_times(self) -> dict[str, float]:
+        """Each planned task's predicted hand-over (minutes): from the couriers' routes (committed
+        stops and this cycle's assignments), else from its deferred match. Unplanned tasks are absent."""
+        times = {}
+        for assignment in self.deferred:
+            times.update(zip(assignment.task_ids, assignment.dropoff_at_min))
+        for route in self.routes:
+            for stop in route.stops:
+                if stop.kind == StopKind.DROPOFF:
+                    times.update((task_id, stop.service_at_min) for task_id in stop.task_ids)
+        return times

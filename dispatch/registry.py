@@ -25,6 +25,33 @@ def periodic_jobs(app):
 
     from .jobs import run_cycle
 
+    stores = list_stores()
     jobs = [PeriodicJob(f"dispatch:{store.id}", partial(run_cycle, store.id), store.dispatch_interval_s)
-            for store in list_stores()]
+            for store in stores]
+    jobs += [PeriodicJob(f"parcels:ladder:{store.id}", partial(parcel_ladder, store.id), PARCEL_LADDER_S)
+             for store in stores]
+    jobs.append(PeriodicJob("outbox", send_outbox, OUTBOX_S))
     return jobs
+
+
+# Reminders are due by the hour: every few minutes is on time. The outbox sends within seconds.
+PARCEL_LADDER_S = 300
+OUTBOX_S = 15
+
+
+def parcel_ladder(store_id, now):
+    """The parcel station's overdue ladder for one store (reminders, then the return list)."""
+    from store_app.database import transaction
+    from store_app.parcels.operations import run_ladder
+    from store_app.stores.operations import get_store
+
+    with transaction():
+        done = run_ladder(get_store(store_id), now)
+    return f"store {store_id}: reminded {done['remind_1']} + {done['remind_2']}, listed for return {done['return']}"
+
+
+def send_outbox(now):
+    """Send the messages due in the outbox (SMS, email, log)."""
+    from store_app.notifications.outbox import deliver
+
+    return deliver(now)

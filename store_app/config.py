@@ -42,6 +42,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Pickup codes typed at the parcel counter, per staff member: a code cannot be found by trying.
+    PARCEL_CODE_LIMIT = "30 per minute"
     GEOCODER = "gazetteer"  # or "nominatim": geopy's Nominatim first, the gazetteer as fallback
     NOMINATIM_USER_AGENT = "community-store"
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
@@ -54,12 +56,26 @@ class Config:
     FEED_POPULARITY_TTL_S = 60
     FEED_PAGE_TTL_S = 20
     FEED_PAGE_CACHE_BYTES = 32 * 1024 * 1024
+    # Messages that leave the app (store_app/notifications/outbox.py): SMS through "log" (written
+    # to the log) or "http" (SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN); email when SMTP_HOST is set.
+    SMS_GATEWAY = "log"
+    SMS_GATEWAY_URL = ""
+    SMS_GATEWAY_TOKEN = ""
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_SENDER = ""
 
     def __init__(self):
         self.SQLALCHEMY_DATABASE_URI = database_url()
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
         self.GEOCODER = os.environ.get("GEOCODER", self.GEOCODER)
+        for key in ("SMS_GATEWAY", "SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN", "SMTP_HOST", "SMTP_PORT", "SMTP_USER",
+                    "SMTP_PASSWORD", "SMTP_SENDER"):
+            if os.environ.get(key):
+                setattr(self, key, os.environ[key])
         # How many reverse proxies in front of us may be trusted for the client's address (login limits).
         self.PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0") or 0)
 

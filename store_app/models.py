@@ -4,6 +4,8 @@ from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa
 from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
 from .geo.models import Building, DeliveryZone  # noqa: F401
 from .jobs.models import JobRun  # noqa: F401
+from .notifications.models import Notification, OutboxMessage  # noqa: F401
+from .parcels.models import Carrier, Parcel, ParcelEvent, ParcelProxy, Shelf  # noqa: F401
 from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
 from .stores.models import Store, StoreHours  # noqa: F401
 from .wallet.models import Wallet, WalletEntry  # noqa: F401

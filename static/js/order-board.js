@@ -2,6 +2,8 @@
 // once staff have allowed it, beeps (a tone made with the Web Audio API: no sound file). Browsers
 // only play sound after a tap, so the "Enable sound" toggle is that tap, remembered in localStorage.
 // Also: confirm before destructive forms ([data-confirm]) and print buttons ([data-print]).
+import { keepFresh } from "./live-board.js";
+
 const POLL_MS = 5000;
 const HIDDEN_POLL_MS = 15000;
 const SOUND_KEY = "orderBoard.sound";
@@ -71,21 +73,10 @@ function cardsIn(root) {
   return [...root.querySelectorAll("[data-order-id]")];
 }
 
-// Staff are typing or choosing in the board: swapping now would throw their input away.
-function busy() {
-  const active = document.activeElement;
-  return active && board.contains(active) && active.matches("input, select, textarea");
-}
-
-function swap(html) {
-  const open = [...board.querySelectorAll("details[open][id]")].map((d) => d.id);
-  const template = document.createElement("template");
-  template.innerHTML = html;
-  const arrived = cardsIn(template.content).filter(
-    (card) => card.dataset.status === "placed" && !known.has(card.dataset.orderId));
-  board.replaceChildren(template.content);
-  for (const id of open) document.getElementById(id)?.setAttribute("open", "");
-  for (const card of arrived) board.querySelector(`#order-${card.dataset.orderId}`)?.classList.add("is-new");
+// After each swap: a card that is new since the last look flashes (and beeps).
+function swapped() {
+  const arrived = cardsIn(board).filter((card) => card.dataset.status === "placed" && !known.has(card.dataset.orderId));
+  for (const card of arrived) card.classList.add("is-new");
   known = new Set(cardsIn(board).map((card) => card.dataset.orderId));
   showNewCount();
   if (arrived.length) announce(arrived);
@@ -103,19 +94,6 @@ function announce(arrived) {
   if (status) status.textContent = arrived.map((c) => status.dataset.msgNew.replace("%n", c.dataset.orderId)).join(" · ");
 }
 
-async function poll() {
-  if (!busy()) {
-    try {
-      const response = await fetch(board.dataset.liveUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
-      // Only the board's own answer is swapped in (a login page after a timeout is not).
-      if (response.ok && response.headers.get("X-Order-Board") === "1") swap(await response.text());
-    } catch {
-      // The counter's Wi-Fi dropped for a moment: try again on the next tick.
-    }
-  }
-  setTimeout(poll, document.hidden ? HIDDEN_POLL_MS : POLL_MS);
-}
-
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset?.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
@@ -130,5 +108,6 @@ if (board) {
   known = new Set(cardsIn(board).map((card) => card.dataset.orderId));
   showNewCount();
   setUpSound();
-  setTimeout(poll, POLL_MS);
+  keepFresh(board, { url: board.dataset.liveUrl, header: "X-Order-Board", everyMs: POLL_MS,
+                     hiddenEveryMs: HIDDEN_POLL_MS, swapped });
 }

@@ -1,4 +1,6 @@
 // Live order status: poll the order's JSON every 5 s and update the page in place.
+import { placeCourier } from "./route-map.js";
+
 const root = document.querySelector("[data-order-live]");
 const FINISHED = new Set(["delivered", "cancelled", "failed"]);
 
@@ -12,6 +14,14 @@ function render(data) {
   root.querySelector("[data-live-eta]").hidden = data.minutes_left === null;
   root.querySelector("[data-live-courier]").hidden = !data.courier;
   root.querySelector("[data-live-unavailable]").hidden = data.unavailable.length === 0;
+  root.querySelector("[data-live-late]").hidden = !data.late;
+  const map = root.querySelector("[data-live-map]");
+  if (map) {
+    map.hidden = !data.en_route;
+    const where = data.courier_position;
+    placeCourier(map.querySelector("[data-route-map]"), where ? where.lat : null, where ? where.lon : null);
+    map.querySelector("[data-live-no-position]").hidden = Boolean(where);
+  }
   for (const step of data.steps) {
     const li = root.querySelector(`[data-step="${step.status}"]`);
     if (li) li.classList.toggle("done", step.done);

@@ -1,4 +1,5 @@
-"""Product photos on disk, under ``<instance>/uploads/products/``.
+"""Photos on disk, under ``<instance>/uploads/<folder>/``: product photos (``products``), and
+the photos couriers take at the door of a failed delivery (``deliveries``).
 
 The name a browser sends is never used: a file gets a random name and the extension of the type
 its first bytes show (JPEG, PNG or WebP). Anything else, or anything bigger than the limit, is refused
@@ -15,9 +16,14 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
 
 
-def upload_dir(instance_path):
-    """The folder that holds product photos."""
-    return Path(instance_path) / "uploads" / "products"
+FOLDERS = ("products", "deliveries")
+
+
+def upload_dir(instance_path, folder="products"):
+    """The folder that holds one kind of photo."""
+    if folder not in FOLDERS:
+        raise ValueError(f"unknown photo folder {folder!r}")
+    return Path(instance_path) / "uploads" / folder
 
 
 def read_upload(stream, max_bytes=DEFAULT_MAX_BYTES):
@@ -33,9 +39,9 @@ def read_upload(stream, max_bytes=DEFAULT_MAX_BYTES):
     return data, kind
 
 
-def store_image(instance_path, data, kind):
+def store_image(instance_path, data, kind, folder="products"):
     """Write a checked photo under a fresh random name; returns that name."""
-    folder = upload_dir(instance_path)
+    folder = upload_dir(instance_path, folder)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{kind}"
     partial = folder / f".{name}.part"
@@ -44,17 +50,17 @@ def store_image(instance_path, data, kind):
     return name
 
 
-def image_path(instance_path, name):
+def image_path(instance_path, name, folder="products"):
     """The file of a stored photo, or None when ``name`` is not one of ours or is gone."""
     if not name or not STORED_NAME_RE.match(name):
         return None
-    path = upload_dir(instance_path) / name
+    path = upload_dir(instance_path, folder) / name
     return path if path.is_file() else None
 
 
-def remove_image(instance_path, name):
+def remove_image(instance_path, name, folder="products"):
     """Delete a stored photo (nothing happens for a name that is not ours or already gone)."""
-    path = image_path(instance_path, name)
+    path = image_path(instance_path, name, folder)
     if path is not None:
         path.unlink(missing_ok=True)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
 
+from ..catalogue.models import Merchant
 from ..extensions import db
 from ..geo.models import Building
 from ..orders import lifecycle
@@ -63,6 +64,48 @@ def list_task_cards(courier, now):
                      minutes_left=rules.minutes_until(t.order.promised_at, now),
                      code_locked=lifecycle.is_code_locked(t.order))
             for t in tasks if t.order is not None]
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    """A stop of the courier's route, in the order to visit: where, and what happens there."""
+
+    kind: str          # "pickup" or "dropoff"
+    lat: float
+    lon: float
+    place: str         # the shop's name or the address
+    order_ids: tuple   # the orders this stop is for
+    lines: tuple       # ("2 × Toast", ...): what to collect here (pickups)
+
+
+def route_stops(cards, store, lang):
+    """The courier's route from their task cards, in the order the dispatcher plans it: first every
+    collection not done yet (the store, then each partner shop with its goods), then the doors, in
+    task order. Tasks already picked up only have their door left."""
+    to_collect = [c for c in cards if c.order.status == OrderStatus.ASSIGNED.value]
+    merchant_ids = {item.merchant_id for card in to_collect for item in card.items}
+    merchants = {m.id: m for m in db.session.scalars(
+        db.select(Merchant).where(Merchant.id.in_(merchant_ids)))} if merchant_ids else {}
+    pickups = {}  # (kind, merchant id or None) -> [order ids, lines]
+    for card in sorted(to_collect, key=lambda c: c.task.id):
+        for item in card.items:
+            merchant = merchants.get(item.merchant_id)
+            key = merchant.id if merchant is not None and merchant.is_partner else None
+            order_ids, lines = pickups.setdefault(key, ([], []))
+            if card.order.id not in order_ids:
+                order_ids.append(card.order.id)
+            lines.append(f"{item.quantity} × {item.name(lang)} (#{card.order.id})")
+    stops = []
+    for key in sorted(pickups, key=lambda k: (k is not None, k or 0)):
+        order_ids, lines = pickups[key]
+        merchant = merchants.get(key)
+        lat, lon, place = ((merchant.lat, merchant.lon, merchant.name) if merchant is not None
+                           else (store.lat, store.lon, store.name))
+        stops.append(RouteStop("pickup", lat, lon, place, tuple(order_ids), tuple(lines)))
+    for card in sorted(cards, key=lambda c: c.task.id):
+        stops.append(RouteStop("dropoff", card.order.lat, card.order.lon, card.order.address_text,
+                               (card.order.id,), ()))
+    return stops
 
 
 def confirm_pickup(courier, task_id, now):
@@ -130,8 +173,9 @@ def _count_miss(order):
     return CodeCheck(delivered=False, tries_left=tries_left)
 
 
-def report_failure(courier, task_id, reason, text, now):
-    """The delivery could not be made (nobody home, refused, other + a few words): order and task failed."""
+def report_failure(courier, task_id, reason, text, now, photo=None):
+    """The delivery could not be made (nobody home, refused, other + a few words): order and task
+    failed. ``photo`` is the stored name of the courier's photo at the door, if they took one."""
     text = (text or "").strip()
     problem = rules.failure_problem(reason, text)
     if problem:
@@ -142,4 +186,18 @@ def report_failure(courier, task_id, reason, text, now):
                            guard=(Order.courier_id == courier.id,))
     move_task(order.id, TaskStatus.FAILED.value, changes={"finished_at": now},
               guard=(DeliveryTask.courier_id == courier.id,))
+    if photo:
+        order.failure_photo = photo
     return lifecycle.settle_failed_delivery(order, courier.id)
+
+
+def door_photo_for(user, order_id):
+    """The stored name of a failed delivery's door photo, if ``user`` may see it (the store's staff
+    or owner, or the resident whose order it was); None otherwise or when there is none."""
+    from ..accounts.models import Role
+
+    order = db.session.get(Order, order_id)
+    if order is None or not order.failure_photo:
+        return None
+    staff = user.role in (Role.STAFF.value, Role.OWNER.value) and order.store_id == user.store_id
+    return order.failure_photo if staff or order.user_id == user.id else None

@@ -62,6 +62,30 @@ class CourierNotFound(DeliveryError):
     message = _l("Choose a courier of this store.")
 
 
+class CourierOffShift(DeliveryError):
+    message = _l("This courier is not on shift: choose a courier who is.")
+    status = 409
+
+
+class CourierFull(DeliveryError):
+    message = _l("This courier has no room for another delivery: choose another courier.")
+    status = 409
+
+
+class SameCourier(DeliveryError):
+    message = _l("This delivery is already with that courier.")
+
+
+class TaskNotReady(DeliveryError):
+    message = _l("This order is still being packed: it can go to a courier once it is ready.")
+    status = 409
+
+
+class AssignmentChanged(DeliveryError):
+    message = _l("The dispatcher or someone else changed this delivery first. The board has been refreshed.")
+    status = 409
+
+
 class CodeFormatInvalid(DeliveryError):
     message = _l("Enter the 4-digit code the resident shows you.")
 

@@ -35,6 +35,8 @@ class DeliveryTask(db.Model):
     ready_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     promised_at = db.Column(UTCDateTime, nullable=False)
     assigned_by = db.Column(db.String(10), nullable=True)  # "staff" or "planner"
+    # The dispatcher's latest estimate of the hand-over (every cycle), for the board and late notices.
+    predicted_at = db.Column(UTCDateTime, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     assigned_at = db.Column(UTCDateTime, nullable=True)
     picked_up_at = db.Column(UTCDateTime, nullable=True)

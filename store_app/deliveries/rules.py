@@ -6,6 +6,7 @@ shift) + travel (straight-line distance x detour factor at courier speed) + hand
 import hmac
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -162,3 +163,43 @@ def minutes_until(at, now):
     if seconds >= 0:
         return math.ceil(seconds / 60)
     return -math.ceil(-seconds / 60)
+
+
+# ---- the dispatch board: who can take a task, and which tasks may break the promise -----------
+# Tasks staff may still hand to another courier (a picked-up task stays with its courier).
+REASSIGNABLE = frozenset({"open", "assigned"})
+# A hand-over predicted this close to the promise (or later) is flagged to staff: the dispatcher's
+# prediction is an estimate, and a few minutes is what a red light or a slow lift costs.
+RISK_MARGIN_MIN = 3
+
+
+def has_room(load, size, capacity):
+    """Whether a courier carrying ``load`` (summed task sizes) can take a task of ``size`` more."""
+    return load + size <= capacity
+
+
+def fallback_minutes(picked_up, minutes_to_ready, distance_m, params):
+    """A pessimistic hand-over estimate, in minutes from now, for a task the dispatcher has not
+    predicted: the ride (pickup to door) and the hand-over; before pickup, first a courier riding
+    back from a drop-off as far as this one, or the packing still left (``minutes_to_ready``, may be
+    fractional; negative when overdue), whichever is longer. For an order just placed this is its
+    quoted promise less the courier wait, so only real trouble pushes it past the promise."""
+    travel = travel_minutes(distance_m, params)
+    if picked_up:
+        return travel + params.handover_min
+    return max(travel, minutes_to_ready, 0) + travel + params.handover_min
+
+
+def predicted_lateness_min(promised_at, predicted_at, now, fallback_min):
+    """Whole minutes the hand-over is expected after ``promised_at`` (positive = late, negative =
+    early; a part minute counts as a whole one). Expected is the dispatcher's ``predicted_at``, or
+    ``now + fallback_min`` without one, and never earlier than ``now``: a stale prediction in the
+    past means the task is simply not there yet."""
+    expected = predicted_at if predicted_at is not None else now + timedelta(minutes=fallback_min)
+    return -minutes_until(promised_at, max(expected, now))
+
+
+def is_at_risk(lateness_min, predicted, margin_min=RISK_MARGIN_MIN):
+    """True when a hand-over the dispatcher ``predicted`` is late or less than ``margin_min`` minutes
+    early; without a prediction, only when the (already pessimistic) estimate is past the promise."""
+    return lateness_min > (-margin_min if predicted else 0)

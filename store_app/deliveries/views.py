@@ -1,9 +1,11 @@
 """The delivery quote API, the courier's shift buttons and the courier's task steps."""
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_babel import gettext as _, ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..accounts.models import Role
+from ..catalogue import images
+from ..catalogue.errors import ImageRefused
 from ..database import transaction, utcnow
 from ..geo import errors as geo_errors
 from ..geo import operations as geo_ops
@@ -116,6 +118,23 @@ def _courier_step(verb):
         return None, _courier_page(exc.status)
 
 
+@bp.post("/courier/position")
+@role_required(Role.COURIER)
+def post_position():
+    """The phone's position while on shift (courier-position.js, every 15 s): 204, 400 for bad
+    coordinates, 409 when the courier is not on shift (the page then says so)."""
+    data = request.get_json(silent=True) or request.form
+    try:
+        lat, lon = parse_point(data.get("lat"), data.get("lon"))
+    except CoordinateError as exc:
+        return jsonify(error=str(geo_errors.coordinate_message(exc))), 400
+    with transaction():
+        recorded = operations.record_position(current_user, lat, lon, utcnow())
+    if not recorded:
+        return jsonify(error=_("You are off shift: start a shift to share your position.")), 409
+    return "", 204
+
+
 @bp.post("/courier/tasks/<int:task_id>/picked-up")
 @role_required(Role.COURIER)
 def task_picked_up(task_id):
@@ -151,9 +170,34 @@ def task_delivered(task_id):
 def task_failed(task_id):
     """The delivery could not be made: nobody home, refused, or another reason in a few words."""
     reason, text = request.form.get("reason", ""), request.form.get("text", "")
+    photo = request.files.get("photo")
+    stored = None
+    if photo is not None and photo.filename:
+        try:
+            data, kind = images.read_upload(photo.stream)
+        except ImageRefused as exc:
+            flash(exc.message, "error")
+            return _courier_page(400)
+        stored = images.store_image(current_app.instance_path, data, kind, folder="deliveries")
     order, error = _courier_step(
-        lambda: courier_ops.report_failure(current_user, task_id, reason, text, utcnow()))
+        lambda: courier_ops.report_failure(current_user, task_id, reason, text, utcnow(), photo=stored))
     if error:
+        if stored:
+            images.remove_image(current_app.instance_path, stored, folder="deliveries")
         return error
     flash(_("Order #%(id)d marked as not delivered. Bring it back to the store.", id=order.id), "info")
     return redirect(url_for("stores.courier_home"), 303)
+
+
+@bp.get("/deliveries/<int:order_id>/door-photo")
+@login_required
+def door_photo(order_id):
+    """The courier's photo at the door of a failed delivery: for the store's staff and owner, and
+    for the resident whose order it was; anyone else gets 404."""
+    name = courier_ops.door_photo_for(current_user, order_id)
+    path = images.image_path(current_app.instance_path, name, folder="deliveries") if name else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=images.mime_type(name), max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

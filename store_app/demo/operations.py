@@ -9,6 +9,7 @@ from ..geo.models import Building
 from ..stores.models import Store, StoreHours
 from . import data
 from .catalogue import seed_catalogue
+from .parcels import seed_parcels
 from .zones import seed_courier_shifts, seed_zones
 
 
@@ -34,6 +35,7 @@ def seed_demo():
     created["users"] = _seed_people(store)
     created.update(seed_zones(store), shifts=seed_courier_shifts(store, utcnow()))  # after people (zones.py)
     created.update(seed_catalogue(store, utcnow()))  # after people: their past orders
+    created.update(seed_parcels(store, utcnow()))  # after people: parcels for residents
     return store, created
 
 

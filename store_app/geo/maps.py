@@ -199,3 +199,125 @@ def build_view(store, buildings, zones, point=None, highlight_id=None, edited_ri
         point=MapPlace(*project(projection, *point)) if point is not None else None,
         scale_bar_units=bar_units, scale_bar_m=bar_m,
     )
+
+
+# ---- routes: a courier's stops, a resident's delivery ------------------------------------------
+
+@dataclass(frozen=True)
+class RouteStop:
+    """A numbered stop on a route as drawn."""
+
+    x: float
+    y: float
+    number: int
+    kind: str             # "pickup" or "dropoff"
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RouteView:
+    """Everything the ``geo/_route_map.html`` macro draws: the store, the stops in order joined by
+    the route's line, and the courier (``courier`` None: not known or not to be shown)."""
+
+    width: int
+    height: int
+    projection: dict
+    store: MapPlace
+    stops: list = field(default_factory=list)
+    path: str = ""
+    courier: MapPlace | None = None
+    scale_bar_units: float = 0.0
+    scale_bar_m: int = 0
+
+    @property
+    def view_box(self):
+        return f"0 0 {self.width} {self.height}"
+
+
+def route_view(store, stops, courier=None, fit_courier=True):
+    """Lay out a route: ``store`` ``(lat, lon, name)``; ``stops`` ``[(kind, lat, lon, label)]`` in the
+    order they are visited; ``courier`` ``(lat, lon)`` or None. The line runs from the courier (or
+    the store) through the stops. With ``fit_courier=False`` the map is framed on the store and the
+    stops only, so that it stays put while the courier moves (the resident's live map)."""
+    store_lat, store_lon, store_name = store
+    places = [(store_lat, store_lon)] + [(lat, lon) for _, lat, lon, _ in stops]
+    if courier is not None and fit_courier:
+        places.append(courier)
+    projection, width, height = fit(places)
+    drawn = [RouteStop(*project(projection, lat, lon), number=n, kind=kind, label=label)
+             for n, (kind, lat, lon, label) in enumerate(stops, start=1)]
+    start = place_on(projection, width, height, *courier) if courier is not None else project(
+        projection, store_lat, store_lon)
+    path = " ".join("%s,%s" % point for point in [start] + [(s.x, s.y) for s in drawn])
+    bar_units, bar_m = _scale_bar(projection)
+    return RouteView(
+        width=width, height=height, projection=projection,
+        store=MapPlace(*project(projection, store_lat, store_lon), name=store_name), stops=drawn,
+        path=path if drawn else "",
+        courier=MapPlace(*start) if courier is not None else None,
+        scale_bar_units=bar_units, scale_bar_m=bar_m)
+
+
+def place_on(projection, width, height, lat, lon):
+    """``(lat, lon)`` -> ``(x, y)`` kept inside the map's frame (a point beyond it sits on the edge)."""
+    x, y = project(projection, lat, lon)
+    return min(max(x, 0.0), float(width)), min(max(y, 0.0), float(height))
+
+
+# ---- the dispatch board: couriers and drop-offs around the store ---------------------------------
+
+@dataclass(frozen=True)
+class BoardMarker:
+    """A courier or a drop-off on the dispatch board's map. ``tag`` is the short text drawn in the
+    marker (a courier's number on the board); a courier's ``to_x, to_y`` is the next stop it heads
+    for (None: nothing to do); ``flagged`` marks a drop-off at risk of being late."""
+
+    x: float
+    y: float
+    id: int
+    label: str = ""
+    tag: str = ""
+    flagged: bool = False
+    to_x: float | None = None
+    to_y: float | None = None
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """Everything ``templates/dispatch_board/_map.html`` draws."""
+
+    width: int
+    height: int
+    store: MapPlace
+    couriers: list = field(default_factory=list)
+    dropoffs: list = field(default_factory=list)
+    scale_bar_units: float = 0.0
+    scale_bar_m: int = 0
+
+    @property
+    def view_box(self):
+        return f"0 0 {self.width} {self.height}"
+
+
+def board_view(store, couriers, dropoffs):
+    """Lay out the dispatch board's map with everything in view: ``store`` ``(lat, lon, name)``;
+    ``couriers`` ``[(id, tag, label, lat, lon, next_stop)]``, ``next_stop`` ``(lat, lon)`` or None;
+    ``dropoffs`` ``[(id, label, lat, lon, flagged)]``. Places with impossible coordinates are left out."""
+    store_lat, store_lon, store_name = store
+    couriers = [c for c in couriers if _finite_place(c[3], c[4])]
+    dropoffs = [d for d in dropoffs if _finite_place(d[2], d[3])]
+    places = [(store_lat, store_lon)] + [(c[3], c[4]) for c in couriers] + [(d[2], d[3]) for d in dropoffs]
+    projection, width, height = fit(places)
+
+    def courier(courier_id, tag, label, lat, lon, next_stop):
+        to = project(projection, *next_stop) if next_stop is not None and _finite_place(*next_stop) else (None, None)
+        return BoardMarker(*project(projection, lat, lon), id=courier_id, label=label, tag=tag, to_x=to[0], to_y=to[1])
+
+    bar_units, bar_m = _scale_bar(projection)
+    return BoardView(
+        width=width, height=height, store=MapPlace(*project(projection, store_lat, store_lon), name=store_name),
+        couriers=[courier(*c) for c in couriers],
+        # At-risk drop-offs are drawn last, on top of the others.
+        dropoffs=sorted((BoardMarker(*project(projection, lat, lon), id=task_id, label=label, flagged=flagged)
+                         for task_id, label, lat, lon, flagged in dropoffs), key=lambda m: (m.flagged, m.id)),
+        scale_bar_units=bar_units, scale_bar_m=bar_m)

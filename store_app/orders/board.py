@@ -46,6 +46,7 @@ class OrderCard:
     entrance_note: str
     partners: tuple
     code_locked: bool
+    parcel_codes: tuple = ()  # shelf codes of parcels from the parcel station riding along
 
     @property
     def late(self):
@@ -83,7 +84,7 @@ def _partner_parts(order):
     return tuple(result)
 
 
-def order_card(order, now, building=None):
+def order_card(order, now, building=None, parcel_codes=()):
     """The board's view of one order at ``now``."""
     finished = S(order.status) in FINISHED
     return OrderCard(
@@ -92,7 +93,16 @@ def order_card(order, now, building=None):
         item_count=sum(i.quantity for i in order.items if not i.unavailable),
         amount_due_cents=lifecycle.amount_due_cents(order),
         entrance_note=building.entrance_note if building is not None else "",
-        partners=_partner_parts(order), code_locked=lifecycle.is_code_locked(order))
+        partners=_partner_parts(order), code_locked=lifecycle.is_code_locked(order),
+        parcel_codes=tuple(parcel_codes))
+
+
+def load_parcel_codes(orders):
+    """``{order_id: [shelf codes]}`` of the parcels riding on these orders: one query, none at all
+    when no order carries parcels."""
+    from ..parcels.operations import shelf_codes_of_orders
+
+    return shelf_codes_of_orders([o.id for o in orders if o.parcel_fee_cents])
 
 
 def load_buildings(orders):
@@ -115,7 +125,8 @@ def load_board(store_id, now, tz_name):
         .options(selectinload(Order.items).selectinload(OrderItem.merchant), selectinload(Order.courier))
         .order_by(Order.promised_at, Order.id)).all()
     buildings = load_buildings(orders)
-    cards = [order_card(o, now, buildings.get(o.building_id)) for o in orders]
+    parcels = load_parcel_codes(orders)
+    cards = [order_card(o, now, buildings.get(o.building_id), parcels.get(o.id, ())) for o in orders]
     sections = [Section(key, label, [c for c in cards if S(c.order.status) in statuses])
                 for key, label, statuses in SECTIONS]
     done = [c for c in cards if S(c.order.status) in FINISHED]

@@ -1,7 +1,7 @@
 """Checkout form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..web.forms import choice_list
@@ -17,5 +17,7 @@ class CheckoutForm(FlaskForm):
     slot = SelectField(_l("Delivery time"), choices=[], validate_choice=False, validators=[Optional()])
     note = StringField(_l("Note for the store (optional)"), validators=[Length(max=200)],
                        render_kw={"placeholder": _l("e.g. no straws, call before")})
+    # Waiting parcels from the parcel station to bring along (checked again by place_order).
+    parcel_ids = SelectMultipleField(_l("Bring my parcels along"), coerce=int, choices=[], validate_choice=False)
     idempotency_key = HiddenField()
-    expected_total_cents = HiddenField()
+    expected_total_cents = HiddenField()  # the goods total shown, without the parcels' fee

@@ -8,6 +8,16 @@ from . import errors, rules
 from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
 
 MAX_CODE_MISSES = 5
+# Other lines of business that ride on an order (parcels brought along) hear when it ends:
+# ``fn(order, status, actor_id, now)``, called inside the same transaction as the move.
+FINISH_LISTENERS = []
+FINISHED = (OrderStatus.DELIVERED, OrderStatus.FAILED, OrderStatus.CANCELLED)
+
+
+def on_finish(fn):
+    """Register ``fn`` to be told when an order is delivered, failed or cancelled."""
+    FINISH_LISTENERS.append(fn)
+    return fn
 # Items can be struck off (and refunded) until the order is packed.
 ITEM_EDITABLE = (OrderStatus.PLACED, OrderStatus.ACCEPTED, OrderStatus.PICKING)
 # The steps staff take on the board, in order: accept, start picking, hand over to delivery.
@@ -49,6 +59,9 @@ def move(order, target, *, actor_id, now, note="", guard=(), changes=None):
     db.session.add(OrderEvent(order_id=order.id, status=values["status"], actor_id=actor_id, note=note, at=now))
     db.session.flush()
     db.session.refresh(order)
+    if OrderStatus(target) in FINISHED:
+        for listener in FINISH_LISTENERS:
+            listener(order, OrderStatus(target), actor_id, now)
     return order
 
 

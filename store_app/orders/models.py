@@ -44,6 +44,8 @@ class Order(db.Model):
     zone_name = db.Column(db.String(80), nullable=False)
     subtotal_cents = db.Column(db.Integer, nullable=False)
     delivery_fee_cents = db.Column(db.Integer, nullable=False, default=0)
+    # Parcels from the parcel station brought along: the door fee and their storage fees.
+    parcel_fee_cents = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     discount_cents = db.Column(db.Integer, nullable=False, default=0)
     total_cents = db.Column(db.Integer, nullable=False)
     refunded_cents = db.Column(db.Integer, nullable=False, default=0)
@@ -64,6 +66,11 @@ class Order(db.Model):
     delivered_at = db.Column(UTCDateTime, nullable=True)
     cancelled_at = db.Column(UTCDateTime, nullable=True)
     failed_at = db.Column(UTCDateTime, nullable=True)
+    # Set when the dispatcher first predicts the promise will be broken (and the resident is told).
+    late_eta_at = db.Column(UTCDateTime, nullable=True)
+    late_notified_at = db.Column(UTCDateTime, nullable=True)
+    # The courier's photo at the door when nobody answered (catalogue.images, folder "deliveries").
+    failure_photo = db.Column(db.String(64), nullable=True)
 
     user = db.relationship("User", foreign_keys=[user_id])
     courier = db.relationship("User", foreign_keys=[courier_id])

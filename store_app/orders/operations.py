@@ -51,11 +51,12 @@ def checkout_options(user, address, now):
 
 
 def place_order(user, *, address_id, payment_method, idempotency_key, now, expected_total_cents=None,
-                scheduled_for=None, note=""):
+                scheduled_for=None, note="", parcel_ids=()):
     """Place the resident's cart as an order; returns ``(order, created)``.
 
     A replayed key returns the first order with ``created=False``. Everything the page showed is
-    checked again here: prices, stock, zone, promise, minimum, wallet balance.
+    checked again here: prices, stock, zone, promise, minimum, wallet balance. ``parcel_ids`` are
+    parcels from the station to bring along (their door and storage fees are added to the total).
 
     Statements are few and plain (this is the hot path of the evening rush): the order row claims
     the key with INSERT ... ON CONFLICT DO NOTHING (a concurrent duplicate waits for us, then finds
@@ -80,6 +81,8 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     if totals.subtotal_cents < (quote.minimum_cents or 0):
         raise errors.BelowMinimum(quote.minimum_cents, format_cents(quote.minimum_cents))
 
+    parcels, parcel_fee = _parcels_along(user, parcel_ids, now)
+    totals = rules.with_parcel_fee(totals, parcel_fee)
     order = _claim(user, address, idempotency_key, payment_method, totals, quote, promised_at,
                    scheduled_for, note, now)
     if order is None:
@@ -88,12 +91,59 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
             raise errors.IdempotencyConflict(idempotency_key)
         return existing, False
     _take_stock(order, cart.lines, user, now)
+    if parcels:
+        from ..parcels import operations as parcel_ops
+        parcel_ops.send_out(parcels, order, user.id, now)
     if payment_method == PaymentMethod.WALLET:
         wallet.debit(user.id, user.store_id, totals.total_cents, "payment", order_id=order.id, now=now)
     db.session.execute(db.insert(OrderEvent).values(order_id=order.id, status=OrderStatus.PLACED.value,
                                                     note="", actor_id=user.id, at=now))
     _create_task(order, user.store, cart.item_count, now)
     clear_cart(user.id)
+    return order, True
+
+
+def _parcels_along(user, parcel_ids, now):
+    """The resident's waiting parcels to bring along and what that costs (door fee + storage)."""
+    if not parcel_ids:
+        return [], 0
+    from ..parcels import operations as parcel_ops
+    return parcel_ops.door_delivery_quote(user, parcel_ids, now)
+
+
+def place_parcel_delivery(user, *, parcel_ids, address_id, payment_method, idempotency_key, now):
+    """"Bring it to my door" on its own: an order without goods that carries the resident's waiting
+    parcels, paid (door fee + storage fees) like any order, handed over against the delivery code.
+    Returns ``(order, created)``; checked like a checkout (zone, promise, key, wallet)."""
+    from ..parcels import operations as parcel_ops
+
+    if not KEY_RE.match(idempotency_key or ""):
+        raise errors.IdempotencyConflict(idempotency_key)
+    existing = get_order_by_key(user.id, idempotency_key)
+    if existing is not None:
+        return existing, False
+    address = next((a for a in user.addresses if a.id == address_id), None) if address_id else None
+    if address is None:
+        raise errors.AddressMissing()
+    if payment_method not in {m.value for m in PaymentMethod}:
+        raise errors.PaymentInvalid(payment_method)
+    parcels, parcel_fee = parcel_ops.door_delivery_quote(user, parcel_ids, now)
+    quote = delivery_ops.quote(user.store, (address.building.lat, address.building.lon), len(parcels), now)
+    promised_at = _check_delivery(quote, [], None, now, user.store.promise_minutes)
+    totals = rules.with_parcel_fee(rules.compute_totals([], 0), parcel_fee)
+    order = _claim(user, address, idempotency_key, payment_method, totals, quote, promised_at, None,
+                   "", now)
+    if order is None:
+        existing = get_order_by_key(user.id, idempotency_key)
+        if existing is None:
+            raise errors.IdempotencyConflict(idempotency_key)
+        return existing, False
+    parcel_ops.send_out(parcels, order, user.id, now)
+    if payment_method == PaymentMethod.WALLET:
+        wallet.debit(user.id, user.store_id, totals.total_cents, "payment", order_id=order.id, now=now)
+    db.session.execute(db.insert(OrderEvent).values(order_id=order.id, status=OrderStatus.PLACED.value,
+                                                    note="parcels", actor_id=user.id, at=now))
+    _create_task(order, user.store, len(parcels), now)
     return order, True
 
 
@@ -117,6 +167,7 @@ def _claim(user, address, key, payment_method, totals, quote, promised_at, sched
         lat=address.building.lat, lon=address.building.lon, zone_name=quote.zone or "",
         subtotal_cents=totals.subtotal_cents, delivery_fee_cents=totals.delivery_fee_cents,
         discount_cents=totals.discount_cents, total_cents=totals.total_cents, payment_method=payment_method,
+        parcel_fee_cents=totals.parcel_fee_cents,
         delivery_code=new_delivery_code(), eta_minutes=int((promised_at - now).total_seconds() // 60),
         promised_at=promised_at, scheduled_for=scheduled_for, note=(note or "").strip()[:200], placed_at=now)
     table = Order.__table__

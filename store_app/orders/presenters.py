@@ -45,11 +45,24 @@ def status_label(status):
     return str(STATUS_LABELS[S(status)])
 
 
+# While the courier carries the order, the resident may see where the courier is; never otherwise.
+COURIER_VISIBLE = (S.ASSIGNED, S.PICKED_UP)
+
+
+def expected_at(order):
+    """When the order should arrive: the promise, or the dispatcher's later estimate once it runs late."""
+    return order.late_eta_at if order.late_eta_at is not None else order.promised_at
+
+
 def minutes_left(order, now):
-    """Whole minutes until the promised time (0 when it has passed), None when finished."""
+    """Whole minutes until the expected time (0 when it has passed), None when finished."""
     if S(order.status) in (S.DELIVERED, S.CANCELLED, S.FAILED):
         return None
-    return max(0, math.ceil((order.promised_at - now).total_seconds() / 60))
+    return max(0, math.ceil((expected_at(order) - now).total_seconds() / 60))
+
+
+def is_running_late(order):
+    return order.late_eta_at is not None and S(order.status) not in (S.DELIVERED, S.CANCELLED, S.FAILED)
 
 
 def _eta_text(minutes):
@@ -60,8 +73,11 @@ def _eta_text(minutes):
     return str(_l("Arrives in about %(n)d min", n=minutes))
 
 
-def order_status_json(order, now=None):
-    """The live facts of an order: status, steps done, minutes left, courier, unavailable items."""
+def order_status_json(order, now=None, courier_position=None):
+    """The live facts of an order: status, steps done, minutes left, courier, unavailable items.
+
+    ``courier_position`` ``(lat, lon, at)`` is shown only while the courier carries this order.
+    """
     now = now or utcnow()
     lang = get_locale().language if get_locale() else "zh"
     reached = {}
@@ -74,6 +90,12 @@ def order_status_json(order, now=None):
         "minutes_left": minutes_left(order, now),
         "eta_text": _eta_text(minutes_left(order, now)),
         "promised_at": order.promised_at.isoformat(),
+        "late": is_running_late(order),
+        "late_text": str(_l("Running late: sorry, the new estimate is shown above.")) if is_running_late(order) else "",
+        "courier_position": ({"lat": courier_position[0], "lon": courier_position[1],
+                              "at": courier_position[2].isoformat() if courier_position[2] else None}
+                             if courier_position is not None and S(order.status) in COURIER_VISIBLE else None),
+        "en_route": S(order.status) in COURIER_VISIBLE,
         "courier": order.courier.name if order.courier is not None else None,
         "steps": [{"status": s.value, "label": status_label(s), "done": s.value in reached,
                    "at": reached[s.value].isoformat() if s.value in reached else None} for s in PROGRESS],

@@ -46,6 +46,7 @@ class Totals:
     delivery_fee_cents: int
     discount_cents: int
     total_cents: int
+    parcel_fee_cents: int = 0  # parcels brought along from the parcel station (already in the total)
 
 
 def compute_totals(lines, delivery_fee_cents, discount_cents=0):
@@ -55,6 +56,14 @@ def compute_totals(lines, delivery_fee_cents, discount_cents=0):
     subtotal = sum(price * qty for price, qty in lines)
     discount = min(discount_cents, subtotal)
     return Totals(subtotal, delivery_fee_cents, discount, subtotal + delivery_fee_cents - discount)
+
+
+def with_parcel_fee(totals, parcel_fee_cents):
+    """``totals`` with parcels brought along: their fee is added to the total."""
+    if parcel_fee_cents < 0:
+        raise ValueError("a parcel fee cannot be negative")
+    return Totals(totals.subtotal_cents, totals.delivery_fee_cents, totals.discount_cents,
+                  totals.total_cents + parcel_fee_cents, totals.parcel_fee_cents + parcel_fee_cents)
 
 
 @dataclass(frozen=True)

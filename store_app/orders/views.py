@@ -18,7 +18,12 @@ from . import cart as cart_ops
 from . import errors, lifecycle, operations
 from .forms import CheckoutForm
 from ..deliveries.errors import reason_message
-from .presenters import order_status_json, status_label
+from ..deliveries.operations import get_courier_position
+from ..geo import maps
+from ..parcels import errors as parcel_errors
+from ..parcels import presenters as parcel_presenters
+from .models import OrderStatus
+from .presenters import COURIER_VISIBLE, order_status_json, status_label
 
 bp = Blueprint("orders", __name__)
 bp.add_app_template_global(status_label, "status_label")
@@ -139,8 +144,11 @@ def checkout():
     if not cart.lines and status == 200:
         return redirect(url_for("orders.cart"))
     form.expected_total_cents.data = totals.total_cents
+    # Waiting parcels to bring along: one query, and nothing more when there are none.
+    parcels = parcel_presenters.door_choices(current_user, current_user.store, now)
     return render_template("orders/checkout.html", form=form, cart=cart, quote=quote, slots=slots,
-                           totals=totals, balance_cents=get_balance(current_user.id), address=address), status
+                           totals=totals, balance_cents=get_balance(current_user.id), address=address,
+                           parcels=parcels), status
 
 
 def _place(form, now):
@@ -157,9 +165,9 @@ def _place(form, now):
                 current_user, address_id=form.address_id.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data, now=now, scheduled_for=scheduled_for,
                 expected_total_cents=form.expected_total_cents.data and int(form.expected_total_cents.data),
-                note=form.note.data)
+                note=form.note.data, parcel_ids=form.parcel_ids.data or ())
             order_id, code = order.id, order.delivery_code  # read before the commit expires them
-    except errors.OrderError as exc:
+    except (errors.OrderError, parcel_errors.ParcelError) as exc:
         return exc.status, exc.message
     except WalletError as exc:
         return 409, exc.message
@@ -188,12 +196,28 @@ def _own_order_or_404(order_id):
     return order
 
 
+def _live(order):
+    """The order's live JSON; the courier's position only while they carry this resident's order."""
+    position = None
+    if order.courier_id is not None and OrderStatus(order.status) in COURIER_VISIBLE:
+        position = get_courier_position(order.courier_id)
+    return order_status_json(order, courier_position=position)
+
+
+def _delivery_map(order, live):
+    """The map of this delivery: the store, the resident's door, the courier (framed on the first two)."""
+    store, where = current_user.store, live["courier_position"]
+    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, _("You"))],
+                           courier=(where["lat"], where["lon"]) if where else None, fit_courier=False)
+
+
 @bp.get("/orders/<int:order_id>")
 @resident_only
 def order_page(order_id):
     """One order: status timeline, ETA, courier, delivery code; refreshed live by order-live.js."""
     order = _own_order_or_404(order_id)
-    return render_template("orders/order.html", order=order, live=order_status_json(order),
+    live = _live(order)
+    return render_template("orders/order.html", order=order, live=live, route=_delivery_map(order, live),
                            amount_due=format_cents(lifecycle.amount_due_cents(order)))
 
 
@@ -201,7 +225,7 @@ def order_page(order_id):
 @resident_only
 def order_status(order_id):
     """The live part of the order page as JSON (polled every few seconds)."""
-    return jsonify(order_status_json(_own_order_or_404(order_id)))
+    return jsonify(_live(_own_order_or_404(order_id)))
 
 
 @bp.post("/orders/<int:order_id>/cancel")

@@ -25,6 +25,13 @@ class Store(db.Model):
     # How often the dispatcher plans this store's deliveries.
     dispatch_interval_s = db.Column(db.Integer, nullable=False, default=30, server_default="30")
     courier_handover_min = db.Column(db.Integer, nullable=False, default=3, server_default="3")
+    # The parcel station: free days then a fee per day, the reminder ladder, door delivery.
+    parcel_free_days = db.Column(db.Integer, nullable=False, default=3, server_default="3")
+    parcel_fee_per_day_cents = db.Column(db.Integer, nullable=False, default=100, server_default="100")
+    parcel_first_reminder_h = db.Column(db.Integer, nullable=False, default=24, server_default="24")
+    parcel_second_reminder_h = db.Column(db.Integer, nullable=False, default=72, server_default="72")
+    parcel_return_days = db.Column(db.Integer, nullable=False, default=7, server_default="7")
+    parcel_door_fee_cents = db.Column(db.Integer, nullable=False, default=300, server_default="300")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     hours = db.relationship(

@@ -1,14 +1,15 @@
 """Role homes (shop, console, courier, dashboard), store settings and the stores API."""
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role
 from ..accounts.rules import home_endpoint
 from ..database import transaction, utcnow
-from ..deliveries.courier import list_task_cards
+from ..deliveries.courier import list_task_cards, route_stops
 from ..deliveries.forms import StartShiftForm
 from ..deliveries.operations import get_current_shift
+from ..geo import maps
 from ..web.filters import WEEKDAY_NAMES
 from ..web.guards import role_required
 from . import errors, operations, rules
@@ -53,9 +54,15 @@ def courier_home():
     """The courier's page: their shift (start/end), their deliveries (soonest promise first), their store."""
     store = current_user.store
     now = utcnow()
-    return render_template("courier/home.html", store=store, status=store_status(store),
-                           shift=get_current_shift(current_user.id, now), shift_form=StartShiftForm(),
-                           tasks=list_task_cards(current_user, now))
+    shift = get_current_shift(current_user.id, now)
+    tasks = list_task_cards(current_user, now)
+    lang = get_locale().language if get_locale() else "zh"
+    stops = route_stops(tasks, store, lang)
+    here = (shift.lat, shift.lon) if shift is not None and shift.lat is not None else None
+    route = maps.route_view((store.lat, store.lon, store.name),
+                            [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here) if stops else None
+    return render_template("courier/home.html", store=store, status=store_status(store), shift=shift,
+                           shift_form=StartShiftForm(), tasks=tasks, stops=stops, route=route)
 
 
 @bp.get("/owner")

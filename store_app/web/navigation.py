@@ -18,8 +18,10 @@ class NavItem:
 CONSOLE = [
     NavItem("stores.console", _l("Console"), "home"),
     NavItem("order_board.board", _l("Orders"), "orders"),
+    NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
     NavItem("voice.queue", _l("Voice orders"), "mic"),
     NavItem("catalogue.products", _l("Products"), "box"),
+    NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
     NavItem("wallet.console", _l("Wallet"), "wallet"),
     NavItem("accounts.team", _l("Team"), "team"),
     NavItem("geo.buildings", _l("Buildings"), "building"),
@@ -29,11 +31,13 @@ ME = NavItem("accounts.me", _l("Me"), "me")
 
 NAV = {
     Role.RESIDENT: [NavItem("catalogue.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
-                    NavItem("orders.my_orders", _l("Orders"), "receipt"), ME],
+                    NavItem("orders.my_orders", _l("Orders"), "receipt"),
+                    NavItem("parcels.mine", _l("Parcels"), "box"), ME],
     Role.COURIER: [NavItem("stores.courier_home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [ME],
     Role.STAFF: [*CONSOLE, ME],
     Role.OWNER: [NavItem("stores.dashboard", _l("Dashboard"), "chart"), NavItem("stores.settings", _l("Store"), "store"),
+                 NavItem("staffing.page", _l("Staffing"), "route"),
                  *CONSOLE, ME],
 }
 # Roles that get the phone layout with a bottom bar; the others get the console layout.

@@ -268,3 +268,21 @@ def test_run_once_for_an_unknown_store_says_so(app, world):
     result = app.test_cli_runner().invoke(dispatch_cli, ["run-once", "--store", "987654"])
     assert result.exit_code == 2, (result.output, result.exception)
     assert "987654" in result.output and "Traceback" not in result.output
+
+
+def test_the_courier_with_fewer_deliveries_this_shift_gets_the_tie(world):
+    """Fairness is the planner's last tie-break: two couriers at the same spot, one has already
+    delivered three orders this shift; the next order goes to the other one."""
+    shop, shopper = world
+    busy, idle = shop.courier_ids
+    set_shifts(lat=31.2, lon=121.4)
+    with transaction():
+        for _ in range(3):
+            db.session.add(DeliveryTask(store_id=shop.store_id, kind="order", status="delivered", courier_id=busy,
+                                        pickup_lat=31.2, pickup_lon=121.4, dropoff_lat=31.2, dropoff_lon=121.4,
+                                        promised_at=utcnow(), finished_at=utcnow()))
+    assert delivery_ops.deliveries_this_shift(shop.store_id, utcnow()) == {busy: 3}
+    (order_id,) = place_orders(shopper, shop, 1)
+    advance([order_id], *TO_READY)
+    cycle(shop.store_id)
+    assert state(order_id)["order_courier"] == idle

@@ -1,0 +1,244 @@
+"""The staff dispatch board (/console/dispatch) as data, and staff handing a task to a courier by hand.
+
+The board: couriers on shift (last position and its age, load against capacity, next stop, shift
+end), the open work by state with promised and predicted hand-over times, the tasks at risk of
+breaking the promise (worst first) and the map. Lateness comes from the dispatcher's latest
+prediction (``DeliveryTask.predicted_at``, written every cycle); a task it has not predicted yet
+gets a pessimistic estimate (``rules.fallback_minutes``). A task handed over by hand is guarded like
+every assignment, and the dispatcher's next cycle keeps it: assigned tasks are committed routes.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..geo import maps
+from ..geo.rules import haversine_m
+from ..orders import errors as order_errors
+from ..orders.models import Order, OrderStatus
+from ..orders.rules import minutes_since
+from . import errors, operations, rules
+from .models import CourierShift, DeliveryTask, TaskStatus
+
+ACTIVE = (TaskStatus.OPEN.value, TaskStatus.ASSIGNED.value, TaskStatus.PICKED_UP.value)
+# The board's columns, left to right: an open task is "waiting" until its order is packed.
+SECTIONS = (
+    ("waiting", _l("Being packed")),
+    ("ready", _l("Ready for a courier")),
+    ("assigned", _l("Courier on the way to the store")),
+    ("picked_up", _l("On the way to the door")),
+)
+# Columns whose tasks staff may hand to another courier.
+MOVABLE = frozenset({"ready", "assigned"})
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One delivery task on the board."""
+
+    task: DeliveryTask
+    order: Order | None
+    section: str
+    address: str
+    courier_name: str
+    predicted_at: datetime | None  # the dispatcher's latest prediction; None before it predicted this task
+    lateness_min: int              # expected hand-over minus the promise: positive = late
+    at_risk: bool
+
+    @property
+    def movable(self):
+        return self.section in MOVABLE and self.order is not None
+
+    @property
+    def late(self):
+        return self.lateness_min > 0
+
+
+@dataclass(frozen=True)
+class NextStop:
+    """Where a courier goes next: collect a task at its pickup point, or hand one over at the door."""
+
+    kind: str  # "pickup" or "dropoff"
+    order_id: int | None
+    address: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class CourierRow:
+    """A courier on shift, numbered as on the map."""
+
+    id: int
+    number: int
+    name: str
+    lat: float | None
+    lon: float | None
+    position_age_min: int | None  # None: no position sent yet
+    load: int                     # summed sizes of the tasks assigned to or carried by them
+    task_count: int
+    capacity: int
+    shift_end_at: datetime
+    next_stop: NextStop | None
+
+    @property
+    def has_room(self):
+        return rules.has_room(self.load, 1, self.capacity)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: object
+    rows: list
+
+
+@dataclass(frozen=True)
+class DispatchBoard:
+    couriers: list
+    sections: list
+    at_risk: list  # worst first
+    map: maps.BoardView
+
+
+def _section(task):
+    if task.status == TaskStatus.OPEN.value:
+        return "ready" if task.order is None or task.order.status == OrderStatus.READY.value else "waiting"
+    return task.status
+
+
+def task_row(task, now, params):
+    """The board's view of one task at ``now`` (``params``: the store's ``rules.QuoteParams``)."""
+    section = _section(task)
+    # Unrounded: the promise was quoted from the same packing estimate, to the second.
+    to_ready = (task.ready_at - now).total_seconds() / 60 if section == "waiting" else 0
+    fallback = rules.fallback_minutes(task.status == TaskStatus.PICKED_UP.value, to_ready,
+                                      haversine_m((task.pickup_lat, task.pickup_lon),
+                                                  (task.dropoff_lat, task.dropoff_lon)), params)
+    lateness = rules.predicted_lateness_min(task.promised_at, task.predicted_at, now, fallback)
+    return TaskRow(task=task, order=task.order, section=section,
+                   address=task.order.address_text if task.order is not None else "",
+                   courier_name=task.courier.name if task.courier is not None else "",
+                   predicted_at=task.predicted_at, lateness_min=lateness,
+                   at_risk=rules.is_at_risk(lateness, task.predicted_at is not None))
+
+
+def _next_stop(rows, store):
+    """Pickups first (as the dispatcher's snapshot lays out a committed route), soonest promise first;
+    then the drop-off of the soonest promise."""
+    for status, kind in ((TaskStatus.ASSIGNED.value, "pickup"), (TaskStatus.PICKED_UP.value, "dropoff")):
+        mine = [r for r in rows if r.task.status == status]
+        if mine:
+            row = min(mine, key=lambda r: (r.task.promised_at, r.task.id))
+            task = row.task
+            if kind == "pickup":
+                return NextStop(kind, task.order_id, store.name, task.pickup_lat, task.pickup_lon)
+            return NextStop(kind, task.order_id, row.address, task.dropoff_lat, task.dropoff_lon)
+    return None
+
+
+def _courier_row(number, shift, rows, store, now):
+    mine = [r for r in rows if r.task.courier_id == shift.courier_id and r.section in ("assigned", "picked_up")]
+    return CourierRow(
+        id=shift.courier_id, number=number, name=shift.courier.name, lat=shift.lat, lon=shift.lon,
+        position_age_min=minutes_since(shift.position_at, now) if shift.position_at and shift.lat is not None
+        else None,
+        load=sum(r.task.size for r in mine), task_count=len(mine), capacity=shift.capacity,
+        shift_end_at=shift.planned_end_at, next_stop=_next_stop(mine, store))
+
+
+def _map(store, couriers, rows):
+    return maps.board_view(
+        (store.lat, store.lon, store.name),
+        [(c.id, str(c.number), c.name, c.lat, c.lon, (c.next_stop.lat, c.next_stop.lon) if c.next_stop else None)
+         for c in couriers if c.lat is not None and c.lon is not None],
+        [(r.task.id, f"#{r.task.order_id} {r.address}".strip(), r.task.dropoff_lat, r.task.dropoff_lon, r.at_risk)
+         for r in rows])
+
+
+def load_board(store, now):
+    """The store's dispatch board at ``now``: couriers by name, tasks by promise (ties by id)."""
+    shifts = db.session.scalars(db.select(CourierShift).where(
+        CourierShift.store_id == store.id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
+        .options(selectinload(CourierShift.courier))).all()
+    tasks = db.session.scalars(db.select(DeliveryTask).where(
+        DeliveryTask.store_id == store.id, DeliveryTask.status.in_(ACTIVE))
+        .options(selectinload(DeliveryTask.order), selectinload(DeliveryTask.courier))
+        .order_by(DeliveryTask.promised_at, DeliveryTask.id)).all()
+    params = operations.quote_params(store)
+    rows = [task_row(t, now, params) for t in tasks]
+    shifts = sorted(shifts, key=lambda s: (s.courier.name, s.courier_id))
+    couriers = [_courier_row(n, s, rows, store, now) for n, s in enumerate(shifts, start=1)]
+    sections = [Section(key, label, [r for r in rows if r.section == key]) for key, label in SECTIONS]
+    at_risk = sorted((r for r in rows if r.at_risk), key=lambda r: (-r.lateness_min, r.task.promised_at, r.task.id))
+    return DispatchBoard(couriers, sections, at_risk, _map(store, couriers, rows))
+
+
+# ---- staff hand a task to a courier ------------------------------------------------------------
+
+def get_store_task(store_id, task_id):
+    """A delivery task of this store, or None."""
+    return db.session.scalar(db.select(DeliveryTask).where(DeliveryTask.id == task_id,
+                                                           DeliveryTask.store_id == store_id))
+
+
+def assign_task_by_hand(staff, task_id, courier_id, seen_courier_id, now):
+    """Staff give a task (of a packed order, not yet picked up) to a courier on shift with room.
+
+    ``seen_courier_id`` is the task's courier on staff's screen (None: none); if the dispatcher or
+    someone else changed it since, ``AssignmentChanged`` (409) and nothing moves. The courier's shift
+    is claimed first (``_claim_room``), then order and task move as ``operations.assign_courier``
+    moves them, guarded on the courier seen and marked ``assigned_by="staff"``. Returns the task.
+    """
+    task = get_store_task(staff.store_id, task_id)
+    if task is None or task.order is None:
+        raise errors.TaskNotFound(task_id)
+    courier = operations.get_store_courier(staff.store_id, courier_id)
+    if courier is None:
+        raise errors.CourierNotFound(courier_id)
+    _check_movable(task, courier.id, seen_courier_id)
+    _claim_room(staff.store_id, courier.id, task.size, now)
+    try:
+        operations.assign_courier(staff, task.order_id, courier.id, now, seen_courier_id=seen_courier_id)
+    except order_errors.StatusConflict:
+        raise errors.AssignmentChanged(task_id) from None
+    # The dispatcher's prediction was for the old route; its next cycle predicts the new one.
+    db.session.execute(db.update(DeliveryTask).where(DeliveryTask.id == task.id).values(predicted_at=None))
+    db.session.flush()
+    db.session.refresh(task)
+    return task
+
+
+def _check_movable(task, courier_id, seen_courier_id):
+    if task.status == TaskStatus.PICKED_UP.value:
+        raise errors.AlreadyPickedUp(task.order_id)
+    if task.status not in rules.REASSIGNABLE:
+        raise errors.TaskConflict(task.id)
+    if task.courier_id != seen_courier_id:
+        raise errors.AssignmentChanged(task.id)
+    if task.courier_id == courier_id:
+        raise errors.SameCourier(task.id)
+    if task.status == TaskStatus.OPEN.value and task.order.status != OrderStatus.READY.value:
+        raise errors.TaskNotReady(task.id)
+
+
+def _claim_room(store_id, courier_id, size, now):
+    """Check the courier is on shift here with room for ``size`` more; ``CourierOffShift`` or ``CourierFull``.
+
+    The no-op UPDATE takes the shift's row lock: two hand-overs to one courier queue here, and the
+    second counts the first's task, so they never both squeeze into the last place (SQLite's
+    writers queue anyway).
+    """
+    on_shift = (CourierShift.store_id == store_id, CourierShift.courier_id == courier_id,
+                CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
+    claimed = db.session.execute(db.update(CourierShift).where(*on_shift).values(capacity=CourierShift.capacity)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise errors.CourierOffShift(courier_id)
+    capacity = db.session.scalar(db.select(CourierShift.capacity).where(*on_shift))
+    load = db.session.scalar(db.select(db.func.coalesce(db.func.sum(DeliveryTask.size), 0)).where(
+        DeliveryTask.courier_id == courier_id, DeliveryTask.status.in_(operations.CARRYING)))
+    if not rules.has_room(load, size, capacity):
+        raise errors.CourierFull(courier_id)

@@ -1,0 +1,43 @@
+"""The demo parcel station: six shelves and 60 parcels waiting for demo residents (and a few phone
+numbers without an account), checked in over the last nine days, so that reminders, storage fees
+and the return list all have something to show. Idempotent: shelves and parcels are added once."""
+import random
+from datetime import timedelta
+
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..parcels import operations as parcels
+from ..parcels.models import Parcel
+from . import data
+
+SHELVES = [(number, 4, 24) for number in range(1, 7)]  # (number, tiers, size units per tier)
+PARCELS = 60
+UNREGISTERED = ["+8613700001001", "+8613700001002", "+8613700001003"]
+SIZES = ["small"] * 6 + ["medium"] * 3 + ["large"]
+
+
+def seed_parcels(store, now, seed=11):
+    """Shelves if the store has none, then 60 parcels if it has none; returns what was created."""
+    created = {"shelves": 0, "parcels": 0}
+    if not parcels.list_shelves(store.id):
+        for number, tiers, capacity in SHELVES:
+            parcels.save_shelf(store.id, number, tiers, capacity)
+            created["shelves"] += 1
+    if db.session.scalar(db.select(Parcel.id).where(Parcel.store_id == store.id).limit(1)) is not None:
+        return created
+    staff = db.session.scalar(db.select(User).where(User.phone == data.STAFF[0][0]))
+    if staff is None:
+        return created
+    rng = random.Random(seed)
+    residents = [phone for phone, _ in data.RESIDENTS]
+    carriers = parcels.list_carriers(store.id)
+    for index in range(PARCELS):
+        phone = UNREGISTERED[index % len(UNREGISTERED)] if index % 15 == 14 else rng.choice(residents)
+        # Most arrived today or yesterday; some wait for days; a few are past the return day.
+        age_h = rng.choice([rng.uniform(0, 20)] * 5 + [rng.uniform(20, 80)] * 3 + [rng.uniform(80, 230)] * 2)
+        parcels.check_in(staff, tracking_number=f"{rng.choice('ZYJSE')}T{rng.randrange(10 ** 11, 10 ** 12)}",
+                         carrier=rng.choice(carriers), phone=phone, name="", size=rng.choice(SIZES),
+                         now=now - timedelta(hours=age_h))
+        created["parcels"] += 1
+    parcels.run_ladder(store, now)  # the reminders and the return list, as the scheduler would have done
+    return created

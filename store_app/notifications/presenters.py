@@ -1,0 +1,61 @@
+"""A notification as the reader sees it, in their language, from its ``kind`` and ``params``."""
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from ..web.filters import local_datetime
+
+
+def _clock(params, key):
+    """A time kept in ``params`` (ISO, UTC) on the store's wall clock, hours and minutes."""
+    value = params.get(key)
+    if not value:
+        return ""
+    return local_datetime(datetime.fromisoformat(value), params.get("tz") or "Asia/Shanghai", "HH:mm")
+
+
+def _order_late(params):
+    return (_("Your order is running late"),
+            _("Order #%(order)s will arrive around %(time)s instead of %(promised)s. Sorry for the wait.",
+              order=params.get("order_id"), time=_clock(params, "eta_at"), promised=_clock(params, "promised_at")))
+
+
+def _parcel_arrived(params):
+    return (_("A parcel is waiting for you"),
+            _("Your %(carrier)s parcel (…%(tail)s) is on shelf %(shelf)s. The pickup code is on your Parcels page.",
+              carrier=params.get("carrier", ""), tail=params.get("tail", ""), shelf=params.get("shelf_code", "")))
+
+
+def _parcel_new_code(params):
+    return (_("New pickup code"),
+            _("Your parcel (…%(tail)s) has a new pickup code: see your Parcels page.", tail=params.get("tail", "")))
+
+
+def _parcel_reminder(params):
+    return (_("Your parcel is still waiting"),
+            _("Your parcel (…%(tail)s) is on shelf %(shelf)s: %(days)s day(s) left before it goes back to "
+              "the carrier.", tail=params.get("tail", ""), shelf=params.get("shelf_code", ""),
+              days=params.get("days_left", 0)))
+
+
+def _parcel_returning(params):
+    return (_("Your parcel goes back to the carrier"),
+            _("Your parcel (…%(tail)s) was not collected in time and goes back to %(carrier)s.",
+              tail=params.get("tail", ""), carrier=params.get("carrier", "")))
+
+
+RENDERERS = {
+    "order_late": _order_late,
+    "parcel_arrived": _parcel_arrived,
+    "parcel_new_code": _parcel_new_code,
+    "parcel_reminder": _parcel_reminder,
+    "parcel_returning": _parcel_returning,
+}
+
+
+def render(notification):
+    """``(title, body)`` for a notification; an unknown kind is shown plainly rather than hidden."""
+    renderer = RENDERERS.get(notification.kind)
+    if renderer is None:
+        return notification.kind, ""
+    return renderer(notification.params or {})

@@ -1,0 +1,105 @@
+"""What staff and residents are told when a parcel step cannot happen. ``status`` is the HTTP answer."""
+from flask_babel import lazy_gettext as _l
+
+
+class ParcelError(Exception):
+    status = 400
+    field = None
+    message = _l("This parcel step could not be done.")
+
+    def __init__(self, *args, **params):
+        super().__init__(*args)
+        self.params = params
+
+    def __str__(self):
+        return str(self.message)
+
+
+class TrackingInvalid(ParcelError):
+    field = "tracking_number"
+    message = _l("A tracking number is 6 to 40 letters, digits or dashes.")
+
+
+class DuplicateTracking(ParcelError):
+    status = 409
+    field = "tracking_number"
+    message = _l("This tracking number is already checked in here (and has not gone back to the carrier).")
+
+
+class CarrierMissing(ParcelError):
+    field = "carrier"
+    message = _l("Choose the carrier.")
+
+
+class PhoneInvalid(ParcelError):
+    field = "recipient_phone"
+    message = _l("Enter the recipient's mobile number, e.g. 139 0013 9000.")
+
+
+class SizeInvalid(ParcelError):
+    field = "size"
+    message = _l("Choose small, medium or large.")
+
+
+class ShelvesFull(ParcelError):
+    status = 409
+    field = "slot"
+    message = _l("No shelf has room for a parcel this size. Hand some parcels back or add a shelf.")
+
+
+class SlotInvalid(ParcelError):
+    field = "slot"
+    message = _l("There is no such shelf and tier, or it has no room for this parcel.")
+
+
+class ParcelNotFound(ParcelError):
+    status = 404
+    message = _l("There is no such parcel here.")
+
+
+class CodeUnknown(ParcelError):
+    status = 404
+    field = "code"
+    message = _l("No parcel is waiting with this code. Check the six digits with the resident.")
+
+
+class CodeWrong(ParcelError):
+    field = "code"
+
+    @property
+    def message(self):
+        from flask_babel import ngettext
+        left = self.params.get("tries_left", 0)
+        return ngettext("Wrong code for this parcel. %(num)d try left.",
+                        "Wrong code for this parcel. %(num)d tries left.", left)
+
+
+class CodeLocked(ParcelError):
+    status = 423
+    field = "code"
+    message = _l("This parcel's code is locked after 5 wrong tries. Re-issue a code: the resident gets the new one.")
+
+
+class AlreadyHandedOver(ParcelError):
+    status = 409
+    message = _l("Someone has just handed this parcel over (or it is no longer on the shelf).")
+
+
+class NothingChosen(ParcelError):
+    message = _l("Tick the parcels you are handing over.")
+
+
+class FeeUnpaid(ParcelError):
+    status = 409
+    field = "payment"
+    message = _l("The wallet does not cover the storage fee: take cash instead.")
+
+
+class ProxyInvalid(ParcelError):
+    field = "proxy_phone"
+    message = _l("Enter the mobile number of the person who will collect, not your own.")
+
+
+class NotYours(ParcelError):
+    status = 404
+    message = _l("There is no such parcel here.")

@@ -1,0 +1,97 @@
+"""What the resident's parcel pages show for a parcel: its pickup code and the code's QR, the
+tracking number's last digits, the days left before it goes back to the carrier, the storage fee
+so far or until when it is free. Reads only; ``now`` is passed in by the view."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import segno
+from markupsafe import Markup
+
+from . import operations, rules
+from .models import Parcel, ParcelStatus
+
+
+@dataclass(frozen=True)
+class ParcelCard:
+    """A parcel on the shelf as its recipient (or their proxy) sees it."""
+
+    parcel: Parcel
+    code: str | None          # None once it is listed for return (the code no longer works)
+    qr_svg: Markup | None
+    tail: str                 # the tracking number's last 4 characters
+    days_left: int            # whole days before it goes back to the carrier
+    fee_cents: int            # storage fee if collected now
+    free_until: datetime | None  # aware UTC; None once a fee is due
+
+    @property
+    def waiting(self):
+        return self.parcel.status == ParcelStatus.WAITING.value
+
+
+def tail_of(parcel):
+    """The tracking number's last 4 characters: enough to tell parcels apart, not to track them."""
+    return parcel.tracking_number[-4:]
+
+
+def qr_svg(code):
+    """The pickup code as an inline SVG QR code. A full QR code (never a Micro QR, which the
+    counter's camera scanners cannot read), medium error correction, four modules of quiet zone."""
+    qr = segno.make(code, error="m", micro=False)
+    return Markup(qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", lineclass=None,
+                                dark="#000", light="#fff"))
+
+
+def card(store, parcel, now):
+    """The ``ParcelCard`` of one parcel at ``now``."""
+    waiting = parcel.status == ParcelStatus.WAITING.value
+    code = operations.pickup_code(parcel) if waiting else None
+    fee = operations.fee_due(store, parcel, now)
+    return ParcelCard(parcel=parcel, code=code, qr_svg=qr_svg(code) if code else None, tail=tail_of(parcel),
+                      days_left=rules.days_before_return(parcel.checked_in_at, now, operations.ladder(store)),
+                      fee_cents=fee,
+                      free_until=None if fee else parcel.checked_in_at + timedelta(days=store.parcel_free_days))
+
+
+@dataclass(frozen=True)
+class MyParcels:
+    """Everything on the resident's Parcels tab."""
+
+    on_shelf: list      # [ParcelCard]: waiting, then listed for return
+    out: list           # [Parcel] on their way to the door
+    for_others: list    # [ParcelCard] the resident may collect for someone else
+    history: list       # [Parcel] collected or returned, newest first
+
+
+def my_parcels(user, store, now):
+    """The resident's Parcels tab at ``now``."""
+    mine = operations.list_for_resident(user)
+    on_shelf = [card(store, p, now) for p in mine if p.status != ParcelStatus.OUT_FOR_DELIVERY.value]
+    on_shelf.sort(key=lambda c: (not c.waiting, c.parcel.checked_in_at, c.parcel.id))
+    return MyParcels(on_shelf=on_shelf,
+                     out=[p for p in mine if p.status == ParcelStatus.OUT_FOR_DELIVERY.value],
+                     for_others=[card(store, p, now) for p in operations.list_for_proxy(user)],
+                     history=operations.history_for_resident(user))
+
+
+@dataclass(frozen=True)
+class AddOn:
+    """Waiting parcels a resident can have brought along (checkout) or brought to the door."""
+
+    door_fee_cents: int
+    choices: list  # [(Parcel, storage fee in cents now)], oldest first
+
+    def known(self, parcel_ids):
+        """The ids among ``parcel_ids`` that are this resident's waiting parcels, in list order."""
+        wanted = set(parcel_ids or ())
+        return [p.id for p, _fee in self.choices if p.id in wanted]
+
+    def fee_cents(self, parcel_ids):
+        """Door fee once plus each parcel's storage fee (as ``operations.door_delivery_quote``); 0 for none."""
+        fees = {p.id: fee for p, fee in self.choices}
+        return self.door_fee_cents + sum(fees[i] for i in parcel_ids) if parcel_ids else 0
+
+
+def door_choices(user, store, now):
+    """The resident's waiting parcels and what bringing each costs on top of the door fee: one query."""
+    waiting = operations.list_for_resident(user, (ParcelStatus.WAITING.value,))
+    return AddOn(store.parcel_door_fee_cents, [(p, operations.fee_due(store, p, now)) for p in waiting])
