@@ -217,3 +217,16 @@ def test_parcels_from_before_the_account_count_as_the_residents_own(station):
         same, collectors = parcels.handover_set(shop.store_id, parcels.find_by_code(shop.store_id, code))
         assert [p.id for p in same] == [parcel_id]
         assert [(c.user_id, c.as_) for c in collectors] == [(later.user_id, "recipient"), (neighbour.user_id, "proxy")]
+
+
+def test_the_scheduler_runs_the_ladder_per_store_and_the_outbox(station):
+    from dispatch.registry import periodic_jobs
+
+    shop, resident, staff_id = station
+    jobs = {job.name: job for job in periodic_jobs(None)}
+    assert f"parcels:ladder:{shop.store_id}" in jobs and "outbox" in jobs
+    parcel_id, *_ = check_in(staff_id, resident.phone, "ZT0000000888", now=NOW - timedelta(hours=25))
+    summary = jobs[f"parcels:ladder:{shop.store_id}"].fn(now=NOW)
+    assert summary.endswith("reminded 1 + 0, listed for return 0")
+    assert jobs[f"parcels:ladder:{shop.store_id}"].fn(now=NOW).endswith("reminded 0 + 0, listed for return 0")
+    assert jobs["outbox"].fn(now=NOW).startswith("sent 2")  # the arrival and the reminder, by the log adapter
