@@ -53,11 +53,13 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # A script's own folder comes first on sys.path, and bench/dispatch.py would shadow the dispatch package.
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path[:] = [str(ROOT / "bench" / "support"), str(ROOT)] + [
+    p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+from databases import throwaway_postgres  # noqa: E402  (bench/support is not a package)
 
 CYCLE_P95_MS = 200.0
 COURIERS, BUSY_COURIERS, CAPACITY = 50, 40, 3
@@ -66,25 +68,6 @@ STORE_LAT, STORE_LON = 31.2, 121.4
 COURIER_RADIUS_M, DROPOFF_RADIUS_M = 3000.0, 2500.0
 M_PER_DEG_LAT = 111_320.0
 SEED = 20240611
-
-
-@contextmanager
-def throwaway_postgres(server_url):
-    """A database ``bench_cycle_<pid>`` on the server of ``server_url``, dropped afterwards."""
-    import psycopg
-
-    name = f"bench_cycle_{os.getpid()}"
-    parts = urlsplit(server_url)
-    # Create and drop from the server's maintenance database: the named one need not exist.
-    server_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path="/" + name))
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def production_app(url, instance_dir):
@@ -526,7 +509,7 @@ def main():
     instance_dir = tempfile.mkdtemp(prefix="bench_cycle_")
     try:
         if pg_url:
-            with throwaway_postgres(pg_url) as url:
+            with throwaway_postgres(pg_url, "bench_cycle") as url:
                 bench_database("PostgreSQL", url, args, instance_dir, checks)
         if args.sqlite or not pg_url:
             bench_database("SQLite", f"sqlite:///{instance_dir}/bench.sqlite3", args, instance_dir, checks)

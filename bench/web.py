@@ -38,7 +38,7 @@ worker's SQLAlchemy pool (5 + 10 overflow) covers its threads.
 ``--products N`` spreads the checkouts over N products (default 1: the hot-row case, everyone buys one).
 
 The helpers live in bench/support/: web_app.py (the served app), web_data.py (the data),
-http_load.py (the clients).
+http_load.py (the clients), databases.py (the throwaway PostgreSQL database).
 """
 import argparse
 import asyncio
@@ -57,14 +57,15 @@ import uuid
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # A script's own folder comes first on sys.path, and bench/dispatch.py would shadow the dispatch package.
 sys.path[:] = [str(ROOT / "bench" / "support"), str(ROOT)] + [
     p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
-from http_load import Client, run_phase  # noqa: E402  (bench/support is not a package)
+from databases import throwaway_postgres  # noqa: E402  (bench/support is not a package)
+from http_load import Client, run_phase  # noqa: E402
 from web_data import PASSWORD, prepare, sqlalchemy_url  # noqa: E402
 
 WORKERS, THREADS = 2, 4
@@ -123,25 +124,6 @@ def _wait_until_up(server, port, log_path):
             pass
         time.sleep(0.2)
     raise SystemExit("bench: gunicorn did not answer within 30 s")
-
-
-@contextmanager
-def throwaway_postgres(server_url):
-    """A database ``bench_web_<pid>`` on the server of ``server_url``, dropped afterwards."""
-    import psycopg
-
-    name = f"bench_web_{os.getpid()}"
-    parts = urlsplit(server_url)
-    # Create and drop from the server's maintenance database: the named one need not exist.
-    server_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path="/" + name))
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # ---- the clients -----------------------------------------------------------------------------
@@ -488,7 +470,7 @@ def main():
         if not args.no_sqlite:
             bench_database("SQLite", f"sqlite:///{instance_dir}/bench.sqlite3", args, instance_dir, checks)
         if pg_url:
-            with throwaway_postgres(pg_url) as url:
+            with throwaway_postgres(pg_url, "bench_web") as url:
                 bench_database("PostgreSQL", url, args, instance_dir, checks)
         else:
             print("\nPostgreSQL skipped: set BENCH_DATABASE_URL or TEST_DATABASE_URL (the checkout target is "

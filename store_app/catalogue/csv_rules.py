@@ -4,10 +4,9 @@ Columns: ``barcode,name_zh,name_en,category,price,stock,merchant``. ``merchant``
 or empty (the store's own goods). Line numbers count the header as line 1. Problems are codes with
 parameters; ``errors.row_message`` turns them into sentences in the user's language.
 """
-import csv
-import io
 from dataclasses import dataclass, field
 
+from ..csv_rules import CsvFileError, decode_csv, read_lines
 from .rules import MAX_STOCK, PriceError, barcode_problem, parse_price_cents
 
 COLUMNS = ("barcode", "name_zh", "name_en", "category", "price", "stock", "merchant")
@@ -15,17 +14,8 @@ REQUIRED_COLUMNS = COLUMNS[:-1]
 MAX_ROWS = 5000
 NAME_MAX = 120
 
-
-class CsvFileError(ValueError):
-    """The file as a whole cannot be read; ``args[0]`` is a code, ``args[1]`` parameters."""
-
-    @property
-    def code(self):
-        return self.args[0]
-
-    @property
-    def params(self):
-        return self.args[1] if len(self.args) > 1 else {}
+__all__ = ["COLUMNS", "CsvFileError", "LineProblem", "ParsedCsv", "ProductRow", "decode_csv", "parse_product_csv",
+           "parse_row"]
 
 
 @dataclass(frozen=True)
@@ -56,28 +46,6 @@ class ParsedCsv:
 
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
-
-
-def decode_csv(data):
-    """Bytes of a CSV file -> text: UTF-8 (with or without a BOM), else GB18030 as Excel saves it in China."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CsvFileError("encoding")
-
-
-def _header(reader):
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise CsvFileError("empty") from exc
-    names = [name.strip().lower().lstrip("\ufeff") for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    if missing:
-        raise CsvFileError("missing_columns", {"columns": ", ".join(missing)})
-    return {name: names.index(name) for name in COLUMNS if name in names}
 
 
 def _int(text):
@@ -126,25 +94,12 @@ def parse_product_csv(text, max_rows=MAX_ROWS):
 
     A barcode seen on an earlier line makes the later line a problem (which one would win?).
     """
-    lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines)
-    columns = _header(reader)
     parsed, seen = ParsedCsv(), {}
-    line = reader.line_num
-    try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(parsed.rows) + len(parsed.problems) >= max_rows:
-                raise CsvFileError("too_many_rows", {"max": max_rows})
-            values = {name: record[index] if index < len(record) else "" for name, index in columns.items()}
-            result = parse_row(values, start)
-            if isinstance(result, ProductRow) and result.barcode in seen:
-                result = LineProblem(start, (("barcode_repeated", {"first": seen[result.barcode]}),))
-            elif isinstance(result, ProductRow):
-                seen[result.barcode] = start
-            (parsed.rows if isinstance(result, ProductRow) else parsed.problems).append(result)
-    except csv.Error as exc:
-        raise CsvFileError("unreadable", {"line": line + 1}) from exc
+    for line, values in read_lines(text, COLUMNS, REQUIRED_COLUMNS, max_rows):
+        result = parse_row(values, line)
+        if isinstance(result, ProductRow) and result.barcode in seen:
+            result = LineProblem(line, (("barcode_repeated", {"first": seen[result.barcode]}),))
+        elif isinstance(result, ProductRow):
+            seen[result.barcode] = line
+        (parsed.rows if isinstance(result, ProductRow) else parsed.problems).append(result)
     return parsed

@@ -1,6 +1,8 @@
 """Errors of the catalogue, each with a message in the user's language."""
 from flask_babel import lazy_gettext as _l
 
+from ..web.csv_files import file_problem_message
+
 
 class CatalogueError(Exception):
     """Base class; ``message`` is shown to the user, ``field`` names the form field at fault."""
@@ -106,19 +108,7 @@ class ImportRefused(CatalogueError):
 
     def __init__(self, code, params=None):
         super().__init__(code)
-        params = {"columns": "", "max": 0, "line": 0, **(params or {})}
-        messages = {
-            "encoding": _l("This file is not text in UTF-8 or GB18030. "
-                           "Save it as CSV (UTF-8) and try again."),
-            "empty": _l("The file is empty. The first line must name the columns."),
-            "missing_columns": _l("The first line must name the columns. Missing: %(columns)s.",
-                                  columns=params["columns"]),
-            "too_many_rows": _l("At most %(max)d lines at a time, please. Split the file.",
-                                max=params["max"]),
-            "unreadable": _l("Line %(line)d cannot be read as CSV (a stray quote?).", line=params["line"]),
-            "nothing": _l("Choose a CSV file or paste its lines."),
-        }
-        self.message = messages.get(code, messages["unreadable"])
+        self.message = file_problem_message(code, params)
 
 
 HOURS_MESSAGE = _l("Write the hours like 07:00-21:00.")

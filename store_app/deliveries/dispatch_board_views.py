@@ -1,7 +1,7 @@
 """The staff dispatch board at /console/dispatch: couriers on shift, the open work by state, the tasks
 at risk of breaking the promise and a map, refreshed live by dispatch-board.js; a task goes to
 another courier by hand (a select and a button, or a card dragged onto a courier with JavaScript)."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from ..accounts.models import Role
 from ..database import transaction, utcnow
 from ..orders.errors import OrderError
 from ..web.guards import role_required
+from ..web.live import live_fragment
 from . import dispatch_board as board_ops
 from . import errors
 
@@ -33,10 +34,7 @@ def board():
 @staff_only
 def live():
     """The board alone, as HTML, for dispatch-board.js to swap in every few seconds."""
-    response = make_response(render_template("dispatch_board/_board.html", **_context()))
-    response.headers["X-Dispatch-Board"] = "1"  # the script swaps only this, never a login page
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return live_fragment(render_template("dispatch_board/_board.html", **_context()), "X-Dispatch-Board")
 
 
 def _seen_courier_id(text):

@@ -1,7 +1,7 @@
 """The staff order board at /console/orders: the store's orders by state, refreshed live by
 order-board.js, with the counter's actions (accept, pick, strike an item, ready, assign a courier,
 cancel, unlock a delivery code) and a printable picking list per order."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from ..database import transaction, utcnow
 from ..deliveries import operations as delivery_ops
 from ..deliveries.errors import DeliveryError
 from ..web.guards import role_required
+from ..web.live import live_fragment
 from . import board as board_ops
 from . import errors, lifecycle
 from .models import OrderStatus
@@ -47,10 +48,7 @@ def board():
 @staff_only
 def live():
     """The board's columns alone, as HTML, for order-board.js to swap in every few seconds."""
-    response = make_response(render_template("order_board/_board.html", **_context()))
-    response.headers["X-Order-Board"] = "1"  # the script swaps only this, never a login page
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return live_fragment(render_template("order_board/_board.html", **_context()), "X-Order-Board")
 
 
 def _act(order_id, verb, done_message, **form_state):

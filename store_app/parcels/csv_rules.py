@@ -6,11 +6,9 @@ line 1. A line's own check-in fields (tracking number, carrier, phone) are judge
 itself (``operations.clean_check_in``), so the form, the batch page and the file say the same thing;
 here only what belongs to the file: its shape, the size words, the name's length.
 """
-import csv
-import io
 from dataclasses import dataclass, field
 
-from ..catalogue.csv_rules import CsvFileError, decode_csv
+from ..csv_rules import CsvFileError, decode_csv, read_lines
 from .rules import SIZES
 
 __all__ = ["COLUMNS", "CsvFileError", "LineProblem", "ParcelLine", "ParsedManifest", "decode_csv",
@@ -61,18 +59,6 @@ def parse_size(text):
     return word if word in SIZES else SIZE_WORDS.get(word)
 
 
-def _header(reader):
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise CsvFileError("empty") from exc
-    names = [name.strip().lower().lstrip("\ufeff") for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    if missing:
-        raise CsvFileError("missing_columns", {"columns": ", ".join(missing)})
-    return {name: names.index(name) for name in COLUMNS if name in names}
-
-
 def parse_line(values, line):
     """``{column: text}`` of one line -> ``ParcelLine``, or the ``LineProblem`` of its first fault."""
     size_text = values.get("size", "").strip()
@@ -88,20 +74,8 @@ def parse_line(values, line):
 
 def parse_manifest(text, max_rows=MAX_ROWS):
     """The text of a manifest -> ``ParsedManifest``; ``CsvFileError`` when the file as a whole is unusable."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    columns = _header(reader)
     parsed = ParsedManifest()
-    line = reader.line_num
-    try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(parsed.lines) + len(parsed.problems) >= max_rows:
-                raise CsvFileError("too_many_rows", {"max": max_rows})
-            values = {name: record[index] if index < len(record) else "" for name, index in columns.items()}
-            result = parse_line(values, start)
-            (parsed.lines if isinstance(result, ParcelLine) else parsed.problems).append(result)
-    except csv.Error as exc:
-        raise CsvFileError("unreadable", {"line": line + 1}) from exc
+    for line, values in read_lines(text, COLUMNS, REQUIRED_COLUMNS, max_rows):
+        result = parse_line(values, line)
+        (parsed.lines if isinstance(result, ParcelLine) else parsed.problems).append(result)
     return parsed

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..web.csv_files import file_problem_message
 from . import csv_rules, errors, operations
 
 
@@ -24,20 +25,9 @@ class ImportRefused(errors.ParcelError):
 
     def __init__(self, code, params=None):
         super().__init__(code)
-        params = {"columns": "", "max": 0, "line": 0, **(params or {})}
-        self.line = params["line"] or 1  # where the file goes wrong (the header, unless a line is named)
-        messages = {
-            "encoding": _l("This file is not text in UTF-8 or GB18030. "
-                           "Save it as CSV (UTF-8) and try again."),
-            "empty": _l("The file is empty. The first line must name the columns."),
-            "missing_columns": _l("The first line must name the columns. Missing: %(columns)s.",
-                                  columns=params["columns"]),
-            "too_many_rows": _l("At most %(max)d lines at a time, please. Split the file.",
-                                max=params["max"]),
-            "unreadable": _l("Line %(line)d cannot be read as CSV (a stray quote?).", line=params["line"]),
-            "nothing": _l("Choose a CSV file or paste its lines."),
-        }
-        self.message = messages.get(code, messages["unreadable"])
+        # Where the file goes wrong: the header, unless a line is named.
+        self.line = (params or {}).get("line") or 1
+        self.message = file_problem_message(code, params)
 
 
 LINE_MESSAGES = {

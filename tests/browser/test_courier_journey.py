@@ -19,6 +19,7 @@ from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderStatus
 from store_app.orders.operations import new_idempotency_key, place_order
 from store_app.wallet import operations as wallet
+from tests.browser.pages import log_in
 from tests.conftest import fill_cart
 
 try:
@@ -26,20 +27,11 @@ try:
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
-DEMO_PASSWORD = "demo1234"
 COURIER = "+8613800138012"   # 赵磊 Zhao Lei
 RESIDENT = "+8613900139008"  # 曹芳
 WHERE = {"latitude": 31.1721, "longitude": 121.4145}
 LIVE_UPDATE_MS = 12_000  # order-live.js polls every 5 s
 POSITION_WAIT_MS = 20_000
-
-
-def log_in(page, phone):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(DEMO_PASSWORD)
-    form.locator('button[type="submit"]').click()
 
 
 def ids(live_server):

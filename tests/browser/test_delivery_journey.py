@@ -23,6 +23,7 @@ from store_app.extensions import db
 from store_app.geo.models import Building, DeliveryZone
 from store_app.orders.models import Order
 from store_app.wallet import operations as wallet
+from tests.browser.pages import DEMO_PASSWORD, log_in
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -31,7 +32,6 @@ except ImportError:  # the ``browser`` fixture skips these tests (fails them in 
     expect = None
     PlaywrightError = Exception
 
-DEMO_PASSWORD = "demo1234"
 STAFF_PHONE = "+8613800138001"
 # Demo residents of store_app/demo/data.py, one per test: carts and orders never meet.
 SHOPPER = "+8613900139005"  # 许丽, 莲花苑 5号楼 (inner zone)
@@ -46,14 +46,6 @@ HOLD_S = 1.0  # how long the slow network holds the first "Pay" when no second o
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-
-def log_in(page, phone, password=DEMO_PASSWORD):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(password)
-    form.locator('button[type="submit"]').click()
-
 
 def resident(live_server, phone):
     """``{id, store_id, building_id}`` of a resident, from the database."""

@@ -13,6 +13,7 @@ from store_app.extensions import db
 from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderStatus
 from store_app.wallet import operations as wallet
+from tests.browser.pages import log_in
 from tests.conftest import ShopIds, place_test_order
 
 try:
@@ -20,18 +21,9 @@ try:
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
-DEMO_PASSWORD = "demo1234"
 STAFF_PHONE = "+8613800138001"
 RESIDENT = "+8613900139007"  # a demo resident no other test of this module uses
 LIVE_UPDATE_MS = 25_000  # dispatch-board.js polls every 10 s
-
-
-def log_in(page, phone, password=DEMO_PASSWORD):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(password)
-    form.locator('button[type="submit"]').click()
 
 
 def ready_order(live_server):

@@ -10,25 +10,17 @@ from store_app.accounts.models import User
 from store_app.extensions import db
 from store_app.parcels import operations as parcels
 from store_app.parcels.models import Parcel
+from tests.browser.pages import log_in
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
-DEMO_PASSWORD = "demo1234"
 STAFF_PHONE = "+8613800138001"
 RESIDENT_PHONE = "13900139005"  # a demo resident: "Resident account"
 CARRIER = "中通快递 ZTO"
 LABEL_RE = re.compile(r"^\d{1,3}-\d-\d{3}$")
-
-
-def log_in(page, phone, password=DEMO_PASSWORD):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(password)
-    form.locator('button[type="submit"]').click()
 
 
 def station(live_server):

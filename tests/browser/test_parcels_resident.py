@@ -11,24 +11,16 @@ from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.extensions import db
 from store_app.parcels import operations
+from tests.browser.pages import log_in
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
-DEMO_PASSWORD = "demo1234"
 STAFF_PHONE = "+8613800138001"
 RESIDENT = "+8613900139012"  # Aiko Tanaka: no other browser test uses her
 SHELF = 9                    # a shelf of this test's own, beside the demo's six
-
-
-def log_in(page, phone, password=DEMO_PASSWORD):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(password)
-    form.locator('button[type="submit"]').click()
 
 
 def check_in_parcel(live_server, tracking):

@@ -6,23 +6,16 @@ English text is asserted only after switching to English.
 """
 import pytest
 
+from tests.browser.pages import DEMO_PASSWORD, log_in
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
-DEMO_PASSWORD = "demo1234"
 STAFF_PHONE = "+8613800138001"
 OWNER_PHONE = "+8613800138000"
 NEW_PASSWORD = "kettle-lantern-42"
-
-
-def log_in(page, phone, password):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(password)
-    form.locator('button[type="submit"]').click()
 
 
 def test_resident_journey(phone, live_server, fresh_phone, ui):

@@ -7,21 +7,14 @@ import json
 
 import pytest
 
+from tests.browser.pages import log_in
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
 STAFF_PHONE = "+8613800138001"
-PASSWORD = "demo1234"
-
-
-def log_in(page, phone, password=PASSWORD):
-    page.goto("/login")
-    form = page.locator('main form[action^="/login"]')
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(password)
-    form.locator('button[type="submit"]').click()
 
 
 def outline(page):

@@ -5,8 +5,6 @@ a cancellation, and one top-up form sent twice.
 
 Needs TEST_DATABASE_URL (skipped locally without it, a failure in CI).
 """
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -22,6 +20,7 @@ from store_app.orders.models import Order, OrderItem, OrderStatus
 from store_app.wallet import operations as wallet_ops
 from store_app.wallet.errors import BalanceChanged
 from store_app.wallet.models import Wallet
+from tests.concurrency.helpers import run_together
 from tests.conftest import add_shopper, build_shop, place_test_order
 
 pytestmark = pytest.mark.postgres
@@ -44,20 +43,6 @@ def world(app):
             staff_id = staff.id
         order_id = place_test_order(shopper, {shop.products["water"]: 2, shop.products["milk"]: 1})
     return shop, shopper, staff_id, order_id
-
-
-def run_together(count, work):
-    """Run ``work(i, barrier)`` in ``count`` threads released together; exceptions come back as results."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def guarded(i):
-        try:
-            return work(i, barrier)
-        except Exception as exc:  # noqa: BLE001 -- the test looks at every thread's outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(guarded, range(count)))
 
 
 def in_thread(app, user_id, verb):

@@ -8,8 +8,6 @@ different tasks at once: exactly one fits. Through HTTP, nobody ever sees a 5xx.
 
 Needs TEST_DATABASE_URL (skipped locally without it, a failure in CI).
 """
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -23,6 +21,7 @@ from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
 from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
+from tests.concurrency.helpers import run_together
 from tests.conftest import PASSWORD, AuthActions, add_shopper, build_shop, csrf_token, new_phone, place_test_order
 
 pytestmark = pytest.mark.postgres
@@ -68,20 +67,6 @@ def state(app, order_id):
         events = db.session.scalar(db.select(db.func.count(OrderEvent.id)).where(
             OrderEvent.order_id == order_id, OrderEvent.status == OrderStatus.ASSIGNED.value))
         return order.status, order.courier_id, task.status, task.courier_id, task.assigned_by, events
-
-
-def run_together(count, work):
-    """Run ``work(i, barrier)`` in ``count`` threads released together; exceptions come back as results."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def guarded(i):
-        try:
-            return work(i, barrier)
-        except Exception as exc:  # noqa: BLE001 -- the test looks at every thread's outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(guarded, range(count)))
 
 
 def hand_over(app, staff_ids, moves):

@@ -9,8 +9,6 @@ hand-assignment of the same order leaves exactly one courier, and the loser gets
 Needs TEST_DATABASE_URL (skipped locally without it, a failure in CI).
 """
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -25,6 +23,7 @@ from store_app.orders import errors as order_errors
 from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
 from store_app.stores.operations import get_store
+from tests.concurrency.helpers import run_together
 from tests.conftest import add_shopper, build_shop, new_phone, place_test_order
 
 pytestmark = pytest.mark.postgres
@@ -59,20 +58,6 @@ def ready_orders(app, shop, shopper, count):
                 for target in TO_READY:
                     lifecycle.move(order, target, actor_id=None, now=utcnow())
     return order_ids
-
-
-def run_together(count, work):
-    """Run ``work(i, barrier)`` in ``count`` threads released together; exceptions come back as results."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def guarded(i):
-        try:
-            return work(i, barrier)
-        except Exception as exc:  # noqa: BLE001 -- the test looks at every thread's outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(guarded, range(count)))
 
 
 def planned_cycle(app, store_id, now, courier_filter=None):

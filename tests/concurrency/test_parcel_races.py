@@ -5,9 +5,7 @@ sharing a slot or a code.
 
 Needs TEST_DATABASE_URL (skipped locally without it, a failure in CI).
 """
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -19,6 +17,7 @@ from store_app.parcels import errors, operations
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.stores.models import Store
 from store_app.wallet import operations as wallet_ops
+from tests.concurrency.helpers import run_together
 from tests.conftest import AuthActions, add_shopper, build_shop, csrf_token, new_phone
 
 pytestmark = pytest.mark.postgres
@@ -26,20 +25,6 @@ POOL_SIZE = 60  # a connection for every thread at once (tests/concurrency/conft
 
 HANDOVER = "/console/parcels/handover"
 BALANCE = 5_000
-
-
-def run_together(count, work):
-    """Run ``work(i, barrier)`` in ``count`` threads released together; exceptions come back as results."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def guarded(i):
-        try:
-            return work(i, barrier)
-        except Exception as exc:  # noqa: BLE001 -- the test looks at every thread's outcome
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(guarded, range(count)))
 
 
 def add_staff(store_id, count):
