@@ -19,7 +19,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, ngettext
 
 from ..database import transaction, upsert, utcnow
 from ..extensions import db
@@ -126,14 +126,23 @@ SMS_TEXTS = {
                                   code=p.get("code", "")),
     "parcel_new_code": lambda p: _("[%(store)s] New pickup code for your parcel (…%(tail)s): %(code)s.",
                                    store=p.get("store", ""), tail=p.get("tail", ""), code=p.get("code", "")),
-    "parcel_reminder": lambda p: _("[%(store)s] Your parcel (…%(tail)s) is waiting on shelf %(shelf)s. "
-                                   "%(days)s day(s) left before it goes back to the carrier.",
-                                   store=p.get("store", ""), tail=p.get("tail", ""), shelf=p.get("shelf_code", ""),
-                                   days=p.get("days_left", 0)),
+    "parcel_reminder": lambda p: _sms_reminder(p),
     "parcel_returning": lambda p: _("[%(store)s] Your parcel (…%(tail)s) was not collected in time and goes "
                                     "back to %(carrier)s.", store=p.get("store", ""), tail=p.get("tail", ""),
                                     carrier=p.get("carrier", "")),
 }
+
+
+def _sms_reminder(p):
+    days, where = p.get("days_left", 0), dict(store=p.get("store", ""), tail=p.get("tail", ""),
+                                              shelf=p.get("shelf_code", ""))
+    if days <= 0:
+        return _("[%(store)s] Your parcel (…%(tail)s) on shelf %(shelf)s goes back to the carrier within a day: "
+                 "please collect it today.", **where)
+    return ngettext("[%(store)s] Your parcel (…%(tail)s) is waiting on shelf %(shelf)s: %(num)d day left "
+                    "before it goes back to the carrier.",
+                    "[%(store)s] Your parcel (…%(tail)s) is waiting on shelf %(shelf)s: %(num)d days left "
+                    "before it goes back to the carrier.", days, **where)
 
 
 def queue(store_id, channel, recipient, body, dedupe_key, now, subject=""):

@@ -1,7 +1,7 @@
 """A notification as the reader sees it, in their language, from its ``kind`` and ``params``."""
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from ..web.filters import local_datetime
 
@@ -32,10 +32,16 @@ def _parcel_new_code(params):
 
 
 def _parcel_reminder(params):
-    return (_("Your parcel is still waiting"),
-            _("Your parcel (…%(tail)s) is on shelf %(shelf)s: %(days)s day(s) left before it goes back to "
-              "the carrier.", tail=params.get("tail", ""), shelf=params.get("shelf_code", ""),
-              days=params.get("days_left", 0)))
+    days, where = params.get("days_left", 0), dict(tail=params.get("tail", ""), shelf=params.get("shelf_code", ""))
+    if days <= 0:
+        body = _("Your parcel (…%(tail)s) on shelf %(shelf)s goes back to the carrier within a day: please "
+                 "collect it today.", **where)
+    else:
+        body = ngettext("Your parcel (…%(tail)s) is on shelf %(shelf)s: %(num)d day left before it goes back "
+                        "to the carrier.",
+                        "Your parcel (…%(tail)s) is on shelf %(shelf)s: %(num)d days left before it goes back "
+                        "to the carrier.", days, **where)
+    return _("Your parcel is still waiting"), body
 
 
 def _parcel_returning(params):

@@ -230,3 +230,18 @@ def test_the_scheduler_runs_the_ladder_per_store_and_the_outbox(station):
     assert summary.endswith("reminded 1 + 0, listed for return 0")
     assert jobs[f"parcels:ladder:{shop.store_id}"].fn(now=NOW).endswith("reminded 0 + 0, listed for return 0")
     assert jobs["outbox"].fn(now=NOW).startswith("sent 2")  # the arrival and the reminder, by the log adapter
+
+
+@pytest.mark.parametrize("days, words", [(0, "within a day: please collect it today"), (1, "1 day left"),
+                                         (4, "4 days left")])
+def test_reminders_say_how_long_is_left_in_words_that_fit(app_ctx, days, words):
+    from flask_babel import force_locale
+
+    from store_app.notifications.models import Notification as Note
+    from store_app.notifications.outbox import SMS_TEXTS
+    from store_app.notifications.presenters import render
+
+    params = {"tail": "1234", "shelf_code": "1-1-001", "days_left": days, "store": "Shop"}
+    with force_locale("en"):
+        assert words in SMS_TEXTS["parcel_reminder"](params)
+        assert words in render(Note(kind="parcel_reminder", params=params))[1]
