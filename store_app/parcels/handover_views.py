@@ -107,7 +107,8 @@ class HandoverSet:
 def _handover_set(store, parcel, now, **form_state):
     parcels, collectors = operations.handover_set(store.id, parcel)
     rows = [(p, operations.fee_due(store, p, now)) for p in parcels]
-    balance = wallet.get_balance(parcel.recipient_id) if parcel.recipient_id is not None else None
+    owner_id = collectors[0].user_id  # the recipient's account, found by phone for parcels from before it
+    balance = wallet.get_balance(owner_id) if owner_id is not None else None
     return HandoverSet(rows, collectors, balance, _ticket(p.id for p in parcels), **form_state)
 
 
