@@ -158,17 +158,47 @@ def run_job(app, job, lock, clock=None):
     return status
 
 
+REFRESH_S = 300
+
+
+def _schedule(scheduler, app, job, lock):
+    scheduler.add_job(run_job, "interval", seconds=job.interval_s, args=(app, job, lock), id=job.name,
+                      name=job.name, max_instances=1, coalesce=True, misfire_grace_time=job.interval_s)
+
+
+def refresh_jobs(scheduler, app, lock):
+    """Match the scheduled jobs to the registry again (stores come and go); returns (added, removed)."""
+    from .registry import periodic_jobs
+
+    with app.app_context():
+        wanted = {job.name: job for job in periodic_jobs(app)}
+    running = {job.id for job in scheduler.get_jobs() if job.id != "registry:refresh"}
+    added = sorted(set(wanted) - running)
+    removed = sorted(running - set(wanted))
+    for name in added:
+        _schedule(scheduler, app, wanted[name], lock)
+    for name in removed:
+        scheduler.remove_job(name)
+    if added or removed:
+        log.info("jobs refreshed: added %s, removed %s", added or "none", removed or "none")
+    return added, removed
+
+
 def build_scheduler(app, lock=None, jobs=None):
     """A ``BlockingScheduler`` with every periodic job; ``max_instances=1``, ``coalesce=True``."""
     from .registry import periodic_jobs
 
     lock = lock or leader_lock_for(app)
     scheduler = BlockingScheduler(timezone="UTC")
+    fixed = jobs is not None
     with app.app_context():
-        jobs = jobs if jobs is not None else periodic_jobs(app)
+        jobs = jobs if fixed else periodic_jobs(app)
     for job in jobs:
-        scheduler.add_job(run_job, "interval", seconds=job.interval_s, args=(app, job, lock), id=job.name,
-                          name=job.name, max_instances=1, coalesce=True, misfire_grace_time=job.interval_s)
+        _schedule(scheduler, app, job, lock)
+    if not fixed:
+        # A store added (or removed) while the scheduler runs gets (or loses) its jobs without a restart.
+        scheduler.add_job(refresh_jobs, "interval", seconds=REFRESH_S, args=(scheduler, app, lock),
+                          id="registry:refresh", name="registry:refresh", max_instances=1, coalesce=True)
 
     def on_event(event):
         if event.code == EVENT_JOB_ERROR:

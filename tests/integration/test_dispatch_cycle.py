@@ -286,3 +286,18 @@ def test_the_courier_with_fewer_deliveries_this_shift_gets_the_tie(world):
     advance([order_id], *TO_READY)
     cycle(shop.store_id)
     assert state(order_id)["order_courier"] == idle
+
+
+def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, world, tmp_path):
+    from dispatch.scheduler import FileLeaderLock, build_scheduler, refresh_jobs
+
+    shop, _ = world
+    db.session.remove()
+    lock = FileLeaderLock(tmp_path / "leader.lock")
+    scheduler = build_scheduler(app, lock=lock)
+    names = {job.id for job in scheduler.get_jobs()}
+    assert {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh"} <= names
+    other = build_shop(name="New Store", couriers=0, lat=31.3, lon=121.5)
+    added, removed = refresh_jobs(scheduler, app, lock)
+    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}"]) and removed == []
+    assert refresh_jobs(scheduler, app, lock) == ([], [])
