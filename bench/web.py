@@ -33,7 +33,7 @@ gunicorn's sync worker closes the connection after every response; with threads,
 another request while one waits on the database (a checkout makes dozens of round trips). Each
 worker's SQLAlchemy pool (5 + 10 overflow) covers its threads.
 
-``--profile ENDPOINT`` (bare, feed, quote, checkout) skips the load run: on each database it profiles
+``--profile ENDPOINT`` (bare, feed, feed-first (the page cache off), quote, checkout) skips the load run: on each database it profiles
 100 of that endpoint's requests in-process (statements per request, CPU ms, cProfile top).
 ``--products N`` spreads the checkouts over N products (default 1: the hot-row case, everyone buys one).
 
@@ -363,6 +363,8 @@ def profile(url, facts, endpoint, repeat=100):
     from web_app import create_bench_app
 
     app = create_bench_app()
+    if endpoint == "feed-first":  # the page cache off: every request renders the feed afresh
+        app.config["FEED_PAGE_TTL_S"] = 0
     client = app.test_client()  # over "https", as the production cookie and CSRF settings expect
     get = functools.partial(client.get, base_url="https://localhost")
     post = functools.partial(client.post, base_url="https://localhost",
@@ -381,7 +383,7 @@ def profile(url, facts, endpoint, repeat=100):
                                                 form).group(1),
               "payment_method": "wallet", "slot": "", "note": "", "csrf_token": token}
     post(f"/cart/items/{product_id}", data={"quantity": 0, "csrf_token": token})
-    paths = {"feed": "/shop", "bare": "/bench/bare",
+    paths = {"feed": "/shop", "feed-first": "/shop?v=first", "bare": "/bench/bare",
              "quote": f"/api/v1/delivery-quote?lat={resident['lat']}&lon={resident['lon']}"}
 
     split = Counter()
@@ -457,7 +459,7 @@ def main():
     parser.add_argument("--products", type=int, default=1,
                         help="products the checkouts spread over (default 1: everyone buys the same one)")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
-    parser.add_argument("--profile", choices=["bare", "feed", "quote", "checkout"],
+    parser.add_argument("--profile", choices=["bare", "feed", "feed-first", "quote", "checkout"],
                         help="instead of the load run: profile this endpoint in-process, on each database")
     args = parser.parse_args()
     if not 1 <= args.clients <= 64:

@@ -1,10 +1,16 @@
 """The resident's shop feed (``/shop``) and product photos. The staff's catalogue console is in
 ``console_views`` and registers its routes on the same blueprint."""
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+import secrets
+
+from flask import (Blueprint, abort, current_app, get_template_attribute, render_template, request, send_file,
+                   url_for)
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from flask_babel import get_locale
 from flask_login import current_user
 
 from ..accounts.models import Role
+from ..caching import cache
 from ..database import utcnow
 from ..deliveries import operations as deliveries
 from ..stores.views import store_status
@@ -55,6 +61,30 @@ def _items(cards, categories, lang):
              "due": card.ranked.due} for card in cards]
 
 
+# Stand-ins for the viewer's parts of a card, put back per request (random: no product text can hold them).
+_HERE, _CSRF = f"feedhere{secrets.token_hex(8)}", f"feedcsrf{secrets.token_hex(8)}"
+
+
+def render_cards(items, lang, here):
+    """The feed cards' HTML. A card is rendered once per product version, language and reason and kept
+    ``FEED_CARD_TTL_S`` per worker with stand-ins for the page to come back to and the CSRF token,
+    which are put back for this viewer (their values escaped as the template would)."""
+    macro = get_template_attribute("catalogue/_feed_card.html", "feed_card")
+    cards = cache("feed_cards", max_entries=4096)
+    ttl = current_app.config["FEED_CARD_TTL_S"]
+    here_html, csrf_html = str(escape(here)), str(escape(generate_csrf()))
+    out = []
+    for item in items:
+        product = item["product"]
+        key = (product.id, product.updated_at, lang, item["reason"], item["due"])
+        html = cards.get(key)
+        if html is None:
+            html = str(macro(item, lang, _HERE, _CSRF))
+            cards.set(key, html, ttl, size=len(html))
+        out.append(Markup(html.replace(_HERE, here_html).replace(_CSRF, csrf_html)))
+    return out
+
+
 @bp.get("/shop")
 @per_session_page
 @role_required(Role.RESIDENT)
@@ -69,9 +99,10 @@ def feed():
                               buy_again=args["buy_again"], page=args["page"])
     categories = feed_ops.list_feed_categories(store.id)
     filters = {k: args[k] for k in ("query", "category", "buy_again")}
+    here = feed_url(**filters, page=args["page"])
     context = {
-        "items": _items(page.cards, categories, lang), "lang": lang, "feed_page": page,
-        "here": feed_url(**filters, page=args["page"]),
+        "cards": render_cards(_items(page.cards, categories, lang), lang, here), "lang": lang,
+        "feed_page": page, "here": here,
         "next_url": feed_url(**filters, page=args["page"] + 1) if page.has_next else None,
     }
     if request.args.get("fragment") == "1":

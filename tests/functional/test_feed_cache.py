@@ -138,3 +138,45 @@ def test_the_store_popularity_is_shared_and_refreshed_after_its_ttl(cached, shop
         popularity.clock = Clock()
         popularity.clock.now = 10 ** 9
         assert store_popularity(shop["store_id"], now())[p["toast"]] == 1.0  # ...until it expires
+
+
+@pytest.fixture
+def cards_cached(app):
+    app.config.update(FEED_CARD_TTL_S=60, FEED_PAGE_TTL_S=0)
+    yield app
+    app.extensions.pop("store_caches", None)
+
+
+def card_form(html, product_id):
+    card = html.split(f'id="p{product_id}"')[1].split("</li>")[0]
+    token = card.split('name="csrf_token" value="')[1].split('"')[0]
+    back = card.split('name="next" value="')[1].split('"')[0]
+    return token, back
+
+
+def test_cached_cards_carry_each_viewers_token_and_way_back(cards_cached, shop, login_client):
+    milk = shop["products"]["milk"]
+    first = login_client(shop["users"][Role.RESIDENT][1])
+    second = login_client(shop["users"][Role.RESIDENT][1])  # another device: another session and token
+    a = first.get("/shop?q=milk").get_data(as_text=True)
+    b = second.get("/shop?q=milk&page=1").get_data(as_text=True)
+    assert len(cards_cached.extensions["store_caches"]["feed_cards"]) >= 1  # the card was kept...
+    token_a, back_a = card_form(a, milk)
+    token_b, back_b = card_form(b, milk)
+    assert token_a != token_b and back_a == back_b == f"/shop?q=milk#p{milk}"  # ...and made personal again
+    assert a.split('name="csrf-token" content="')[1].split('"')[0] == token_a
+    response = first.post("/cart/items", data={"product_id": milk, "csrf_token": token_a},
+                          headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.get_json() == {"count": 1}
+
+
+def test_a_price_change_shows_on_the_card_at_once(cards_cached, shop, login_client, app):
+    from store_app.catalogue.models import Product
+    from store_app.database import transaction
+
+    milk = shop["products"]["milk"]
+    client = login_client(shop["users"][Role.RESIDENT][1])
+    assert "¥12.50" in client.get("/shop?q=milk").get_data(as_text=True)
+    with app.app_context(), transaction():
+        db.session.get(Product, milk).price_cents = 1390  # updated_at moves with it
+    assert "¥13.90" in client.get("/shop?q=milk").get_data(as_text=True)
