@@ -15,6 +15,7 @@ import logging
 import re
 import smtplib
 import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -176,12 +177,26 @@ def _claim(now, limit):
     with transaction():
         candidates = db.session.scalars(db.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id)
                                         .limit(limit)).all()
-        claimed = []
-        for message_id in candidates:
-            if db.session.execute(db.update(OutboxMessage).where(OutboxMessage.id == message_id, due).values(
-                    status="sending", lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)).rowcount:
-                claimed.append(message_id)
-        return claimed
+        if not candidates:
+            return []
+        # One guarded UPDATE: a row another sender claimed meanwhile no longer matches ``due``.
+        return sorted(db.session.scalars(
+            db.update(OutboxMessage).where(OutboxMessage.id.in_(candidates), due)
+            .values(status="sending", lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id).execution_options(synchronize_session=False)).all())
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What an adapter is given: one claimed message."""
+
+    id: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    dedupe_key: str
+    attempts: int
 
 
 def redact(body):
@@ -194,8 +209,13 @@ def deliver(now=None, adapters=None, limit=BATCH):
     now = now or utcnow()
     adapters = adapters or adapters_from_config(current_app.config)
     counts = {"sent": 0, "retrying": 0, "failed": 0}
-    for message_id in _claim(now, limit):
-        message = db.session.get(OutboxMessage, message_id)
+    claimed = _claim(now, limit)
+    # Plain copies: each result below commits on its own, which would expire ORM rows still to send.
+    messages = [Outgoing(m.id, m.channel, m.recipient, m.subject, m.body, m.dedupe_key, m.attempts)
+                for m in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                            .order_by(OutboxMessage.id))] if claimed else []
+    for message in messages:
+        message_id = message.id
         adapter = adapters.get(message.channel) or adapters["log"]
         try:
             adapter.send(message)
