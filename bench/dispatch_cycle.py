@@ -92,11 +92,12 @@ def _around(rng, radius_m):
 def build_store(now):
     """One store at rush hour (see the module docstring), bulk-inserted in one transaction; returns
     ``{"store_id", "route_tasks"}``. Needs an app context."""
-    from store_app.accounts.models import Role, User
+    from store_app.accounts.models import User
     from store_app.catalogue.models import Category, Merchant, Product
     from store_app.database import transaction
     from store_app.deliveries.models import CourierShift
     from store_app.extensions import db
+    from store_app.roles import Role
     from store_app.stores.models import Store, StoreHours
 
     rng = random.Random(SEED)
@@ -184,7 +185,7 @@ def _insert_orders(store, product, couriers, residents, rng, now):
         tasks.append({"store_id": store.id, "kind": "order", "order_id": order_id,
                       "status": "open" if kind == "ready" else kind, "courier_id": courier_id,
                       "pickup_lat": STORE_LAT, "pickup_lon": STORE_LON, "dropoff_lat": lat, "dropoff_lon": lon,
-                      "size": quantity // 10 + 1, "ready_at": times["ready_at"],
+                      "size": quantity // 10 + 1, "ready_at": times["ready_at"], "packed_at": times["ready_at"],
                       "promised_at": orders[n]["promised_at"], "assigned_by": "planner" if courier_id else None,
                       "created_at": times["placed_at"], "assigned_at": times["assigned_at"],
                       "picked_up_at": times["picked_up_at"]})
@@ -392,6 +393,7 @@ def measure_baselines(app, facts, now, runs):
     """The snapshot alone (``load_snapshot``, rolled back) and the planner alone on that snapshot
     (loaded once), ``runs`` times each after one untimed run; returns ``(snapshot ms, planner ms, shape)``."""
     from dispatch import jobs, planner
+    from store_app.deliveries.params import planner_params
     from store_app.extensions import db
     from store_app.stores.operations import get_store
 
@@ -404,7 +406,7 @@ def measure_baselines(app, facts, now, runs):
             started = time.perf_counter()
             tasks, couriers = jobs.load_snapshot(store, now)
             snapshot_ms.append((time.perf_counter() - started) * 1000)
-            params = jobs.params_for(store)
+            params = planner_params(store)
             db.session.rollback()
     planner_ms = []
     for _ in range(runs + 1):

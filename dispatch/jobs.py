@@ -11,44 +11,34 @@ from datetime import timedelta
 
 from store_app.database import transaction
 from store_app.deliveries import operations as delivery_ops
+from store_app.deliveries.params import planner_params
+from store_app.fulfilment import dispatching
+from store_app.stores.operations import get_store
 
 from . import planner
 from .geo import point_from_lat_lon
-from .model import Courier, Params, Stop, StopKind, Task
-
-ACTIVE_TASK_STATUSES = ("open", "assigned", "picked_up")
+from .model import Courier, Stop, StopKind, Task
 
 
 def _minutes(at, now):
     return (at - now).total_seconds() / 60.0
 
 
-def params_for(store):
-    """The planner's parameters from the store's settings."""
-    return Params(speed_m_per_min=store.courier_speed_m_per_min, detour_factor=store.detour_factor,
-                  round_travel_up=False, pickup_service_min=1.0, dropoff_service_min=store.courier_handover_min,
-                  target_min=store.promise_minutes, max_min=2 * store.promise_minutes,
-                  cycle_min=store.dispatch_interval_s / 60.0)
-
-
 def load_snapshot(store, now):
     """``(tasks, couriers)`` as the planner's frozen dataclasses, from the store's open work."""
-    from store_app.orders.models import OrderStatus
-
     origin = (store.lat, store.lon)
-    rows = delivery_ops.list_active_tasks(store.id, ACTIVE_TASK_STATUSES)
+    rows = delivery_ops.list_active_tasks(store.id)
     tasks, routes = [], {}
     for task in rows:
-        order = task.order
         waiting = task.status == "open"
-        # Only orders packed and waiting are offered to the planner; the rest are routes already.
-        if waiting and (order is None or order.status != OrderStatus.READY.value):
+        # Only tasks packed and waiting are offered to the planner; the rest are routes already.
+        if waiting and task.packed_at is None:
             continue
         pickup = point_from_lat_lon(task.pickup_lat, task.pickup_lon, *origin)
         dropoff = point_from_lat_lon(task.dropoff_lat, task.dropoff_lon, *origin)
         courier_id = str(task.courier_id) if task.courier_id else None
         tasks.append(Task(id=str(task.id), pickup=pickup, dropoff=dropoff,
-                          placed_at_min=_minutes(order.placed_at if order else task.created_at, now),
+                          placed_at_min=_minutes(task.created_at, now),
                           ready_at_min=min(0.0, _minutes(task.ready_at, now)) if waiting else _minutes(task.ready_at, now),
                           promised_at_min=_minutes(task.promised_at, now), pickup_group=f"store:{store.id}",
                           size=task.size, courier_id=courier_id, picked_up=task.status == "picked_up"))
@@ -72,7 +62,7 @@ def persist(plan, now):
     """Write the plan's assignments; returns ``[(task_id, courier_id), ...]`` actually written (the
     ones staff or an overlapping cycle did not take first)."""
     pairs = sorted((int(t), int(a.courier_id)) for a in plan.assignments for t in a.task_ids)
-    return delivery_ops.assign_many_by_planner(pairs, now)
+    return dispatching.assign_by_planner(pairs, now)
 
 
 def run_cycle(store_id, now):
@@ -82,16 +72,14 @@ def run_cycle(store_id, now):
     notices. The second takes order rows before task rows, like every other writer, in task-id order;
     predictions are advice, so a cycle whose second step fails has still assigned correctly.
     """
-    from store_app.stores.operations import get_store
-
     with transaction():
         store = get_store(store_id)
         timezone = store.timezone
         tasks, couriers = load_snapshot(store, now)
-        plan = planner.plan(tasks, couriers, 0.0, params_for(store))
+        plan = planner.plan(tasks, couriers, 0.0, planner_params(store))
         written = persist(plan, now)
     with transaction():
-        late = delivery_ops.record_predictions(store_id, timezone, predictions(plan, now), now)
+        late = dispatching.record_predictions(store_id, timezone, predictions(plan, now), now)
     return (f"store {store_id}: {len(tasks)} tasks, {len(couriers)} couriers, assigned {len(written)}"
             + (f" ({', '.join(f'task {t}->courier {c}' for t, c in written)})" if written else "")
             + (f"; running late, residents told: orders {', '.join(map(str, late))}" if late else ""))
@@ -100,5 +88,3 @@ def run_cycle(store_id, now):
 def predictions(plan, now):
     """``{task_id: predicted hand-over}`` (aware datetimes) from the plan's minutes after ``now``."""
     return {int(task_id): now + timedelta(minutes=minutes) for task_id, minutes in plan.dropoff_times().items()}
-
-

@@ -73,23 +73,26 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .catalogue.views import bp as catalogue_bp
-    from .deliveries.dispatch_board_views import bp as dispatch_board_bp
     from .deliveries.views import bp as deliveries_bp
+    from .fulfilment.board_views import bp as order_board_bp
+    from .fulfilment.courier_views import bp as courier_bp
+    from .fulfilment.dispatch_board_views import bp as dispatch_board_bp
+    from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
     from .notifications.views import bp as notifications_bp
-    from .parcels import operations as _parcel_operations  # noqa: F401  (hears when orders end)
-    from .parcels.console_views import bp as parcel_console_bp
-    from .parcels.views import bp as parcels_bp
-    from .orders.board_views import board_bp
+    from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
     from .orders.voice_views import bp as voice_bp
+    from .parcels import presenters as _parcel_riders  # noqa: F401  (rides on orders, hears when they end)
+    from .parcels.console_views import bp as parcel_console_bp
+    from .parcels.views import bp as parcels_bp
     from .partners.views import bp as partners_bp
+    from .reports.views import bp as reports_bp
     from .staffing.views import bp as staffing_bp
     from .stores.views import bp as stores_bp
     from .wallet.views import bp as wallet_bp
 
-    for blueprint in (stores_bp, accounts_bp, geo_bp, deliveries_bp, orders_bp, voice_bp, catalogue_bp, board_bp,
-                      partners_bp, wallet_bp, notifications_bp, dispatch_board_bp,
-                      parcels_bp, parcel_console_bp):
+    for blueprint in (stores_bp, accounts_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp, catalogue_bp,
+                      fulfilment_bp, order_board_bp, courier_bp, dispatch_board_bp, partners_bp, wallet_bp,
+                      notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(staffing_bp)

@@ -56,7 +56,7 @@ class Config:
     FEED_POPULARITY_TTL_S = 60
     FEED_PAGE_TTL_S = 20
     FEED_PAGE_CACHE_BYTES = 32 * 1024 * 1024
-    FEED_CARD_TTL_S = 60  # a product's rendered card, per language and reason (catalogue/views.py)
+    FEED_CARD_TTL_S = 60  # a product's rendered card, per language and reason (orders/shop_views.py)
     # Messages that leave the app (store_app/notifications/outbox.py): SMS through "log" (written
     # to the log) or "http" (SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN); email when SMTP_HOST is set.
     SMS_GATEWAY = "log"

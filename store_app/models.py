@@ -1,5 +1,5 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
-from .accounts.models import Address, Role, User  # noqa: F401
+from .accounts.models import Address, User  # noqa: F401
 from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa: F401
 from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
 from .geo.models import Building, DeliveryZone  # noqa: F401

@@ -12,10 +12,11 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.schema import CreateTable
 
 from store_app import create_app
-from store_app.accounts.models import Address, Role, User
-from store_app.database import transaction
+from store_app.accounts.models import Address, User
+from store_app.database import transaction, utcnow
 from store_app.extensions import db, limiter
 from store_app.geo.models import Building
+from store_app.roles import Role
 from store_app.stores.models import Store, StoreHours
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -273,7 +274,6 @@ def build_shop(*, stock=20, products=None, fee_cents=500, minimum_cents=0, couri
     from werkzeug.security import generate_password_hash
 
     from store_app.catalogue.models import Category, Merchant, Product
-    from store_app.database import utcnow
     from store_app.deliveries.models import CourierShift
     from store_app.geo.operations import save_zone
 
@@ -286,7 +286,7 @@ def build_shop(*, stock=20, products=None, fee_cents=500, minimum_cents=0, couri
         db.session.add(store)
         db.session.flush()
         zone = save_zone(store.id, name="Zone A", geojson=square_zone(lat, lon, zone_half_deg),
-                         fee_cents=fee_cents, minimum_cents=minimum_cents)
+                         fee_cents=fee_cents, minimum_cents=minimum_cents, now=now)
         inside = Building(store_id=store.id, lat=lat + 0.0005, lon=lon + 0.0005)
         inside.set_names("Inside Tower", [])
         outside = Building(store_id=store.id, lat=lat + 0.05, lon=lon + 0.05)
@@ -333,7 +333,7 @@ def add_shopper(shop, *, balance_cents=10_000, building_id=None, phone=None, nam
         db.session.add(user)
         db.session.flush()
         if balance_cents:
-            credit(user.id, shop.store_id, balance_cents, "topup")
+            credit(user.id, shop.store_id, balance_cents, "topup", now=utcnow())
         return ShopIds(user_id=user.id, phone=user.phone, address_id=address.id)
 
 
@@ -344,7 +344,7 @@ def fill_cart(user_id, quantities):
     with transaction():
         user = db.session.get(User, user_id)
         for product_id, quantity in quantities.items():
-            add_to_cart(user, product_id, quantity)
+            add_to_cart(user, product_id, quantity, now=utcnow())
 
 
 @pytest.fixture
@@ -398,8 +398,7 @@ def add_partner(shop, *, name="Fruit Corner", kind="fruit", products=None, stock
 def place_test_order(shopper, quantities, *, payment_method="wallet", note="", now=None):
     """Fill the shopper's cart with ``{product_id: quantity}`` and check out through ``place_order``
     (delivery now, default address); returns the order id. Needs an app context; commits."""
-    from store_app.database import utcnow
-    from store_app.orders.operations import new_idempotency_key, place_order
+    from store_app.orders.checkout import new_idempotency_key, place_order
 
     fill_cart(shopper.user_id, quantities)
     with transaction():

@@ -1,9 +1,14 @@
 """The architecture rules of DESIGN.md, as tests, so they hold without anyone remembering them.
 
-- Pure modules (every ``rules.py`` or ``*_rules.py``, the dispatcher's core) import no framework, not even indirectly.
+- Pure modules (every ``rules.py`` or ``*_rules.py``, the ones named in ``PURE_MODULES``, the
+  dispatcher's core) import no framework, not even indirectly; a framework-free module must be named.
 - ``store_app/database.py`` holds the one commit.
+- The domain packages form a ladder (``LADDER``): imports go down it, never up, never sideways, never
+  in a circle. ``deliveries`` knows nothing of ``orders``; ``store_app`` imports only the pure parts of
+  ``dispatch``, and ``dispatch`` only the parts of ``store_app`` in ``DISPATCH_MAY_IMPORT``.
 - The dispatcher's core imports nothing of the project; ``services/`` imports only what it may.
-- Nothing but entry points reads the clock; nothing but the launcher and CLI prints.
+- Nothing but entry points reads the clock (each allowed read is named and counted); nothing but
+  the launcher and CLI prints.
 - Pages load nothing from outside hosts: front-end libraries are vendored into ``static/``.
 
 Imports are read with ``ast``, never executed; relative imports are resolved against their package.
@@ -147,10 +152,31 @@ def impure_imports(path):
     return sorted(set(problems))
 
 
+# Pure modules not named ``rules.py``: plain values in, plain values out, no framework, no clock.
+PURE_MODULES = {
+    "store_app/roles.py": "who a person is in the store",
+    "store_app/orders/statuses.py": "order statuses and payment methods",
+    "store_app/orders/riders.py": "the registry of what rides along on an order",
+    "store_app/fulfilment/transitions.py": "the one table of order and task moves",
+    "store_app/deliveries/params.py": "a store's settings as quote and planner parameters",
+    "store_app/stores/presenters.py": "open now, next opening",
+    "store_app/geo/zones.py": "polygons, their validation and the spatial index",
+    "store_app/geo/maps.py": "SVG maps as plain drawing data",
+    "store_app/parcels/reports.py": "the parcel station's figures",
+    "store_app/staffing/chart.py": "the staffing chart",
+    "store_app/demo/data.py": "the demo community",
+    "store_app/demo/catalogue_data.py": "the demo catalogue",
+}
+# Framework-free modules that are not pure rules, and why.
+FRAMEWORK_FREE_ELSEWHERE = {"store_app/config.py": "settings, read from the environment at import"}
+
+
 def pure_modules():
-    """Every ``rules.py`` (and ``*_rules.py``) in store_app/ and services/, and the dispatcher's core."""
+    """Every ``rules.py`` (and ``*_rules.py``) in store_app/ and services/, ``PURE_MODULES``, and the
+    dispatcher's core."""
     files = [p for p in python_files("store_app", "services")
              if p.name == "rules.py" or p.name.endswith("_rules.py")]
+    files += [ROOT / name for name in PURE_MODULES if (ROOT / name).is_file()]
     files += [ROOT / name for name in DISPATCH_PURE if (ROOT / name).is_file()]
     files += python_files("dispatch/sim")
     return sorted(set(files))
@@ -211,6 +237,20 @@ def test_pure_module_imports_no_framework(path):
     assert impure_imports(path) == [], "pure modules import no framework, not even through another module"
 
 
+def test_named_pure_modules_exist():
+    """A name for a deleted or renamed file would protect nothing: keep the list true."""
+    assert [name for name in (*PURE_MODULES, *FRAMEWORK_FREE_ELSEWHERE) if not (ROOT / name).is_file()] == []
+
+
+def test_every_framework_free_module_is_named():
+    """A module that imports no framework is pure by accident until it is named: then it stays so."""
+    named = {rel(p) for p in pure_modules()} | set(FRAMEWORK_FREE_ELSEWHERE)
+    unnamed = [rel(p) for p in python_files("store_app", "services")
+               if p.name != "__init__.py" and "migrations" not in p.parts and rel(p) not in named
+               and impure_imports(p) == []]
+    assert unnamed == [], "add them to PURE_MODULES (or say why not in FRAMEWORK_FREE_ELSEWHERE)"
+
+
 def test_known_impure_entries_still_exist():
     """An entry for a deleted or renamed file would hide nothing and mean nothing: remove it."""
     assert all((ROOT / name).is_file() for name in KNOWN_IMPURE)
@@ -266,16 +306,24 @@ def test_services_import_only_allowed_store_app_parts():
     assert bad == [], f"services/ may import only {', '.join(SERVICES_MAY_IMPORT)}"
 
 
-# ---- (e) only entry points read the clock ----------------------------------------------------
+# ---- (e) only entry points read the clock -----------------------------------------------------
 
-CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py",
-                 "dispatch/jobs.py", "dispatch/scheduler.py"}
-ENTRY_POINT_NAMES = {"views.py", "cli.py"}
+# Modules that are entry points as a whole: requests, commands, periodic jobs, the scheduler.
+CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py", "dispatch/jobs.py", "dispatch/scheduler.py",
+                 "dispatch/commands.py"}
+ENTRY_POINT_NAMES = {"cli.py", "jobs.py"}  # and every ``views.py`` / ``*_views.py``
+
+
+def is_entry_point(path):
+    return rel(path) in CLOCK_ALLOWED or path.name in ENTRY_POINT_NAMES or path.name.endswith("views.py")
+# Entry points inside other modules, each with how many clock reads it may make.
+CLOCK_READS = {("store_app/demo/operations.py", "seed_demo"): 1}
 CLOCK_METHODS = {"now", "utcnow", "today"}
 
 
 def clock_calls(tree):
-    """``[(lineno, source)]`` of ``datetime.now()``, ``datetime.utcnow()``, ``date.today()`` and kin."""
+    """``[(lineno, function, source)]`` of ``datetime.now()``, ``datetime.utcnow()``, ``date.today()`` and
+    kin, and of the project's own ``utcnow()``; ``function`` is the enclosing function's name."""
     clock_names = {"datetime", "date"}  # module or class names a clock method hangs off
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "datetime":
@@ -285,30 +333,47 @@ def clock_calls(tree):
             clock_names.update(alias.asname for alias in node.names
                                if alias.asname and alias.name == "datetime")
     calls = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in CLOCK_METHODS):
-            continue
-        receiver = node.func.value
-        name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", None)
-        if name in clock_names:
-            calls.append((node.lineno, ast.unparse(node)))
+
+    def visit(node, function):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            function = node.name
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in CLOCK_METHODS:
+                receiver = func.value
+                name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", None)
+                if name in clock_names or func.attr == "utcnow":
+                    calls.append((node.lineno, function, ast.unparse(node)))
+            elif isinstance(func, ast.Name) and func.id == "utcnow":
+                calls.append((node.lineno, function, ast.unparse(node)))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(tree, None)
     return calls
 
 
 def test_clock_call_detection():
     source = ("import datetime as dt\nfrom datetime import date as D\n"
-              "a = dt.datetime.now()\nb = D.today()\nc = datetime.utcnow()\nd = shop.now()\n")
-    assert [line for line, _ in clock_calls(ast.parse(source))] == [3, 4, 5]
+              "a = dt.datetime.now()\nb = D.today()\nc = datetime.utcnow()\nd = shop.now()\n"
+              "def f():\n    return utcnow()\nx = Column(default=utcnow)\n")
+    assert [(line, fn) for line, fn, _ in clock_calls(ast.parse(source))] == [(3, None), (4, None), (5, None),
+                                                                              (8, "f")]
 
 
 def test_only_entry_points_read_the_clock():
-    found = []
+    found, counted = [], {}
     for path in python_files(*PROJECT_PACKAGES):
-        if rel(path) in CLOCK_ALLOWED or path.name in ENTRY_POINT_NAMES:
+        if is_entry_point(path):
             continue
-        found += [f"{rel(path)}:{line}: {src}" for line, src in clock_calls(parse(path))]
+        for line, function, src in clock_calls(parse(path)):
+            key = (rel(path), function)
+            if key in CLOCK_READS:
+                counted[key] = counted.get(key, 0) + 1
+            else:
+                found.append(f"{rel(path)}:{line} in {function}(): {src}")
     assert found == [], "pure code and operations take `now` as an argument"
+    assert counted == CLOCK_READS, "each named entry point reads the clock exactly as often as listed"
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in pure_modules()])
@@ -316,6 +381,156 @@ def test_pure_modules_do_not_call_utcnow(path):
     calls = [node.lineno for node in ast.walk(parse(path)) if isinstance(node, ast.Call)
              and getattr(node.func, "id", getattr(node.func, "attr", None)) == "utcnow"]
     assert calls == []
+
+
+# ---- (h) the ladder: imports go down, never up, never sideways, never in a circle --------------
+
+# DESIGN.md's dependency ladder, bottom first. A package may import packages of lower rungs only;
+# rung 0 knows no domain (its parts may import one another). ``store_app`` itself (create_app), the
+# schema list, the launcher and the demo stand above every rung: they wire or seed everything.
+LADDER = [
+    {"store_app.web", "store_app.jobs", "store_app.database", "store_app.extensions", "store_app.errors",
+     "store_app.roles", "store_app.config", "store_app.caching", "store_app.csv_rules"},
+    {"store_app.stores"},
+    {"store_app.geo"},
+    {"store_app.accounts"},
+    {"store_app.wallet", "store_app.notifications", "store_app.catalogue"},
+    {"store_app.growth"},
+    {"store_app.deliveries"},
+    {"store_app.orders"},
+    {"store_app.fulfilment"},
+    {"store_app.parcels", "store_app.partners", "store_app.staffing", "store_app.breakfast", "services"},
+    {"store_app.reports"},
+]
+ABOVE_THE_LADDER = {"store_app", "store_app.models", "store_app.launcher", "store_app.demo", "dispatch.app"}
+# Import circles between packages that are kept on purpose, with the reason. None today.
+KNOWN_CIRCLES = {}
+# What dispatch/ may import from store_app, and why.
+DISPATCH_MAY_IMPORT = {
+    "store_app.database": "one cycle is two transactions",
+    "store_app.stores": "the store being dispatched",
+    "store_app.deliveries": "the snapshot: open tasks, couriers on shift, the planner's parameters",
+    "store_app.fulfilment": "the assignments and predictions move orders with their tasks",
+    "store_app.jobs": "the dispatch cycle is a periodic job",
+}
+
+
+def package_of(name):
+    """``store_app.orders.views`` -> ``store_app.orders``; ``services.x`` -> ``services``; a root module
+    of store_app is its own package. The dispatcher is two: its pure core (``dispatch``), which the
+    app may use, and the parts that run it in the app (``dispatch.app``: the cycle, its CLI)."""
+    parts = name.split(".")
+    if parts[0] == "dispatch":
+        core = {module_name(p) for p in dispatch_pure_files()}
+        return "dispatch" if name == "dispatch" or is_under(name, tuple(core)) else "dispatch.app"
+    if parts[0] == "services":
+        return "services"
+    return ".".join(parts[:2]) if len(parts) > 1 else parts[0]
+
+
+def rung_of(package):
+    return next((i for i, rung in enumerate(LADDER) if package in rung), None)
+
+
+def package_imports():
+    """``{package: {imported package: [where, ...]}}`` over the project's own imports."""
+    graph = {}
+    for path in python_files(*PROJECT_PACKAGES):
+        if "migrations" in path.parts:
+            continue
+        source = package_of(module_name(path))
+        for lineno, name in imports_of(path):
+            if not is_project(name):
+                continue
+            target = package_of(name)
+            if target != source:
+                graph.setdefault(source, {}).setdefault(target, []).append(f"{rel(path)}:{lineno}")
+    return graph
+
+
+def test_every_package_has_its_rung():
+    packages = {package_of(module_name(p)) for p in python_files("store_app", "services")
+                if "migrations" not in p.parts}
+    lost = sorted(p for p in packages if rung_of(p) is None and p not in ABOVE_THE_LADDER)
+    assert lost == [], "put each new package on its rung of LADDER (or above it, with a reason)"
+
+
+def test_imports_go_down_the_ladder():
+    wrong = []
+    for source, targets in package_imports().items():
+        here = rung_of(source)
+        if here is None:
+            continue
+        for target, where in targets.items():
+            if target == "dispatch":
+                continue  # its pure core, which knows no domain
+            there = rung_of(target)
+            if there is None or there > here or (there == here and here != 0):
+                wrong.append(f"{source} (rung {here}) imports {target} (rung {there}) at {', '.join(where)}")
+    assert wrong == [], "imports go down the ladder: a lower package hears of a higher one by a registered handler"
+
+
+def test_deliveries_knows_nothing_of_orders():
+    found = package_imports().get("store_app.deliveries", {})
+    assert "store_app.orders" not in found and "store_app.fulfilment" not in found
+
+
+def _circles(graph):
+    """The strongly connected components of more than one package (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, {}):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(frozenset(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_circle_finder_finds_circles():
+    graph = {"a": {"b": []}, "b": {"c": []}, "c": {"a": []}, "d": {"a": []}}
+    assert _circles(graph) == [frozenset("abc")]
+
+
+def test_no_import_circle_between_packages():
+    circles = {frozenset(c) for c in _circles(package_imports())}
+    assert circles == set(KNOWN_CIRCLES), "packages that import each other are one package in two places"
+
+
+def test_store_app_imports_only_the_pure_parts_of_dispatch():
+    pure = {module_name(p) for p in dispatch_pure_files()}
+    bad = [f"{rel(path)}:{lineno} imports {name}"
+           for path in python_files("store_app", "services")
+           for lineno, name in imports_of(path)
+           if is_under(name, ("dispatch",)) and name != "dispatch" and not is_under(name, tuple(pure))]
+    assert bad == []
+
+
+def test_dispatch_imports_only_the_allowed_parts_of_store_app():
+    bad = [f"{rel(path)}:{lineno} imports {name}"
+           for path in python_files("dispatch")
+           for lineno, name in imports_of(path)
+           if is_under(name, ("store_app",)) and not is_under(name, tuple(DISPATCH_MAY_IMPORT))]
+    assert bad == [], f"dispatch/ may import only {', '.join(DISPATCH_MAY_IMPORT)} of store_app"
 
 
 # ---- (f) no print() outside the launcher and CLI modules -------------------------------------

@@ -70,6 +70,7 @@ def _store(store_id):
 
 def _ensure_zone(store, notes):
     """A zone around every building if the demo has none yet."""
+    from store_app.database import utcnow
     from store_app.extensions import db
     from store_app.geo import operations as geo_ops
     from store_app.geo.models import Building
@@ -81,7 +82,7 @@ def _ensure_zone(store, notes):
     lats, lons = [p[0] for p in points] + [store.lat], [p[1] for p in points] + [store.lon]
     ring = [[min(lons) - 0.002, min(lats) - 0.002], [max(lons) + 0.002, min(lats) - 0.002],
             [max(lons) + 0.002, max(lats) + 0.002], [min(lons) - 0.002, max(lats) + 0.002]]
-    geo_ops.save_zone(store.id, name="Bench zone", fee_cents=500, minimum_cents=0,
+    geo_ops.save_zone(store.id, name="Bench zone", fee_cents=500, minimum_cents=0, now=utcnow(),
                       geojson={"type": "Polygon", "coordinates": [ring + ring[:1]]})
     notes.append("the demo has no zone: added one around every building")
 
@@ -122,10 +123,11 @@ def _add_couriers(store):
     """Couriers on shift (bulk inserted): more than the orders a bench can place, so no TOO_BUSY."""
     from werkzeug.security import generate_password_hash
 
-    from store_app.accounts.models import Role, User
+    from store_app.accounts.models import User
     from store_app.database import utcnow
     from store_app.deliveries.models import CourierShift
     from store_app.extensions import db
+    from store_app.roles import Role
 
     now, hashed = utcnow(), generate_password_hash(secrets.token_hex(8))
     db.session.execute(db.insert(User), [
@@ -141,9 +143,11 @@ def _add_couriers(store):
 
 def _add_residents(store, clients):
     """One resident per client, in the buildings nearest the store that a zone covers; funded wallets."""
+    from store_app.database import utcnow
     from werkzeug.security import generate_password_hash
 
-    from store_app.accounts.models import Address, Role, User
+    from store_app.accounts.models import Address, User
+    from store_app.roles import Role
     from store_app.extensions import db
     from store_app.geo import operations as geo_ops
     from store_app.geo.models import Building
@@ -165,7 +169,7 @@ def _add_residents(store, clients):
                                       is_default=True))
         db.session.add(user)
         db.session.flush()
-        credit(user.id, store.id, WALLET_CENTS, "topup")
+        credit(user.id, store.id, WALLET_CENTS, "topup", now=utcnow())
         residents.append({"phone": user.phone, "lat": building.lat, "lon": building.lon})
     return residents
 
@@ -181,4 +185,4 @@ def _quantity(store, product, residents):
 def _product_page(app, product_id):
     """The resident's page of one product."""
     with app.test_request_context():
-        return url_for("catalogue.product_page", product_id=product_id)
+        return url_for("shop.product_page", product_id=product_id)

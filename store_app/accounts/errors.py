@@ -1,8 +1,10 @@
 """Errors of the accounts domain, each with a message in the user's language."""
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 
-class AccountError(Exception):
+
+class AccountError(DomainError):
     """Base class; ``message`` is shown to the user, ``field`` names the form field at fault."""
 
     message = _l("Something about this account is not right.")
@@ -49,6 +51,7 @@ class RoleNotAllowed(AccountError):
 
 class AddressNotFound(AccountError):
     message = _l("That address does not exist.")
+    status = 404
 
 
 class LastAddress(AccountError):
@@ -57,3 +60,4 @@ class LastAddress(AccountError):
 
 class MemberNotFound(AccountError):
     message = _l("That team member does not exist.")
+    status = 404

@@ -52,7 +52,3 @@ class TeamMemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change something."""

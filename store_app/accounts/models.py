@@ -3,7 +3,7 @@ from flask_login import UserMixin
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
-from .roles import Role  # noqa: F401  (re-exported: models.Role is used widely)
+from ..roles import Role
 
 
 class User(UserMixin, db.Model):

@@ -4,8 +4,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..geo.operations import get_building
+from ..roles import Role
 from . import errors, rules
-from .models import Address, Role, User
+from .models import Address, User
 
 _DUMMY_HASH = None
 

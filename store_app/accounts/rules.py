@@ -1,7 +1,7 @@
 """Pure rules about accounts: phone numbers, passwords, homes by role."""
 import phonenumbers
 
-from .roles import Role
+from ..roles import Role
 
 STAFF_ROLES = frozenset({Role.STAFF, Role.OWNER})
 # Who may create which accounts: owners and staff add staff and couriers.
@@ -10,11 +10,11 @@ CREATABLE_BY = {
     Role.STAFF: frozenset({Role.STAFF, Role.COURIER}),
 }
 HOME_ENDPOINT = {
-    Role.RESIDENT: "catalogue.feed",
-    Role.STAFF: "stores.console",
-    Role.COURIER: "stores.courier_home",
+    Role.RESIDENT: "shop.feed",
+    Role.STAFF: "reports.console",
+    Role.COURIER: "courier.home",
     Role.VENDOR: "accounts.me",
-    Role.OWNER: "stores.dashboard",
+    Role.OWNER: "reports.dashboard",
 }
 
 

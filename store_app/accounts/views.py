@@ -1,4 +1,7 @@
-"""Login, registration, the resident's 'Me' page, addresses, and the store team."""
+"""The way in (the start page, login, registration, the language switch), the 'Me' page with its
+addresses and password, and the store team."""
+from urllib.parse import urlsplit
+
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
@@ -7,16 +10,43 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..database import transaction, utcnow
 from ..extensions import limiter
 from ..geo.operations import list_buildings
+from ..roles import Role
 from ..stores.context import resolve_store
+from ..stores.presenters import store_status
+from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
-from ..web.forms import choice_list
-from ..web.i18n import select_locale
+from ..web.i18n import LANG_COOKIE, select_locale
 from ..web.views import safe_next
 from . import errors, operations, rules
-from .forms import AddressForm, EmptyForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
-from .models import Role
+from .forms import AddressForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
 
 bp = Blueprint("accounts", __name__)
+bp.add_app_template_filter(rules.display_phone, "phone")
+
+
+@bp.get("/")
+def home():
+    """Visitors see the store and how to join; logged-in users go to their role's home."""
+    if current_user.is_authenticated:
+        return redirect(url_for(rules.home_endpoint(current_user.role)))
+    store = resolve_store()
+    return render_template("accounts/welcome.html", store=store, status=store_status(store, utcnow()))
+
+
+@bp.post("/lang")
+def switch_language():
+    """Switch the language (POST, CSRF-checked), remember it in a cookie and on the account."""
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path,
+                       url_for("accounts.home"))
+    response = redirect(target)
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+        if current_user.is_authenticated:
+            with transaction():
+                operations.set_locale(current_user, lang)
+    return response
 
 
 def _login_account_key():
@@ -44,15 +74,6 @@ def _building_choices(form, store):
     choices = [("", _("Choose your building"))]
     choices += [(str(b.id), b.name) for b in list_buildings(store.id, limit=1000)]
     form.building_id.choices = choice_list(choices)
-
-
-def _show_error(form, exc):
-    """Attach a domain error to its field (or flash it) so the page comes back filled in."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -106,7 +127,7 @@ def register():
                     store.id, form.phone.data, form.name.data, form.password.data,
                     form.building_id.data, form.unit.data, locale=str(select_locale()))
         except errors.AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             session.clear()
             login_user(user)
@@ -137,7 +158,7 @@ def add_address():
             with transaction():
                 operations.add_address(current_user, form.building_id.data, form.unit.data, form.label.data)
         except errors.AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             flash(_("Address added."), "success")
             return redirect(url_for("accounts.me"))
@@ -184,7 +205,7 @@ def change_password():
             with transaction():
                 operations.change_password(user, form.current_password.data, form.new_password.data)
         except errors.AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
         else:
             session.clear()
             login_user(user)  # this device keeps going under the new session version
@@ -206,7 +227,7 @@ def team():
                 member = operations.create_team_account(
                     current_user, form.role.data, form.phone.data, form.name.data, form.password.data)
         except errors.AccountError as exc:
-            _show_error(form, exc)
+            show_error(form, exc)
             status = 400
         else:
             flash(_("Account created for %(name)s.", name=member.name), "success")
@@ -227,7 +248,7 @@ def set_member_enabled(user_id, action):
             with transaction():
                 member = operations.set_enabled(current_user, user_id, action == "enable")
         except errors.MemberNotFound:
-                abort(404)
+            abort(404)
         flash(_("%(name)s can log in again.", name=member.name) if member.is_enabled
               else _("%(name)s can no longer log in.", name=member.name), "success")
     return redirect(url_for("accounts.team"))

@@ -1,10 +1,11 @@
 """Errors of the catalogue, each with a message in the user's language."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
+from ..errors import DomainError
 from ..web.csv_files import file_problem_message
 
 
-class CatalogueError(Exception):
+class CatalogueError(DomainError):
     """Base class; ``message`` is shown to the user, ``field`` names the form field at fault."""
 
     message = _l("This cannot be saved.")
@@ -66,6 +67,17 @@ class CategorySlugTaken(CatalogueError):
 class MerchantNameTaken(CatalogueError):
     message = _l("Another merchant already has this name.")
     field = "name"
+
+
+class OutOfStock(CatalogueError):
+    status = 409
+
+    def __init__(self, name=None):
+        super().__init__(name)
+        # gettext, not a lazy string: a lazy string renders as trusted HTML in Jinja, and the name
+        # is text staff typed or imported.
+        self.message = (gettext("Sorry, %(name)s just sold out.", name=name) if name
+                        else _l("Sorry, this item is sold out."))
 
 
 class StockWouldGoNegative(CatalogueError):

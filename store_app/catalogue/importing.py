@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from . import csv_rules, errors, operations, rules
+from . import csv_rules, errors, operations, rules, stock
 from .models import Product, StockMovement
 
 NOTE = "CSV"
@@ -83,7 +83,7 @@ def _update(store, product, row, category, merchant, actor_id, now):
         product.updated_at = now
         db.session.flush()
     stock_changed = product.stock != row.stock
-    if not operations.set_counted_stock(store.id, product.id, product.stock, row.stock, actor_id, now, NOTE):
+    if not stock.set_counted_stock(store.id, product.id, product.stock, row.stock, actor_id, now, NOTE):
         raise _LineRefused("stock_changed")
     return "updated" if changed or stock_changed else "unchanged"
 

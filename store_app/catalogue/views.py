@@ -1,117 +1,282 @@
-"""The resident's shop feed (``/shop``) and product photos. The staff's catalogue console is in
-``console_views`` and registers its routes on the same blueprint."""
-import secrets
-
-from flask import (Blueprint, abort, current_app, get_template_attribute, render_template, request, send_file,
-                   url_for)
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
-from flask_babel import get_locale
+"""The staff's catalogue console: products (list, add, edit, photo, stock, on/off sale), CSV import,
+categories and partner merchants; and the product photos. Another store's id answers 404, like a
+missing one."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import Role
-from ..caching import cache
-from ..database import utcnow
-from ..deliveries import operations as deliveries
-from ..stores.views import store_status
+from ..database import transaction, utcnow
+from ..geo import errors as geo_errors
+from ..geo.rules import CoordinateError, parse_point
+from ..roles import Role
+from ..stores.rules import HoursFormatError, format_interval, parse_interval
+from ..web.forms import EmptyForm, show_error
 from ..web.guards import role_required
-from ..web.page_cache import per_session_page
-from . import feed as feed_ops
-from . import images, operations, presenters, rules
+from ..web.i18n import current_language
+from . import errors, images, importing, operations, presenters, rules, stock
+from .forms import KIND_LABELS, CategoryForm, ImportForm, MerchantForm, ProductForm, StockForm
+from .models import MerchantKind
 
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(presenters.placeholder_tone, "placeholder_tone")
 bp.add_app_template_global(presenters.placeholder_glyph, "placeholder_glyph")
+staff_only = role_required(Role.STAFF, Role.OWNER)
+PER_PAGE = 50
 
 
-def current_language():
-    """``"zh"`` or ``"en"``: which name of a product to show."""
-    locale = get_locale()
-    return locale.language if locale else "zh"
+def _product_or_404(product_id):
+    product = operations.get_product(current_user.store_id, product_id)
+    if product is None:
+        abort(404)
+    return product
 
 
-def _feed_args():
-    """The feed's filters from the query string, cleaned: search words, category, buy-again, page."""
+@bp.get("/console/products")
+@staff_only
+def products():
+    """The store's products, searchable and filtered by category, 50 a page."""
     store_id = current_user.store_id
     category = operations.get_category(store_id, request.args.get("category"))
-    return {
-        "query": request.args.get("q", "").strip()[:60],
-        "category": category,
-        "buy_again": request.args.get("view") == "again",
-        "page": min(max(1, request.args.get("page", 1, type=int) or 1), feed_ops.MAX_PAGE),
-    }
+    query = request.args.get("q", "").strip()[:60]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    listing = operations.list_products(store_id, query, category.id if category else None, page, PER_PAGE)
+    return render_template("catalogue/products.html", listing=listing, query=query, category=category,
+                           categories=operations.list_categories(store_id), lang=current_language())
 
 
-def feed_url(query="", category=None, buy_again=False, page=1):
-    """The feed's address with these filters (empty ones left out)."""
-    return url_for("catalogue.feed", q=query or None, category=category.id if category else None,
-                   view="again" if buy_again else None, page=page if page > 1 else None)
+def _product_page(form, product, stock_form=None, status=200):
+    store_id = current_user.store_id
+    movements = stock.list_movements(store_id, product.id) if product is not None else []
+    return render_template("catalogue/product_form.html", form=form, product=product,
+                           stock_form=stock_form or StockForm(formdata=None), movements=movements,
+                           reason_label=presenters.reason_label, lang=current_language()), status
 
 
-def _quote(store, address, now):
-    """Can we deliver to the resident's default address right now? None without an address."""
-    if address is None:
+def _read_photo(form):
+    upload = form.image.data
+    if upload is None or not getattr(upload, "filename", ""):
         return None
-    return deliveries.quote(store, (address.building.lat, address.building.lon), item_count=1, now=now)
+    max_bytes = current_app.config.get("PRODUCT_IMAGE_MAX_BYTES", images.DEFAULT_MAX_BYTES)
+    return images.read_upload(upload.stream, max_bytes)
 
 
-def _items(cards, categories, lang):
-    by_id = {c.id: c for c in categories}
-    return [{"product": card.product, "reason": presenters.reason_text(card.ranked, by_id, lang),
-             "due": card.ranked.due} for card in cards]
+def _save_product(form, product):
+    """Save the form (and photo) in one transaction; the photo file goes if the transaction fails."""
+    store, now, new_name, old_name = current_user.store, utcnow(), None, None
+    photo = _read_photo(form)
+    try:
+        with transaction():
+            saved = operations.save_product(
+                store, name_zh=form.name_zh.data, name_en=form.name_en.data,
+                category_id=form.category_id.data, merchant_id=form.merchant_id.data, price=form.price.data,
+                barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
+                actor_id=current_user.id,
+                now=now, initial_stock=form.stock.data if product is None else 0, product=product)
+            if photo is not None:
+                new_name = images.store_image(current_app.instance_path, *photo)
+                old_name = operations.set_product_image(saved, new_name, now)
+            elif form.remove_image.data:
+                old_name = operations.set_product_image(saved, None, now)
+    except BaseException:
+        images.remove_image(current_app.instance_path, new_name)
+        raise
+    images.remove_image(current_app.instance_path, old_name)
+    return saved
 
 
-# Stand-ins for the viewer's parts of a card, put back per request (random: no product text can hold them).
-_HERE, _CSRF = f"feedhere{secrets.token_hex(8)}", f"feedcsrf{secrets.token_hex(8)}"
+@bp.route("/console/products/new", methods=["GET", "POST"], defaults={"product_id": None})
+@bp.route("/console/products/<int:product_id>", methods=["GET", "POST"])
+@staff_only
+def edit_product(product_id):
+    """Add a product or edit one: names, category, merchant, price, barcode, unit, photo, on sale."""
+    product = _product_or_404(product_id) if product_id is not None else None
+    form = ProductForm(obj=product)
+    store_id = current_user.store_id
+    form.set_choices(operations.list_categories(store_id), operations.list_merchants(store_id),
+                     current_language())
+    if product is not None and not form.is_submitted():
+        form.price.data = rules.format_price(product.price_cents)
+        form.category_id.data = str(product.category_id)
+        merchant = product.merchant
+        form.merchant_id.data = str(merchant.id) if merchant.is_partner else ""
+    if form.validate_on_submit():
+        try:
+            saved = _save_product(form, product)
+        except errors.CatalogueError as exc:
+            show_error(form, exc)
+        else:
+            flash(_("Product saved: %(name)s.", name=saved.name(current_language())), "success")
+            return redirect(url_for("catalogue.edit_product", product_id=saved.id), 303)
+    return _product_page(form, product, status=400 if form.is_submitted() else 200)
 
 
-def render_cards(items, lang, here):
-    """The feed cards' HTML. A card is rendered once per product version, language and reason and kept
-    ``FEED_CARD_TTL_S`` per worker with stand-ins for the page to come back to and the CSRF token,
-    which are put back for this viewer (their values escaped as the template would)."""
-    macro = get_template_attribute("catalogue/_feed_card.html", "feed_card")
-    cards = cache("feed_cards", max_entries=4096)
-    ttl = current_app.config["FEED_CARD_TTL_S"]
-    here_html, csrf_html = str(escape(here)), str(escape(generate_csrf()))
-    out = []
-    for item in items:
-        product = item["product"]
-        key = (product.id, product.updated_at, lang, item["reason"], item["due"])
-        html = cards.get(key)
-        if html is None:
-            html = str(macro(item, lang, _HERE, _CSRF))
-            cards.set(key, html, ttl, size=len(html))
-        out.append(Markup(html.replace(_HERE, here_html).replace(_CSRF, csrf_html)))
-    return out
+@bp.post("/console/products/<int:product_id>/stock")
+@staff_only
+def adjust_stock(product_id):
+    """Add to or take from the stock with a reason; refused (nothing changed) below zero."""
+    product = _product_or_404(product_id)
+    stock_form, status = StockForm(), 400
+    if stock_form.validate_on_submit():
+        try:
+            with transaction():
+                new_stock = stock.adjust_stock(current_user.store_id, product.id, stock_form.delta.data,
+                                               stock_form.reason.data, stock_form.note.data, current_user.id,
+                                               utcnow())
+        except errors.ProductNotFound:
+            abort(404)
+        except errors.CatalogueError as exc:
+            show_error(stock_form, exc)
+            status = exc.status
+        else:
+            flash(_("Stock of %(name)s is now %(n)d.", name=product.name(current_language()), n=new_stock),
+                  "success")
+            return redirect(url_for("catalogue.edit_product", product_id=product.id) + "#stock", 303)
+    form = ProductForm(formdata=None, obj=product)
+    form.set_choices(operations.list_categories(current_user.store_id),
+                     operations.list_merchants(current_user.store_id), current_language())
+    form.price.data = rules.format_price(product.price_cents)
+    return _product_page(form, product, stock_form, status)
 
 
-@bp.get("/shop")
-@per_session_page
-@role_required(Role.RESIDENT)
-def feed():
-    """The resident's home: where we deliver, the promise, and the ranked feed (search, chips, paging).
+@bp.post("/console/products/<int:product_id>/active")
+@staff_only
+def set_product_active(product_id):
+    """Take a product off sale (it disappears from the feed) or put it back on sale."""
+    product = _product_or_404(product_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    with transaction():
+        operations.set_product_active(current_user.store_id, product.id, active, utcnow())
+    flash(_("%(name)s is on sale again.", name=product.name(current_language())) if active
+          else _("%(name)s is no longer on sale.", name=product.name(current_language())), "success")
+    return redirect(url_for("catalogue.edit_product", product_id=product.id), 303)
 
-    ``?fragment=1`` answers only the cards and the next "More" link, for infinite scrolling.
-    """
-    store, now, lang, args = current_user.store, utcnow(), current_language(), _feed_args()
-    page = feed_ops.load_feed(store.id, current_user.id, now, query=args["query"],
-                              category_id=args["category"].id if args["category"] else None,
-                              buy_again=args["buy_again"], page=args["page"])
-    categories = feed_ops.list_feed_categories(store.id)
-    filters = {k: args[k] for k in ("query", "category", "buy_again")}
-    here = feed_url(**filters, page=args["page"])
-    context = {
-        "cards": render_cards(_items(page.cards, categories, lang), lang, here), "lang": lang,
-        "feed_page": page, "here": here,
-        "next_url": feed_url(**filters, page=args["page"] + 1) if page.has_next else None,
-    }
-    if request.args.get("fragment") == "1":
-        return render_template("catalogue/_feed_page.html", **context)
-    address = current_user.default_address()
-    return render_template(
-        "catalogue/feed.html", **context, **args, store=store, status=store_status(store), address=address,
-        quote=_quote(store, address, now), categories=categories, feed_url=feed_url,
-        show_buy_again=feed_ops.has_purchases(store.id, current_user.id))
+
+@bp.route("/console/products/import", methods=["GET", "POST"])
+@staff_only
+def import_products():
+    """Import products from CSV (a file or pasted lines) and show a report, line by line."""
+    form, report, status = ImportForm(), None, 200
+    if form.validate_on_submit():
+        try:
+            text = _import_text(form)
+            with transaction():
+                report = importing.import_products(current_user.store, text, current_user.id, utcnow())
+        except errors.CatalogueError as exc:
+            show_error(form, exc)
+            status = 400
+        else:
+            # The lines come back in the box: fix the refused ones and import again (the rest is unchanged).
+            form.text.data = text if report.problems else ""
+            flash(_("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
+                    "%(bad)d refused.", created=report.created, updated=report.updated,
+                    unchanged=report.unchanged, bad=len(report.problems)),
+                  "error" if report.problems else "success")
+    elif form.is_submitted():
+        status = 400
+    return render_template("catalogue/import.html", form=form, report=report,
+                           categories=operations.list_categories(current_user.store_id),
+                           merchants=operations.list_merchants(current_user.store_id)), status
+
+
+def _import_text(form):
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        data = upload.read()
+        if data:
+            return importing.import_file_text(data)
+    if (form.text.data or "").strip():
+        return form.text.data
+    raise errors.ImportRefused("nothing")
+
+
+# ---- categories -------------------------------------------------------------------------------
+
+@bp.route("/console/categories", methods=["GET", "POST"], defaults={"category_id": None})
+@bp.route("/console/categories/<int:category_id>", methods=["GET", "POST"])
+@staff_only
+def categories(category_id):
+    """The store's categories, with a form to add one (or to edit the one in the address)."""
+    store_id = current_user.store_id
+    category = None
+    if category_id is not None:
+        category = operations.get_category(store_id, category_id)
+        if category is None:
+            abort(404)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                operations.save_category(store_id, slug=form.slug.data, name_zh=form.name_zh.data,
+                                         name_en=form.name_en.data, position=form.position.data,
+                                         category=category)
+        except errors.CatalogueError as exc:
+            show_error(form, exc)
+        else:
+            flash(_("Category saved."), "success")
+            return redirect(url_for("catalogue.categories"), 303)
+    return render_template("catalogue/categories.html", form=form, category=category,
+                           categories=operations.list_categories(store_id),
+                           counts=operations.count_products_by_category(store_id)), \
+        400 if form.is_submitted() else 200
+
+
+# ---- merchants --------------------------------------------------------------------------------
+
+@bp.get("/console/merchants")
+@staff_only
+def merchants():
+    """The store itself and its partner shops, with their hours and preparation time."""
+    return render_template("catalogue/merchants.html",
+                           merchants=operations.list_merchants(current_user.store_id),
+                           format_interval=format_interval, kind_labels=KIND_LABELS)
+
+
+def _merchant_values(form):
+    """Coordinates and hours from the form's text, or a message on the field at fault (None)."""
+    try:
+        lat, lon = parse_point(form.lat.data, form.lon.data)
+    except CoordinateError as exc:
+        form.lat.errors = [*form.lat.errors, geo_errors.coordinate_message(exc)]
+        return None
+    try:
+        opens, closes = parse_interval(form.hours.data)
+    except HoursFormatError:
+        form.hours.errors = [*form.hours.errors, errors.HOURS_MESSAGE]
+        return None
+    return {"lat": lat, "lon": lon, "opens_min": opens, "closes_min": closes}
+
+
+@bp.route("/console/merchants/new", methods=["GET", "POST"], defaults={"merchant_id": None})
+@bp.route("/console/merchants/<int:merchant_id>", methods=["GET", "POST"])
+@staff_only
+def edit_merchant(merchant_id):
+    """Add a partner merchant or edit one: name, kind, place, phone, hours, preparation time."""
+    store_id = current_user.store_id
+    merchant = operations.get_merchant(store_id, merchant_id) if merchant_id is not None else None
+    if merchant_id is not None and merchant is None:
+        abort(404)
+    form = MerchantForm(obj=merchant)
+    if merchant is None and not form.is_submitted():
+        form.kind.data = MerchantKind.FRUIT.value
+        form.lat.data, form.lon.data = f"{current_user.store.lat:.6f}", f"{current_user.store.lon:.6f}"
+    elif merchant is not None and not form.is_submitted():
+        form.hours.data = format_interval(merchant.opens_min, merchant.closes_min)
+    values = _merchant_values(form) if form.validate_on_submit() else None
+    if values is not None:
+        try:
+            with transaction():
+                operations.save_merchant(store_id, name=form.name.data, kind=form.kind.data,
+                                         phone=form.phone.data, prep_minutes=form.prep_minutes.data,
+                                         merchant=merchant, **values)
+        except errors.CatalogueError as exc:
+            show_error(form, exc)
+        else:
+            flash(_("Merchant saved."), "success")
+            return redirect(url_for("catalogue.merchants"), 303)
+    return render_template("catalogue/merchant_form.html", form=form, merchant=merchant), \
+        400 if form.is_submitted() else 200
 
 
 @bp.get("/media/products/<name>")
@@ -121,23 +286,3 @@ def product_image(name):
     if path is None:
         abort(404)
     return send_file(path, mimetype=images.mime_type(name), max_age=7 * 24 * 3600, conditional=True)
-
-
-from . import console_views  # noqa: E402,F401  (registers the console routes on ``bp``)
-
-
-@bp.get("/products/<int:product_id>")
-@role_required(Role.RESIDENT)
-def product_page(product_id):
-    """One product: photo, price, who prepares it, stock, the resident's habit with it, the promise."""
-    store, now, lang = current_user.store, utcnow(), current_language()
-    product = operations.get_product(store.id, product_id)
-    if product is None or not product.is_active:
-        abort(404)
-    purchases = [p for p in feed_ops.load_purchases(store.id, current_user.id, now)
-                 if p.product_id == product.id]
-    habit = rules.habits(purchases).get(product.id)
-    address = current_user.default_address()
-    return render_template("catalogue/product.html", product=product, lang=lang, habit=habit, now=now,
-                           address=address, quote=_quote(store, address, now),
-                           max_quantity=max(0, min(product.stock, 10)))

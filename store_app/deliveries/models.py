@@ -1,4 +1,6 @@
-"""Delivery tasks (one per order, later per partner pickup and parcel) and courier shifts."""
+"""Delivery tasks (one per order, later per partner pickup and parcel) and courier shifts. A task
+knows where to collect and where to hand over, by when; what it carries is its owner's business
+(``order_id`` for an order's delivery)."""
 from enum import StrEnum
 
 from ..database import UTCDateTime, utcnow
@@ -34,6 +36,10 @@ class DeliveryTask(db.Model):
     size = db.Column(db.Integer, nullable=False, default=1)
     ready_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     promised_at = db.Column(UTCDateTime, nullable=False)
+    # Booked for a later slot: out of the couriers' queue until then.
+    scheduled_for = db.Column(UTCDateTime, nullable=True)
+    # Packed and waiting at the pickup point: from now on the dispatcher may plan it.
+    packed_at = db.Column(UTCDateTime, nullable=True)
     assigned_by = db.Column(db.String(10), nullable=True)  # "staff" or "planner"
     # The dispatcher's latest estimate of the hand-over (every cycle), for the board and late notices.
     predicted_at = db.Column(UTCDateTime, nullable=True)
@@ -42,7 +48,6 @@ class DeliveryTask(db.Model):
     picked_up_at = db.Column(UTCDateTime, nullable=True)
     finished_at = db.Column(UTCDateTime, nullable=True)
 
-    order = db.relationship("Order")
     courier = db.relationship("User")
 
 

@@ -51,6 +51,11 @@ def picking_minutes(item_count, params):
     return params.pick_base_min + math.ceil(max(0, item_count) * params.pick_per_item_s / 60)
 
 
+def task_size(item_count):
+    """How much of a courier's box a delivery of ``item_count`` items takes: 1, and 1 more per 10 items."""
+    return max(1, item_count // 10 + 1)
+
+
 def travel_minutes(distance_m, params):
     """Minutes to ride ``distance_m`` (straight line) with the detour factor at courier speed."""
     return math.ceil(distance_m * params.detour_factor / params.speed_m_per_min)
@@ -108,31 +113,11 @@ def decide(zone, store_open, minute_of_day, item_count, distance_m, open_deliver
 
 
 # ---- delivery tasks --------------------------------------------------------------------------
-# Task statuses as plain strings: the ``TaskStatus`` enum lives in models.py, which is not pure.
-# Every allowed move of a task; "assigned" -> "assigned" hands it to another courier, which is
-# allowed until it is picked up. A picked-up task never changes courier.
-TASK_TRANSITIONS = {
-    "open": frozenset({"assigned", "cancelled"}),
-    "assigned": frozenset({"assigned", "open", "picked_up", "cancelled"}),
-    "picked_up": frozenset({"delivered", "failed"}),
-    "delivered": frozenset(),
-    "failed": frozenset(),
-    "cancelled": frozenset(),
-}
+# (The moves a task may make live with its order's, in ``store_app.fulfilment.transitions``.)
 DELIVERY_CODE_LENGTH = 4
 # Why a delivery failed, as the courier chooses it; "other" needs a few words.
 FAILURE_REASONS = ("nobody_home", "refused", "other")
 FAILURE_TEXT_MAX = 150
-
-
-def can_move_task(current, target):
-    """Whether a delivery task may go from ``current`` to ``target``."""
-    return target in TASK_TRANSITIONS.get(current, frozenset())
-
-
-def task_sources(target):
-    """The statuses a task may be in to move to ``target``, sorted (for a guarded UPDATE)."""
-    return sorted(status for status, targets in TASK_TRANSITIONS.items() if target in targets)
 
 
 def is_code_shaped(text):
@@ -166,8 +151,6 @@ def minutes_until(at, now):
 
 
 # ---- the dispatch board: who can take a task, and which tasks may break the promise -----------
-# Tasks staff may still hand to another courier (a picked-up task stays with its courier).
-REASSIGNABLE = frozenset({"open", "assigned"})
 # A hand-over predicted this close to the promise (or later) is flagged to staff: the dispatcher's
 # prediction is an estimate, and a few minutes is what a red light or a slow lift costs.
 RISK_MARGIN_MIN = 3

@@ -1,21 +1,17 @@
-"""The delivery quote API, the courier's shift buttons and the courier's task steps."""
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, send_file, url_for
-from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required
+"""The delivery quote API, the courier's shift buttons and the phone's position while on shift.
+(The courier's page and task steps are ``store_app.fulfilment.courier_views``.)"""
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from ..accounts.models import Role
-from ..catalogue import images
-from ..catalogue.errors import ImageRefused
 from ..database import transaction, utcnow
 from ..geo import errors as geo_errors
 from ..geo import operations as geo_ops
 from ..geo.rules import CoordinateError, looks_swapped, parse_point
-from ..orders.errors import OrderError
+from ..roles import Role
 from ..stores.context import resolve_store
 from ..stores.rules import local_time
-from ..stores.views import courier_home
 from ..web.guards import role_required
-from . import courier as courier_ops
 from . import errors, operations
 from .forms import StartShiftForm
 
@@ -70,7 +66,7 @@ def start_shift():
     form = StartShiftForm()
     if not form.validate_on_submit():
         flash(_("Choose how long your shift lasts."), "error")
-        return redirect(url_for("stores.courier_home"))
+        return redirect(url_for("courier.home"))
     try:
         with transaction():
             shift = operations.start_shift(current_user, utcnow(), form.hours.data)
@@ -80,7 +76,7 @@ def start_shift():
     else:
         end = local_time(planned_end_at, current_user.store.timezone).strftime("%H:%M")
         flash(_("You are on shift until %(time)s.", time=end), "success")
-    return redirect(url_for("stores.courier_home"))
+    return redirect(url_for("courier.home"))
 
 
 @bp.post("/courier/shift/end")
@@ -94,28 +90,7 @@ def end_shift():
         flash(exc.message, "error")
     else:
         flash(_("Shift ended. Thank you!"), "success")
-    return redirect(url_for("stores.courier_home"))
-
-
-
-# ---- the courier's tasks ------------------------------------------------------------------------
-
-def _courier_page(status):
-    """The courier's page again, with the flashed message, under an error status."""
-    return courier_home(), status
-
-
-def _courier_step(verb):
-    """Run one courier step in a transaction; ``(result, None)``, or ``(None, error response)``.
-    Another courier's task answers 404, like a missing one."""
-    try:
-        with transaction():
-            return verb(), None
-    except (errors.DeliveryError, OrderError) as exc:
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
-        return None, _courier_page(exc.status)
+    return redirect(url_for("courier.home"))
 
 
 @bp.post("/courier/position")
@@ -133,71 +108,3 @@ def post_position():
     if not recorded:
         return jsonify(error=_("You are off shift: start a shift to share your position.")), 409
     return "", 204
-
-
-@bp.post("/courier/tasks/<int:task_id>/picked-up")
-@role_required(Role.COURIER)
-def task_picked_up(task_id):
-    """The courier has collected the order."""
-    order, error = _courier_step(lambda: courier_ops.confirm_pickup(current_user, task_id, utcnow()))
-    if error:
-        return error
-    flash(_("Order #%(id)d picked up. Off you go!", id=order.id), "success")
-    return redirect(url_for("stores.courier_home"), 303)
-
-
-@bp.post("/courier/tasks/<int:task_id>/delivered")
-@role_required(Role.COURIER)
-def task_delivered(task_id):
-    """Hand over against the resident's 4-digit code: a wrong code is 400, five wrong ones lock it (423)."""
-    code = request.form.get("code", "")
-    check, error = _courier_step(lambda: courier_ops.confirm_delivery(current_user, task_id, code, utcnow()))
-    if error:
-        return error
-    if check.delivered:
-        flash(_("Delivered. Thank you!"), "success")
-        return redirect(url_for("stores.courier_home"), 303)
-    if check.locked:
-        flash(_("Too many wrong codes: the code is locked. Call the store, staff can unlock it."), "error")
-        return _courier_page(423)
-    flash(ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.", check.tries_left),
-          "error")
-    return _courier_page(400)
-
-
-@bp.post("/courier/tasks/<int:task_id>/failed")
-@role_required(Role.COURIER)
-def task_failed(task_id):
-    """The delivery could not be made: nobody home, refused, or another reason in a few words."""
-    reason, text = request.form.get("reason", ""), request.form.get("text", "")
-    photo = request.files.get("photo")
-    stored = None
-    if photo is not None and photo.filename:
-        try:
-            data, kind = images.read_upload(photo.stream)
-        except ImageRefused as exc:
-            flash(exc.message, "error")
-            return _courier_page(400)
-        stored = images.store_image(current_app.instance_path, data, kind, folder="deliveries")
-    order, error = _courier_step(
-        lambda: courier_ops.report_failure(current_user, task_id, reason, text, utcnow(), photo=stored))
-    if error:
-        if stored:
-            images.remove_image(current_app.instance_path, stored, folder="deliveries")
-        return error
-    flash(_("Order #%(id)d marked as not delivered. Bring it back to the store.", id=order.id), "info")
-    return redirect(url_for("stores.courier_home"), 303)
-
-
-@bp.get("/deliveries/<int:order_id>/door-photo")
-@login_required
-def door_photo(order_id):
-    """The courier's photo at the door of a failed delivery: for the store's staff and owner, and
-    for the resident whose order it was; anyone else gets 404."""
-    name = courier_ops.door_photo_for(current_user, order_id)
-    path = images.image_path(current_app.instance_path, name, folder="deliveries") if name else None
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=images.mime_type(name), max_age=0, conditional=True)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -5,13 +5,13 @@ import random
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..catalogue import operations as catalogue_ops
 from ..catalogue.models import Category, Merchant, Product
 from ..catalogue.rules import gtin_check_digit, parse_price_cents
-from ..database import utcnow
 from ..extensions import db
 from ..orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from ..roles import Role
 from . import catalogue_data as cd
 from .data import RESIDENTS, offset
 
@@ -165,9 +165,8 @@ def _past_orders(store, products, now):
     return added
 
 
-def seed_catalogue(store, now=None):
+def seed_catalogue(store, now):
     """Create what is missing of the demo catalogue and its order history; returns what was created."""
-    now = now or utcnow()
     merchants = _merchants(store)
     categories = _categories(store)
     products, created = _products(store, categories, merchants, now)

@@ -2,10 +2,11 @@
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from ..accounts.models import Address, Role, User
+from ..accounts.models import Address, User
 from ..database import utcnow
 from ..extensions import db
 from ..geo.models import Building
+from ..roles import Role
 from ..stores.models import Store, StoreHours
 from . import data
 from .catalogue import seed_catalogue
@@ -14,7 +15,10 @@ from .zones import seed_courier_shifts, seed_zones
 
 
 def seed_demo():
-    """Create the demo store, buildings and accounts that are missing; return what was created."""
+    """Create the demo store, buildings and accounts that are missing; return what was created.
+
+    An entry point (``flask seed-demo``, ``make run``): the demo's clock is read here, once."""
+    now = utcnow()
     created = {"stores": 0, "buildings": 0, "users": 0}
     store = db.session.scalar(db.select(Store).where(Store.name == data.STORE["name"]))
     if store is None:
@@ -33,9 +37,9 @@ def seed_demo():
         created["buildings"] += 1
     db.session.flush()
     created["users"] = _seed_people(store)
-    created.update(seed_zones(store), shifts=seed_courier_shifts(store, utcnow()))  # after people (zones.py)
-    created.update(seed_catalogue(store, utcnow()))  # after people: their past orders
-    created.update(seed_parcels(store, utcnow()))  # after people: parcels for residents
+    created.update(seed_zones(store, now), shifts=seed_courier_shifts(store, now))  # after people (zones.py)
+    created.update(seed_catalogue(store, now))  # after people: their past orders
+    created.update(seed_parcels(store, now))  # after people: parcels for residents
     return store, created
 
 

@@ -4,7 +4,7 @@ and the return list all have something to show. Idempotent: shelves and parcels 
 import random
 from datetime import timedelta
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..extensions import db
 from ..parcels import operations as parcels
 from ..parcels.models import Parcel

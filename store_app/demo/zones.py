@@ -46,7 +46,7 @@ def far_buildings():
     return result
 
 
-def seed_zones(store):
+def seed_zones(store, now):
     """Create the demo zones and the far buildings that are missing; return how many of each."""
     created = {"zones": 0, "far_buildings": 0}
     existing = set(db.session.scalars(db.select(DeliveryZone.name).where(DeliveryZone.store_id == store.id)))
@@ -54,7 +54,7 @@ def seed_zones(store):
         if name in existing:
             continue
         geo_ops.save_zone(store.id, name=name, geojson=json.dumps(zone_outline(radii)), fee_cents=fee_cents,
-                          minimum_cents=minimum_cents, priority=priority)
+                          minimum_cents=minimum_cents, priority=priority, now=now)
         created["zones"] += 1
     names = set(db.session.scalars(db.select(Building.name).where(Building.store_id == store.id)))
     for spec in far_buildings():
@@ -83,4 +83,3 @@ def seed_courier_shifts(store, now):
             started += 1
     db.session.flush()
     return started
-

@@ -1,8 +1,10 @@
 """Errors of the geo domain; views turn them into messages in the user's language."""
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 
-class GeoError(Exception):
+
+class GeoError(DomainError):
     """Base class; ``message`` is shown to the user."""
 
     message = _l("That place could not be used.")

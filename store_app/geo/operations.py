@@ -2,7 +2,6 @@
 import json
 from dataclasses import dataclass
 
-from ..database import utcnow
 from ..extensions import db
 from . import maps, rules, zones
 from .errors import BuildingNameTaken, ZoneNameTaken
@@ -132,7 +131,7 @@ def find_zone(store_id, point, version=None):
     return by_id.get(zone_id) if zone_id is not None else None
 
 
-def save_zone(store_id, *, name, geojson, fee_cents, minimum_cents, enabled=True, priority=0,
+def save_zone(store_id, *, name, geojson, fee_cents, minimum_cents, now, enabled=True, priority=0,
               opens_min=None, closes_min=None, zone=None):
     """Create or update a zone after validating its polygon; nothing is saved if it is invalid."""
     polygon = zones.parse_polygon(geojson)
@@ -149,7 +148,7 @@ def save_zone(store_id, *, name, geojson, fee_cents, minimum_cents, enabled=True
     zone.fee_cents, zone.minimum_cents = int(fee_cents), int(minimum_cents)
     zone.enabled, zone.priority = bool(enabled), int(priority)
     zone.opens_min, zone.closes_min = opens_min, closes_min
-    zone.updated_at = utcnow()
+    zone.updated_at = now
     db.session.flush()
     return zone
 

@@ -8,8 +8,8 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import Role
-from ..database import format_cents, parse_cents, transaction
+from ..database import format_cents, parse_cents, transaction, utcnow
+from ..roles import Role
 from ..stores import operations as store_ops
 from ..stores.context import resolve_store
 from ..stores.rules import format_interval
@@ -168,7 +168,7 @@ def _save_zone_form(form, zone, store):
         with transaction():
             operations.save_zone(
                 store.id, name=form.name.data, geojson=form.geojson.data or "",
-                fee_cents=parse_cents(form.fee.data), minimum_cents=parse_cents(form.minimum.data),
+                fee_cents=parse_cents(form.fee.data), minimum_cents=parse_cents(form.minimum.data), now=utcnow(),
                 enabled=form.enabled.data, priority=form.priority.data or 0,
                 opens_min=opens_min, closes_min=closes_min, zone=zone)
     except zones.ZoneGeometryError as exc:

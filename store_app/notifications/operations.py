@@ -1,13 +1,13 @@
 """Notify a user (once per ``dedupe_key``), list their inbox, mark it read. They execute and flush;
 the caller's ``transaction()`` commits."""
-from ..database import upsert, utcnow
+from ..database import upsert
 from ..extensions import db
 from .models import Notification
 
 INBOX_SIZE = 50
 
 
-def notify(user_id, store_id, kind, dedupe_key, params=None, link="", now=None):
+def notify(user_id, store_id, kind, dedupe_key, params=None, link="", *, now):
     """Put a message in the user's inbox unless one with this key is there already; True if new.
 
     INSERT ... ON CONFLICT DO NOTHING: two jobs or two workers telling the same thing at the same
@@ -16,7 +16,7 @@ def notify(user_id, store_id, kind, dedupe_key, params=None, link="", now=None):
     table = Notification.__table__
     created = db.session.execute(
         upsert(table).values(user_id=user_id, store_id=store_id, kind=kind, params=params or {}, link=link,
-                             dedupe_key=dedupe_key, created_at=now or utcnow())
+                             dedupe_key=dedupe_key, created_at=now)
         .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.dedupe_key])
         .returning(table.c.id)).scalar()
     return created is not None

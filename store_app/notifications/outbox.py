@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 
-from ..database import transaction, upsert, utcnow
+from ..database import transaction, upsert
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -204,9 +204,8 @@ def redact(body):
     return re.sub(r"\d{4,}", lambda m: "•" * len(m.group(0)), body)
 
 
-def deliver(now=None, adapters=None, limit=BATCH):
+def deliver(now, adapters=None, limit=BATCH):
     """Send what is due; returns ``"sent n, retrying m, failed k"`` (the job's summary)."""
-    now = now or utcnow()
     adapters = adapters or adapters_from_config(current_app.config)
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     claimed = _claim(now, limit)

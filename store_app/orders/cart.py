@@ -3,8 +3,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import contains_eager
 
+from ..catalogue.errors import OutOfStock
 from ..catalogue.models import Product
-from ..database import upsert, utcnow
+from ..database import upsert
 from ..extensions import db
 from . import errors, rules
 from .models import CartItem
@@ -18,7 +19,7 @@ def _product(store_id, product_id):
     return db.session.scalar(db.select(Product).where(Product.id == product_id, Product.store_id == store_id))
 
 
-def add_to_cart(user, product_id, quantity=1, voice_order_id=None):
+def add_to_cart(user, product_id, quantity=1, voice_order_id=None, *, now):
     """Add ``quantity`` of a product of the user's store (or more of it, up to the stock and the
     maximum); returns the line's new quantity.
 
@@ -32,13 +33,13 @@ def add_to_cart(user, product_id, quantity=1, voice_order_id=None):
     if not 1 <= quantity <= rules.MAX_QUANTITY:
         raise errors.QuantityInvalid(quantity)
     if product.stock <= 0:
-        raise errors.OutOfStock(product.name_zh)
+        raise OutOfStock(product.name_zh)
     cap = min(rules.MAX_QUANTITY, product.stock)
     table = CartItem.__table__
     added = table.c.quantity + quantity
     stmt = upsert(table).values(user_id=user.id, product_id=product.id, quantity=min(quantity, cap),
                                 seen_price_cents=product.price_cents, voice_order_id=voice_order_id,
-                                added_at=utcnow())
+                                added_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.user_id, table.c.product_id],
         set_={"quantity": db.case((added > cap, cap), else_=added),

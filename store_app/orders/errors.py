@@ -1,8 +1,10 @@
 """Order errors. ``status`` is the HTTP status a view answers with."""
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
+
+from ..errors import DomainError
 
 
-class OrderError(Exception):
+class OrderError(DomainError):
     message = _l("This order could not be completed.")
     status = 400
 
@@ -18,17 +20,6 @@ class ProductNotFound(OrderError):
 
 class QuantityInvalid(OrderError):
     message = _l("Choose a quantity between 1 and 99.")
-
-
-class OutOfStock(OrderError):
-    status = 409
-
-    def __init__(self, name=None):
-        super().__init__(name)
-        # gettext, not a lazy string: a lazy string renders as trusted HTML in Jinja, and the name
-        # is text staff typed or imported.
-        self.message = (gettext("Sorry, %(name)s just sold out.", name=name) if name
-                        else _l("Sorry, this item is sold out."))
 
 
 class CartChanged(OrderError):
@@ -63,11 +54,6 @@ class PaymentInvalid(OrderError):
     message = _l("Please choose how to pay.")
 
 
-class NotCancellable(OrderError):
-    message = _l("This order can no longer be cancelled: the store has started picking it.")
-    status = 409
-
-
 class StatusConflict(OrderError):
     message = _l("This order has already moved on. The page has been refreshed.")
     status = 409
@@ -95,11 +81,3 @@ class VoiceTooLarge(OrderError):
 class VoiceType(OrderError):
     message = _l("This recording format is not supported. Try again, or type your list.")
     status = 415
-
-
-class CancelReasonInvalid(OrderError):
-    def __init__(self, problem):
-        super().__init__(problem)
-        self.problem = problem
-        self.message = (_l("Please say why the order is cancelled (at most 150 characters).") if problem == "text"
-                        else _l("Choose why the order is cancelled."))

@@ -3,7 +3,6 @@ import math
 
 from flask_babel import get_locale, lazy_gettext as _l
 
-from ..database import utcnow
 from .models import OrderStatus as S
 
 STATUS_LABELS = {
@@ -73,12 +72,11 @@ def _eta_text(minutes):
     return str(_l("Arrives in about %(n)d min", n=minutes))
 
 
-def order_status_json(order, now=None, courier_position=None):
+def order_status_json(order, now, courier_position=None):
     """The live facts of an order: status, steps done, minutes left, courier, unavailable items.
 
     ``courier_position`` ``(lat, lon, at)`` is shown only while the courier carries this order.
     """
-    now = now or utcnow()
     lang = get_locale().language if get_locale() else "zh"
     reached = {}
     for event in order.events:  # the first event of a status is when it was reached (later ones are notes)

@@ -1,41 +1,27 @@
-"""Pure order rules: allowed status moves, totals, cart checks, scheduled slots."""
+"""Pure order rules: totals, what is due at the door, cart checks, scheduled slots, cancel reasons.
+(The moves an order may make are ``store_app.fulfilment.transitions``.)"""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..stores.rules import is_open
-from .statuses import OrderStatus as S
+from .statuses import PaymentMethod
 
-# Every allowed move. Anything else is refused by ``can_move``.
-TRANSITIONS = {
-    S.PLACED: {S.ACCEPTED, S.CANCELLED},
-    S.ACCEPTED: {S.PICKING, S.CANCELLED},
-    S.PICKING: {S.READY, S.CANCELLED},
-    S.READY: {S.ASSIGNED, S.CANCELLED},
-    S.ASSIGNED: {S.PICKED_UP, S.READY, S.CANCELLED},  # back to READY when staff take it off a courier
-    S.PICKED_UP: {S.DELIVERED, S.FAILED},
-    S.DELIVERED: set(),
-    S.CANCELLED: set(),
-    S.FAILED: set(),
-}
-# The timestamp column each status sets.
-TIMESTAMP_OF = {S.ACCEPTED: "accepted_at", S.PICKING: "picking_at", S.READY: "ready_at",
-                S.ASSIGNED: "assigned_at", S.PICKED_UP: "picked_up_at", S.DELIVERED: "delivered_at",
-                S.CANCELLED: "cancelled_at", S.FAILED: "failed_at"}
-# The resident may cancel until picking starts.
-RESIDENT_CANCELLABLE = frozenset({S.PLACED, S.ACCEPTED})
-ACTIVE = frozenset({S.PLACED, S.ACCEPTED, S.PICKING, S.READY, S.ASSIGNED, S.PICKED_UP})
 MAX_QUANTITY = 99
+# Wrong delivery codes a courier may type before the code locks (staff unlock it).
+MAX_CODE_MISSES = 5
 
 
-def can_move(current, target):
-    """Whether an order may go from ``current`` to ``target``."""
-    return S(target) in TRANSITIONS[S(current)]
+def amount_due_cents(order):
+    """What the courier collects at the door (0 when paid from the wallet)."""
+    if order.payment_method == PaymentMethod.WALLET.value:
+        return 0
+    return max(0, order.total_cents - order.refunded_cents)
 
 
-def can_resident_cancel(status):
-    """Residents cancel only before picking starts."""
-    return S(status) in RESIDENT_CANCELLABLE
+def is_code_locked(order):
+    """True once the courier typed a wrong delivery code ``MAX_CODE_MISSES`` times."""
+    return order.delivery_code_misses >= MAX_CODE_MISSES
 
 
 @dataclass(frozen=True)

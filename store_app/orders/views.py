@@ -1,29 +1,28 @@
 """The resident's cart, checkout and order pages (live status by polling a JSON endpoint)."""
 from datetime import datetime, timezone
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role
 from ..database import format_cents, transaction, utcnow
-from ..wallet.errors import WalletError
-from ..wallet.operations import get_balance
-from ..web.guards import role_required
-from ..web.filters import local_datetime
-from ..web.forms import choice_list
-from ..web.views import safe_next
-from . import cart as cart_ops
-from . import errors, lifecycle, operations
-from .forms import CheckoutForm
 from ..deliveries.errors import reason_message
 from ..deliveries.operations import get_courier_position
+from ..errors import DomainError
 from ..geo import maps
-from ..parcels import errors as parcel_errors
-from ..parcels import presenters as parcel_presenters
+from ..roles import Role
+from ..wallet.operations import get_balance
+from ..web.filters import local_datetime
+from ..web.forms import choice_list
+from ..web.guards import role_required
+from ..web.views import safe_next
+from . import cart as cart_ops
+from . import checkout as checkout_ops
+from . import queries, riders, rules
+from .forms import CheckoutForm
 from .models import OrderStatus
 from .presenters import COURIER_VISIBLE, order_status_json, status_label
+
 
 bp = Blueprint("orders", __name__)
 bp.add_app_template_global(status_label, "status_label")
@@ -36,6 +35,8 @@ def cart_badge():
     if current_user.is_authenticated and current_user.role == Role.RESIDENT.value:
         return {"cart_count": cart_ops.count_items(current_user.id)}
     return {"cart_count": 0}
+
+
 resident_only = role_required(Role.RESIDENT)
 
 
@@ -50,9 +51,9 @@ def add_to_cart():
     quantity = request.form.get("quantity", 1, type=int) or 1
     try:
         with transaction():
-            cart_ops.add_to_cart(current_user, request.form.get("product_id"), quantity)
+            cart_ops.add_to_cart(current_user, request.form.get("product_id"), quantity, now=utcnow())
             count = cart_ops.count_items(current_user.id)  # before the commit expires the user
-    except errors.OrderError as exc:
+    except DomainError as exc:
         if _wants_json():
             return jsonify(error=str(exc.message)), exc.status
         flash(exc.message, "error")
@@ -74,7 +75,7 @@ def update_cart_line(product_id):
     try:
         with transaction():
             cart_ops.set_quantity(current_user, product_id, quantity)
-    except errors.OrderError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
     return redirect(url_for("orders.cart"), 303)
 
@@ -103,7 +104,7 @@ def _checkout_form(address_id=None):
     if not form.is_submitted():
         default = current_user.default_address()
         form.address_id.data = address_id or (default.id if default else None)
-        form.idempotency_key.data = operations.new_idempotency_key()
+        form.idempotency_key.data = checkout_ops.new_idempotency_key()
     return form
 
 
@@ -138,14 +139,14 @@ def checkout():
         flash(message, "error")
     elif form.is_submitted():
         status = 400
-    cart, quote, slots, totals = operations.checkout_options(current_user, address, now)
+    cart, quote, slots, totals = checkout_ops.checkout_options(current_user, address, now)
     form.slot.choices = choice_list([("", _("As soon as possible"))]
                                     + [(s.isoformat(), format_slot(s, current_user.store.timezone)) for s in slots])
     if not cart.lines and status == 200:
         return redirect(url_for("orders.cart"))
     form.expected_total_cents.data = totals.total_cents
     # Waiting parcels to bring along: one query, and nothing more when there are none.
-    parcels = parcel_presenters.door_choices(current_user, current_user.store, now)
+    parcels = riders.offer(riders.PARCELS, current_user, current_user.store, now)
     return render_template("orders/checkout.html", form=form, cart=cart, quote=quote, slots=slots,
                            totals=totals, balance_cents=get_balance(current_user.id), address=address,
                            parcels=parcels), status
@@ -161,22 +162,14 @@ def _place(form, now):
             return 400, _("That delivery time is no longer available. Please choose another.")
     try:
         with transaction():
-            order, created = operations.place_order(
+            order, created = checkout_ops.place_order(
                 current_user, address_id=form.address_id.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data, now=now, scheduled_for=scheduled_for,
                 expected_total_cents=form.expected_total_cents.data and int(form.expected_total_cents.data),
                 note=form.note.data, parcel_ids=form.parcel_ids.data or ())
             order_id, code = order.id, order.delivery_code  # read before the commit expires them
-    except (errors.OrderError, parcel_errors.ParcelError) as exc:
+    except DomainError as exc:
         return exc.status, exc.message
-    except WalletError as exc:
-        return 409, exc.message
-    except IntegrityError:
-        # A concurrent duplicate of this very submit won the race: show its order.
-        order = operations.get_order_by_key(current_user.id, form.idempotency_key.data)
-        if order is None:
-            return 409, _("This order is already being placed. Please wait a moment.")
-        order_id, created = order.id, False
     if created:
         flash(_("Order placed! Delivery code: %(code)s", code=code), "success")
     return redirect(url_for("orders.order_page", order_id=order_id), 303)
@@ -186,11 +179,11 @@ def _place(form, now):
 @resident_only
 def my_orders():
     """The resident's orders, newest first."""
-    return render_template("orders/list.html", orders=lifecycle.list_orders_for_user(current_user.id))
+    return render_template("orders/list.html", orders=queries.list_orders_for_user(current_user.id))
 
 
 def _own_order_or_404(order_id):
-    order = lifecycle.get_order_for_user(current_user, order_id)
+    order = queries.get_order_for_user(current_user, order_id)
     if order is None:
         abort(404)
     return order
@@ -201,7 +194,7 @@ def _live(order):
     position = None
     if order.courier_id is not None and OrderStatus(order.status) in COURIER_VISIBLE:
         position = get_courier_position(order.courier_id)
-    return order_status_json(order, courier_position=position)
+    return order_status_json(order, utcnow(), courier_position=position)
 
 
 def _delivery_map(order, live):
@@ -218,7 +211,7 @@ def order_page(order_id):
     order = _own_order_or_404(order_id)
     live = _live(order)
     return render_template("orders/order.html", order=order, live=live, route=_delivery_map(order, live),
-                           amount_due=format_cents(lifecycle.amount_due_cents(order)))
+                           amount_due=format_cents(rules.amount_due_cents(order)))
 
 
 @bp.get("/orders/<int:order_id>/status")
@@ -226,19 +219,3 @@ def order_page(order_id):
 def order_status(order_id):
     """The live part of the order page as JSON (polled every few seconds)."""
     return jsonify(_live(_own_order_or_404(order_id)))
-
-
-@bp.post("/orders/<int:order_id>/cancel")
-@resident_only
-def cancel_order(order_id):
-    """Cancel before picking starts; the refund goes back the way it was paid."""
-    try:
-        with transaction():
-            lifecycle.cancel_by_resident(current_user, order_id, utcnow())
-    except errors.OrderNotFound:
-        abort(404)
-    except (errors.NotCancellable, errors.StatusConflict):
-        flash(_("This order can no longer be cancelled: the store has started picking it."), "error")
-    else:
-        flash(_("Your order is cancelled."), "success")
-    return redirect(url_for("orders.order_page", order_id=order_id), 303)

@@ -5,10 +5,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..catalogue.models import Product
 from ..catalogue.operations import search_condition
 from ..extensions import db
+from ..roles import Role
 from . import cart, errors
 from .models import CartItem, VoiceOrder
 
@@ -88,11 +89,11 @@ def find_products(store_id, query, limit=20):
     return db.session.scalars(stmt.order_by(Product.name_zh, Product.id).limit(limit)).all()
 
 
-def add_for_resident(staff, voice_order, product_id, quantity):
+def add_for_resident(staff, voice_order, product_id, quantity, now):
     """Staff put a product into the resident's cart, marked as coming from this voice order."""
     resident = db.session.scalar(db.select(User).where(User.id == voice_order.user_id,
                                                        User.role == Role.RESIDENT.value))
-    return cart.add_to_cart(resident, product_id, quantity, voice_order_id=voice_order.id)
+    return cart.add_to_cart(resident, product_id, quantity, voice_order_id=voice_order.id, now=now)
 
 
 def mark_cart_ready(staff, voice_order, now):

@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import Role
 from ..database import transaction, utcnow
+from ..roles import Role
 from ..web.guards import role_required
 from . import errors, voice
 
@@ -77,7 +77,7 @@ def add_item(voice_id):
     try:
         with transaction():
             voice.add_for_resident(current_user, request_, request.form.get("product_id"),
-                                   request.form.get("quantity", 1, type=int) or 1)
+                                   request.form.get("quantity", 1, type=int) or 1, utcnow())
     except errors.OrderError as exc:
         flash(exc.message, "error")
     return redirect(url_for("voice.detail", voice_id=voice_id, q=request.form.get("q", "")), 303)

@@ -7,9 +7,9 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.models import Role
 from ..accounts.rules import display_phone
 from ..database import transaction, utcnow
+from ..roles import Role
 from ..web.guards import role_required
 from . import errors, importing, operations
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm

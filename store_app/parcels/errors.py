@@ -1,18 +1,11 @@
 """What staff and residents are told when a parcel step cannot happen. ``status`` is the HTTP answer."""
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 
-class ParcelError(Exception):
-    status = 400
-    field = None
+
+class ParcelError(DomainError):
     message = _l("This parcel step could not be done.")
-
-    def __init__(self, *args, **params):
-        super().__init__(*args)
-        self.params = params
-
-    def __str__(self):
-        return str(self.message)
 
 
 class TrackingInvalid(ParcelError):

@@ -15,9 +15,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from ..accounts.models import Role
 from ..database import format_cents, transaction, utcnow
 from ..extensions import limiter
+from ..roles import Role
 from ..wallet import operations as wallet
 from ..web.guards import role_required
 from . import errors, operations, reports as station, rules

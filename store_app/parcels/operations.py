@@ -11,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import rules as account_rules
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..extensions import db
 from ..notifications.operations import notify
-from ..orders.lifecycle import on_finish
+from ..fulfilment.moves import on_finish
+from ..roles import Role
 from ..wallet import operations as wallet
 from ..wallet.errors import InsufficientFunds
 from . import errors, rules
@@ -576,6 +577,17 @@ def send_out(parcels, order, user_id, now):
             raise DoorDeliveryInvalid()
         db.session.add(ParcelEvent(parcel_id=parcel.id, kind="out_for_delivery", actor_id=user_id, at=now,
                                    note=f"order {order.id}"))
+
+
+def place_parcel_delivery(user, *, parcel_ids, address_id, payment_method, idempotency_key, now):
+    """"Bring it to my door" on its own: an order without goods that carries the resident's waiting
+    parcels, paid (door fee + storage fees) like any order, handed over against the delivery code.
+    Returns ``(order, created)``; checked like a checkout (zone, promise, key, wallet)."""
+    from ..orders import checkout, riders
+
+    return checkout.place_rider_order(user, rider=riders.PARCELS, ids=parcel_ids, address_id=address_id,
+                                      payment_method=payment_method, idempotency_key=idempotency_key, now=now,
+                                      event_note="parcels")
 
 
 def parcels_of_order(order_id):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import segno
 from markupsafe import Markup
 
+from ..orders import riders
 from . import operations, rules
 from .models import Parcel, ParcelStatus
 
@@ -95,3 +96,8 @@ def door_choices(user, store, now):
     """The resident's waiting parcels and what bringing each costs on top of the door fee: one query."""
     waiting = operations.list_for_resident(user, (ParcelStatus.WAITING.value,))
     return AddOn(store.parcel_door_fee_cents, [(p, operations.fee_due(store, p, now)) for p in waiting])
+
+
+# Waiting parcels ride along on delivery orders ("bring my parcels along", "bring them to my door").
+riders.register(riders.PARCELS, riders.Rider(quote=operations.door_delivery_quote, attach=operations.send_out,
+                                             offer=door_choices, labels=operations.shelf_codes_of_orders))

@@ -9,8 +9,8 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
-from ..accounts.models import Role
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
+from ..roles import Role
 from ..web.guards import role_required
 from . import errors, operations, reports as station
 from .console_views import bp

@@ -4,20 +4,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role
 from ..database import transaction, utcnow
 from ..deliveries import operations as delivery_ops
-from ..orders import errors as order_errors
-from ..orders import operations as order_ops
-from ..wallet.errors import WalletError
+from ..errors import DomainError
+from ..orders.checkout import new_idempotency_key
+from ..roles import Role
 from ..wallet.operations import get_balance
 from ..web.forms import choice_list
 from ..web.guards import role_required
 from . import errors, operations, presenters
 from .forms import ALL_PARCELS, DoorDeliveryForm, ProxyForm
 from .models import ParcelStatus
+
 
 bp = Blueprint("parcels", __name__)
 # The order page, the courier's task card and the picking list name the parcels riding on an order.
@@ -96,7 +95,7 @@ def _door_form(addon):
         form = DoorDeliveryForm()
     else:
         form = DoorDeliveryForm(formdata=request.args or None)
-        form.idempotency_key.data = order_ops.new_idempotency_key()
+        form.idempotency_key.data = new_idempotency_key()
         if not request.args:
             form.parcel_ids.data = [p.id for p, _fee in addon.choices]
     form.address_id.choices = choice_list([(a.id, a.one_line()) for a in current_user.addresses])
@@ -114,7 +113,7 @@ def _place_door_delivery(form, now):
         expected = None
     try:
         with transaction():
-            order, created = order_ops.place_parcel_delivery(
+            order, created = operations.place_parcel_delivery(
                 current_user, parcel_ids=form.parcel_ids.data, address_id=form.address_id.data,
                 payment_method=form.payment_method.data, idempotency_key=form.idempotency_key.data, now=now)
             if created and order.total_cents != expected:
@@ -122,15 +121,8 @@ def _place_door_delivery(form, now):
             order_id, code = order.id, order.delivery_code
     except FeeChanged:
         return 409, _("The fee changed since the page was shown. Please check the new total.")
-    except (errors.ParcelError, order_errors.OrderError) as exc:
+    except DomainError as exc:
         return exc.status, exc.message
-    except WalletError as exc:
-        return 409, exc.message
-    except IntegrityError:
-        order = order_ops.get_order_by_key(current_user.id, form.idempotency_key.data)
-        if order is None:
-            return 409, _("This order is already being placed. Please wait a moment.")
-        order_id, created = order.id, False
     if created:
         flash(_("Order placed! Delivery code: %(code)s", code=code), "success")
     return redirect(url_for("orders.order_page", order_id=order_id), 303)

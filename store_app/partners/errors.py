@@ -1,8 +1,10 @@
 """Partner page errors. ``status`` is the HTTP status a view answers with."""
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 
-class PartnerError(Exception):
+
+class PartnerError(DomainError):
     message = _l("This could not be done.")
     status = 400
 

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import Role
 from ..database import transaction, utcnow
+from ..roles import Role
 from ..stores.operations import get_store
 from ..web.guards import role_required
 from . import errors, operations

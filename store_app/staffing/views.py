@@ -4,8 +4,8 @@ from flask_login import current_user
 
 from dispatch.sim.staffing import MAX_WAITING
 
-from ..accounts.models import Role
 from ..database import utcnow
+from ..roles import Role
 from ..web.guards import role_required
 from . import operations
 from .chart import build_chart

@@ -1,8 +1,10 @@
 """Errors about store settings."""
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 
-class StoreError(Exception):
+
+class StoreError(DomainError):
     message = _l("These store settings cannot be saved.")
     field = None
 
@@ -17,3 +19,8 @@ class HoursInvalid(StoreError):
 class TimezoneInvalid(StoreError):
     message = _l("Unknown time zone. Use a name like Asia/Shanghai.")
     field = "timezone"
+
+
+class LocationInvalid(StoreError):
+    message = _l("Latitude must be between -90 and 90 and longitude between -180 and 180.")
+    field = "lat"

@@ -1,8 +1,5 @@
 """Queries and verbs on stores. They add and flush; the caller's ``transaction()`` commits."""
-from ..accounts.models import User
 from ..extensions import db
-from ..geo.models import Building
-from ..geo.rules import parse_point
 from . import errors, rules
 from .models import Store, StoreHours
 
@@ -41,7 +38,9 @@ def update_store(store, *, name, address, phone, lat, lon, timezone, promise_min
     """Save the store's settings and replace its opening hours."""
     if not rules.is_valid_timezone(timezone):
         raise errors.TimezoneInvalid(timezone)
-    store.lat, store.lon = parse_point(lat, lon)
+    if not rules.is_on_earth(lat, lon):
+        raise errors.LocationInvalid(lat, lon)
+    store.lat, store.lon = float(lat), float(lon)
     store.name, store.address, store.phone = name.strip(), address.strip(), phone.strip()
     store.timezone, store.promise_minutes = timezone, int(promise_minutes)
     store.hours.clear()
@@ -50,12 +49,3 @@ def update_store(store, *, name, address, phone, lat, lon, timezone, promise_min
         store.hours.append(StoreHours(weekday=weekday, opens_min=opens, closes_min=closes))
     db.session.flush()
     return store
-
-
-def get_overview(store_id):
-    """Counts for the console and dashboard: residents, team by role, buildings."""
-    by_role = dict(db.session.execute(
-        db.select(User.role, db.func.count()).where(User.store_id == store_id).group_by(User.role)).all())
-    buildings = db.session.scalar(db.select(db.func.count()).select_from(Building)
-                                  .where(Building.store_id == store_id))
-    return {"by_role": by_role, "buildings": buildings}

@@ -1,4 +1,5 @@
 """Pure rules about opening hours. Plain values in, plain values out; ``now`` is an argument."""
+import math
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,6 +54,15 @@ def is_valid_timezone(name):
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         return False
     return True
+
+
+def is_on_earth(lat, lon):
+    """True for a finite latitude in [-90, 90] and longitude in [-180, 180] (the store's own place)."""
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(lat) and math.isfinite(lon) and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
 
 
 def local_time(now, tz_name):

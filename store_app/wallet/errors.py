@@ -1,9 +1,12 @@
 """Wallet errors, with messages in the user's language."""
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 
-class WalletError(Exception):
+
+class WalletError(DomainError):
     message = _l("The wallet could not do that.")
+    status = 409
 
 
 class InsufficientFunds(WalletError):
@@ -12,9 +15,9 @@ class InsufficientFunds(WalletError):
 
 class AmountInvalid(WalletError):
     message = _l("Enter an amount between ¥0.01 and ¥5,000.")
+    status = 400
 
 
 class BalanceChanged(WalletError):
     message = _l("The balance changed while this page was open (perhaps this top-up already went through). "
                  "Check the entries below before topping up again.")
-    status = 409

@@ -2,10 +2,10 @@
 transaction, and a debit is a conditional UPDATE, so two payments racing can never overdraw."""
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..accounts.operations import get_user_by_phone
-from ..database import utcnow
 from ..extensions import db
+from ..roles import Role
 from .errors import AmountInvalid, BalanceChanged, InsufficientFunds
 from .models import Wallet, WalletEntry
 
@@ -42,20 +42,19 @@ def _add_to_balance(user_id, store_id, amount_cents):
                            .values(balance_cents=Wallet.balance_cents + amount_cents))
 
 
-def credit(user_id, store_id, amount_cents, reason, *, note="", order_id=None, actor_id=None):
+def credit(user_id, store_id, amount_cents, reason, *, now, note="", order_id=None, actor_id=None):
     """Put money in (top-up, refund); returns the entry."""
     if amount_cents <= 0:
         raise AmountInvalid(amount_cents)
     _add_to_balance(user_id, store_id, amount_cents)
     entry = WalletEntry(user_id=user_id, store_id=store_id, amount_cents=amount_cents, reason=reason,
-                        note=note, order_id=order_id, actor_id=actor_id)
+                        note=note, order_id=order_id, actor_id=actor_id, created_at=now)
     db.session.add(entry)
     db.session.flush()
     return entry
 
 
-def debit(user_id, store_id, amount_cents, reason="payment", *, note="", order_id=None, actor_id=None,
-          now=None):
+def debit(user_id, store_id, amount_cents, reason="payment", *, now, note="", order_id=None, actor_id=None):
     """Take money out, only if the balance covers it; ``InsufficientFunds`` otherwise.
 
     Two plain statements (a checkout's hot path): the guarded UPDATE, then the ledger INSERT.
@@ -70,10 +69,10 @@ def debit(user_id, store_id, amount_cents, reason="payment", *, note="", order_i
         raise InsufficientFunds(amount_cents)
     db.session.execute(db.insert(WalletEntry).values(
         user_id=user_id, store_id=store_id, amount_cents=-amount_cents, reason=reason, note=note,
-        order_id=order_id, actor_id=actor_id, created_at=now or utcnow()))
+        order_id=order_id, actor_id=actor_id, created_at=now))
 
 
-def top_up(staff, resident, amount_cents, note="", expected_balance_cents=None):
+def top_up(staff, resident, amount_cents, now, note="", expected_balance_cents=None):
     """Staff take cash or a card at the counter and credit the resident's wallet (1 fen to ¥5,000).
 
     With ``expected_balance_cents`` (the balance the counter saw) the credit is a compare-and-set:
@@ -82,10 +81,10 @@ def top_up(staff, resident, amount_cents, note="", expected_balance_cents=None):
     if not 0 < amount_cents <= MAX_TOPUP_CENTS:
         raise AmountInvalid(amount_cents)
     if expected_balance_cents is None:
-        return credit(resident.id, resident.store_id, amount_cents, "topup", note=note, actor_id=staff.id)
+        return credit(resident.id, resident.store_id, amount_cents, "topup", now=now, note=note, actor_id=staff.id)
     _add_if_balance_is(resident, expected_balance_cents, amount_cents)
     entry = WalletEntry(user_id=resident.id, store_id=resident.store_id, amount_cents=amount_cents,
-                        reason="topup", note=note, actor_id=staff.id)
+                        reason="topup", note=note, actor_id=staff.id, created_at=now)
     db.session.add(entry)
     db.session.flush()
     return entry

@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.models import Role
-from ..database import MoneyError, format_cents, parse_cents, transaction
+from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
+from ..roles import Role
 from ..web.guards import role_required
 from . import errors, operations
 from .forms import TopUpForm
@@ -81,7 +81,7 @@ def top_up(user_id):
         return _render_resident(resident, form, 400)
     try:
         with transaction():
-            operations.top_up(current_user, resident, amount_cents, (form.note.data or "").strip(),
+            operations.top_up(current_user, resident, amount_cents, utcnow(), (form.note.data or "").strip(),
                               expected_balance_cents=_expected_balance(form))
     except errors.BalanceChanged as exc:
         flash(exc.message, "error")

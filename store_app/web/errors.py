@@ -1,7 +1,11 @@
-"""Error pages (HTML for pages, JSON for ``/api/``), in the user's language."""
+"""Error pages (HTML for pages, JSON for ``/api/``), in the user's language, and the one mapping of
+domain errors to answers: a view that has nothing better to show (a form to fill in again) lets a
+``DomainError`` rise, and it is answered here with its status and message."""
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+
+from ..errors import DomainError
 
 TITLES = {
     400: lambda: _("This request could not be understood."),
@@ -37,11 +41,23 @@ def handle_http_error(exc):
     return render_error(exc.code, getattr(exc, "user_message", None))
 
 
+def domain_error_response(exc):
+    """The answer to a refused domain step: its status with its message (a page or JSON).
+
+    A 404 says no more than a missing page would: another user's object looks like a missing one.
+    """
+    if exc.status == 404:
+        return render_error(404)
+    return render_error(exc.status, str(exc.message))
+
+
 def init_app(app):
     """Register the handlers for every status we show a page for."""
     for status in TITLES:
         if status != 500:
             app.register_error_handler(status, handle_http_error)
+
+    app.register_error_handler(DomainError, domain_error_response)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -1,9 +1,8 @@
-"""Template filters and globals: money, local times, phone numbers, weekday names."""
+"""Template filters and globals: money, local times, weekday names, the navigation."""
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_datetime, lazy_gettext as _l
 
-from ..accounts.rules import display_phone
 from ..database import format_cents
 from .navigation import PHONE_ROLES, nav_for
 
@@ -22,7 +21,6 @@ def init_app(app):
     """Register the filters and globals used by every template."""
     app.add_template_filter(format_cents, "money")
     app.add_template_filter(local_datetime, "local_dt")
-    app.add_template_filter(display_phone, "phone")
     app.add_template_global(WEEKDAY_NAMES, "WEEKDAY_NAMES")
     app.add_template_global(nav_for, "nav_for")
     app.add_template_global(PHONE_ROLES, "PHONE_ROLES")

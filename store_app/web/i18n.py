@@ -26,6 +26,12 @@ def select_locale():
     return request.accept_languages.best_match(supported, default=current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def current_language():
+    """``"zh"`` or ``"en"``: which of a thing's names to show."""
+    locale = get_locale()
+    return locale.language if locale else "zh"
+
+
 def init_app(app):
     """Bind Flask-Babel with our selector and expose the language list to templates."""
     babel.init_app(app, locale_selector=select_locale)

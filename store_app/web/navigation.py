@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.models import Role
+from ..roles import Role
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class NavItem:
 
 # The counter console's tabs, shared by staff and the owner: one line per feature.
 CONSOLE = [
-    NavItem("stores.console", _l("Console"), "home"),
+    NavItem("reports.console", _l("Console"), "home"),
     NavItem("order_board.board", _l("Orders"), "orders"),
     NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
     NavItem("voice.queue", _l("Voice orders"), "mic"),
@@ -30,13 +30,14 @@ CONSOLE = [
 ME = NavItem("accounts.me", _l("Me"), "me")
 
 NAV = {
-    Role.RESIDENT: [NavItem("catalogue.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
+    Role.RESIDENT: [NavItem("shop.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
                     NavItem("orders.my_orders", _l("Orders"), "receipt"),
                     NavItem("parcels.mine", _l("Parcels"), "box"), ME],
-    Role.COURIER: [NavItem("stores.courier_home", _l("Tasks"), "route"), ME],
+    Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [ME],
     Role.STAFF: [*CONSOLE, ME],
-    Role.OWNER: [NavItem("stores.dashboard", _l("Dashboard"), "chart"), NavItem("stores.settings", _l("Store"), "store"),
+    Role.OWNER: [NavItem("reports.dashboard", _l("Dashboard"), "chart"),
+                 NavItem("stores.settings", _l("Store"), "store"),
                  NavItem("staffing.page", _l("Staffing"), "route"),
                  *CONSOLE, ME],
 }

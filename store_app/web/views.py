@@ -1,15 +1,11 @@
-"""Health check and the language switch."""
+"""The health check, and the one rule for where a form may send the browser next."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..accounts.operations import set_locale
-from ..database import transaction
 from ..extensions import db
-from .i18n import LANG_COOKIE
 
 bp = Blueprint("web", __name__)
 
@@ -36,19 +32,3 @@ def safe_next(target, fallback="/"):
             or not target.startswith("/") or target.startswith("//")):
         return fallback
     return target
-
-
-@bp.post("/lang")
-def switch_language():
-    """Switch the language (POST, CSRF-checked), remember it in a cookie and on the account."""
-    lang = request.form.get("lang", "")
-    target = safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path,
-                       url_for("stores.home"))
-    response = redirect(target)
-    if lang in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
-        if current_user.is_authenticated:
-            with transaction():
-                set_locale(current_user, lang)
-    return response

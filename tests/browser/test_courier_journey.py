@@ -15,10 +15,10 @@ from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.deliveries.models import CourierShift
 from store_app.extensions import db
-from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderStatus
-from store_app.orders.operations import new_idempotency_key, place_order
+from store_app.orders.checkout import new_idempotency_key, place_order
 from store_app.wallet import operations as wallet
+from store_app.fulfilment import moves
 from tests.browser.pages import log_in
 from tests.conftest import fill_cart
 
@@ -50,7 +50,7 @@ def only_nobody_on_shift(live_server):
 def ready_order(live_server, who):
     """The resident's order, paid from the wallet, packed by staff and waiting for a courier."""
     with live_server.transaction() as session:
-        wallet.credit(who["resident"], who["store"], 10_000, "topup", note="browser test")
+        wallet.credit(who["resident"], who["store"], 10_000, "topup", now=utcnow(), note="browser test")
         product_id = session.execute(db.text(
             "SELECT id FROM products WHERE store_id = :s AND is_active AND stock > 5 AND price_cents >= 2000 "
             "ORDER BY id LIMIT 1"), {"s": who["store"]}).scalar()
@@ -62,7 +62,7 @@ def ready_order(live_server, who):
         order, _ = place_order(resident, address_id=resident.default_address().id, payment_method="wallet",
                                idempotency_key=new_idempotency_key(), now=utcnow())
         for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY):
-            lifecycle.move(order, target, actor_id=None, now=utcnow())
+            moves.move(order, target, actor_id=None, now=utcnow())
         return order.id, order.delivery_code
 
 

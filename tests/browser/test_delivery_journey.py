@@ -58,7 +58,7 @@ def top_up(live_server, phone, amount_cents=10_000):
     """Demo residents start with an empty wallet: put money in, as the counter would."""
     who = resident(live_server, phone)
     with live_server.transaction():
-        wallet.credit(who["id"], who["store_id"], amount_cents, "topup", note="browser test")
+        wallet.credit(who["id"], who["store_id"], amount_cents, "topup", now=utcnow(), note="browser test")
         return wallet.get_balance(who["id"])
 
 

@@ -10,9 +10,9 @@ from store_app.catalogue.models import Product
 from store_app.database import transaction, utcnow
 from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
-from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderStatus
 from store_app.wallet import operations as wallet
+from store_app.fulfilment import moves
 from tests.browser.pages import log_in
 from tests.conftest import ShopIds, place_test_order
 
@@ -38,12 +38,12 @@ def ready_order(live_server):
                                     .order_by(Product.price_cents.desc(), Product.id))
         shopper = ShopIds(user_id=resident.id, address_id=resident.default_address().id)
         with transaction():
-            wallet.credit(resident.id, store.id, 20_000, "topup", note="browser test")
+            wallet.credit(resident.id, store.id, 20_000, "topup", now=utcnow(), note="browser test")
         order_id = place_test_order(shopper, {product.id: 1})
         with transaction():
             order = db.session.get(Order, order_id)
             for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY):
-                lifecycle.move(order, target, actor_id=None, now=utcnow())
+                moves.move(order, target, actor_id=None, now=utcnow())
             db.session.execute(db.update(CourierShift).where(CourierShift.store_id == store.id)
                                .values(lat=store.lat + 0.002, lon=store.lon, position_at=utcnow()))
         task_id = db.session.scalar(db.select(DeliveryTask.id).where(DeliveryTask.order_id == order_id))

@@ -8,18 +8,21 @@ Needs TEST_DATABASE_URL (skipped locally without it, a failure in CI).
 
 import pytest
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
-from store_app.deliveries import courier as courier_ops
-from store_app.deliveries import errors as delivery_errors
-from store_app.deliveries import operations as delivery_ops
+from store_app.fulfilment import courier_steps as courier_ops
 from store_app.deliveries.models import DeliveryTask
 from store_app.extensions import db
-from store_app.orders import errors, lifecycle
+from store_app.orders import errors
 from store_app.orders.models import Order, OrderItem, OrderStatus
+from store_app.roles import Role
 from store_app.wallet import operations as wallet_ops
 from store_app.wallet.errors import BalanceChanged
 from store_app.wallet.models import Wallet
+from store_app.fulfilment import settlement
+from store_app.fulfilment import store_steps
+from store_app.orders import rules as order_rules
+from store_app.fulfilment import errors as fulfilment_errors
 from tests.concurrency.helpers import run_together
 from tests.conftest import add_shopper, build_shop, place_test_order
 
@@ -62,7 +65,7 @@ def advance(app, staff_id, order_id, *targets):
     with app.app_context(), transaction():
         staff = db.session.get(User, staff_id)
         for target in targets:
-            lifecycle.advance_by_store(staff, order_id, target, utcnow())
+            store_steps.advance_by_store(staff, order_id, target, utcnow())
 
 
 def snapshot(app, order_id):
@@ -75,7 +78,7 @@ def snapshot(app, order_id):
 
 def test_ten_staff_accepting_at_once_one_wins(app, world):
     _, _, staff_id, order_id = world
-    results = run_together(10, in_thread(app, staff_id, lambda staff, _i: lifecycle.advance_by_store(
+    results = run_together(10, in_thread(app, staff_id, lambda staff, _i: store_steps.advance_by_store(
         staff, order_id, OrderStatus.ACCEPTED, utcnow()).status))
     assert results.count("accepted") == 1
     assert all(isinstance(r, errors.StatusConflict) for r in results if r != "accepted"), results
@@ -87,19 +90,19 @@ def test_pickup_racing_a_reassignment_never_splits_order_and_task(app, world):
     courier_a, courier_b = shop.courier_ids
     advance(app, staff_id, order_id, OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY)
     with app.app_context(), transaction():
-        delivery_ops.assign_courier(db.session.get(User, staff_id), order_id, courier_a, utcnow())
+        store_steps.assign_courier(db.session.get(User, staff_id), order_id, courier_a, utcnow())
     task_id = snapshot(app, order_id)[5]
 
     def verb(actor, i):
         if i == 0:
             return courier_ops.confirm_pickup(actor, task_id, utcnow()).status
-        return delivery_ops.assign_courier(actor, order_id, courier_b, utcnow()).status
+        return store_steps.assign_courier(actor, order_id, courier_b, utcnow()).status
 
     results = run_together(2, in_thread(app, (courier_a, staff_id), verb))
     status, order_courier, _, task_status, task_courier, _ = snapshot(app, order_id)
     assert order_courier == task_courier
     if results[0] == "picked_up":
-        assert isinstance(results[1], delivery_errors.AlreadyPickedUp), results
+        assert isinstance(results[1], fulfilment_errors.AlreadyPickedUp), results
         assert (status, task_status, order_courier) == ("picked_up", "picked_up", courier_a)
     else:
         assert results[1] == "assigned" and isinstance(results[0], errors.StatusConflict), results
@@ -111,7 +114,7 @@ def test_wrong_codes_at_once_lock_at_exactly_five(app, world):
     courier_a = shop.courier_ids[0]
     advance(app, staff_id, order_id, OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY)
     with app.app_context(), transaction():
-        delivery_ops.assign_courier(db.session.get(User, staff_id), order_id, courier_a, utcnow())
+        store_steps.assign_courier(db.session.get(User, staff_id), order_id, courier_a, utcnow())
         courier_ops.confirm_pickup(db.session.get(User, courier_a), snapshot(app, order_id)[5], utcnow())
         db.session.execute(db.update(Order).where(Order.id == order_id).values(delivery_code="1234"))
     task_id = snapshot(app, order_id)[5]
@@ -120,7 +123,7 @@ def test_wrong_codes_at_once_lock_at_exactly_five(app, world):
         courier, task_id, "4321", utcnow())))
     assert not any(isinstance(r, Exception) for r in results), results
     assert sorted(r.tries_left for r in results) == [0, 0, 0, 0, 1, 2, 3, 4]
-    assert snapshot(app, order_id)[2] == lifecycle.MAX_CODE_MISSES
+    assert snapshot(app, order_id)[2] == order_rules.MAX_CODE_MISSES
     with app.app_context(), transaction():
         check = courier_ops.confirm_delivery(db.session.get(User, courier_a), task_id, "1234", utcnow())
     assert check.locked and snapshot(app, order_id)[0] == "picked_up"
@@ -134,8 +137,8 @@ def test_an_item_refund_racing_a_cancellation_pays_back_once(app, world):
 
     def verb(staff, i):
         if i == 0:
-            return lifecycle.mark_item_unavailable(staff, order_id, milk_item, utcnow()).status
-        return lifecycle.cancel_by_store(staff, order_id, utcnow(), "out_of_stock").status
+            return store_steps.mark_item_unavailable(staff, order_id, milk_item, utcnow()).status
+        return settlement.cancel_by_store(staff, order_id, utcnow(), "out_of_stock").status
 
     results = run_together(2, in_thread(app, staff_id, verb))
     assert results[1] == "cancelled", results
@@ -154,7 +157,7 @@ def test_one_top_up_form_sent_twice_credits_once(app, world):
 
     def verb(staff, _i):
         resident = db.session.get(User, shopper.user_id)
-        return wallet_ops.top_up(staff, resident, 10_000, "cash", expected_balance_cents=seen).amount_cents
+        return wallet_ops.top_up(staff, resident, 10_000, utcnow(), "cash", expected_balance_cents=seen).amount_cents
 
     results = run_together(6, in_thread(app, staff_id, verb))
     assert results.count(10_000) == 1

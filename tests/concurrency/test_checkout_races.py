@@ -17,9 +17,10 @@ from store_app.catalogue.models import Product, StockMovement
 from store_app.database import transaction, utcnow
 from store_app.deliveries.models import DeliveryTask
 from store_app.extensions import db
-from store_app.orders import errors, operations
+from store_app.orders import checkout, errors
 from store_app.orders.models import Order, OrderItem
 from store_app.wallet.models import Wallet, WalletEntry
+from store_app.catalogue import errors as catalogue_errors
 from tests.conftest import AuthActions, add_shopper, build_shop, fill_cart
 
 pytestmark = pytest.mark.postgres
@@ -29,7 +30,7 @@ BALANCE = 100_000
 WATER = {"water": ("矿泉水", "Mineral water", 300)}
 TWO = {"a": ("苹果", "Apples", 500), "b": ("香蕉", "Bananas", 400)}
 # Sold out: lost at the stock UPDATE, or already gone when the cart was read.
-SOLD_OUT = (errors.OutOfStock, errors.CartChanged)
+SOLD_OUT = (catalogue_errors.OutOfStock, errors.CartChanged)
 
 
 def run_together(count, work):
@@ -57,7 +58,7 @@ def checkout_in_thread(app, person, key):
             barrier.wait()
             try:
                 with transaction():
-                    order, created = operations.place_order(user, address_id=address_id, idempotency_key=key,
+                    order, created = checkout.place_order(user, address_id=address_id, idempotency_key=key,
                                                             payment_method="wallet", now=utcnow())
                     return ("order", order.id, created)
             except SOLD_OUT as exc:
@@ -274,7 +275,7 @@ def test_a_late_tap_that_finds_the_cart_emptied_gets_the_first_order(app, monkey
         shop = build_shop(stock=10, products=WATER, couriers=5)
     person = shoppers(app, shop, 1, lambda i: {shop.products["water"]: 2})[0]
     looked_up, first_committed = threading.Event(), threading.Event()
-    real_options = operations.checkout_options
+    real_options = checkout.checkout_options
 
     def options_after_the_first_tap(*args, **kwargs):
         if threading.current_thread().name == "late-tap":
@@ -282,7 +283,7 @@ def test_a_late_tap_that_finds_the_cart_emptied_gets_the_first_order(app, monkey
             assert first_committed.wait(10)
         return real_options(*args, **kwargs)
 
-    monkeypatch.setattr(operations, "checkout_options", options_after_the_first_tap)
+    monkeypatch.setattr(checkout, "checkout_options", options_after_the_first_tap)
     late_work = checkout_in_thread(app, person, "one-key-two-taps")
     late_result = []
     late = threading.Thread(name="late-tap",

@@ -12,15 +12,16 @@ Needs TEST_DATABASE_URL (skipped locally without it, a failure in CI).
 import pytest
 from werkzeug.security import generate_password_hash
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
-from store_app.deliveries import dispatch_board as board_ops
-from store_app.deliveries import errors as delivery_errors
 from store_app.deliveries import operations as delivery_ops
 from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
-from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
+from store_app.roles import Role
+from store_app.fulfilment import moves
+from store_app.fulfilment import store_steps
+from store_app.fulfilment import errors as fulfilment_errors
 from tests.concurrency.helpers import run_together
 from tests.conftest import PASSWORD, AuthActions, add_shopper, build_shop, csrf_token, new_phone, place_test_order
 
@@ -53,9 +54,9 @@ def ready_order(app, shop, shopper, courier_id=None, staff_id=None):
         with transaction():
             order = db.session.get(Order, order_id)
             for target in TO_READY:
-                lifecycle.move(order, target, actor_id=None, now=utcnow())
+                moves.move(order, target, actor_id=None, now=utcnow())
             if courier_id is not None:
-                delivery_ops.assign_courier(db.session.get(User, staff_id), order_id, courier_id, utcnow())
+                store_steps.assign_courier(db.session.get(User, staff_id), order_id, courier_id, utcnow())
         task_id = db.session.scalar(db.select(DeliveryTask.id).where(DeliveryTask.order_id == order_id))
     return order_id, task_id
 
@@ -79,7 +80,7 @@ def hand_over(app, staff_ids, moves):
             db.session.commit()  # end the read transaction: the race starts at the barrier
             barrier.wait()
             with transaction():
-                return board_ops.assign_task_by_hand(staff, task_id, courier_id, seen, utcnow()).courier_id
+                return store_steps.assign_task_by_hand(staff, task_id, courier_id, seen, utcnow()).courier_id
     return work
 
 
@@ -93,7 +94,7 @@ def test_two_staff_moving_the_same_task_one_wins(app, world, already_assigned):
     results = run_together(2, hand_over(app, [staff[0][0], staff[1][0]], [(task_id, b, seen), (task_id, c, seen)]))
 
     winners = [r for r in results if r in (b, c)]
-    losers = [r for r in results if isinstance(r, delivery_errors.DeliveryError)]
+    losers = [r for r in results if isinstance(r, fulfilment_errors.DeliveryError)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert losers[0].status == 409, results
     status, order_courier, task_status, task_courier, by, events = state(app, order_id)
@@ -116,7 +117,7 @@ def test_two_tasks_for_a_couriers_last_place_only_one_fits(app, world):
 
     assert results.count(a) == 1, results
     loser = next(r for r in results if r != a)
-    assert isinstance(loser, delivery_errors.CourierFull), results
+    assert isinstance(loser, fulfilment_errors.CourierFull), results
     with app.app_context():
         carried = db.session.scalar(db.select(db.func.sum(DeliveryTask.size)).where(
             DeliveryTask.courier_id == a, DeliveryTask.status.in_(delivery_ops.CARRYING)))

@@ -13,16 +13,18 @@ import re
 import pytest
 
 from dispatch import jobs, planner
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
-from store_app.deliveries import errors as delivery_errors
-from store_app.deliveries import operations as delivery_ops
 from store_app.deliveries.models import DeliveryTask
 from store_app.extensions import db
 from store_app.orders import errors as order_errors
-from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
+from store_app.roles import Role
 from store_app.stores.operations import get_store
+from store_app.fulfilment import moves
+from store_app.fulfilment import store_steps
+from store_app.deliveries.params import planner_params
+from store_app.fulfilment import errors as fulfilment_errors
 from tests.concurrency.helpers import run_together
 from tests.conftest import add_shopper, build_shop, new_phone, place_test_order
 
@@ -56,7 +58,7 @@ def ready_orders(app, shop, shopper, count):
             for order_id in order_ids:
                 order = db.session.get(Order, order_id)
                 for target in TO_READY:
-                    lifecycle.move(order, target, actor_id=None, now=utcnow())
+                    moves.move(order, target, actor_id=None, now=utcnow())
     return order_ids
 
 
@@ -72,7 +74,7 @@ def planned_cycle(app, store_id, now, courier_filter=None):
                 if courier_filter is not None:
                     keep = courier_filter(i, [c.id for c in couriers])
                     couriers = [c for c in couriers if c.id in keep]
-                plan = planner.plan(tasks, couriers, 0.0, jobs.params_for(store))
+                plan = planner.plan(tasks, couriers, 0.0, planner_params(store))
                 barrier.wait()
                 return jobs.persist(plan, now)
     return work
@@ -177,13 +179,13 @@ def test_a_cycle_racing_a_staff_assignment_leaves_one_courier(app, world, staff_
                 db.session.commit()
                 barrier.wait()
                 with transaction():
-                    return delivery_ops.assign_courier(actor, order_id, staff_courier, utcnow()).courier_id
+                    return store_steps.assign_courier(actor, order_id, staff_courier, utcnow()).courier_id
 
         results = run_together(2, lambda i, barrier: (cycle if i == 0 else staff)(i, barrier))
         written, staff_result = results
         assert not isinstance(written, Exception), written
         assert isinstance(staff_result, int) or isinstance(
-            staff_result, (order_errors.StatusConflict, delivery_errors.AlreadyPickedUp)), staff_result
+            staff_result, (order_errors.StatusConflict, fulfilment_errors.AlreadyPickedUp)), staff_result
         (row,) = outcome(app, [order_id]).values()
         status, order_courier, task_status, task_courier, by, task_id, events = row
         assert (status, task_status) == ("assigned", "assigned")

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.parcels import errors, operations
 from store_app.parcels.models import Parcel, ParcelEvent
+from store_app.roles import Role
 from store_app.stores.models import Store
 from store_app.wallet import operations as wallet_ops
 from tests.concurrency.helpers import run_together

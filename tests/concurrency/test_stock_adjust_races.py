@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from store_app.catalogue import errors, operations
+from store_app.catalogue import errors, stock
 from store_app.catalogue.models import Category, Merchant, Product, StockMovement
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
@@ -51,8 +51,8 @@ def adjust_together(app, store_id, product_id, deltas):
             barrier.wait()
             try:
                 with transaction():
-                    operations.adjust_stock(store_id, product_id, delta, "damage" if delta < 0 else "restock",
-                                            "race", None, utcnow())
+                    stock.adjust_stock(store_id, product_id, delta, "damage" if delta < 0 else "restock",
+                                       "race", None, utcnow())
             except errors.StockWouldGoNegative:
                 return "refused"
             except Exception as exc:  # noqa: BLE001 -- shown by the assertion
@@ -65,10 +65,10 @@ def adjust_together(app, store_id, product_id, deltas):
 
 def final_state(app, product_id):
     with app.app_context():
-        stock = db.session.get(Product, product_id).stock
+        left = db.session.get(Product, product_id).stock
         moves = db.session.scalars(db.select(StockMovement.delta)
                                    .where(StockMovement.product_id == product_id)).all()
-        return stock, sorted(moves)
+        return left, sorted(moves)
 
 
 def test_many_counters_take_the_last_units_at_once(race_app, product):

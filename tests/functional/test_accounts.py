@@ -7,9 +7,10 @@ disturb each other, and the suite stays fast on both databases.
 import pytest
 from werkzeug.security import check_password_hash
 
-from store_app.accounts.models import Address, Role, User
+from store_app.accounts.models import Address, User
 from store_app.extensions import db
 from store_app.geo.models import Building
+from store_app.roles import Role
 from store_app.stores.models import Store
 from tests.conftest import PASSWORD, csrf_token
 

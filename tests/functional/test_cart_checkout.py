@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.catalogue.models import Product
 from store_app.database import transaction
 from store_app.extensions import db
-from store_app.orders import lifecycle
 from store_app.orders.models import CartItem, Order, OrderStatus
+from store_app.roles import Role
 from store_app.wallet.operations import get_balance
+from store_app.fulfilment import moves
 from tests.conftest import csrf_token
 
 from .conftest import input_value, option_values, post_form, text_of
@@ -447,7 +447,7 @@ def test_no_cancelling_once_picking_started(app, shop, shopper, browser, placed)
     with app.app_context(), transaction():
         order = db.session.get(Order, placed)
         for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING):
-            lifecycle.move(order, target, actor_id=None, now=order.placed_at)
+            moves.move(order, target, actor_id=None, now=order.placed_at)
     page = browser.get(f"/orders/{placed}").get_data(as_text=True)
     assert f'action="/orders/{placed}/cancel"' not in page and "Being picked" in page
 

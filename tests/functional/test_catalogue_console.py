@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.catalogue import errors, images
 from store_app.catalogue.models import Category, Merchant, Product, StockMovement
 from store_app.extensions import db
+from store_app.roles import Role
 
 from .catalogue_helpers import JPEG, PNG, WEBP, catalogue, shop  # noqa: F401  (fixtures)
 from .conftest import input_value, post_form, selected_option

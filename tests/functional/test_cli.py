@@ -5,11 +5,12 @@
 """
 import pytest
 
-from store_app.accounts.models import Address, Role, User
+from store_app.accounts.models import Address, User
 from store_app.demo import data
 from store_app.extensions import db
 from store_app.geo.models import Building
 from store_app.geo.rules import haversine_m
+from store_app.roles import Role
 from store_app.stores.models import Store
 
 from .conftest import post_form

@@ -5,13 +5,14 @@ from datetime import timedelta
 import pytest
 from flask import render_template
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.deliveries import operations as delivery_ops
 from store_app.deliveries.models import CourierShift
 from store_app.deliveries.rules import Quote
 from store_app.extensions import db
 from store_app.geo import operations as geo_ops
+from store_app.roles import Role
 
 from .conftest import post_form
 
@@ -24,7 +25,7 @@ KEYS = {"deliverable", "zone", "fee_cents", "minimum_cents", "eta_minutes", "rea
 def add_zone(app, store_id, name="Inner", geojson=SQUARE, **kwargs):
     with app.app_context(), transaction():
         return geo_ops.save_zone(store_id, name=name, geojson=json.dumps(geojson), fee_cents=300,
-                                 minimum_cents=2000, **kwargs).id
+                                 minimum_cents=2000, now=utcnow(), **kwargs).id
 
 
 def start_shift(app, user_id, hours=4):

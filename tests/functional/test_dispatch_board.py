@@ -10,14 +10,15 @@ from datetime import timedelta
 import pytest
 
 from dispatch import jobs
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
-from store_app.deliveries import courier as courier_ops
-from store_app.deliveries import operations as delivery_ops
+from store_app.fulfilment import courier_steps as courier_ops
 from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
-from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
+from store_app.roles import Role
+from store_app.fulfilment import moves
+from store_app.fulfilment import store_steps
 
 from tests.conftest import place_test_order
 
@@ -67,7 +68,7 @@ def new_order(app, world, *targets, quantity=1):
         with transaction():
             order = db.session.get(Order, order_id)
             for target in targets:
-                lifecycle.move(order, target, actor_id=None, now=utcnow())
+                moves.move(order, target, actor_id=None, now=utcnow())
         return order_id, task_state(app, order_id)["task_id"]
 
 
@@ -98,7 +99,7 @@ def give(app, world, order_id, courier_id, *, pick_up=False):
     """Hand the ready order to a courier, marked as the dispatcher's (optionally picked up already)."""
     task_id = task_state(app, order_id)["task_id"]
     with app.app_context(), transaction():
-        delivery_ops.assign_courier(db.session.get(User, world.staff_id), order_id, courier_id, utcnow())
+        store_steps.assign_courier(db.session.get(User, world.staff_id), order_id, courier_id, utcnow())
         db.session.execute(db.update(DeliveryTask).where(DeliveryTask.id == task_id).values(assigned_by="planner"))
         if pick_up:
             courier_ops.confirm_pickup(db.session.get(User, courier_id), task_id, utcnow())
@@ -378,7 +379,7 @@ def test_another_stores_task_is_404(app, world, create_shop, create_shopper):
         with transaction():
             order = db.session.get(Order, order_id)
             for target in TO_READY:
-                lifecycle.move(order, target, actor_id=None, now=utcnow())
+                moves.move(order, target, actor_id=None, now=utcnow())
     task_id = task_state(app, order_id)["task_id"]
     assert assign(world.staff, task_id, other.courier_ids[0]).status_code == 404
     assert assign(world.staff, 99_999, world.near).status_code == 404

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from store_app.accounts.models import Role
+from store_app.roles import Role
 
 from .catalogue_helpers import card_ids, catalogue, now, shop  # noqa: F401  (fixtures)
 from .conftest import text_of
@@ -31,7 +31,7 @@ def test_the_feed_shows_only_sellable_goods_of_this_store(shop, resident):
 
 def test_the_old_endpoint_name_is_gone_and_residents_land_on_the_feed(app, shop, resident):
     assert "stores.shop" not in app.view_functions
-    assert "catalogue.feed" in app.view_functions
+    assert "shop.feed" in app.view_functions
     assert 'href="/shop" aria-current="page"' in page(resident.get("/shop"))
 
 

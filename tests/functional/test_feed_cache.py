@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from store_app.accounts.models import Role
 from store_app.extensions import db
+from store_app.roles import Role
 
 from .catalogue_helpers import card_ids, catalogue, now, shop  # noqa: F401  (fixtures)
 from .conftest import post_form
@@ -133,7 +133,7 @@ def test_the_store_popularity_is_shared_and_refreshed_after_its_ttl(cached, shop
     catalogue.order(shop["store_id"], other_user, [(p["toast"], 30)], now() - timedelta(hours=1))
     popularity = cached.extensions["store_caches"]["store_popularity"]
     with cached.app_context():
-        from store_app.catalogue.feed import store_popularity
+        from store_app.orders.feed import store_popularity
         assert p["toast"] not in store_popularity(shop["store_id"], now())
         popularity.clock = Clock()
         popularity.clock.now = 10 ** 9

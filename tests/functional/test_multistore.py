@@ -1,9 +1,10 @@
 """A chain: two stores in one database, each seeing only its own people and buildings."""
 import pytest
 
-from store_app.accounts.models import Address, Role, User
+from store_app.accounts.models import Address, User
 from store_app.extensions import db
 from store_app.geo.models import Building
+from store_app.roles import Role
 from tests.conftest import PASSWORD
 
 from .conftest import input_value, option_values, post_form

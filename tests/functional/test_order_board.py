@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.catalogue.models import Product
 from store_app.deliveries.models import DeliveryTask
 from store_app.extensions import db
 from store_app.orders.models import Order, OrderEvent, OrderItem
+from store_app.roles import Role
 from store_app.wallet.models import Wallet
 from store_app.wallet.operations import ledger_sum
 from tests.conftest import PASSWORD

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.notifications.models import Notification
 from store_app.parcels import operations
 from store_app.parcels.models import Parcel, ParcelEvent
+from store_app.roles import Role
 from store_app.stores.models import Store
 from store_app.wallet.models import WalletEntry
 from store_app.wallet.operations import get_balance

@@ -9,13 +9,16 @@ import pytest
 import segno
 from sqlalchemy import event
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.orders.models import Order
 from store_app.parcels import operations
 from store_app.parcels.models import Parcel, ParcelProxy
+from store_app.roles import Role
 from store_app.wallet.operations import get_balance
+from store_app.fulfilment import moves
+from store_app.orders import queries
 from tests.conftest import add_shopper, fill_cart, new_phone
 
 from .conftest import input_value, post_form, text_of
@@ -437,7 +440,7 @@ def test_checkout_without_parcels_asks_about_parcels_once_and_not_at_all_on_subm
 
 def test_the_board_names_the_shelf_codes_in_one_query_and_the_courier_counts_them(
         app, shop, staff_id, shopper, create_shopper, login_client, statements):
-    from store_app.orders.operations import new_idempotency_key, place_order
+    from store_app.orders.checkout import new_idempotency_key, place_order
 
     other = create_shopper(shop)
     shelves = {}
@@ -465,13 +468,12 @@ def test_the_board_names_the_shelf_codes_in_one_query_and_the_courier_counts_the
     order_id = next(iter(shelves))
     courier_id = shop.courier_ids[0]
     with app.app_context():
-        from store_app.deliveries.operations import assign_courier
-        from store_app.orders import lifecycle
+        from store_app.fulfilment.store_steps import assign_courier
         from store_app.orders.models import OrderStatus
         with transaction():
-            order = lifecycle.get_store_order(shop.store_id, order_id)
+            order = queries.get_store_order(shop.store_id, order_id)
             for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY):
-                lifecycle.move(order, target, actor_id=None, now=utcnow())
+                moves.move(order, target, actor_id=None, now=utcnow())
         with transaction():
             assign_courier(db.session.get(User, staff_id), order_id, courier_id, utcnow())
         courier_phone = db.session.get(User, courier_id).phone

@@ -2,10 +2,10 @@
 (seen on the staff board), the staff page that renews links, and what a wrong link gets."""
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.catalogue.models import Merchant
 from store_app.extensions import db
 from store_app.orders.models import OrderItem
+from store_app.roles import Role
 
 from .conftest import post_form, text_of
 

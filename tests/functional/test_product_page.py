@@ -2,11 +2,11 @@
 import re
 from datetime import timedelta
 
-from store_app.accounts.models import Role
 from store_app.catalogue.models import Category, Merchant, Product
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.orders.models import CartItem, Order, OrderItem
+from store_app.roles import Role
 
 
 def _product(app, store_id, stock=3, active=True, partner=False):

@@ -7,8 +7,9 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from store_app import create_app
-from store_app.accounts.models import Address, Role, User
+from store_app.accounts.models import Address, User
 from store_app.extensions import db
+from store_app.roles import Role
 from store_app.stores.models import Store
 from tests.conftest import PASSWORD, PG_URL, csrf_token
 

@@ -1,5 +1,5 @@
 """The app answers: health, stores API, role homes."""
-from store_app.accounts.models import Role
+from store_app.roles import Role
 
 
 def test_healthz_ok(client):

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.orders.models import Order
+from store_app.roles import Role
 from tests.conftest import add_shopper, build_shop, place_test_order
 
 from .conftest import input_value, post_form, selected_option, text_of

@@ -3,7 +3,6 @@ import io
 
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.catalogue.models import Category, Merchant, Product
 from store_app.database import transaction
 from store_app.extensions import db
@@ -12,6 +11,7 @@ from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.orders.errors import VoiceTooLarge
 from store_app.orders.voice import MAX_AUDIO_BYTES, sniff_audio, submit_voice_order
+from store_app.roles import Role
 
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 200
 

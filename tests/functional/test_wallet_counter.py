@@ -1,8 +1,8 @@
 """Wallet top-up at the counter and the resident's wallet page, through the test client."""
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.extensions import db
+from store_app.roles import Role
 from store_app.wallet.models import Wallet, WalletEntry
 from store_app.wallet.operations import ledger_sum
 

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from store_app.accounts.models import Role
-from store_app.database import transaction
+from store_app.database import transaction, utcnow
 from store_app.geo import operations as geo_ops
 from store_app.geo.models import DeliveryZone
+from store_app.roles import Role
 from tests.conftest import csrf_token
 
 from .conftest import input_value, post_form, text_of
@@ -42,7 +42,8 @@ def zones_in_db(app, store_id):
 def make_zone(app, store_id, name="Inner", **kwargs):
     with app.app_context(), transaction():
         zone = geo_ops.save_zone(store_id, name=name, geojson=json.dumps(SQUARE),
-                                 fee_cents=kwargs.pop("fee_cents", 300), minimum_cents=2000, **kwargs)
+                                 fee_cents=kwargs.pop("fee_cents", 300), minimum_cents=2000, now=utcnow(),
+                                 **kwargs)
         return zone.id
 
 

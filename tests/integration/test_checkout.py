@@ -12,12 +12,17 @@ from store_app.database import transaction, utcnow
 from store_app.deliveries import rules as delivery_rules
 from store_app.deliveries.models import DeliveryTask
 from store_app.extensions import db
-from store_app.orders import errors, lifecycle, operations
+from store_app.orders import checkout, errors
 from store_app.orders.cart import acknowledge_changes
 from store_app.orders.models import CartItem, Order, OrderEvent, OrderItem, OrderStatus
 from store_app.wallet.errors import InsufficientFunds
 from store_app.wallet.models import Wallet, WalletEntry
 from store_app.wallet.operations import get_balance, ledger_sum
+from store_app.fulfilment import moves
+from store_app.fulfilment import settlement
+from store_app.orders import rules as order_rules
+from store_app.fulfilment import errors as fulfilment_errors
+from store_app.catalogue import errors as catalogue_errors
 from tests.conftest import SHOP_PRODUCTS, fill_cart
 
 KEY = "checkout-key-0001"
@@ -47,7 +52,7 @@ def place(app, person, key=KEY, **options):
     with app.app_context():
         user = db.session.get(User, person.user_id)
         with transaction():
-            order, created = operations.place_order(user, idempotency_key=key, **options)
+            order, created = checkout.place_order(user, idempotency_key=key, **options)
             return order.id, created
 
 
@@ -142,7 +147,7 @@ def test_cash_on_delivery_leaves_the_wallet_alone(app, shop, shopper):
     assert after["balance"] == after["ledger"] == 10_000
     with app.app_context():
         order = db.session.get(Order, order_id)
-        assert lifecycle.amount_due_cents(order) == CART_TOTAL
+        assert order_rules.amount_due_cents(order) == CART_TOTAL
 
 
 # ---- idempotency -------------------------------------------------------------------------------
@@ -186,16 +191,16 @@ def test_sold_out_between_the_page_and_the_payment_changes_nothing(app, shop, sh
     first) go back with the rollback. On SQLite this needs a real BEGIN before the claim's SAVEPOINT,
     or the SAVEPOINT's RELEASE commits the order row on its own."""
     assert shop.products["water"] < shop.products["milk"]
-    real_take_stock = operations._take_stock
+    real_take_stock = checkout.take_stock
 
     def competitor_buys_the_milk(*args, **kwargs):
         db.session.execute(db.update(Product).where(Product.id == shop.products["milk"]).values(stock=0))
         return real_take_stock(*args, **kwargs)
 
-    monkeypatch.setattr(operations, "_take_stock", competitor_buys_the_milk)
+    monkeypatch.setattr(checkout, "take_stock", competitor_buys_the_milk)
     before = state(app, shop, shopper)
 
-    with pytest.raises(errors.OutOfStock) as refused:
+    with pytest.raises(catalogue_errors.OutOfStock) as refused:
         place(app, shopper)
 
     assert refused.value.status == 409 and "鲜牛奶" in str(refused.value.message)
@@ -382,7 +387,7 @@ def test_store_closed_now_refuses_asap_and_offers_tomorrows_slots(app, closed_sh
 
     with app.app_context():
         user = db.session.get(User, person.user_id)
-        _, quote, slots, _ = operations.checkout_options(user, user.default_address(), LATE)
+        _, quote, slots, _ = checkout.checkout_options(user, user.default_address(), LATE)
     assert not quote.deliverable and quote.reason == delivery_rules.STORE_CLOSED
     assert [s.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%d %H:%M") for s in slots] == \
         ["04 09:00", "04 09:30", "04 10:00", "04 10:30"]
@@ -392,7 +397,7 @@ def test_a_scheduled_slot_works_while_the_store_is_closed(app, closed_shop):
     shop, person = closed_shop
     with app.app_context():
         user = db.session.get(User, person.user_id)
-        slot = operations.checkout_options(user, user.default_address(), LATE)[2][1]
+        slot = checkout.checkout_options(user, user.default_address(), LATE)[2][1]
 
     order_id, created = place(app, person, now=LATE, scheduled_for=slot)
 
@@ -411,7 +416,7 @@ def test_a_slot_that_was_not_offered_is_refused(app, closed_shop, offset):
     shop, person = closed_shop
     with app.app_context():
         user = db.session.get(User, person.user_id)
-        first = operations.checkout_options(user, user.default_address(), LATE)[2][0]
+        first = checkout.checkout_options(user, user.default_address(), LATE)[2][0]
     before = state(app, shop, person)
     bogus = first + offset if offset else LATE  # off the grid, in the past, too far, "now"
     with pytest.raises(errors.SlotInvalid):
@@ -422,7 +427,7 @@ def test_a_slot_that_was_not_offered_is_refused(app, closed_shop, offset):
 def test_no_slot_is_offered_while_asap_delivery_is_possible(app, shop, shopper):
     with app.app_context():
         user = db.session.get(User, shopper.user_id)
-        _, quote, slots, _ = operations.checkout_options(user, user.default_address(), utcnow())
+        _, quote, slots, _ = checkout.checkout_options(user, user.default_address(), utcnow())
     assert quote.deliverable and slots == []
     with pytest.raises(errors.SlotInvalid):
         place(app, shopper, scheduled_for=utcnow().replace(second=0, microsecond=0) + timedelta(hours=3))
@@ -430,16 +435,16 @@ def test_no_slot_is_offered_while_asap_delivery_is_possible(app, shop, shopper):
 
 # ---- cancelling ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("moves", [[], [OrderStatus.ACCEPTED]])
-def test_resident_cancels_before_picking_refunded_and_restocked(app, shop, shopper, moves):
+@pytest.mark.parametrize("steps", [[], [OrderStatus.ACCEPTED]])
+def test_resident_cancels_before_picking_refunded_and_restocked(app, shop, shopper, steps):
     order_id, _ = place(app, shopper)
     with app.app_context(), transaction():
         order = db.session.get(Order, order_id)
-        for target in moves:
-            lifecycle.move(order, target, actor_id=None, now=utcnow())
+        for target in steps:
+            moves.move(order, target, actor_id=None, now=utcnow())
 
     with app.app_context(), transaction():
-        lifecycle.cancel_by_resident(db.session.get(User, shopper.user_id), order_id, utcnow())
+        settlement.cancel_by_resident(db.session.get(User, shopper.user_id), order_id, utcnow())
 
     after = state(app, shop, shopper)
     assert after["stock"] == {"water": 20, "noodles": 20, "milk": 20}
@@ -461,29 +466,29 @@ def test_resident_cancels_before_picking_refunded_and_restocked(app, shop, shopp
 def test_cancelling_a_cash_order_refunds_nothing_to_the_wallet(app, shop, shopper):
     order_id, _ = place(app, shopper, payment_method="cash")
     with app.app_context(), transaction():
-        lifecycle.cancel_by_resident(db.session.get(User, shopper.user_id), order_id, utcnow())
+        settlement.cancel_by_resident(db.session.get(User, shopper.user_id), order_id, utcnow())
     after = state(app, shop, shopper)
     assert after["balance"] == after["ledger"] == 10_000 and after["counts"]["WalletEntry"] == 1  # the top-up
     assert after["stock"]["water"] == 20
     with app.app_context():
-        assert lifecycle.amount_due_cents(db.session.get(Order, order_id)) == 0
+        assert order_rules.amount_due_cents(db.session.get(Order, order_id)) == 0
 
 
-@pytest.mark.parametrize("moves", [
+@pytest.mark.parametrize("steps", [
     [OrderStatus.ACCEPTED, OrderStatus.PICKING],
     [OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY],
     [OrderStatus.CANCELLED],
 ])
-def test_no_resident_cancel_once_picking_started(app, shop, shopper, moves):
+def test_no_resident_cancel_once_picking_started(app, shop, shopper, steps):
     order_id, _ = place(app, shopper)
     with app.app_context(), transaction():
         order = db.session.get(Order, order_id)
-        for target in moves:
-            lifecycle.move(order, target, actor_id=None, now=utcnow())
+        for target in steps:
+            moves.move(order, target, actor_id=None, now=utcnow())
     before = state(app, shop, shopper)
-    with pytest.raises(errors.NotCancellable):
+    with pytest.raises(fulfilment_errors.NotCancellable):
         with app.app_context(), transaction():
-            lifecycle.cancel_by_resident(db.session.get(User, shopper.user_id), order_id, utcnow())
+            settlement.cancel_by_resident(db.session.get(User, shopper.user_id), order_id, utcnow())
     assert_nothing_changed(app, shop, shopper, before)
 
 
@@ -493,7 +498,7 @@ def test_another_residents_order_is_missing(app, shop, shopper, create_shopper):
     before = state(app, shop, shopper)
     with pytest.raises(errors.OrderNotFound):
         with app.app_context(), transaction():
-            lifecycle.cancel_by_resident(db.session.get(User, stranger.user_id), order_id, utcnow())
+            settlement.cancel_by_resident(db.session.get(User, stranger.user_id), order_id, utcnow())
     assert_nothing_changed(app, shop, shopper, before)
 
 

@@ -1,7 +1,8 @@
 """The demo catalogue: about 150 products with valid barcodes, two partner merchants near the store,
 four weeks of delivered orders with habits; loading it again creates nothing."""
 from store_app.accounts.models import User
-from store_app.catalogue import feed, rules
+from store_app.catalogue import rules
+from store_app.orders import feed
 from store_app.catalogue.models import Category, Merchant, Product
 from store_app.database import transaction, utcnow
 from store_app.demo.catalogue import seed_catalogue

@@ -1,7 +1,7 @@
 """The demo's delivery set-up: zones, two buildings beyond them, couriers on shift; idempotent."""
 from datetime import timedelta
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.deliveries import operations as delivery_ops
 from store_app.deliveries.models import CourierShift
@@ -12,6 +12,7 @@ from store_app.extensions import db
 from store_app.geo import operations as geo_ops
 from store_app.geo.models import Building, DeliveryZone
 from store_app.geo.rules import haversine_m
+from store_app.roles import Role
 
 
 def seed():

@@ -13,14 +13,16 @@ import pytest
 
 from dispatch import jobs
 from dispatch.cli import dispatch_cli
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
-from store_app.deliveries import courier as courier_ops
+from store_app.fulfilment import courier_steps as courier_ops
 from store_app.deliveries import operations as delivery_ops
 from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
-from store_app.orders import lifecycle
 from store_app.orders.models import Order, OrderEvent, OrderStatus
+from store_app.roles import Role
+from store_app.fulfilment import moves
+from store_app.fulfilment import store_steps
 from tests.conftest import add_shopper, build_shop, new_phone, place_test_order
 
 TO_READY = (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY)
@@ -70,7 +72,7 @@ def advance(order_ids, *targets):
         for order_id in order_ids:
             order = db.session.get(Order, order_id)
             for target in targets:
-                lifecycle.move(order, target, actor_id=None, now=utcnow())
+                moves.move(order, target, actor_id=None, now=utcnow())
 
 
 def cycle(store_id):
@@ -225,7 +227,7 @@ def test_a_staff_assignment_is_respected_by_the_next_cycle(world):
     advance([by_hand, for_planner], *TO_READY)
     staff_id = add_staff(shop.store_id)
     with transaction():  # staff give it to the far courier, whom the planner would not choose
-        delivery_ops.assign_courier(db.session.get(User, staff_id), by_hand, far, utcnow())
+        store_steps.assign_courier(db.session.get(User, staff_id), by_hand, far, utcnow())
     hand = state(by_hand)
     assert (hand["task_courier"], hand["by"]) == (far, "staff")
 

@@ -80,9 +80,9 @@ def test_an_order_back_on_time_shows_its_promise_again(world):  # noqa: F811
 def test_notify_stores_one_message_per_key(world):  # noqa: F811
     shop, shopper = world
     with transaction():
-        assert inbox.notify(shopper.user_id, shop.store_id, "order_late", "k1", {"order_id": 1}) is True
-        assert inbox.notify(shopper.user_id, shop.store_id, "order_late", "k1", {"order_id": 1}) is False
-        assert inbox.notify(shopper.user_id, shop.store_id, "order_late", "k2", {"order_id": 2}) is True
+        assert inbox.notify(shopper.user_id, shop.store_id, "order_late", "k1", {"order_id": 1}, now=utcnow()) is True
+        assert inbox.notify(shopper.user_id, shop.store_id, "order_late", "k1", {"order_id": 1}, now=utcnow()) is False
+        assert inbox.notify(shopper.user_id, shop.store_id, "order_late", "k2", {"order_id": 2}, now=utcnow()) is True
     with transaction():
         assert inbox.count_unread(shopper.user_id) == 2
         assert inbox.mark_all_read(shopper.user_id, utcnow()) == 2

@@ -6,16 +6,18 @@ from datetime import timedelta
 
 import pytest
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.notifications.models import Notification, OutboxMessage
 from store_app.notifications.outbox import deliver
-from store_app.orders import lifecycle
 from store_app.orders.models import OrderStatus
 from store_app.parcels import errors, operations as parcels, rules
 from store_app.parcels.models import Parcel, ParcelEvent
+from store_app.roles import Role
 from store_app.stores.models import Store
+from store_app.fulfilment import moves
+from store_app.orders import queries
 from tests.conftest import add_shopper, build_shop, fill_cart, new_phone
 
 NOW = utcnow().replace(microsecond=0)
@@ -149,7 +151,7 @@ def test_the_overdue_ladder_walks_once_per_step(station):
 
 
 def test_a_parcel_rides_along_with_an_order_and_is_collected_at_the_door(station):
-    from store_app.orders.operations import new_idempotency_key, place_order
+    from store_app.orders.checkout import new_idempotency_key, place_order
 
     shop, resident, staff_id = station
     parcel_id, *_ = check_in(staff_id, resident.phone, "JT0000000001")
@@ -162,10 +164,10 @@ def test_a_parcel_rides_along_with_an_order_and_is_collected_at_the_door(station
         order_id = order.id
     with transaction():
         assert db.session.get(Parcel, parcel_id).status == "out"
-        order = lifecycle.get_store_order(shop.store_id, order_id)
+        order = queries.get_store_order(shop.store_id, order_id)
         for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY):
-            lifecycle.move(order, target, actor_id=None, now=utcnow())
-        lifecycle.move(order, OrderStatus.CANCELLED, actor_id=None, now=utcnow())
+            moves.move(order, target, actor_id=None, now=utcnow())
+        moves.move(order, OrderStatus.CANCELLED, actor_id=None, now=utcnow())
     with transaction():
         assert db.session.get(Parcel, parcel_id).status == "waiting"  # back on the shelf
         events = db.session.scalars(db.select(ParcelEvent.kind).where(ParcelEvent.parcel_id == parcel_id)).all()

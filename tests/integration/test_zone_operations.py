@@ -5,17 +5,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from store_app.accounts.models import Role, User
+from store_app.accounts.models import User
 from store_app.database import transaction
 from store_app.deliveries import errors as delivery_errors
 from store_app.deliveries import operations as delivery_ops
-from store_app.deliveries.models import CourierShift
+from store_app.deliveries.models import CourierShift, DeliveryTask, TaskStatus
 from store_app.extensions import db
 from store_app.geo import operations as geo_ops
 from store_app.geo.errors import ZoneNameTaken
 from store_app.geo.models import DeliveryZone
 from store_app.geo.zones import ZoneGeometryError
-from store_app.orders.models import Order, OrderStatus
+from store_app.roles import Role
 from store_app.stores.models import Store
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
@@ -32,7 +32,7 @@ def box(lat, lon, half):
 def add_zone(store_id, name="Inner", half=0.01, priority=0, enabled=True, **kwargs):
     with transaction():
         zone = geo_ops.save_zone(store_id, name=name, geojson=box(*STORE_POINT, half), fee_cents=300,
-                                 minimum_cents=2000, priority=priority, enabled=enabled, **kwargs)
+                                 minimum_cents=2000, priority=priority, enabled=enabled, now=NOW, **kwargs)
         return zone.id
 
 
@@ -61,7 +61,7 @@ def test_an_invalid_polygon_saves_nothing(store_id):
                                                                [121.39, 31.21], [121.39, 31.19]]]})
     with pytest.raises(ZoneGeometryError):
         with transaction():
-            geo_ops.save_zone(store_id, name="Bad", geojson=bow_tie, fee_cents=0, minimum_cents=0)
+            geo_ops.save_zone(store_id, name="Bad", geojson=bow_tie, fee_cents=0, minimum_cents=0, now=NOW)
     assert db.session.scalar(db.select(db.func.count(DeliveryZone.id))) == 0
 
 
@@ -86,7 +86,7 @@ def test_the_index_is_cached_and_rebuilt_after_a_save(store_id):
     before = zone.updated_at
     with transaction():
         geo_ops.save_zone(store_id, name="Inner", geojson=box(*STORE_POINT, 0.02), fee_cents=500, minimum_cents=0,
-                          zone=zone)
+                          now=NOW + timedelta(minutes=1), zone=zone)
     assert geo_ops.get_zone(store_id, zone_id).updated_at > before
     rebuilt, facts = geo_ops.get_zone_index(store_id)
     assert rebuilt is not first
@@ -137,14 +137,14 @@ def test_the_delivery_map_lists_what_to_draw(store_id, create_building):
 
 # ---- quotes count couriers on shift and open deliveries ---------------------------------------
 
-def add_orders(store_id, user_id, count, status=OrderStatus.PLACED, scheduled_for=None):
+def add_tasks(store_id, count, status=TaskStatus.OPEN, scheduled_for=None):
+    """``count`` delivery tasks in ``status``: the couriers' queue is counted from the tasks alone."""
     with transaction():
-        for i in range(count):
-            db.session.add(Order(
-                store_id=store_id, user_id=user_id, status=status.value, idempotency_key=f"k-{status}-{i}-{count}",
-                address_text="Lotus 1, 1-101", lat=31.201, lon=121.401, zone_name="Inner", subtotal_cents=2000,
-                total_cents=2300, payment_method="cash", delivery_code="1234", eta_minutes=20,
-                promised_at=NOW + timedelta(minutes=20), placed_at=NOW, scheduled_for=scheduled_for))
+        for _ in range(count):
+            db.session.add(DeliveryTask(
+                store_id=store_id, status=status.value, pickup_lat=31.2, pickup_lon=121.4, dropoff_lat=31.201,
+                dropoff_lon=121.401, ready_at=NOW, promised_at=NOW + timedelta(minutes=20),
+                scheduled_for=scheduled_for, created_at=NOW))
 
 
 def test_quote_says_no_courier_until_someone_starts_a_shift(store_id, courier):
@@ -160,24 +160,25 @@ def test_quote_says_no_courier_until_someone_starts_a_shift(store_id, courier):
     assert delivery_ops.quote(store, (31.201, 121.401), 1, NOW + timedelta(hours=4)).reason == "no_courier"
 
 
-def test_quote_waits_for_open_deliveries(store_id, courier, create_user):
+def test_quote_waits_for_open_deliveries(store_id, courier):
     add_zone(store_id, half=0.05)
-    resident_id, _ = create_user(store_id)
     store = db.session.get(Store, store_id)
     with transaction():
         delivery_ops.start_shift(courier, NOW, 4)
     point = (31.215, 121.415)
     free = delivery_ops.quote(store, point, 1, NOW)
-    # Delivered, cancelled and scheduled orders do not keep couriers busy.
-    add_orders(store_id, resident_id, 3, OrderStatus.DELIVERED)
-    add_orders(store_id, resident_id, 2, OrderStatus.CANCELLED)
-    add_orders(store_id, resident_id, 2, scheduled_for=NOW + timedelta(hours=5))
+    # Delivered, failed, cancelled and scheduled deliveries do not keep couriers busy.
+    add_tasks(store_id, 3, TaskStatus.DELIVERED)
+    add_tasks(store_id, 1, TaskStatus.FAILED)
+    add_tasks(store_id, 2, TaskStatus.CANCELLED)
+    add_tasks(store_id, 2, scheduled_for=NOW + timedelta(hours=5))
     assert delivery_ops.count_open_deliveries(store_id) == 0
     assert delivery_ops.quote(store, point, 1, NOW) == free
-    add_orders(store_id, resident_id, 1, OrderStatus.PICKING)
+    add_tasks(store_id, 1, TaskStatus.OPEN)
     busy = delivery_ops.quote(store, point, 1, NOW)
     assert busy.eta_minutes > free.eta_minutes
-    add_orders(store_id, resident_id, 3, OrderStatus.ASSIGNED)
+    add_tasks(store_id, 2, TaskStatus.ASSIGNED)
+    add_tasks(store_id, 1, TaskStatus.PICKED_UP)
     too_busy = delivery_ops.quote(store, point, 1, NOW)
     assert (too_busy.deliverable, too_busy.reason, too_busy.zone) == (False, "too_busy", "Inner")
 

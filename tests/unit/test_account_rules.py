@@ -1,7 +1,6 @@
 """Accounts: phone numbers, passwords, who may create whom, where each role lands."""
 import pytest
 
-from store_app.accounts.models import Role
 from store_app.accounts.rules import (
     InvalidPhone,
     can_create,
@@ -10,6 +9,7 @@ from store_app.accounts.rules import (
     normalise_phone,
     password_problem,
 )
+from store_app.roles import Role
 
 MIN_LENGTH = 8
 
@@ -137,12 +137,12 @@ def test_can_create_refuses_unknown_roles_loudly():
 # ---- home_endpoint ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role, endpoint", [
-    (Role.RESIDENT, "catalogue.feed"),
-    (Role.STAFF, "stores.console"),
-    (Role.COURIER, "stores.courier_home"),
+    (Role.RESIDENT, "shop.feed"),
+    (Role.STAFF, "reports.console"),
+    (Role.COURIER, "courier.home"),
     (Role.VENDOR, "accounts.me"),
-    (Role.OWNER, "stores.dashboard"),
-    ("owner", "stores.dashboard"),
+    (Role.OWNER, "reports.dashboard"),
+    ("owner", "reports.dashboard"),
 ])
 def test_home_endpoint(role, endpoint):
     assert home_endpoint(role) == endpoint

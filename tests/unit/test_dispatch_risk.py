@@ -79,7 +79,3 @@ def test_room_counts_task_sizes_against_capacity():
     assert not rules.has_room(3, 1, 3)
     assert not rules.has_room(2, 2, 3)
     assert rules.has_room(0, 3, 3)
-
-
-def test_only_tasks_not_yet_picked_up_can_move():
-    assert rules.REASSIGNABLE == {"open", "assigned"}

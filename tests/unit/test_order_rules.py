@@ -1,6 +1,5 @@
 """Pure order rules: the status machine, who may cancel, totals, cart-line checks, scheduled slots."""
 from datetime import datetime, timedelta, timezone
-from itertools import product as pairs
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,73 +25,6 @@ def shanghai(*args):
 def local(slots, tz_name=SHANGHAI):
     """Slots as naive wall-clock datetimes of the store, for readable assertions."""
     return [s.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None) for s in slots]
-
-
-# ---- the status machine ----------------------------------------------------------------------
-
-ALLOWED = {
-    (S.PLACED, S.ACCEPTED), (S.PLACED, S.CANCELLED),
-    (S.ACCEPTED, S.PICKING), (S.ACCEPTED, S.CANCELLED),
-    (S.PICKING, S.READY), (S.PICKING, S.CANCELLED),
-    (S.READY, S.ASSIGNED), (S.READY, S.CANCELLED),
-    (S.ASSIGNED, S.PICKED_UP), (S.ASSIGNED, S.READY), (S.ASSIGNED, S.CANCELLED),
-    (S.PICKED_UP, S.DELIVERED), (S.PICKED_UP, S.FAILED),
-}
-
-
-@pytest.mark.parametrize("current, target", sorted(pairs(S, S)))
-def test_every_move_is_allowed_or_refused_exactly_as_designed(current, target):
-    assert rules.can_move(current, target) is ((current, target) in ALLOWED)
-    # Plain strings, as read from the database, give the same answer.
-    assert rules.can_move(current.value, target.value) is ((current, target) in ALLOWED)
-
-
-@pytest.mark.parametrize("current, target", [
-    (S.DELIVERED, S.CANCELLED), (S.DELIVERED, S.FAILED), (S.DELIVERED, S.PLACED),
-    (S.PICKED_UP, S.CANCELLED), (S.PICKED_UP, S.READY), (S.CANCELLED, S.PLACED), (S.FAILED, S.DELIVERED),
-    (S.PLACED, S.DELIVERED), (S.PLACED, S.PICKING), (S.READY, S.READY),
-])
-def test_notable_moves_are_refused(current, target):
-    assert not rules.can_move(current, target)
-
-
-def test_the_machine_covers_every_status_and_ends_in_terminal_ones():
-    assert set(rules.TRANSITIONS) == set(S)
-    terminal = {s for s, targets in rules.TRANSITIONS.items() if not targets}
-    assert terminal == {S.DELIVERED, S.CANCELLED, S.FAILED}
-    assert rules.ACTIVE == frozenset(S) - terminal
-
-
-def test_every_status_is_reachable_from_placed():
-    reached, frontier = {S.PLACED}, [S.PLACED]
-    while frontier:
-        for target in rules.TRANSITIONS[frontier.pop()]:
-            if target not in reached:
-                reached.add(target)
-                frontier.append(target)
-    assert reached == set(S)
-
-
-def test_every_status_but_placed_has_its_timestamp_column():
-    from store_app.orders.models import Order
-
-    assert set(rules.TIMESTAMP_OF) == set(S) - {S.PLACED}
-    for column in rules.TIMESTAMP_OF.values():
-        assert column.endswith("_at") and hasattr(Order, column)
-
-
-def test_an_unknown_status_is_an_error_not_a_yes():
-    with pytest.raises(ValueError):
-        rules.can_move("teleported", S.DELIVERED)
-
-
-@pytest.mark.parametrize("status", list(S))
-def test_residents_cancel_only_before_picking(status):
-    expected = status in (S.PLACED, S.ACCEPTED)
-    assert rules.can_resident_cancel(status) is expected
-    assert rules.can_resident_cancel(status.value) is expected
-    if expected:  # what the resident may do, the machine must allow
-        assert rules.can_move(status, S.CANCELLED)
 
 
 # ---- totals ----------------------------------------------------------------------------------

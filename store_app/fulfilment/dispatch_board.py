@@ -13,14 +13,14 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from ..deliveries import rules
+from ..deliveries.models import CourierShift, DeliveryTask, TaskStatus
+from ..deliveries.params import quote_params
 from ..extensions import db
 from ..geo import maps
 from ..geo.rules import haversine_m
-from ..orders import errors as order_errors
-from ..orders.models import Order, OrderStatus
+from ..orders.models import Order
 from ..orders.rules import minutes_since
-from . import errors, operations, rules
-from .models import CourierShift, DeliveryTask, TaskStatus
 
 ACTIVE = (TaskStatus.OPEN.value, TaskStatus.ASSIGNED.value, TaskStatus.PICKED_UP.value)
 # The board's columns, left to right: an open task is "waiting" until its order is packed.
@@ -105,12 +105,13 @@ class DispatchBoard:
 
 def _section(task):
     if task.status == TaskStatus.OPEN.value:
-        return "ready" if task.order is None or task.order.status == OrderStatus.READY.value else "waiting"
+        return "ready" if task.packed_at is not None else "waiting"
     return task.status
 
 
-def task_row(task, now, params):
-    """The board's view of one task at ``now`` (``params``: the store's ``rules.QuoteParams``)."""
+def task_row(task, order, now, params):
+    """The board's view of one task (and the order it delivers) at ``now`` (``params``: the store's
+    ``rules.QuoteParams``)."""
     section = _section(task)
     # Unrounded: the promise was quoted from the same packing estimate, to the second.
     to_ready = (task.ready_at - now).total_seconds() / 60 if section == "waiting" else 0
@@ -118,8 +119,8 @@ def task_row(task, now, params):
                                       haversine_m((task.pickup_lat, task.pickup_lon),
                                                   (task.dropoff_lat, task.dropoff_lon)), params)
     lateness = rules.predicted_lateness_min(task.promised_at, task.predicted_at, now, fallback)
-    return TaskRow(task=task, order=task.order, section=section,
-                   address=task.order.address_text if task.order is not None else "",
+    return TaskRow(task=task, order=order, section=section,
+                   address=order.address_text if order is not None else "",
                    courier_name=task.courier.name if task.courier is not None else "",
                    predicted_at=task.predicted_at, lateness_min=lateness,
                    at_risk=rules.is_at_risk(lateness, task.predicted_at is not None))
@@ -163,82 +164,15 @@ def load_board(store, now):
     shifts = db.session.scalars(db.select(CourierShift).where(
         CourierShift.store_id == store.id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
         .options(selectinload(CourierShift.courier))).all()
-    tasks = db.session.scalars(db.select(DeliveryTask).where(
-        DeliveryTask.store_id == store.id, DeliveryTask.status.in_(ACTIVE))
-        .options(selectinload(DeliveryTask.order), selectinload(DeliveryTask.courier))
+    tasks = db.session.execute(
+        db.select(DeliveryTask, Order).outerjoin(Order, DeliveryTask.order_id == Order.id)
+        .where(DeliveryTask.store_id == store.id, DeliveryTask.status.in_(ACTIVE))
+        .options(selectinload(DeliveryTask.courier))
         .order_by(DeliveryTask.promised_at, DeliveryTask.id)).all()
-    params = operations.quote_params(store)
-    rows = [task_row(t, now, params) for t in tasks]
+    params = quote_params(store)
+    rows = [task_row(task, order, now, params) for task, order in tasks]
     shifts = sorted(shifts, key=lambda s: (s.courier.name, s.courier_id))
     couriers = [_courier_row(n, s, rows, store, now) for n, s in enumerate(shifts, start=1)]
     sections = [Section(key, label, [r for r in rows if r.section == key]) for key, label in SECTIONS]
     at_risk = sorted((r for r in rows if r.at_risk), key=lambda r: (-r.lateness_min, r.task.promised_at, r.task.id))
     return DispatchBoard(couriers, sections, at_risk, _map(store, couriers, rows))
-
-
-# ---- staff hand a task to a courier ------------------------------------------------------------
-
-def get_store_task(store_id, task_id):
-    """A delivery task of this store, or None."""
-    return db.session.scalar(db.select(DeliveryTask).where(DeliveryTask.id == task_id,
-                                                           DeliveryTask.store_id == store_id))
-
-
-def assign_task_by_hand(staff, task_id, courier_id, seen_courier_id, now):
-    """Staff give a task (of a packed order, not yet picked up) to a courier on shift with room.
-
-    ``seen_courier_id`` is the task's courier on staff's screen (None: none); if the dispatcher or
-    someone else changed it since, ``AssignmentChanged`` (409) and nothing moves. The courier's shift
-    is claimed first (``_claim_room``), then order and task move as ``operations.assign_courier``
-    moves them, guarded on the courier seen and marked ``assigned_by="staff"``. Returns the task.
-    """
-    task = get_store_task(staff.store_id, task_id)
-    if task is None or task.order is None:
-        raise errors.TaskNotFound(task_id)
-    courier = operations.get_store_courier(staff.store_id, courier_id)
-    if courier is None:
-        raise errors.CourierNotFound(courier_id)
-    _check_movable(task, courier.id, seen_courier_id)
-    _claim_room(staff.store_id, courier.id, task.size, now)
-    try:
-        operations.assign_courier(staff, task.order_id, courier.id, now, seen_courier_id=seen_courier_id)
-    except order_errors.StatusConflict:
-        raise errors.AssignmentChanged(task_id) from None
-    # The dispatcher's prediction was for the old route; its next cycle predicts the new one.
-    db.session.execute(db.update(DeliveryTask).where(DeliveryTask.id == task.id).values(predicted_at=None))
-    db.session.flush()
-    db.session.refresh(task)
-    return task
-
-
-def _check_movable(task, courier_id, seen_courier_id):
-    if task.status == TaskStatus.PICKED_UP.value:
-        raise errors.AlreadyPickedUp(task.order_id)
-    if task.status not in rules.REASSIGNABLE:
-        raise errors.TaskConflict(task.id)
-    if task.courier_id != seen_courier_id:
-        raise errors.AssignmentChanged(task.id)
-    if task.courier_id == courier_id:
-        raise errors.SameCourier(task.id)
-    if task.status == TaskStatus.OPEN.value and task.order.status != OrderStatus.READY.value:
-        raise errors.TaskNotReady(task.id)
-
-
-def _claim_room(store_id, courier_id, size, now):
-    """Check the courier is on shift here with room for ``size`` more; ``CourierOffShift`` or ``CourierFull``.
-
-    The no-op UPDATE takes the shift's row lock: two hand-overs to one courier queue here, and the
-    second counts the first's task, so they never both squeeze into the last place (SQLite's
-    writers queue anyway).
-    """
-    on_shift = (CourierShift.store_id == store_id, CourierShift.courier_id == courier_id,
-                CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
-    claimed = db.session.execute(db.update(CourierShift).where(*on_shift).values(capacity=CourierShift.capacity)
-                                 .execution_options(synchronize_session=False)).rowcount
-    if not claimed:
-        raise errors.CourierOffShift(courier_id)
-    capacity = db.session.scalar(db.select(CourierShift.capacity).where(*on_shift))
-    load = db.session.scalar(db.select(db.func.coalesce(db.func.sum(DeliveryTask.size), 0)).where(
-        DeliveryTask.courier_id == courier_id, DeliveryTask.status.in_(operations.CARRYING)))
-    if not rules.has_room(load, size, capacity):
-        raise errors.CourierFull(courier_id)

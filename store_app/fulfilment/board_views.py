@@ -5,17 +5,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from ..accounts.models import Role
 from ..database import transaction, utcnow
 from ..deliveries import operations as delivery_ops
-from ..deliveries.errors import DeliveryError
+from ..errors import DomainError
+from ..orders import queries
+from ..orders.models import OrderStatus
+from ..roles import Role
 from ..web.guards import role_required
 from ..web.live import live_fragment
 from . import board as board_ops
-from . import errors, lifecycle
-from .models import OrderStatus
+from . import settlement, store_steps
 
-board_bp = Blueprint("order_board", __name__)
+bp = Blueprint("order_board", __name__)
 staff_only = role_required(Role.STAFF, Role.OWNER)
 
 STEPS = {
@@ -37,14 +38,14 @@ def _context(**extra):
             "cancel_reasons": CANCEL_REASON_LABELS, "cancel_form": {}, **extra}
 
 
-@board_bp.get("/console/orders")
+@bp.get("/console/orders")
 @staff_only
 def board():
     """The board: new, accepted, picking, ready, out for delivery; today's finished orders folded away."""
     return render_template("order_board/board.html", **_context())
 
 
-@board_bp.get("/console/orders/live")
+@bp.get("/console/orders/live")
 @staff_only
 def live():
     """The board's columns alone, as HTML, for order-board.js to swap in every few seconds."""
@@ -57,7 +58,7 @@ def _act(order_id, verb, done_message, **form_state):
     try:
         with transaction():
             verb()
-    except (errors.OrderError, DeliveryError) as exc:
+    except DomainError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
@@ -66,55 +67,55 @@ def _act(order_id, verb, done_message, **form_state):
     return redirect(url_for("order_board.board", _anchor=f"order-{order_id}"), 303)
 
 
-@board_bp.post("/console/orders/<int:order_id>/<any(accept, pick, ready):step>")
+@bp.post("/console/orders/<int:order_id>/<any(accept, pick, ready):step>")
 @staff_only
 def advance(order_id, step):
     """Accept an order, start picking it, or hand it over to delivery."""
     target, message = STEPS[step]
-    return _act(order_id, lambda: lifecycle.advance_by_store(current_user, order_id, target, utcnow()),
+    return _act(order_id, lambda: store_steps.advance_by_store(current_user, order_id, target, utcnow()),
                 message % {"id": order_id})
 
 
-@board_bp.post("/console/orders/<int:order_id>/items/<int:item_id>/unavailable")
+@bp.post("/console/orders/<int:order_id>/items/<int:item_id>/unavailable")
 @staff_only
 def item_unavailable(order_id, item_id):
     """Strike an item off: refunded the way it was paid, shown to the resident."""
-    return _act(order_id, lambda: lifecycle.mark_item_unavailable(current_user, order_id, item_id, utcnow()),
+    return _act(order_id, lambda: store_steps.mark_item_unavailable(current_user, order_id, item_id, utcnow()),
                 _("Item struck off order #%(id)d and refunded.", id=order_id))
 
 
-@board_bp.post("/console/orders/<int:order_id>/assign")
+@bp.post("/console/orders/<int:order_id>/assign")
 @staff_only
 def assign(order_id):
     """Give the order to a courier (or to another courier, until it is picked up)."""
     courier_id = request.form.get("courier_id", type=int)
-    return _act(order_id, lambda: delivery_ops.assign_courier(current_user, order_id, courier_id, utcnow()),
+    return _act(order_id, lambda: store_steps.assign_courier(current_user, order_id, courier_id, utcnow()),
                 _("Order #%(id)d given to a courier.", id=order_id))
 
 
-@board_bp.post("/console/orders/<int:order_id>/cancel")
+@bp.post("/console/orders/<int:order_id>/cancel")
 @staff_only
 def cancel(order_id):
     """Cancel with a reason: restocked and refunded."""
     reason, text = request.form.get("reason", ""), request.form.get("text", "")
-    return _act(order_id, lambda: lifecycle.cancel_by_store(current_user, order_id, utcnow(), reason, text),
+    return _act(order_id, lambda: settlement.cancel_by_store(current_user, order_id, utcnow(), reason, text),
                 _("Order #%(id)d cancelled and refunded.", id=order_id),
                 cancel_form={"order_id": order_id, "reason": reason, "text": text})
 
 
-@board_bp.post("/console/orders/<int:order_id>/unlock-code")
+@bp.post("/console/orders/<int:order_id>/unlock-code")
 @staff_only
 def unlock_code(order_id):
     """Let the courier try the resident's delivery code again."""
-    return _act(order_id, lambda: lifecycle.unlock_delivery_code(current_user, order_id, utcnow()),
+    return _act(order_id, lambda: store_steps.unlock_delivery_code(current_user, order_id, utcnow()),
                 _("The delivery code of order #%(id)d can be tried again.", id=order_id))
 
 
-@board_bp.get("/console/orders/<int:order_id>/picking-list")
+@bp.get("/console/orders/<int:order_id>/picking-list")
 @staff_only
 def picking_list(order_id):
     """A printable list to pick the order from the shelves (no delivery code on it)."""
-    order = lifecycle.get_store_order(current_user.store_id, order_id)
+    order = queries.get_store_order(current_user.store_id, order_id)
     if order is None:
         abort(404)
     now = utcnow()

@@ -5,13 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import Role
 from ..database import transaction, utcnow
-from ..orders.errors import OrderError
+from ..errors import DomainError
+from ..roles import Role
 from ..web.guards import role_required
 from ..web.live import live_fragment
 from . import dispatch_board as board_ops
-from . import errors
+from . import errors, store_steps
 
 bp = Blueprint("dispatch_board", __name__)
 staff_only = role_required(Role.STAFF, Role.OWNER)
@@ -59,9 +59,9 @@ def assign(task_id):
     try:
         seen_courier_id = _seen_courier_id(request.form.get("seen_courier_id"))
         with transaction():
-            order_id = board_ops.assign_task_by_hand(current_user, task_id, courier_id, seen_courier_id,
-                                                     utcnow()).order_id
-    except (errors.DeliveryError, OrderError) as exc:
+            order_id = store_steps.assign_task_by_hand(current_user, task_id, courier_id, seen_courier_id,
+                                                       utcnow()).order_id
+    except DomainError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")

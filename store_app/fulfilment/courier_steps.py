@@ -1,34 +1,33 @@
-"""The courier's side of a delivery: their task list, "picked up", "delivered" against the
-resident's code, "delivery failed". Only the assigned courier may act on a task; every step is a
-guarded UPDATE of the order (first) and then of its task, so a step racing staff never half-happens.
-"""
+"""The courier's side of a delivery: their task list and route, "picked up", "delivered" against
+the resident's code, "delivery failed". Only the assigned courier may act on a task; every step
+moves the order (first) and then its task through ``moves.move``, so a step racing staff never
+half-happens."""
 from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
 
 from ..catalogue.models import Merchant
+from ..deliveries import rules
+from ..deliveries.models import DeliveryTask
+from ..deliveries.operations import CARRYING
 from ..extensions import db
 from ..geo.models import Building
-from ..orders import lifecycle
+from ..orders import rules as order_rules
 from ..orders.errors import StatusConflict
 from ..orders.models import Order, OrderStatus
-from . import errors, rules
-from .models import DeliveryTask, TaskStatus
-from .operations import CARRYING, move_task
+from ..roles import Role
+from . import errors, settlement
+from .moves import move
 
 
-def get_courier_task(courier, task_id):
-    """One of this courier's own tasks, or None (someone else's task is 'missing' too)."""
-    return db.session.scalar(db.select(DeliveryTask).where(
+def _own_order(courier, task_id):
+    """The order of one of this courier's own tasks; someone else's task is 'missing' too."""
+    order = db.session.scalar(db.select(Order).join(DeliveryTask, DeliveryTask.order_id == Order.id).where(
         DeliveryTask.id == task_id, DeliveryTask.courier_id == courier.id,
         DeliveryTask.store_id == courier.store_id))
-
-
-def _own_task(courier, task_id):
-    task = get_courier_task(courier, task_id)
-    if task is None or task.order is None:
+    if order is None:
         raise errors.TaskNotFound(task_id)
-    return task
+    return order
 
 
 @dataclass(frozen=True)
@@ -46,24 +45,22 @@ class TaskCard:
 
 def list_task_cards(courier, now):
     """The courier's assigned and picked-up tasks, soonest promise first (ties by id)."""
-    tasks = db.session.scalars(
-        db.select(DeliveryTask).where(DeliveryTask.courier_id == courier.id,
-                                      DeliveryTask.store_id == courier.store_id,
-                                      DeliveryTask.status.in_(CARRYING))
-        .options(selectinload(DeliveryTask.order).selectinload(Order.items),
-                 selectinload(DeliveryTask.order).selectinload(Order.user))
+    rows = db.session.execute(
+        db.select(DeliveryTask, Order).join(Order, DeliveryTask.order_id == Order.id)
+        .where(DeliveryTask.courier_id == courier.id, DeliveryTask.store_id == courier.store_id,
+               DeliveryTask.status.in_(CARRYING))
+        .options(selectinload(Order.items), selectinload(Order.user))
         .order_by(DeliveryTask.promised_at, DeliveryTask.id)).all()
-    building_ids = {t.order.building_id for t in tasks if t.order is not None and t.order.building_id}
+    building_ids = {order.building_id for _task, order in rows if order.building_id}
     buildings = {}
     if building_ids:
-        rows = db.session.scalars(db.select(Building).where(Building.id.in_(building_ids)))
-        buildings = {b.id: b for b in rows}
-    return [TaskCard(task=t, order=t.order, building=buildings.get(t.order.building_id),
-                     items=[i for i in t.order.items if not i.unavailable],
-                     amount_due_cents=lifecycle.amount_due_cents(t.order),
-                     minutes_left=rules.minutes_until(t.order.promised_at, now),
-                     code_locked=lifecycle.is_code_locked(t.order))
-            for t in tasks if t.order is not None]
+        buildings = {b.id: b for b in db.session.scalars(db.select(Building).where(Building.id.in_(building_ids)))}
+    return [TaskCard(task=task, order=order, building=buildings.get(order.building_id),
+                     items=[i for i in order.items if not i.unavailable],
+                     amount_due_cents=order_rules.amount_due_cents(order),
+                     minutes_left=rules.minutes_until(order.promised_at, now),
+                     code_locked=order_rules.is_code_locked(order))
+            for task, order in rows]
 
 
 @dataclass(frozen=True)
@@ -110,12 +107,8 @@ def route_stops(cards, store, lang):
 
 def confirm_pickup(courier, task_id, now):
     """The courier has the order in hand: order assigned -> picked_up, task assigned -> picked_up."""
-    task = _own_task(courier, task_id)
-    order = lifecycle.move(task.order, OrderStatus.PICKED_UP, actor_id=courier.id, now=now,
-                           guard=(Order.courier_id == courier.id,))
-    move_task(order.id, TaskStatus.PICKED_UP.value, changes={"picked_up_at": now},
-              guard=(DeliveryTask.courier_id == courier.id,))
-    return order
+    return move(_own_order(courier, task_id), OrderStatus.PICKED_UP, actor_id=courier.id, now=now,
+                guard=(Order.courier_id == courier.id,), task_guard=(DeliveryTask.courier_id == courier.id,))
 
 
 @dataclass(frozen=True)
@@ -137,39 +130,37 @@ def confirm_delivery(courier, task_id, code, now):
     never past the limit); after ``MAX_CODE_MISSES`` the code is locked until staff unlock it. The
     caller commits a miss too: nothing is raised for a wrong code.
     """
-    task = _own_task(courier, task_id)
+    order = _own_order(courier, task_id)
     if not rules.is_code_shaped(code):
         raise errors.CodeFormatInvalid(task_id)
-    order = task.order
     if order.status != OrderStatus.PICKED_UP.value:
         raise StatusConflict(OrderStatus.DELIVERED)
-    if lifecycle.is_code_locked(order):
+    if order_rules.is_code_locked(order):
         return CodeCheck(delivered=False, tries_left=0)
     if not rules.code_matches(order.delivery_code, code):
         return _count_miss(order)
     try:
-        lifecycle.move(order, OrderStatus.DELIVERED, actor_id=courier.id, now=now, guard=(
-            Order.courier_id == courier.id, Order.delivery_code_misses < lifecycle.MAX_CODE_MISSES))
+        move(order, OrderStatus.DELIVERED, actor_id=courier.id, now=now, guard=(
+            Order.courier_id == courier.id, Order.delivery_code_misses < order_rules.MAX_CODE_MISSES),
+            task_guard=(DeliveryTask.courier_id == courier.id,))
     except StatusConflict:
         db.session.refresh(order)
-        if lifecycle.is_code_locked(order):  # locked by a wrong try that landed just before
+        if order_rules.is_code_locked(order):  # locked by a wrong try that landed just before
             return CodeCheck(delivered=False, tries_left=0)
         raise
-    move_task(order.id, TaskStatus.DELIVERED.value, changes={"finished_at": now},
-              guard=(DeliveryTask.courier_id == courier.id,))
-    return CodeCheck(delivered=True, tries_left=lifecycle.MAX_CODE_MISSES - order.delivery_code_misses)
+    return CodeCheck(delivered=True, tries_left=order_rules.MAX_CODE_MISSES - order.delivery_code_misses)
 
 
 def _count_miss(order):
     db.session.execute(db.update(Order).where(
         Order.id == order.id, Order.status == OrderStatus.PICKED_UP.value,
-        Order.delivery_code_misses < lifecycle.MAX_CODE_MISSES)
+        Order.delivery_code_misses < order_rules.MAX_CODE_MISSES)
         .values(delivery_code_misses=Order.delivery_code_misses + 1))
     db.session.flush()
     db.session.refresh(order)
     if order.status != OrderStatus.PICKED_UP.value:
         raise StatusConflict(OrderStatus.DELIVERED)
-    tries_left = max(0, lifecycle.MAX_CODE_MISSES - order.delivery_code_misses)
+    tries_left = max(0, order_rules.MAX_CODE_MISSES - order.delivery_code_misses)
     return CodeCheck(delivered=False, tries_left=tries_left)
 
 
@@ -180,22 +171,16 @@ def report_failure(courier, task_id, reason, text, now, photo=None):
     problem = rules.failure_problem(reason, text)
     if problem:
         raise errors.FailureReasonInvalid(problem)
-    task = _own_task(courier, task_id)
-    order = lifecycle.move(task.order, OrderStatus.FAILED, actor_id=courier.id, now=now,
-                           note=f"{reason}: {text}" if text else reason,
-                           guard=(Order.courier_id == courier.id,))
-    move_task(order.id, TaskStatus.FAILED.value, changes={"finished_at": now},
-              guard=(DeliveryTask.courier_id == courier.id,))
-    if photo:
-        order.failure_photo = photo
-    return lifecycle.settle_failed_delivery(order, courier.id)
+    order = move(_own_order(courier, task_id), OrderStatus.FAILED, actor_id=courier.id, now=now,
+                 note=f"{reason}: {text}" if text else reason, guard=(Order.courier_id == courier.id,),
+                 changes={"failure_photo": photo} if photo else None,
+                 task_guard=(DeliveryTask.courier_id == courier.id,))
+    return settlement.settle_failed_delivery(order, courier.id, now)
 
 
 def door_photo_for(user, order_id):
     """The stored name of a failed delivery's door photo, if ``user`` may see it (the store's staff
     or owner, or the resident whose order it was); None otherwise or when there is none."""
-    from ..accounts.models import Role
-
     order = db.session.get(Order, order_id)
     if order is None or not order.failure_photo:
         return None

@@ -1,5 +1,6 @@
-"""The resident's feed: load plain values (sales, the resident's purchases, candidates), rank them
-with ``rules.rank_feed``, then load the products of one page. Read-only."""
+"""The resident's feed: load plain values (the store's sales, the resident's purchases, the
+candidate products), rank them with the catalogue's pure ``rules.rank_feed``, then load the
+products of one page. Read-only."""
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -7,11 +8,11 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from ..caching import cache
+from ..catalogue import rules
+from ..catalogue.models import Category, Product
+from ..catalogue.operations import search_condition
 from ..extensions import db
-from ..orders.models import Order, OrderItem, OrderStatus
-from . import rules
-from .models import Category, Product
-from .operations import search_condition
+from .models import Order, OrderItem, OrderStatus
 
 PAGE_SIZE = 20
 MAX_PAGE = 100

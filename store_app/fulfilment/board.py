@@ -10,8 +10,8 @@ from ..catalogue.models import Category, Merchant, Product
 from ..deliveries.rules import minutes_until
 from ..extensions import db
 from ..geo.models import Building
-from . import lifecycle, rules
-from .models import Order, OrderItem, OrderStatus as S
+from ..orders import riders, rules
+from ..orders.models import Order, OrderItem, OrderStatus as S
 
 # The board's columns, left to right: key, heading, the statuses they hold.
 SECTIONS = (
@@ -91,18 +91,16 @@ def order_card(order, now, building=None, parcel_codes=()):
         order=order, age_min=rules.minutes_since(order.placed_at, now),
         minutes_left=None if finished else minutes_until(order.promised_at, now),
         item_count=sum(i.quantity for i in order.items if not i.unavailable),
-        amount_due_cents=lifecycle.amount_due_cents(order),
+        amount_due_cents=rules.amount_due_cents(order),
         entrance_note=building.entrance_note if building is not None else "",
-        partners=_partner_parts(order), code_locked=lifecycle.is_code_locked(order),
+        partners=_partner_parts(order), code_locked=rules.is_code_locked(order),
         parcel_codes=tuple(parcel_codes))
 
 
 def load_parcel_codes(orders):
     """``{order_id: [shelf codes]}`` of the parcels riding on these orders: one query, none at all
     when no order carries parcels."""
-    from ..parcels.operations import shelf_codes_of_orders
-
-    return shelf_codes_of_orders([o.id for o in orders if o.parcel_fee_cents])
+    return riders.labels(riders.PARCELS, [o.id for o in orders if o.parcel_fee_cents])
 
 
 def load_buildings(orders):

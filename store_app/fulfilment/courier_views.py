@@ -1,0 +1,123 @@
+"""The courier's phone page (/courier): their shift, their route on a map, and each task's steps:
+picked up, delivered against the resident's code, or failed (with a photo of the door). Another
+courier's task answers 404, like a missing one."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, gettext as _, ngettext
+from flask_login import current_user, login_required
+
+from ..catalogue import images
+from ..catalogue.errors import ImageRefused
+from ..database import transaction, utcnow
+from ..deliveries.forms import StartShiftForm
+from ..deliveries.operations import get_current_shift
+from ..errors import DomainError
+from ..geo import maps
+from ..roles import Role
+from ..stores.presenters import store_status
+from ..web.guards import role_required
+from . import courier_steps
+
+bp = Blueprint("courier", __name__)
+
+
+@bp.get("/courier")
+@role_required(Role.COURIER)
+def home():
+    """The courier's page: their shift (start/end), their deliveries (soonest promise first), their store."""
+    store = current_user.store
+    now = utcnow()
+    shift = get_current_shift(current_user.id, now)
+    tasks = courier_steps.list_task_cards(current_user, now)
+    lang = get_locale().language if get_locale() else "zh"
+    stops = courier_steps.route_stops(tasks, store, lang)
+    here = (shift.lat, shift.lon) if shift is not None and shift.lat is not None else None
+    route = maps.route_view((store.lat, store.lon, store.name),
+                            [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here) if stops else None
+    return render_template("courier/home.html", store=store, status=store_status(store, now), shift=shift,
+                           shift_form=StartShiftForm(), tasks=tasks, stops=stops, route=route)
+
+
+def _courier_page(status):
+    """The courier's page again, with the flashed message, under an error status."""
+    return home(), status
+
+
+def _courier_step(verb):
+    """Run one courier step in a transaction; ``(result, None)``, or ``(None, error response)``.
+    Another courier's task answers 404, like a missing one."""
+    try:
+        with transaction():
+            return verb(), None
+    except DomainError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+        return None, _courier_page(exc.status)
+
+
+@bp.post("/courier/tasks/<int:task_id>/picked-up")
+@role_required(Role.COURIER)
+def task_picked_up(task_id):
+    """The courier has collected the order."""
+    order, error = _courier_step(lambda: courier_steps.confirm_pickup(current_user, task_id, utcnow()))
+    if error:
+        return error
+    flash(_("Order #%(id)d picked up. Off you go!", id=order.id), "success")
+    return redirect(url_for("courier.home"), 303)
+
+
+@bp.post("/courier/tasks/<int:task_id>/delivered")
+@role_required(Role.COURIER)
+def task_delivered(task_id):
+    """Hand over against the resident's 4-digit code: a wrong code is 400, five wrong ones lock it (423)."""
+    code = request.form.get("code", "")
+    check, error = _courier_step(lambda: courier_steps.confirm_delivery(current_user, task_id, code, utcnow()))
+    if error:
+        return error
+    if check.delivered:
+        flash(_("Delivered. Thank you!"), "success")
+        return redirect(url_for("courier.home"), 303)
+    if check.locked:
+        flash(_("Too many wrong codes: the code is locked. Call the store, staff can unlock it."), "error")
+        return _courier_page(423)
+    flash(ngettext("Wrong code. %(num)d try left.", "Wrong code. %(num)d tries left.", check.tries_left),
+          "error")
+    return _courier_page(400)
+
+
+@bp.post("/courier/tasks/<int:task_id>/failed")
+@role_required(Role.COURIER)
+def task_failed(task_id):
+    """The delivery could not be made: nobody home, refused, or another reason in a few words."""
+    reason, text = request.form.get("reason", ""), request.form.get("text", "")
+    photo = request.files.get("photo")
+    stored = None
+    if photo is not None and photo.filename:
+        try:
+            data, kind = images.read_upload(photo.stream)
+        except ImageRefused as exc:
+            flash(exc.message, "error")
+            return _courier_page(400)
+        stored = images.store_image(current_app.instance_path, data, kind, folder="deliveries")
+    order, error = _courier_step(
+        lambda: courier_steps.report_failure(current_user, task_id, reason, text, utcnow(), photo=stored))
+    if error:
+        if stored:
+            images.remove_image(current_app.instance_path, stored, folder="deliveries")
+        return error
+    flash(_("Order #%(id)d marked as not delivered. Bring it back to the store.", id=order.id), "info")
+    return redirect(url_for("courier.home"), 303)
+
+
+@bp.get("/deliveries/<int:order_id>/door-photo")
+@login_required
+def door_photo(order_id):
+    """The courier's photo at the door of a failed delivery: for the store's staff and owner, and
+    for the resident whose order it was; anyone else gets 404."""
+    name = courier_steps.door_photo_for(current_user, order_id)
+    path = images.image_path(current_app.instance_path, name, folder="deliveries") if name else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=images.mime_type(name), max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
