@@ -3,6 +3,8 @@
 - Pure modules (every ``rules.py`` or ``*_rules.py``, the dispatcher's core) import no framework, not even indirectly.
 - ``store_app/database.py`` holds the one commit.
 - The dispatcher's core imports nothing of the project; ``services/`` imports only what it may.
+- ``store_app/jobs`` (registry, scheduler, job-run log) knows no domain; ``dispatch/`` knows only
+  dispatching; ``store_app`` imports only the pure parts of ``dispatch``.
 - Nothing but entry points reads the clock; nothing but the launcher and CLI prints.
 - Pages load nothing from outside hosts: front-end libraries are vendored into ``static/``.
 
@@ -266,10 +268,48 @@ def test_services_import_only_allowed_store_app_parts():
     assert bad == [], f"services/ may import only {', '.join(SERVICES_MAY_IMPORT)}"
 
 
+# ---- (d2) the periodic jobs know no domain; the dispatcher knows only dispatching -------------
+
+JOBS_MAY_IMPORT = ("store_app.jobs", "store_app.database", "store_app.extensions", "store_app.config")
+# The dispatcher's cycle reads the stores and the delivery tasks (and, for now, the order's status)
+# and declares its job with the registry; no line of business, no notifications.
+DISPATCH_MAY_IMPORT = ("store_app.database", "store_app.deliveries", "store_app.stores", "store_app.orders.models",
+                       "store_app.jobs.registry")
+
+
+def project_imports(paths, outside):
+    """``["file:line imports name"]`` for every import under one of the ``outside`` prefixes."""
+    return [f"{rel(path)}:{lineno} imports {name}" for path in paths
+            for lineno, name in imports_of(path) if is_under(name, outside)]
+
+
+def test_jobs_package_knows_no_domain():
+    paths = python_files("store_app/jobs")
+    expected = {"store_app/jobs/registry.py", "store_app/jobs/scheduler.py", "store_app/jobs/run_log.py",
+                "store_app/jobs/cli.py"}
+    assert {rel(path) for path in paths} >= expected
+    bad = [line for line in project_imports(paths, PROJECT_PACKAGES)
+           if not is_under(line.rpartition(" imports ")[2], JOBS_MAY_IMPORT)]
+    assert bad == [], "the scheduler runs what is registered: domains register with store_app.jobs, never the reverse"
+
+
+def test_dispatch_imports_only_what_dispatching_needs():
+    bad = [line for line in project_imports(python_files("dispatch"), ("store_app", "services"))
+           if not is_under(line.rpartition(" imports ")[2], DISPATCH_MAY_IMPORT)]
+    assert bad == [], f"dispatch/ may import only {', '.join(DISPATCH_MAY_IMPORT)} of the app"
+
+
+def test_store_app_imports_only_the_pure_parts_of_dispatch():
+    pure = tuple(name.removesuffix(".py").replace("/", ".") for name in DISPATCH_PURE) + ("dispatch.sim",)
+    bad = [line for line in project_imports(python_files("store_app"), ("dispatch",))
+           if not is_under(line.rpartition(" imports ")[2], pure)]
+    assert bad == [], "the app reaches the dispatcher's CLI and jobs through entry points (setup.cfg)"
+
+
 # ---- (e) only entry points read the clock ----------------------------------------------------
 
 CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py",
-                 "dispatch/jobs.py", "dispatch/scheduler.py"}
+                 "dispatch/cycle.py", "store_app/jobs/scheduler.py"}
 ENTRY_POINT_NAMES = {"views.py", "cli.py"}
 CLOCK_METHODS = {"now", "utcnow", "today"}
 

@@ -226,7 +226,7 @@ def _reassign(order, courier, staff, now, guard=()):
     db.session.refresh(order)
 
 
-# ---- the dispatcher's reads and writes (dispatch/jobs.py) -------------------------------------
+# ---- the dispatcher's reads and writes (dispatch/cycle.py) ------------------------------------
 
 def get_courier_position(courier_id):
     """``(lat, lon, position_at)`` from the courier's open shift, or None if unknown / off shift."""

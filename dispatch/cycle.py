@@ -6,11 +6,17 @@ an overlapping cycle got there first, that assignment is skipped and the rest st
 cycles can never give one task to two couriers, and a picked-up task is never touched.
 
 Times: minutes relative to ``now`` (``now`` is minute 0). Positions: metres around the store.
+
+``periodic_jobs`` declares one cycle per store for the scheduler (``store_app.jobs``); store_app may
+not import this module, so it reaches the registry through the ``community_store.periodic_jobs``
+entry point (setup.cfg).
 """
 from datetime import timedelta
+from functools import partial
 
 from store_app.database import transaction
 from store_app.deliveries import operations as delivery_ops
+from store_app.jobs.registry import PeriodicJob
 
 from . import planner
 from .geo import point_from_lat_lon
@@ -102,3 +108,10 @@ def predictions(plan, now):
     return {int(task_id): now + timedelta(minutes=minutes) for task_id, minutes in plan.dropoff_times().items()}
 
 
+def periodic_jobs():
+    """The dispatcher's periodic jobs: one cycle per store (``dispatch:<store id>``) every
+    ``dispatch_interval_s`` seconds of that store; needs an app context."""
+    from store_app.stores.operations import list_stores
+
+    return [PeriodicJob(f"dispatch:{store.id}", partial(run_cycle, store.id), store.dispatch_interval_s)
+            for store in list_stores()]
