@@ -1,4 +1,4 @@
-"""Production dispatch cycle bench: ``dispatch.jobs.run_cycle`` (snapshot from the database -> the pure
+"""Production dispatch cycle bench: ``dispatch.cycle.run_cycle`` (snapshot from the database -> the pure
 planner -> guarded writes, then the delivery predictions) for one store at rush hour, compared with the
 planner alone and the snapshot alone, both measured in the same run on the same data.
 
@@ -319,8 +319,8 @@ def count_statements(engine):
 
 # Parts of a cycle timed inside the real run_cycle (module, function); the rest (the store's row, commits,
 # the app context) shows as "other". A part the tree does not have (yet) is left out.
-PHASES = (("snapshot", "dispatch.jobs", "load_snapshot"), ("planner", "dispatch.planner", "plan"),
-          ("assignments", "dispatch.jobs", "persist"),
+PHASES = (("snapshot", "dispatch.cycle", "load_snapshot"), ("planner", "dispatch.planner", "plan"),
+          ("assignments", "dispatch.cycle", "persist"),
           ("predictions", "store_app.deliveries.operations", "record_predictions"))
 
 
@@ -354,7 +354,7 @@ def timed_phases():
 def measure_cycles(app, facts, now, cycles, profiler=None):
     """A warm-up, then ``cycles`` timed ``run_cycle`` calls, each on the same state and checked after;
     returns ``{"cycle": [ms], <phase>: [ms], "warmup_ms", "summary", "assigned", "statements"}``."""
-    from dispatch import jobs
+    from dispatch import cycle
     from store_app.extensions import db
 
     with app.app_context():
@@ -371,7 +371,7 @@ def measure_cycles(app, facts, now, cycles, profiler=None):
                 if profiler and i:
                     profiler.enable()
                 started = time.perf_counter()
-                summary = jobs.run_cycle(facts["store_id"], now)
+                summary = cycle.run_cycle(facts["store_id"], now)
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 if profiler and i:
                     profiler.disable()
@@ -392,7 +392,7 @@ def measure_cycles(app, facts, now, cycles, profiler=None):
 def measure_baselines(app, facts, now, runs):
     """The snapshot alone (``load_snapshot``, rolled back) and the planner alone on that snapshot
     (loaded once), ``runs`` times each after one untimed run; returns ``(snapshot ms, planner ms, shape)``."""
-    from dispatch import jobs, planner
+    from dispatch import cycle, planner
     from store_app.deliveries.params import planner_params
     from store_app.extensions import db
     from store_app.stores.operations import get_store
@@ -404,7 +404,7 @@ def measure_baselines(app, facts, now, runs):
         with app.app_context():
             store = get_store(facts["store_id"])
             started = time.perf_counter()
-            tasks, couriers = jobs.load_snapshot(store, now)
+            tasks, couriers = cycle.load_snapshot(store, now)
             snapshot_ms.append((time.perf_counter() - started) * 1000)
             params = planner_params(store)
             db.session.rollback()

@@ -1,7 +1,11 @@
-"""The ``flask dispatch`` command group: run-once, scheduler (``dispatch.commands``) and the simulator's.
+"""The ``flask dispatch`` command group: ``run-once`` (one production cycle now) and the simulator's.
 
-``simulate`` replays an MDRP day (Grubhub mdrplib format) and ``simulate-store`` a synthetic day of the
-store, both through the same planner as production, on a simulated clock. Each writes the three MDRP
+Flask finds this group through the ``flask.commands`` entry point (setup.cfg): store_app imports only
+the pure parts of dispatch. The periodic cycles run in ``flask jobs scheduler`` (``store_app.jobs``).
+
+``run-once`` runs one cycle per store (or one store) now and prints each summary. ``simulate``
+replays an MDRP day (Grubhub mdrplib format) and ``simulate-store`` a synthetic day of the store, both
+through the same planner as production, on a simulated clock. Each writes the three MDRP
 solution files and ``summary.json``, checks the files against the evaluator's feasibility rules and
 fails on any violation. The data is read where it lives (``--data-root``, ``$MDRPLIB_DIR`` or
 ``<repo>/../shared/benchmarks/mdrplib``), never copied.
@@ -12,7 +16,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from .commands import COMMANDS
+from . import cycle
 from .sim.feasibility import InfeasibleSolution
 from .sim.mdrp import default_data_root, load_instance, resolve_instance_dir, write_instance
 from .sim.runner import POLICIES, run_day
@@ -21,8 +25,6 @@ from .sim.store_day import StoreDaySpec, generate_store_day
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 dispatch_cli = AppGroup("dispatch", help="The courier dispatcher.")
-for command in COMMANDS:
-    dispatch_cli.add_command(command)
 
 policy_option = click.option("--policy", type=click.Choice(sorted(POLICIES)), default="planner",
                              show_default=True,
@@ -31,6 +33,21 @@ interval_option = click.option("--interval", "interval_s", type=click.FloatRange
                                show_default=True, help="Simulated seconds between two planner cycles.")
 out_option = click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
                           help="Directory for the solution files and summary.json (created).")
+
+
+@dispatch_cli.command("run-once")
+@click.option("--store", "store_id", type=int, default=None, help="Only this store (default: every store).")
+def run_once_command(store_id):
+    """Run one dispatch cycle now and print what it assigned."""
+    from store_app.database import utcnow
+    from store_app.stores.operations import get_store, list_stores
+
+    now = utcnow()
+    if store_id is not None and get_store(store_id) is None:
+        raise click.BadParameter(f"no store with id {store_id}", param_hint="'--store'")
+    store_ids = [store_id] if store_id is not None else [s.id for s in list_stores()]
+    for sid in store_ids:
+        click.echo(cycle.run_cycle(sid, now))
 
 
 @dispatch_cli.command("simulate", with_appcontext=False)

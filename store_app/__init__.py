@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config=None):
-    """Build the app: config -> extensions -> CLI -> blueprints. Wiring only, no work."""
+    """Build the app: config -> extensions -> CLI -> blueprints -> periodic jobs. Wiring only, no work."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("STORE_INSTANCE_PATH") or str(ROOT / "instance"),
@@ -27,6 +27,7 @@ def create_app(config=None):
     _init_extensions(app)
     _register_cli(app)
     _register_blueprints(app)
+    _register_periodic_jobs(app)
     return app
 
 
@@ -64,9 +65,11 @@ def _register_cli(app):
     # `flask dispatch ...` comes from the dispatch package through the "flask.commands" entry point
     # (setup.cfg): store_app imports only the pure parts of dispatch.
     from .demo import cli as demo_cli
+    from .jobs import cli as jobs_cli
     from .parcels import cli as parcels_cli
 
     demo_cli.init_app(app)
+    jobs_cli.init_app(app)
     parcels_cli.init_app(app)
 
 
@@ -96,3 +99,17 @@ def _register_blueprints(app):
                       fulfilment_bp, order_board_bp, courier_bp, dispatch_board_bp, partners_bp, wallet_bp,
                       notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
+
+
+def _register_periodic_jobs(app):
+    """Each domain's job provider, for ``flask jobs scheduler``; only the scheduler ever calls them.
+
+    The dispatcher's per-store cycle comes through the "community_store.periodic_jobs" entry point
+    (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
+    """
+    from .jobs.registry import register
+    from .notifications import jobs as notification_jobs
+    from .parcels import jobs as parcel_jobs
+
+    register(app, notification_jobs.periodic_jobs)
+    register(app, parcel_jobs.periodic_jobs)

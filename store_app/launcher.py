@@ -1,7 +1,8 @@
 """``make run``: prepare the embedded database, then run the app's processes side by side.
 
-The processes are a list: today the web server; the dispatcher's scheduler joins it as one
-more entry. If one process dies, the others are stopped, so nothing half-runs unnoticed.
+The processes are a list: the web server and the scheduler (``flask jobs scheduler``, which runs
+every registered periodic job). If one process dies, the others are stopped, so nothing half-runs
+unnoticed.
 """
 import argparse
 import os
@@ -36,8 +37,9 @@ def process_specs(host, port):
     return {
         "web": [python, "-m", "flask", "--app", "wsgi", "run", "--host", host, "--port", str(port),
                 "--no-reload", "--with-threads"],
-        # The one scheduler (dispatch cycles and the other periodic jobs); web workers never run it.
-        "scheduler": [python, "-m", "flask", "--app", "wsgi", "dispatch", "scheduler"],
+        # The one scheduler (every registered periodic job: dispatch cycles, the parcel ladder, the
+        # outbox...); web workers never run it.
+        "scheduler": [python, "-m", "flask", "--app", "wsgi", "jobs", "scheduler"],
     }
 
 

@@ -7,6 +7,7 @@
   in a circle. ``deliveries`` knows nothing of ``orders``; ``store_app`` imports only the pure parts of
   ``dispatch``, and ``dispatch`` only the parts of ``store_app`` in ``DISPATCH_MAY_IMPORT``.
 - The dispatcher's core imports nothing of the project; ``services/`` imports only what it may.
+- ``store_app/jobs`` (registry, scheduler, job-run log) knows no domain: domains register with it.
 - Nothing but entry points reads the clock (each allowed read is named and counted); nothing but
   the launcher and CLI prints.
 - Pages load nothing from outside hosts: front-end libraries are vendored into ``static/``.
@@ -156,7 +157,6 @@ def impure_imports(path):
 PURE_MODULES = {
     "store_app/roles.py": "who a person is in the store",
     "store_app/orders/statuses.py": "order statuses and payment methods",
-    "store_app/orders/riders.py": "the registry of what rides along on an order",
     "store_app/fulfilment/transitions.py": "the one table of order and task moves",
     "store_app/deliveries/params.py": "a store's settings as quote and planner parameters",
     "store_app/stores/presenters.py": "open now, next opening",
@@ -168,7 +168,11 @@ PURE_MODULES = {
     "store_app/demo/catalogue_data.py": "the demo catalogue",
 }
 # Framework-free modules that are not pure rules, and why.
-FRAMEWORK_FREE_ELSEWHERE = {"store_app/config.py": "settings, read from the environment at import"}
+FRAMEWORK_FREE_ELSEWHERE = {
+    "store_app/config.py": "settings, read from the environment at import",
+    "store_app/jobs/registry.py": "the periodic-job registry: providers on the app and from entry points",
+    "store_app/orders/riders.py": "a registry the lines above orders fill at import",
+}
 
 
 def pure_modules():
@@ -306,18 +310,40 @@ def test_services_import_only_allowed_store_app_parts():
     assert bad == [], f"services/ may import only {', '.join(SERVICES_MAY_IMPORT)}"
 
 
+# ---- (d2) the periodic jobs know no domain ----------------------------------------------------
+
+JOBS_MAY_IMPORT = ("store_app.jobs", "store_app.database", "store_app.extensions", "store_app.config")
+
+
+def project_imports(paths, outside):
+    """``["file:line imports name"]`` for every import under one of the ``outside`` prefixes."""
+    return [f"{rel(path)}:{lineno} imports {name}" for path in paths
+            for lineno, name in imports_of(path) if is_under(name, outside)]
+
+
+def test_jobs_package_knows_no_domain():
+    paths = python_files("store_app/jobs")
+    expected = {"store_app/jobs/registry.py", "store_app/jobs/scheduler.py", "store_app/jobs/run_log.py",
+                "store_app/jobs/cli.py"}
+    assert {rel(path) for path in paths} >= expected
+    bad = [line for line in project_imports(paths, PROJECT_PACKAGES)
+           if not is_under(line.rpartition(" imports ")[2], JOBS_MAY_IMPORT)]
+    assert bad == [], "the scheduler runs what is registered: domains register with store_app.jobs, never the reverse"
+
+
 # ---- (e) only entry points read the clock -----------------------------------------------------
 
 # Modules that are entry points as a whole: requests, commands, periodic jobs, the scheduler.
-CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py", "dispatch/jobs.py", "dispatch/scheduler.py",
-                 "dispatch/commands.py"}
+CLOCK_ALLOWED = {"store_app/database.py", "store_app/launcher.py", "dispatch/cycle.py", "store_app/jobs/scheduler.py"}
 ENTRY_POINT_NAMES = {"cli.py", "jobs.py"}  # and every ``views.py`` / ``*_views.py``
+# Entry points inside other modules, each with how many clock reads it may make.
+CLOCK_READS = {("store_app/demo/operations.py", "seed_demo"): 1}
 
 
 def is_entry_point(path):
     return rel(path) in CLOCK_ALLOWED or path.name in ENTRY_POINT_NAMES or path.name.endswith("views.py")
-# Entry points inside other modules, each with how many clock reads it may make.
-CLOCK_READS = {("store_app/demo/operations.py", "seed_demo"): 1}
+
+
 CLOCK_METHODS = {"now", "utcnow", "today"}
 
 

@@ -48,7 +48,7 @@ class StoreProfile:
     pick_base_min: float = 3.0
     pick_per_item_s: float = 15.0
     handover_min: float = 3.0
-    pickup_service_min: float = 1.0   # as the production dispatcher (dispatch.jobs.params_for)
+    pickup_service_min: float = 1.0   # as the production dispatcher (store_app.deliveries.params.planner_params)
     tail_min: float = 30.0            # the last hour's couriers stay on to take its last orders
 
     def params(self) -> Params:

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dispatch import jobs
+from dispatch import cycle
 from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.deliveries.models import CourierShift
@@ -95,7 +95,7 @@ def test_a_courier_runs_a_delivery_from_the_phone_and_the_resident_follows(new_p
     # An order is packed; one dispatch cycle gives it to the only courier on shift.
     order_id, code = ready_order(live_server, who)
     with live_server.app.app_context():
-        summary = jobs.run_cycle(who["store"], utcnow())
+        summary = cycle.run_cycle(who["store"], utcnow())
     assert order_state(live_server, order_id) == ("assigned", who["courier"]), summary
 
     resident = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,

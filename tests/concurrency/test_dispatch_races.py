@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from dispatch import jobs, planner
+from dispatch import cycle as dispatch_cycle, planner
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.deliveries.models import DeliveryTask
@@ -63,20 +63,20 @@ def ready_orders(app, shop, shopper, count):
 
 
 def planned_cycle(app, store_id, now, courier_filter=None):
-    """``work`` for ``run_together``: one cycle as ``jobs.run_cycle`` runs it, except that every thread
+    """``work`` for ``run_together``: one cycle as ``dispatch.cycle.run_cycle`` runs it, except that every thread
     has loaded its snapshot and planned before any of them writes (the barrier sits between). With
     ``courier_filter(i, courier_ids)`` each thread sees only some couriers, so the plans disagree."""
     def work(i, barrier):
         with app.app_context():
             with transaction():
                 store = get_store(store_id)
-                tasks, couriers = jobs.load_snapshot(store, now)
+                tasks, couriers = dispatch_cycle.load_snapshot(store, now)
                 if courier_filter is not None:
                     keep = courier_filter(i, [c.id for c in couriers])
                     couriers = [c for c in couriers if c.id in keep]
                 plan = planner.plan(tasks, couriers, 0.0, planner_params(store))
                 barrier.wait()
-                return jobs.persist(plan, now)
+                return dispatch_cycle.persist(plan, now)
     return work
 
 
@@ -144,7 +144,7 @@ def test_run_cycles_started_together_assign_each_task_once(app, world):
     def work(_i, barrier):
         with app.app_context():
             barrier.wait()
-            return jobs.run_cycle(shop.store_id, now)
+            return dispatch_cycle.run_cycle(shop.store_id, now)
 
     summaries = run_together(4, work)
     assert not [s for s in summaries if isinstance(s, Exception)], summaries
@@ -170,7 +170,7 @@ def test_a_cycle_racing_a_staff_assignment_leaves_one_courier(app, world, staff_
             def cycle(_i, barrier):
                 with app.app_context():
                     barrier.wait()
-                    summary = jobs.run_cycle(shop.store_id, now)
+                    summary = dispatch_cycle.run_cycle(shop.store_id, now)
                     return [(int(t), int(c)) for t, c in WRITTEN_RE.findall(summary)]
 
         def staff(_i, barrier):

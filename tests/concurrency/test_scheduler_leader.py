@@ -1,4 +1,4 @@
-"""One scheduler: several ``flask dispatch scheduler`` processes, one leader.
+"""One scheduler: several ``flask jobs scheduler`` processes, one leader.
 
 Unit level: two leader-lock objects in one process (a PostgreSQL advisory lock on a connection of
 its own, an ``flock`` for SQLite): the second cannot lead until the first releases or loses its
@@ -26,10 +26,10 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from dispatch.scheduler import FileLeaderLock, PostgresLeaderLock
 from store_app import create_app
 from store_app.database import transaction
 from store_app.extensions import db
+from store_app.jobs.scheduler import FileLeaderLock, PostgresLeaderLock
 from store_app.stores.models import Store
 from tests.conftest import PG_URL, skip_or_fail, sqlalchemy_url
 
@@ -214,7 +214,7 @@ def start_schedulers(database, instance, logs, count=3):
     procs = []
     for number in range(count):
         out = open(logs / f"scheduler-{number}.log", "wb")  # noqa: SIM115 -- closed in stop_all
-        proc = subprocess.Popen(command + ["--app", "wsgi", "dispatch", "scheduler"], cwd=ROOT, env=env,
+        proc = subprocess.Popen(command + ["--app", "wsgi", "jobs", "scheduler"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
         proc.log = out
         procs.append(proc)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from dispatch import jobs
+from dispatch import cycle
 from store_app.database import transaction, utcnow
 from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
@@ -157,7 +157,7 @@ def test_a_late_order_shows_the_new_time_and_lands_in_the_inbox(app, world, crea
         db.session.execute(db.update(Order).where(Order.id == order_id).values(promised_at=soon))
         db.session.execute(db.update(DeliveryTask).where(DeliveryTask.order_id == order_id).values(promised_at=soon))
     with app.app_context():
-        jobs.run_cycle(world.shop.store_id, now)
+        cycle.run_cycle(world.shop.store_id, now)
     data = live(world.resident, order_id)
     assert data["late"] is True and data["late_text"] and data["minutes_left"] >= 1
     page = text_of(world.resident.get(f"/orders/{order_id}"))

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from dispatch import jobs
+from dispatch import cycle
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.fulfilment import courier_steps as courier_ops
@@ -254,8 +254,8 @@ def test_staff_hand_a_task_over_and_the_next_cycle_keeps_it(app, world):
     assert "by hand" in card(page, task_id)
 
     with app.app_context():
-        summary = jobs.run_cycle(world.shop.store_id, utcnow())
-        jobs.run_cycle(world.shop.store_id, utcnow())
+        summary = cycle.run_cycle(world.shop.store_id, utcnow())
+        cycle.run_cycle(world.shop.store_id, utcnow())
     after = task_state(app, by_hand)
     assert (after["order_courier"], after["task_courier"], after["by"], after["events"]) == (
         world.far, world.far, "staff", 1), summary
@@ -266,7 +266,7 @@ def test_staff_hand_a_task_over_and_the_next_cycle_keeps_it(app, world):
     # Staff change their mind: to the other courier, until it is picked up; the cycle keeps that too.
     assert assign(world.staff, task_id, world.near, seen=world.far).status_code == 303
     with app.app_context():
-        jobs.run_cycle(world.shop.store_id, utcnow())
+        cycle.run_cycle(world.shop.store_id, utcnow())
     after = task_state(app, by_hand)
     assert (after["order"], after["order_courier"], after["task_courier"], after["by"], after["events"]) == (
         "assigned", world.near, world.near, "staff", 2)
@@ -351,7 +351,7 @@ def test_a_board_out_of_date_answers_409_and_changes_nothing(app, world):
     """Staff looked while the task had no courier; the dispatcher (or another staff member) got there first."""
     order_id, task_id = new_order(app, world, *TO_READY)
     with app.app_context():
-        jobs.run_cycle(world.shop.store_id, utcnow())
+        cycle.run_cycle(world.shop.store_id, utcnow())
     before = task_state(app, order_id)
     assert (before["task_courier"], before["by"]) == (world.near, "planner")
 

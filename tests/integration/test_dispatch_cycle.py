@@ -1,5 +1,5 @@
 """One production dispatch cycle on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is
-set): ``dispatch.jobs.run_cycle`` gives ready orders to couriers on shift and writes nothing else.
+set): ``dispatch.cycle.run_cycle`` gives ready orders to couriers on shift and writes nothing else.
 
 Ready orders get a courier (order ``assigned`` with ``courier_id``, task ``assigned`` by the planner);
 couriers whose shift is over get nothing; orders not yet packed are untouched; an assigned or
@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from dispatch import jobs
+from dispatch import cycle as dispatch_cycle
 from dispatch.cli import dispatch_cli
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
@@ -76,7 +76,7 @@ def advance(order_ids, *targets):
 
 
 def cycle(store_id):
-    return jobs.run_cycle(store_id, utcnow())
+    return dispatch_cycle.run_cycle(store_id, utcnow())
 
 
 def written(summary):
@@ -288,18 +288,3 @@ def test_the_courier_with_fewer_deliveries_this_shift_gets_the_tie(world):
     advance([order_id], *TO_READY)
     cycle(shop.store_id)
     assert state(order_id)["order_courier"] == idle
-
-
-def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, world, tmp_path):
-    from dispatch.scheduler import FileLeaderLock, build_scheduler, refresh_jobs
-
-    shop, _ = world
-    db.session.remove()
-    lock = FileLeaderLock(tmp_path / "leader.lock")
-    scheduler = build_scheduler(app, lock=lock)
-    names = {job.id for job in scheduler.get_jobs()}
-    assert {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh"} <= names
-    other = build_shop(name="New Store", couriers=0, lat=31.3, lon=121.5)
-    added, removed = refresh_jobs(scheduler, app, lock)
-    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}"]) and removed == []
-    assert refresh_jobs(scheduler, app, lock) == ([], [])

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from dispatch import jobs
+from dispatch import cycle
 from store_app.database import transaction, utcnow
 from store_app.deliveries.models import DeliveryTask
 from store_app.extensions import db
@@ -37,7 +37,7 @@ def test_each_cycle_keeps_the_predicted_hand_over(world):  # noqa: F811
     (order_id,) = place_orders(shopper, shop, 1)
     advance([order_id], *TO_READY)
     now = utcnow()
-    jobs.run_cycle(shop.store_id, now)
+    cycle.run_cycle(shop.store_id, now)
     seen = facts(order_id)
     assert seen["predicted"] is not None and now < seen["predicted"] < now + timedelta(minutes=30)
     assert seen["late_eta"] is None and seen["notes"] == []
@@ -49,7 +49,7 @@ def test_a_late_order_shows_the_new_time_and_its_resident_is_told_once(world):  
     advance([order_id], *TO_READY)
     now = utcnow()
     promise(order_id, now + timedelta(seconds=30))  # no courier can make that
-    summary = jobs.run_cycle(shop.store_id, now)
+    summary = cycle.run_cycle(shop.store_id, now)
     first = facts(order_id)
     assert first["late_eta"] is not None and first["late_eta"] == first["predicted"]
     assert first["late_eta"] > now + timedelta(seconds=30)
@@ -57,7 +57,7 @@ def test_a_late_order_shows_the_new_time_and_its_resident_is_told_once(world):  
     assert f"residents told: orders {order_id}" in summary
     # Later cycles move the estimate but never tell the resident again.
     later = now + timedelta(minutes=2)
-    summary = jobs.run_cycle(shop.store_id, later)
+    summary = cycle.run_cycle(shop.store_id, later)
     again = facts(order_id)
     assert len(again["notes"]) == 1 and again["notified"] == first["notified"]
     assert again["late_eta"] is not None and "residents told" not in summary
@@ -69,10 +69,10 @@ def test_an_order_back_on_time_shows_its_promise_again(world):  # noqa: F811
     advance([order_id], *TO_READY)
     now = utcnow()
     promise(order_id, now + timedelta(seconds=30))
-    jobs.run_cycle(shop.store_id, now)
+    cycle.run_cycle(shop.store_id, now)
     assert facts(order_id)["late_eta"] is not None
     promise(order_id, now + timedelta(hours=2))
-    jobs.run_cycle(shop.store_id, now + timedelta(minutes=1))
+    cycle.run_cycle(shop.store_id, now + timedelta(minutes=1))
     assert facts(order_id)["late_eta"] is None
     assert len(facts(order_id)["notes"]) == 1  # the message already sent stays in the inbox
 

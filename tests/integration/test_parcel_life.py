@@ -221,11 +221,11 @@ def test_parcels_from_before_the_account_count_as_the_residents_own(station):
         assert [(c.user_id, c.as_) for c in collectors] == [(later.user_id, "recipient"), (neighbour.user_id, "proxy")]
 
 
-def test_the_scheduler_runs_the_ladder_per_store_and_the_outbox(station):
-    from dispatch.registry import periodic_jobs
+def test_the_scheduler_runs_the_ladder_per_store_and_the_outbox(app, station):
+    from store_app.jobs.registry import periodic_jobs
 
     shop, resident, staff_id = station
-    jobs = {job.name: job for job in periodic_jobs(None)}
+    jobs = {job.name: job for job in periodic_jobs(app)}
     assert f"parcels:ladder:{shop.store_id}" in jobs and "outbox" in jobs
     parcel_id, *_ = check_in(staff_id, resident.phone, "ZT0000000888", now=NOW - timedelta(hours=25))
     summary = jobs[f"parcels:ladder:{shop.store_id}"].fn(now=NOW)

@@ -1,19 +1,27 @@
 """One production dispatch cycle: snapshot from the database -> the pure planner -> guarded writes.
 
-Everything happens in one transaction. Each assignment is written with guarded UPDATEs (the order
-must still be ``ready`` with no courier, the task still ``open``), inside a savepoint: if staff or
-an overlapping cycle got there first, that assignment is skipped and the rest still commit. So two
-cycles can never give one task to two couriers, and a picked-up task is never touched.
+The snapshot reads only the deliveries' own rows (tasks, shifts, the store's planner parameters);
+the plan is written by ``store_app.fulfilment.dispatching``, the only writer that moves an order with
+its task: orders still ``ready`` with no courier are locked in id order and moved with their tasks in
+a few set-based statements; what staff or an overlapping cycle took first is simply skipped. So two
+cycles can never give one task to two couriers, and a picked-up task is never touched. Predictions
+and late notices follow in a second transaction.
 
 Times: minutes relative to ``now`` (``now`` is minute 0). Positions: metres around the store.
+
+``periodic_jobs`` declares one cycle per store for the scheduler (``store_app.jobs``); store_app may
+not import this module, so it reaches the registry through the ``community_store.periodic_jobs``
+entry point (setup.cfg).
 """
 from datetime import timedelta
+from functools import partial
 
 from store_app.database import transaction
 from store_app.deliveries import operations as delivery_ops
 from store_app.deliveries.params import planner_params
 from store_app.fulfilment import dispatching
-from store_app.stores.operations import get_store
+from store_app.jobs.registry import PeriodicJob
+from store_app.stores.operations import get_store, list_stores
 
 from . import planner
 from .geo import point_from_lat_lon
@@ -88,3 +96,10 @@ def run_cycle(store_id, now):
 def predictions(plan, now):
     """``{task_id: predicted hand-over}`` (aware datetimes) from the plan's minutes after ``now``."""
     return {int(task_id): now + timedelta(minutes=minutes) for task_id, minutes in plan.dropoff_times().items()}
+
+
+def periodic_jobs():
+    """The dispatcher's periodic jobs: one cycle per store (``dispatch:<store id>``) every
+    ``dispatch_interval_s`` seconds of that store; needs an app context."""
+    return [PeriodicJob(f"dispatch:{store.id}", partial(run_cycle, store.id), store.dispatch_interval_s)
+            for store in list_stores()]

@@ -1,4 +1,9 @@
-"""The one scheduler: APScheduler runs the app's periodic jobs in ``flask dispatch scheduler``.
+"""The one scheduler: APScheduler runs every registered periodic job in ``flask jobs scheduler``.
+
+It runs what the registry (``registry.py``) lists and knows no domain: each store's dispatch cycle,
+the parcel station's ladder and the outbox are declared by the packages they belong to. Every run
+is written to the job-run log (``run_log.py``); every ``REFRESH_S`` the job list is matched to the
+registry again, so a store added while the scheduler runs gets its jobs without a restart.
 
 Several copies may run (for availability); a leader lock makes exactly one of them do the work:
 a PostgreSQL advisory lock held on a dedicated connection, or an exclusive file lock for
@@ -20,7 +25,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-log = logging.getLogger("dispatch.scheduler")
+from ..database import transaction, utcnow
+from .registry import periodic_jobs
+from .run_log import record_run
+
+log = logging.getLogger(__name__)
 ADVISORY_KEY = 0x5C0DE_D15  # any constant shared by every copy of this app
 
 
@@ -130,14 +139,13 @@ def leader_lock_for(app):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql"):
         return PostgresLeaderLock(url)
+    # The file keeps the name it had when the scheduler lived in dispatch/: an old copy and a new one
+    # must compete for the same lock, never both lead.
     return FileLeaderLock(Path(app.instance_path) / "dispatch-leader.lock")
 
 
 def run_job(app, job, lock, clock=None):
     """One tick of ``job``: only the leader runs it; the run is timed and logged."""
-    from store_app.database import transaction, utcnow
-    from store_app.jobs.operations import record_run
-
     if not lock.acquire():
         log.debug("%s: standing by (another scheduler leads)", job.name)
         return None
@@ -168,8 +176,6 @@ def _schedule(scheduler, app, job, lock):
 
 def refresh_jobs(scheduler, app, lock):
     """Match the scheduled jobs to the registry again (stores come and go); returns (added, removed)."""
-    from .registry import periodic_jobs
-
     with app.app_context():
         wanted = {job.name: job for job in periodic_jobs(app)}
     running = {job.id for job in scheduler.get_jobs() if job.id != "registry:refresh"}
@@ -185,9 +191,8 @@ def refresh_jobs(scheduler, app, lock):
 
 
 def build_scheduler(app, lock=None, jobs=None):
-    """A ``BlockingScheduler`` with every periodic job; ``max_instances=1``, ``coalesce=True``."""
-    from .registry import periodic_jobs
-
+    """A ``BlockingScheduler`` with every registered job (or only ``jobs``, then never refreshed);
+    ``max_instances=1``, ``coalesce=True``."""
     lock = lock or leader_lock_for(app)
     scheduler = BlockingScheduler(timezone="UTC")
     fixed = jobs is not None

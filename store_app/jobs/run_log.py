@@ -1,4 +1,4 @@
-"""Recording job runs."""
+"""The job-run log: every run of a periodic job, written by the scheduler, newest first when read."""
 from ..extensions import db
 from .models import JobRun
 

@@ -1,0 +1,58 @@
+"""``flask jobs scheduler`` (the one scheduler process) and ``flask jobs list`` (what it would run)."""
+import logging
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .registry import DuplicateJobName, periodic_jobs
+
+jobs_cli = AppGroup("jobs", help="The periodic jobs and the scheduler that runs them.")
+
+
+@jobs_cli.command("scheduler")
+def scheduler_command():
+    """Run every registered job on its interval (one leader).
+
+    APScheduler in this process; of several copies, only the one holding the leader lock works.
+    """
+    # Imported here, not at the top: create_app imports this module, and web workers never load APScheduler.
+    from . import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
+    app = current_app._get_current_object()
+    try:
+        sched = scheduler.build_scheduler(app)
+    except DuplicateJobName as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"scheduler {scheduler.runner_name()}: {len(sched.get_jobs())} jobs; "
+               "waiting for the leader lock if another copy runs")
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        sched.leader_lock.release()
+
+
+@jobs_cli.command("list")
+def list_command():
+    """Print the registered jobs and their intervals.
+
+    The list as the scheduler would build it now (per-store jobs for today's stores).
+    """
+    try:
+        jobs = periodic_jobs(current_app)
+    except DuplicateJobName as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not jobs:
+        click.echo("no periodic jobs are registered")
+    width = max((len(job.name) for job in jobs), default=0)
+    for job in jobs:
+        click.echo(f"{job.name:<{width}}  every {job.interval_s:g} s")
+
+
+def init_app(app):
+    """Register ``flask jobs ...`` on the app."""
+    app.cli.add_command(jobs_cli)
