@@ -2,6 +2,7 @@
 import json
 from dataclasses import dataclass
 
+from ..caching import cache
 from ..extensions import db
 from . import maps, rules, zones
 from .errors import BuildingNameTaken, ZoneNameTaken
@@ -77,7 +78,10 @@ def save_building(store_id, name, aliases, lat, lon, entrance_note="", building=
 
 # ---- delivery zones ---------------------------------------------------------------------------
 
-_zone_index_cache = {}
+# A built index stays while its zones' version does (checked on every use); the TTL only frees
+# stores nobody asked about for a while.
+ZONE_INDEX_TTL_S = 3600
+
 
 
 def list_zones(store_id):
@@ -110,14 +114,15 @@ def get_zone_index(store_id, version=None):
     """
     key = version if version is not None else db.session.execute(
         db.select(*zone_version_columns(store_id))).one()
-    cached = _zone_index_cache.get(store_id)
+    indexes = cache("zone_index", max_entries=256)
+    cached = indexes.get(store_id)
     if cached is not None and cached[0] == tuple(key):
         return cached[1], cached[2]
     rows = list_zones(store_id)
     index = zones.ZoneIndex([zones.ZoneShape(z.id, z.priority, zones.parse_polygon(z.geojson), z.enabled)
                              for z in rows])
     by_id = {z.id: _ZoneFacts.of(z) for z in rows}
-    _zone_index_cache[store_id] = (tuple(key), index, by_id)
+    indexes.set(store_id, (tuple(key), index, by_id), ZONE_INDEX_TTL_S)
     return index, by_id
 
 

@@ -16,6 +16,7 @@ class InsufficientFunds(WalletError):
 class AmountInvalid(WalletError):
     message = _l("Enter an amount between ¥0.01 and ¥5,000.")
     status = 400
+    field = "amount"
 
 
 class BalanceChanged(WalletError):

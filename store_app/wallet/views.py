@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
 from ..roles import Role
+from ..web.forms import show_error
 from ..web.guards import role_required
 from . import errors, operations
 from .forms import TopUpForm
@@ -83,12 +84,9 @@ def top_up(user_id):
         with transaction():
             operations.top_up(current_user, resident, amount_cents, utcnow(), (form.note.data or "").strip(),
                               expected_balance_cents=_expected_balance(form))
-    except errors.BalanceChanged as exc:
-        flash(exc.message, "error")
-        return _render_resident(resident, form, 409)
-    except errors.AmountInvalid as exc:
-        form.amount.errors.append(exc.message)
-        return _render_resident(resident, form, 400)
+    except errors.WalletError as exc:
+        show_error(form, exc)
+        return _render_resident(resident, form, exc.status)
     flash(_("Topped up %(amount)s. New balance: %(balance)s.", amount=format_cents(amount_cents),
             balance=format_cents(operations.get_balance(resident.id))), "success")
     return redirect(url_for("wallet.resident_wallet", user_id=user_id), 303)
