@@ -77,7 +77,7 @@ def _register_blueprints(app):
     from .deliveries.views import bp as deliveries_bp
     from .geo.views import bp as geo_bp
     from .notifications.views import bp as notifications_bp
-    from .parcels import operations as _parcel_operations  # noqa: F401  (hears when orders end)
+    from .parcels import handover as _parcel_handover  # noqa: F401  (hears when orders end)
     from .parcels.console_views import bp as parcel_console_bp
     from .parcels.views import bp as parcels_bp
     from .orders.board_views import board_bp

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..parcels import operations as parcels
+from ..parcels import handover as parcels
 from ..parcels.models import Parcel
 from . import data
 

@@ -11,7 +11,7 @@ from ..accounts.models import Role
 from ..accounts.rules import display_phone
 from ..database import transaction, utcnow
 from ..web.guards import role_required
-from . import errors, importing, operations
+from . import errors, handover as operations, importing
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm
 from .console_views import bp
 from .rules import SIZES

@@ -20,7 +20,7 @@ from ..database import format_cents, transaction, utcnow
 from ..extensions import limiter
 from ..wallet import operations as wallet
 from ..web.guards import role_required
-from . import errors, operations, reports as station, rules
+from . import errors, handover as operations, reports as station, rules
 from .console_views import bp
 from .models import ParcelStatus
 

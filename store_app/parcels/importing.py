@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..web.csv_files import file_problem_message
-from . import csv_rules, errors, operations
+from . import csv_rules, errors, handover as operations
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import segno
 from markupsafe import Markup
 
-from . import operations, rules
+from . import handover as operations, rules
 from .models import Parcel, ParcelStatus
 
 

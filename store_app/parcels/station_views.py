@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
 from ..web.guards import role_required
-from . import errors, operations, reports as station
+from . import errors, handover as operations, reports as station
 from .console_views import bp
 from .settings_forms import MAX_DOOR_FEE_YUAN, MAX_FEE_PER_DAY_YUAN, ParcelSettingsForm
 

@@ -15,7 +15,7 @@ from ..wallet.errors import WalletError
 from ..wallet.operations import get_balance
 from ..web.forms import choice_list
 from ..web.guards import role_required
-from . import errors, operations, presenters
+from . import errors, handover as operations, presenters
 from .forms import ALL_PARCELS, DoorDeliveryForm, ProxyForm
 from .models import ParcelStatus
 

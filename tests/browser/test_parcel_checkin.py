@@ -8,7 +8,7 @@ import re
 
 from store_app.accounts.models import User
 from store_app.extensions import db
-from store_app.parcels import operations as parcels
+from store_app.parcels import handover as parcels
 from store_app.parcels.models import Parcel
 from tests.browser.pages import log_in
 

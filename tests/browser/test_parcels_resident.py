@@ -10,7 +10,7 @@ import re
 from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.extensions import db
-from store_app.parcels import operations
+from store_app.parcels import handover as operations
 from tests.browser.pages import log_in
 
 try:

@@ -13,7 +13,7 @@ import pytest
 from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
-from store_app.parcels import errors, operations
+from store_app.parcels import errors, handover as operations
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.stores.models import Store
 from store_app.wallet import operations as wallet_ops

@@ -13,7 +13,7 @@ from flask import url_for
 from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
-from store_app.parcels import operations
+from store_app.parcels import handover as operations
 from store_app.parcels.models import Carrier, Parcel, ParcelEvent, Shelf
 
 from .conftest import input_value, option_values, post_form, selected_option

@@ -15,7 +15,7 @@ from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.notifications.models import Notification
-from store_app.parcels import operations
+from store_app.parcels import handover as operations
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.stores.models import Store
 from store_app.wallet.models import WalletEntry

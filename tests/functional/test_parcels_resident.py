@@ -13,7 +13,7 @@ from store_app.accounts.models import Role, User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.orders.models import Order
-from store_app.parcels import operations
+from store_app.parcels import handover as operations
 from store_app.parcels.models import Parcel, ParcelProxy
 from store_app.wallet.operations import get_balance
 from tests.conftest import add_shopper, fill_cart, new_phone

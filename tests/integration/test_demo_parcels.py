@@ -3,7 +3,7 @@ account, of various ages (some past the free days, some on the return list); see
 from store_app.database import transaction, utcnow
 from store_app.demo.operations import seed_demo
 from store_app.extensions import db
-from store_app.parcels import operations as parcels
+from store_app.parcels import handover as parcels
 from store_app.parcels.models import Parcel
 
 

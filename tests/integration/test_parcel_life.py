@@ -13,7 +13,7 @@ from store_app.notifications.models import Notification, OutboxMessage
 from store_app.notifications.outbox import deliver
 from store_app.orders import lifecycle
 from store_app.orders.models import OrderStatus
-from store_app.parcels import errors, operations as parcels, rules
+from store_app.parcels import errors, handover as parcels, rules
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.stores.models import Store
 from tests.conftest import add_shopper, build_shop, fill_cart, new_phone
