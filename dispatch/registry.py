@@ -42,7 +42,7 @@ OUTBOX_S = 15
 def parcel_ladder(store_id, now):
     """The parcel station's overdue ladder for one store (reminders, then the return list)."""
     from store_app.database import transaction
-    from store_app.parcels.handover import run_ladder
+    from store_app.parcels.ladder import run_ladder
     from store_app.stores.operations import get_store
 
     with transaction():

@@ -77,7 +77,9 @@ def _register_blueprints(app):
     from .deliveries.views import bp as deliveries_bp
     from .geo.views import bp as geo_bp
     from .notifications.views import bp as notifications_bp
-    from .parcels import handover as _parcel_handover  # noqa: F401  (hears when orders end)
+    # parcels.door registers its order-finished listener with orders.lifecycle.on_finish when imported:
+    # parcels riding on an order are handed over with it, or go back on the shelf.
+    from .parcels import door as _parcel_door  # noqa: F401
     from .parcels.console_views import bp as parcel_console_bp
     from .parcels.views import bp as parcels_bp
     from .orders.board_views import board_bp

@@ -100,7 +100,7 @@ def order_card(order, now, building=None, parcel_codes=()):
 def load_parcel_codes(orders):
     """``{order_id: [shelf codes]}`` of the parcels riding on these orders: one query, none at all
     when no order carries parcels."""
-    from ..parcels.handover import shelf_codes_of_orders
+    from ..parcels.door import shelf_codes_of_orders
 
     return shelf_codes_of_orders([o.id for o in orders if o.parcel_fee_cents])
 

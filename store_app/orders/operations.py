@@ -92,7 +92,7 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
         return existing, False
     _take_stock(order, cart.lines, user, now)
     if parcels:
-        from ..parcels import handover as parcel_ops
+        from ..parcels import door as parcel_ops
         parcel_ops.send_out(parcels, order, user.id, now)
     if payment_method == PaymentMethod.WALLET:
         wallet.debit(user.id, user.store_id, totals.total_cents, "payment", order_id=order.id, now=now)
@@ -107,7 +107,7 @@ def _parcels_along(user, parcel_ids, now):
     """The resident's waiting parcels to bring along and what that costs (door fee + storage)."""
     if not parcel_ids:
         return [], 0
-    from ..parcels import handover as parcel_ops
+    from ..parcels import door as parcel_ops
     return parcel_ops.door_delivery_quote(user, parcel_ids, now)
 
 
@@ -115,7 +115,7 @@ def place_parcel_delivery(user, *, parcel_ids, address_id, payment_method, idemp
     """"Bring it to my door" on its own: an order without goods that carries the resident's waiting
     parcels, paid (door fee + storage fees) like any order, handed over against the delivery code.
     Returns ``(order, created)``; checked like a checkout (zone, promise, key, wallet)."""
-    from ..parcels import handover as parcel_ops
+    from ..parcels import door as parcel_ops
 
     if not KEY_RE.match(idempotency_key or ""):
         raise errors.IdempotencyConflict(idempotency_key)

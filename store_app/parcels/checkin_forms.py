@@ -1,6 +1,6 @@
 """Forms of the counter's check-in pages. Labels are translated lazily, in the user's language.
 
-The check-in fields are plain text with no validators of their own: ``operations.clean_check_in``
+The check-in fields are plain text with no validators of their own: ``checkin.clean_check_in``
 judges them, so the form, the batch page and a CSV line get the same message. Slot numbers are text
 too (WTForms' integer fields answer in their own words).
 """

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import segno
 from markupsafe import Markup
 
-from . import handover as operations, rules
+from . import codes, residents, rules, terms
 from .models import Parcel, ParcelStatus
 
 
@@ -44,10 +44,10 @@ def qr_svg(code):
 def card(store, parcel, now):
     """The ``ParcelCard`` of one parcel at ``now``."""
     waiting = parcel.status == ParcelStatus.WAITING.value
-    code = operations.pickup_code(parcel) if waiting else None
-    fee = operations.fee_due(store, parcel, now)
+    code = codes.pickup_code(parcel) if waiting else None
+    fee = terms.fee_due(store, parcel, now)
     return ParcelCard(parcel=parcel, code=code, qr_svg=qr_svg(code) if code else None, tail=tail_of(parcel),
-                      days_left=rules.days_before_return(parcel.checked_in_at, now, operations.ladder(store)),
+                      days_left=rules.days_before_return(parcel.checked_in_at, now, terms.ladder(store)),
                       fee_cents=fee,
                       free_until=None if fee else parcel.checked_in_at + timedelta(days=store.parcel_free_days))
 
@@ -64,13 +64,13 @@ class MyParcels:
 
 def my_parcels(user, store, now):
     """The resident's Parcels tab at ``now``."""
-    mine = operations.list_for_resident(user)
+    mine = residents.list_for_resident(user)
     on_shelf = [card(store, p, now) for p in mine if p.status != ParcelStatus.OUT_FOR_DELIVERY.value]
     on_shelf.sort(key=lambda c: (not c.waiting, c.parcel.checked_in_at, c.parcel.id))
     return MyParcels(on_shelf=on_shelf,
                      out=[p for p in mine if p.status == ParcelStatus.OUT_FOR_DELIVERY.value],
-                     for_others=[card(store, p, now) for p in operations.list_for_proxy(user)],
-                     history=operations.history_for_resident(user))
+                     for_others=[card(store, p, now) for p in residents.list_for_proxy(user)],
+                     history=residents.history_for_resident(user))
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,12 @@ class AddOn:
         return [p.id for p, _fee in self.choices if p.id in wanted]
 
     def fee_cents(self, parcel_ids):
-        """Door fee once plus each parcel's storage fee (as ``operations.door_delivery_quote``); 0 for none."""
+        """Door fee once plus each parcel's storage fee (as ``door.door_delivery_quote``); 0 for none."""
         fees = {p.id: fee for p, fee in self.choices}
         return self.door_fee_cents + sum(fees[i] for i in parcel_ids) if parcel_ids else 0
 
 
 def door_choices(user, store, now):
     """The resident's waiting parcels and what bringing each costs on top of the door fee: one query."""
-    waiting = operations.list_for_resident(user, (ParcelStatus.WAITING.value,))
-    return AddOn(store.parcel_door_fee_cents, [(p, operations.fee_due(store, p, now)) for p in waiting])
+    waiting = residents.list_for_resident(user, (ParcelStatus.WAITING.value,))
+    return AddOn(store.parcel_door_fee_cents, [(p, terms.fee_due(store, p, now)) for p in waiting])
