@@ -80,7 +80,9 @@ def _register_blueprints(app):
     # parcels.door registers its order-finished listener with orders.lifecycle.on_finish when imported:
     # parcels riding on an order are handed over with it, or go back on the shelf.
     from .parcels import door as _parcel_door  # noqa: F401
-    from .parcels.console_views import bp as parcel_console_bp
+    # The parcel console's pages are registered on its blueprint by these three modules: import them first.
+    from .parcels import checkin_views, handover_views, station_views  # noqa: F401
+    from .parcels.console_blueprint import bp as parcel_console_bp
     from .parcels.views import bp as parcels_bp
     from .orders.board_views import board_bp
     from .orders.views import bp as orders_bp

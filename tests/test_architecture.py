@@ -5,6 +5,8 @@
 - The dispatcher's core imports nothing of the project; ``services/`` imports only what it may.
 - Nothing but entry points reads the clock; nothing but the launcher and CLI prints.
 - Pages load nothing from outside hosts: front-end libraries are vendored into ``static/``.
+- The modules of a package listed in ``ONE_WAY_PACKAGES`` import each other without a circle, and
+  its view modules import no other view module.
 
 Imports are read with ``ast``, never executed; relative imports are resolved against their package.
 """
@@ -375,3 +377,56 @@ def test_static_files_load_nothing_from_outside_hosts():
             continue
         found += [f"{rel(path)}: {url}" for url in urls]
     assert found == [], "static files must not pull anything from another host"
+
+
+# ---- (h) a package's modules import each other in one direction ------------------------------
+
+# Packages whose modules form no import circle (nested imports count too), and whose view modules
+# import no other view module: each blueprint lives in a module that imports nothing back.
+ONE_WAY_PACKAGES = ("store_app/parcels",)
+
+
+def import_graph(folder):
+    """``{module: {module of the same package it imports}}`` for every module under ``folder``."""
+    paths = python_files(folder)
+    names = {module_name(path) for path in paths}
+    return {module_name(path): {name for _, name in imports_of(path) if name in names} for path in paths}
+
+
+def import_circles(graph):
+    """Import circles in ``graph`` as ``a -> b -> a``: depth first, so any circle there is gets named."""
+    circles, done = set(), set()
+
+    def visit(node, trail):
+        if node in trail:
+            loop = trail[trail.index(node):]
+            start = loop.index(min(loop))
+            circles.add(" -> ".join(loop[start:] + loop[:start] + [min(loop)]))
+            return
+        if node in done:
+            return
+        for target in sorted(graph.get(node, ())):
+            visit(target, trail + [node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    return sorted(circles)
+
+
+def test_import_circles_are_found():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert import_circles(graph) == ["a -> b -> c -> a"]
+    assert import_circles({"a": {"b"}, "b": set()}) == []
+
+
+@pytest.mark.parametrize("folder", ONE_WAY_PACKAGES)
+def test_package_modules_import_each_other_without_a_circle(folder):
+    assert import_circles(import_graph(folder)) == []
+
+
+@pytest.mark.parametrize("folder", ONE_WAY_PACKAGES)
+def test_view_modules_import_no_other_view_module(folder):
+    bad = [f"{rel(path)}:{lineno} imports {name}" for path in python_files(folder) if path.stem.endswith("views")
+           for lineno, name in imports_of(path) if name.rpartition(".")[2].endswith("views")]
+    assert bad == [], "register routes on a blueprint module that imports nothing back; create_app imports the views"

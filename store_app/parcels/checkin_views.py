@@ -1,6 +1,6 @@
 """The counter's check-in pages, the parcel station's home in the console: one parcel (typed, scanned
 or read by the tablet's camera), batch mode, a courier's CSV manifest, the shelves and the carrier
-list. Routes go on ``console_views.bp``. The pickup code is never shown here: it goes to the resident."""
+list. Routes go on ``console_blueprint.bp``. The pickup code is never shown here: it goes to the resident."""
 from datetime import datetime, timedelta, timezone
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -13,7 +13,7 @@ from ..database import transaction, utcnow
 from ..web.guards import role_required
 from . import checkin, errors, handover, importing, shelves as shelf_ops
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm
-from .console_views import bp
+from .console_blueprint import bp
 from .rules import SIZES
 
 staff_only = role_required(Role.STAFF, Role.OWNER)

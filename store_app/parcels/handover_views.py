@@ -2,7 +2,7 @@
 from their phone's QR by a keyboard-wedge scanner) shows every parcel waiting for them, with shelf
 codes and storage fees; staff tick what they hand over, say who collects and how the fee is paid.
 Or staff scan a parcel's label first and then type the code (five wrong tries lock it until a new
-code is issued). Code entry is rate-limited per staff member. Registered on ``console_views.bp``
+code is issued). Code entry is rate-limited per staff member. Registered on ``console_blueprint.bp``
 (the return list, reports and settings are in ``station_views``); each view runs one operation
 inside ``transaction()``."""
 import re
@@ -21,7 +21,7 @@ from ..extensions import limiter
 from ..wallet import operations as wallet
 from ..web.guards import role_required
 from . import errors, handover as handover_ops, reports as station, rules, terms
-from .console_views import bp
+from .console_blueprint import bp
 from .models import ParcelStatus
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
@@ -257,6 +257,3 @@ def handover_confirm():
         return _confirm_refused(exc, allowed, chosen, collector, payment)
     flash(_handed_over_message(parcels, fee_cents, payment), "success")
     return redirect(url_for("parcel_console.handover"), 303)
-
-
-from . import station_views  # noqa: E402,F401  (the return list, reports and parcel settings on ``bp``)

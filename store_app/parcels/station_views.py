@@ -1,6 +1,6 @@
 """The parcel station's back office at the counter: the return list for the carriers' drivers, the
 station's reports (page and CSV; the figures are computed by ``reports.py``) and the owner's parcel
-settings. Registered on ``console_views.bp``; each view runs one operation inside ``transaction()``."""
+settings. Registered on ``console_blueprint.bp``; each view runs one operation inside ``transaction()``."""
 import csv
 import io
 from itertools import groupby
@@ -13,7 +13,7 @@ from ..accounts.models import Role
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
 from ..web.guards import role_required
 from . import errors, ladder, report_queries, reports as station, shelves, terms
-from .console_views import bp
+from .console_blueprint import bp
 from .settings_forms import MAX_DOOR_FEE_YUAN, MAX_FEE_PER_DAY_YUAN, ParcelSettingsForm
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
