@@ -86,8 +86,11 @@ def _register_blueprints(app):
     from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
     from .orders.voice_views import bp as voice_bp
-    from .parcels import presenters as _parcel_riders  # noqa: F401  (rides on orders, hears when they end)
-    from .parcels.console_views import bp as parcel_console_bp
+    # parcels.door rides on delivery orders (orders.riders) and hears when they end (fulfilment.moves.on_finish).
+    from .parcels import door as _parcel_door  # noqa: F401
+    # The parcel console's pages are registered on its blueprint by these three modules: import them first.
+    from .parcels import checkin_views, handover_views, station_views  # noqa: F401
+    from .parcels.console_blueprint import bp as parcel_console_bp
     from .parcels.views import bp as parcels_bp
     from .partners.views import bp as partners_bp
     from .reports.views import bp as reports_bp

@@ -11,6 +11,8 @@
 - Nothing but entry points reads the clock (each allowed read is named and counted); nothing but
   the launcher and CLI prints.
 - Pages load nothing from outside hosts: front-end libraries are vendored into ``static/``.
+- The modules of every package import each other without a circle, and its view modules import no
+  other view module.
 
 Imports are read with ``ast``, never executed; relative imports are resolved against their package.
 """
@@ -160,6 +162,7 @@ PURE_MODULES = {
     "store_app/fulfilment/transitions.py": "the one table of order and task moves",
     "store_app/deliveries/params.py": "a store's settings as quote and planner parameters",
     "store_app/stores/presenters.py": "open now, next opening",
+    "store_app/web/links.py": "where a form may send the browser next",
     "store_app/geo/zones.py": "polygons, their validation and the spatial index",
     "store_app/geo/maps.py": "SVG maps as plain drawing data",
     "store_app/parcels/reports.py": "the parcel station's figures",
@@ -501,45 +504,9 @@ def test_deliveries_knows_nothing_of_orders():
     assert "store_app.orders" not in found and "store_app.fulfilment" not in found
 
 
-def _circles(graph):
-    """The strongly connected components of more than one package (Tarjan)."""
-    index, low, stack, on_stack, found = {}, {}, [], set(), []
-
-    def visit(node):
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in graph.get(node, {}):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = set()
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.add(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(frozenset(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
-
-
-def test_circle_finder_finds_circles():
-    graph = {"a": {"b": []}, "b": {"c": []}, "c": {"a": []}, "d": {"a": []}}
-    assert _circles(graph) == [frozenset("abc")]
-
-
 def test_no_import_circle_between_packages():
-    circles = {frozenset(c) for c in _circles(package_imports())}
-    assert circles == set(KNOWN_CIRCLES), "packages that import each other are one package in two places"
+    assert import_circles(package_imports()) == sorted(KNOWN_CIRCLES), \
+        "packages that import each other are one package in two places"
 
 
 def test_store_app_imports_only_the_pure_parts_of_dispatch():
@@ -616,3 +583,61 @@ def test_static_files_load_nothing_from_outside_hosts():
             continue
         found += [f"{rel(path)}: {url}" for url in urls]
     assert found == [], "static files must not pull anything from another host"
+
+
+# ---- (i) a package's modules import each other in one direction ------------------------------
+
+# Every package: its modules form no import circle (nested imports count too), and its view modules
+# import no other view module: each blueprint lives in a module that imports nothing back.
+ONE_WAY_PACKAGES = sorted({rel(p.parent) for p in python_files(*PROJECT_PACKAGES) if "migrations" not in p.parts})
+
+
+def package_files(folder):
+    """The modules directly in ``folder`` (its subpackages are packages of their own)."""
+    return sorted(p for p in (ROOT / folder).glob("*.py"))
+
+
+def import_graph(folder):
+    """``{module: {module of the same package it imports}}`` for every module of the package ``folder``."""
+    paths = package_files(folder)
+    names = {module_name(path) for path in paths}
+    return {module_name(path): {name for _, name in imports_of(path) if name in names} for path in paths}
+
+
+def import_circles(graph):
+    """Import circles in ``graph`` as ``a -> b -> a``: depth first, so any circle there is gets named."""
+    circles, done = set(), set()
+
+    def visit(node, trail):
+        if node in trail:
+            loop = trail[trail.index(node):]
+            start = loop.index(min(loop))
+            circles.add(" -> ".join(loop[start:] + loop[:start] + [min(loop)]))
+            return
+        if node in done:
+            return
+        for target in sorted(graph.get(node, ())):
+            visit(target, trail + [node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    return sorted(circles)
+
+
+def test_import_circles_are_found():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert import_circles(graph) == ["a -> b -> c -> a"]
+    assert import_circles({"a": {"b"}, "b": set()}) == []
+
+
+@pytest.mark.parametrize("folder", ONE_WAY_PACKAGES)
+def test_package_modules_import_each_other_without_a_circle(folder):
+    assert import_circles(import_graph(folder)) == []
+
+
+@pytest.mark.parametrize("folder", ONE_WAY_PACKAGES)
+def test_view_modules_import_no_other_view_module(folder):
+    bad = [f"{rel(path)}:{lineno} imports {name}" for path in package_files(folder) if path.stem.endswith("views")
+           for lineno, name in imports_of(path) if name.rpartition(".")[2].endswith("views")]
+    assert bad == [], "register routes on a blueprint module that imports nothing back; create_app imports the views"

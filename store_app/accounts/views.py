@@ -16,7 +16,7 @@ from ..stores.presenters import store_status
 from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
 from ..web.i18n import LANG_COOKIE, select_locale
-from ..web.views import safe_next
+from ..web.links import safe_next
 from . import errors, operations, rules
 from .forms import AddressForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
 

@@ -50,7 +50,9 @@ class ParsedCsv:
 
 def _int(text):
     text = text.strip()
-    if not text or not (text.isdigit() or (text[0] in "+-" and text[1:].isdigit())) or len(text) > 9:
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    # ASCII digits only: "²" and "٣" are digits to str.isdigit(), not to int().
+    if not digits or not (digits.isascii() and digits.isdigit()) or len(text) > 9:
         return None
     return int(text)
 

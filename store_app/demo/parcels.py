@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from ..accounts.models import User
 from ..extensions import db
-from ..parcels import operations as parcels
+from ..parcels import checkin, ladder, shelves
 from ..parcels.models import Parcel
 from . import data
 
@@ -19,9 +19,9 @@ SIZES = ["small"] * 6 + ["medium"] * 3 + ["large"]
 def seed_parcels(store, now, seed=11):
     """Shelves if the store has none, then 60 parcels if it has none; returns what was created."""
     created = {"shelves": 0, "parcels": 0}
-    if not parcels.list_shelves(store.id):
+    if not shelves.list_shelves(store.id):
         for number, tiers, capacity in SHELVES:
-            parcels.save_shelf(store.id, number, tiers, capacity)
+            shelves.save_shelf(store.id, number, tiers, capacity)
             created["shelves"] += 1
     if db.session.scalar(db.select(Parcel.id).where(Parcel.store_id == store.id).limit(1)) is not None:
         return created
@@ -30,14 +30,14 @@ def seed_parcels(store, now, seed=11):
         return created
     rng = random.Random(seed)
     residents = [phone for phone, _ in data.RESIDENTS]
-    carriers = parcels.list_carriers(store.id)
+    carriers = shelves.list_carriers(store.id)
     for index in range(PARCELS):
         phone = UNREGISTERED[index % len(UNREGISTERED)] if index % 15 == 14 else rng.choice(residents)
         # Most arrived today or yesterday; some wait for days; a few are past the return day.
         age_h = rng.choice([rng.uniform(0, 20)] * 5 + [rng.uniform(20, 80)] * 3 + [rng.uniform(80, 230)] * 2)
-        parcels.check_in(staff, tracking_number=f"{rng.choice('ZYJSE')}T{rng.randrange(10 ** 11, 10 ** 12)}",
+        checkin.check_in(staff, tracking_number=f"{rng.choice('ZYJSE')}T{rng.randrange(10 ** 11, 10 ** 12)}",
                          carrier=rng.choice(carriers), phone=phone, name="", size=rng.choice(SIZES),
                          now=now - timedelta(hours=age_h))
         created["parcels"] += 1
-    parcels.run_ladder(store, now)  # the reminders and the return list, as the scheduler would have done
+    ladder.run_ladder(store, now)  # the reminders and the return list, as the scheduler would have done
     return created

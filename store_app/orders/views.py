@@ -15,7 +15,7 @@ from ..wallet.operations import get_balance
 from ..web.filters import local_datetime
 from ..web.forms import choice_list
 from ..web.guards import role_required
-from ..web.views import safe_next
+from ..web.links import safe_next
 from . import cart as cart_ops
 from . import checkout as checkout_ops
 from . import queries, riders, rules

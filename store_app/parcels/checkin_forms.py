@@ -1,6 +1,6 @@
 """Forms of the counter's check-in pages. Labels are translated lazily, in the user's language.
 
-The check-in fields are plain text with no validators of their own: ``operations.clean_check_in``
+The check-in fields are plain text with no validators of their own: ``checkin.clean_check_in``
 judges them, so the form, the batch page and a CSV line get the same message. Slot numbers are text
 too (WTForms' integer fields answer in their own words).
 """
@@ -50,7 +50,7 @@ class CheckInForm(FlaskForm):
         shelf, tier = (self.shelf.data or "").strip(), (self.tier.data or "").strip()
         if not shelf and not tier:
             return None
-        if not (shelf.isdigit() and tier.isdigit()):
+        if not (shelf.isascii() and shelf.isdigit() and tier.isascii() and tier.isdigit()):
             raise ValueError(shelf, tier)
         return int(shelf), int(tier)
 

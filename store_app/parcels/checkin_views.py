@@ -1,6 +1,6 @@
 """The counter's check-in pages, the parcel station's home in the console: one parcel (typed, scanned
 or read by the tablet's camera), batch mode, a courier's CSV manifest, the shelves and the carrier
-list. Routes go on ``console_views.bp``. The pickup code is never shown here: it goes to the resident."""
+list. Routes go on ``console_blueprint.bp``. The pickup code is never shown here: it goes to the resident."""
 from datetime import datetime, timedelta, timezone
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -11,9 +11,9 @@ from ..accounts.rules import display_phone
 from ..database import transaction, utcnow
 from ..roles import Role
 from ..web.guards import role_required
-from . import errors, importing, operations
+from . import checkin, errors, handover, importing, shelves as shelf_ops
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm
-from .console_views import bp
+from .console_blueprint import bp
 from .rules import SIZES
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
@@ -68,9 +68,9 @@ def _gauge_text(gauge):
 
 def _station_state(store_id):
     """What the check-in pages show beside the form: the gauge and where each size would go now."""
-    gauge = operations.capacity_gauge(store_id)
+    gauge = shelf_ops.capacity_gauge(store_id)
     return {"gauge": gauge, "gauge_text": _gauge_text(gauge), "has_shelves": gauge.capacity > 0,
-            "proposals": {size: operations.propose(store_id, size) for size in SIZES}}
+            "proposals": {size: shelf_ops.propose(store_id, size) for size in SIZES}}
 
 
 # ---- one parcel ------------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def _check_in_page(form, status=200):
 def check_in():
     """Check one parcel in: the proposed slot (or one staff choose), then its label to print."""
     form = CheckInForm()
-    form.set_carriers(operations.list_carriers(current_user.store_id))
+    form.set_carriers(shelf_ops.list_carriers(current_user.store_id))
     if not form.is_submitted():
         return _check_in_page(form)
     if not form.validate():
@@ -97,10 +97,10 @@ def check_in():
         return _check_in_page(form, 400)
     try:
         with transaction():
-            done = operations.check_in(current_user, tracking_number=form.tracking_number.data,
-                                       carrier=form.carrier.data, phone=form.recipient_phone.data,
-                                       name=form.recipient_name.data, size=form.size.data, note=form.note.data,
-                                       now=utcnow(), slot=slot)
+            done = checkin.check_in(current_user, tracking_number=form.tracking_number.data,
+                                    carrier=form.carrier.data, phone=form.recipient_phone.data,
+                                    name=form.recipient_name.data, size=form.size.data, note=form.note.data,
+                                    now=utcnow(), slot=slot)
             parcel_id, shelf_code = done.parcel.id, done.parcel.shelf_code
     except errors.ParcelError as exc:
         _show_error(form, exc)
@@ -113,7 +113,7 @@ def check_in():
 @staff_only
 def label(parcel_id):
     """The parcel's label code, big, and a label to print (never the pickup code)."""
-    parcel = operations.get_parcel(current_user.store_id, parcel_id)
+    parcel = handover.get_parcel(current_user.store_id, parcel_id)
     if parcel is None:
         abort(404)
     return render_template("parcels/checkin_label.html", parcel=parcel, matched=parcel.recipient_id is not None,
@@ -141,7 +141,7 @@ def _saved_item(parcel):
 
 def _batch_page(form, since, status=200):
     store_id = current_user.store_id
-    saved = operations.list_checked_in_by(store_id, current_user.id, since)
+    saved = checkin.list_checked_in_by(store_id, current_user.id, since)
     return render_template("parcels/checkin_batch.html", form=form, saved=saved,
                            saved_item=_saved_item, **_station_state(store_id)), status
 
@@ -159,7 +159,7 @@ def batch():
     """Many parcels of one carrier: tracking number and phone each, Enter saves, a running list."""
     now = utcnow()
     form = BatchForm()
-    form.set_carriers(operations.list_carriers(current_user.store_id))
+    form.set_carriers(shelf_ops.list_carriers(current_user.store_id))
     if not form.is_submitted():
         form.carrier.data = request.args.get("carrier", "")
         form.size.data = request.args.get("size") if request.args.get("size") in SIZES else "small"
@@ -175,14 +175,14 @@ def batch():
         return _batch_page(form, since, 400)
     try:
         with transaction():
-            done = operations.check_in(current_user, tracking_number=form.tracking_number.data,
-                                       carrier=form.carrier.data, phone=form.recipient_phone.data,
-                                       size=form.size.data, now=now)
+            done = checkin.check_in(current_user, tracking_number=form.tracking_number.data,
+                                    carrier=form.carrier.data, phone=form.recipient_phone.data,
+                                    size=form.size.data, now=now)
             item = _saved_item(done.parcel)
     except errors.ParcelError as exc:
         return _batch_refused(form, since, exc)
     if _wants_json():
-        gauge = operations.capacity_gauge(current_user.store_id)
+        gauge = shelf_ops.capacity_gauge(current_user.store_id)
         return jsonify(saved=item, gauge={"used": gauge.used, "capacity": gauge.capacity,
                                           "parcels": gauge.parcels, "text": _gauge_text(gauge)})
     return redirect(url_for("parcel_console.batch", carrier=form.carrier.data, size=form.size.data,
@@ -222,7 +222,7 @@ def import_csv():
     elif form.is_submitted():
         status = 400
     return render_template("parcels/checkin_import.html", form=form, report=report,
-                           carriers=operations.list_carriers(current_user.store_id)), status
+                           carriers=shelf_ops.list_carriers(current_user.store_id)), status
 
 
 # ---- shelves and carriers --------------------------------------------------------------------------
@@ -233,22 +233,22 @@ def import_csv():
 def shelves(number):
     """The shelves and how full each tier is, with a form to add a shelf or change one (by its number)."""
     store_id = current_user.store_id
-    spaces = operations.tier_spaces(store_id)
+    spaces = shelf_ops.tier_spaces(store_id)
     current = next((shelf for shelf, _space in spaces if shelf.number == number), None)
     if number is not None and current is None:
         abort(404)
     form = ShelfForm(obj=current)
     if form.validate_on_submit():
         with transaction():
-            operations.save_shelf(store_id, form.number.data, form.tiers.data, form.capacity.data)
+            shelf_ops.save_shelf(store_id, form.number.data, form.tiers.data, form.capacity.data)
         flash(_("Shelf %(n)d saved.", n=form.number.data), "success")
         return redirect(url_for("parcel_console.shelves"), 303)
     tiers = {}
     for shelf, space in spaces:
         tiers.setdefault(shelf.number, []).append(space)
     return render_template("parcels/shelves_edit.html", form=form, current=current,
-                           shelves=operations.list_shelves(store_id), tiers=tiers,
-                           gauge=operations.capacity_gauge(store_id)), 400 if form.is_submitted() else 200
+                           shelves=shelf_ops.list_shelves(store_id), tiers=tiers,
+                           gauge=shelf_ops.capacity_gauge(store_id)), 400 if form.is_submitted() else 200
 
 
 @bp.route("/console/parcels/carriers", methods=["GET", "POST"])
@@ -259,9 +259,9 @@ def carriers():
     form = CarriersForm()
     if form.validate_on_submit():
         with transaction():
-            operations.set_carriers(store_id, (form.names.data or "").splitlines())
+            shelf_ops.set_carriers(store_id, (form.names.data or "").splitlines())
         flash(_("Carriers saved."), "success")
         return redirect(url_for("parcel_console.carriers"), 303)
     if not form.is_submitted():
-        form.names.data = "\n".join(operations.list_carriers(store_id))
+        form.names.data = "\n".join(shelf_ops.list_carriers(store_id))
     return render_template("parcels/checkin_carriers.html", form=form), 400 if form.is_submitted() else 200

@@ -3,7 +3,7 @@
 Columns: ``tracking_number,carrier,recipient_phone,recipient_name,size``; ``recipient_name`` and
 ``size`` may be left out or empty (an empty size is a small parcel). Line numbers count the header as
 line 1. A line's own check-in fields (tracking number, carrier, phone) are judged by the check-in
-itself (``operations.clean_check_in``), so the form, the batch page and the file say the same thing;
+itself (``checkin.clean_check_in``), so the form, the batch page and the file say the same thing;
 here only what belongs to the file: its shape, the size words, the name's length.
 """
 from dataclasses import dataclass, field

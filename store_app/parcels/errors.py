@@ -96,3 +96,18 @@ class ProxyInvalid(ParcelError):
 class NotYours(ParcelError):
     status = 404
     message = _l("There is no such parcel here.")
+
+
+class DoorDeliveryInvalid(ParcelError):
+    status = 409
+    message = _l("These parcels can no longer be brought to your door (collected, or not yours).")
+
+
+class RemindersOutOfOrder(ParcelError):
+    field = "second_reminder_h"
+    message = _l("The second reminder must come later than the first.")
+
+
+class ReturnBeforeReminders(ParcelError):
+    field = "return_days"
+    message = _l("Parcels may go back to the carrier only after the second reminder.")

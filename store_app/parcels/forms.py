@@ -18,7 +18,7 @@ class ProxyForm(FlaskForm):
     def parcel_id(self):
         """The chosen parcel's id, or None for all parcels."""
         value = (self.parcel.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() else None
 
 
 class DoorDeliveryForm(FlaskForm):

@@ -2,7 +2,7 @@
 from their phone's QR by a keyboard-wedge scanner) shows every parcel waiting for them, with shelf
 codes and storage fees; staff tick what they hand over, say who collects and how the fee is paid.
 Or staff scan a parcel's label first and then type the code (five wrong tries lock it until a new
-code is issued). Code entry is rate-limited per staff member. Registered on ``console_views.bp``
+code is issued). Code entry is rate-limited per staff member. Registered on ``console_blueprint.bp``
 (the return list, reports and settings are in ``station_views``); each view runs one operation
 inside ``transaction()``."""
 import re
@@ -20,8 +20,8 @@ from ..extensions import limiter
 from ..roles import Role
 from ..wallet import operations as wallet
 from ..web.guards import role_required
-from . import errors, operations, reports as station, rules
-from .console_views import bp
+from . import errors, handover as handover_ops, reports as station, rules, terms
+from .console_blueprint import bp
 from .models import ParcelStatus
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
@@ -92,7 +92,7 @@ class HandoverSet:
     """The parcels a code opened, shown before confirming, and what the form holds."""
 
     rows: list                 # [(Parcel, fee_cents)], by shelf code
-    collectors: list           # [operations.Collector]: the recipient first
+    collectors: list           # [handover_ops.Collector]: the recipient first
     wallet_cents: int | None   # the recipient's balance; None without an account
     ticket: str
     chosen: set = field(default_factory=set)
@@ -105,8 +105,8 @@ class HandoverSet:
 
 
 def _handover_set(store, parcel, now, **form_state):
-    parcels, collectors = operations.handover_set(store.id, parcel)
-    rows = [(p, operations.fee_due(store, p, now)) for p in parcels]
+    parcels, collectors = handover_ops.handover_set(store.id, parcel)
+    rows = [(p, terms.fee_due(store, p, now)) for p in parcels]
     owner_id = collectors[0].user_id  # the recipient's account, found by phone for parcels from before it
     balance = wallet.get_balance(owner_id) if owner_id is not None else None
     return HandoverSet(rows, collectors, balance, _ticket(p.id for p in parcels), **form_state)
@@ -118,7 +118,7 @@ def _handover_page(status=200, *, code="", label="", found=None, errors_by_field
     since = station.day_start(station.local_day(now, store.timezone), store.timezone)
     page = render_template("parcels/handover_counter.html", store=store, now=now, code=code, label=label, found=found,
                            field_errors=errors_by_field or {},
-                           handovers=operations.list_handovers(store.id, since))
+                           handovers=handover_ops.list_handovers(store.id, since))
     return page, status
 
 
@@ -140,7 +140,7 @@ def handover():
     typed = request.form.get("code", "")
     store = current_user.store
     try:
-        parcel = operations.find_by_code(store.id, _clean_code(typed))
+        parcel = handover_ops.find_by_code(store.id, _clean_code(typed))
     except errors.ParcelError as exc:
         return _refused(exc, code=typed)
     return _handover_page(found=_handover_set(store, parcel, utcnow()))
@@ -151,7 +151,7 @@ def handover():
 def handover_label():
     """The other way round: a parcel's label (``3-2-015``) or tracking number, then the code."""
     typed = request.form.get("label", "")
-    parcel = operations.find_by_label(current_user.store_id, typed)
+    parcel = handover_ops.find_by_label(current_user.store_id, typed)
     if parcel is None:
         return _handover_page(404, label=typed, errors_by_field={
             "label": _("No parcel waiting on the shelf has this label or tracking number.")})
@@ -166,7 +166,7 @@ def _parcel_page(parcel, status=200, *, code="", error=None):
 
 
 def _waiting_parcel(parcel_id):
-    parcel = operations.get_parcel(current_user.store_id, parcel_id)
+    parcel = handover_ops.get_parcel(current_user.store_id, parcel_id)
     return parcel if parcel is not None and parcel.status == ParcelStatus.WAITING.value else None
 
 
@@ -191,7 +191,7 @@ def handover_check(parcel_id):
     try:
         with transaction():
             try:
-                parcel = operations.check_code(store.id, parcel_id, _clean_code(typed))
+                parcel = handover_ops.check_code(store.id, parcel_id, _clean_code(typed))
             except (errors.CodeWrong, errors.CodeLocked) as exc:
                 refused = exc  # the miss is on record even though the code was refused: commit it
     except errors.ParcelError as exc:
@@ -210,7 +210,7 @@ def reissue_code(parcel_id):
     """A new code for the parcel (after the lock): the resident is sent it; staff never see it."""
     try:
         with transaction():
-            operations.reissue_code(current_user, parcel_id, utcnow())
+            handover_ops.reissue_code(current_user, parcel_id, utcnow())
     except errors.ParcelError as exc:
         return _refused(exc)
     flash(_("A new code has been sent to the resident. Ask them for it and type it here."), "success")
@@ -251,12 +251,9 @@ def handover_confirm():
     payment = payment if payment in PAYMENTS else "cash"
     try:
         with transaction():
-            parcels, fee_cents = operations.hand_over(current_user, current_user.store, chosen,
-                                                      collector_phone=collector, payment=payment, now=utcnow())
+            parcels, fee_cents = handover_ops.hand_over(current_user, current_user.store, chosen,
+                                                        collector_phone=collector, payment=payment, now=utcnow())
     except errors.ParcelError as exc:
         return _confirm_refused(exc, allowed, chosen, collector, payment)
     flash(_handed_over_message(parcels, fee_cents, payment), "success")
     return redirect(url_for("parcel_console.handover"), 303)
-
-
-from . import station_views  # noqa: E402,F401  (the return list, reports and parcel settings on ``bp``)

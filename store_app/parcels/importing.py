@@ -1,4 +1,4 @@
-"""Checking in a courier's manifest (CSV): every good line through ``operations.check_in``, each in
+"""Checking in a courier's manifest (CSV): every good line through ``checkin.check_in``, each in
 its own savepoint, so a refused line leaves no trace and a good one is saved whole. Used by the
 console's upload page and by ``flask parcels import-csv``."""
 from dataclasses import dataclass, field
@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..web.csv_files import file_problem_message
-from . import csv_rules, errors, operations
+from . import checkin, csv_rules, errors
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,11 @@ def import_manifest(counter, text, now):
     problems = {p.line: LINE_MESSAGES[p.code] % {"value": "", "max": 0, **p.params} for p in parsed.problems}
     for line in parsed.lines:
         try:
-            operations.clean_check_in(line.tracking_number, line.carrier, line.recipient_phone, line.size)
+            checkin.clean_check_in(line.tracking_number, line.carrier, line.recipient_phone, line.size)
             with db.session.begin_nested():
-                done = operations.check_in(counter, tracking_number=line.tracking_number, carrier=line.carrier,
-                                           phone=line.recipient_phone, name=line.recipient_name,
-                                           size=line.size, now=now)
+                done = checkin.check_in(counter, tracking_number=line.tracking_number, carrier=line.carrier,
+                                        phone=line.recipient_phone, name=line.recipient_name,
+                                        size=line.size, now=now)
         except errors.ParcelError as exc:
             problems[line.line] = exc.message
             continue

@@ -7,7 +7,7 @@ from functools import partial
 from ..database import transaction
 from ..jobs.registry import PeriodicJob
 from ..stores.operations import get_store, list_stores
-from .operations import run_ladder
+from .ladder import run_ladder
 
 # Reminders are due by the hour: every few minutes is on time.
 LADDER_INTERVAL_S = 300

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 import segno
 from markupsafe import Markup
 
-from ..orders import riders
-from . import operations, rules
+from . import codes, residents, rules, terms
 from .models import Parcel, ParcelStatus
 
 
@@ -45,10 +44,10 @@ def qr_svg(code):
 def card(store, parcel, now):
     """The ``ParcelCard`` of one parcel at ``now``."""
     waiting = parcel.status == ParcelStatus.WAITING.value
-    code = operations.pickup_code(parcel) if waiting else None
-    fee = operations.fee_due(store, parcel, now)
+    code = codes.pickup_code(parcel) if waiting else None
+    fee = terms.fee_due(store, parcel, now)
     return ParcelCard(parcel=parcel, code=code, qr_svg=qr_svg(code) if code else None, tail=tail_of(parcel),
-                      days_left=rules.days_before_return(parcel.checked_in_at, now, operations.ladder(store)),
+                      days_left=rules.days_before_return(parcel.checked_in_at, now, terms.ladder(store)),
                       fee_cents=fee,
                       free_until=None if fee else parcel.checked_in_at + timedelta(days=store.parcel_free_days))
 
@@ -65,39 +64,10 @@ class MyParcels:
 
 def my_parcels(user, store, now):
     """The resident's Parcels tab at ``now``."""
-    mine = operations.list_for_resident(user)
+    mine = residents.list_for_resident(user)
     on_shelf = [card(store, p, now) for p in mine if p.status != ParcelStatus.OUT_FOR_DELIVERY.value]
     on_shelf.sort(key=lambda c: (not c.waiting, c.parcel.checked_in_at, c.parcel.id))
     return MyParcels(on_shelf=on_shelf,
                      out=[p for p in mine if p.status == ParcelStatus.OUT_FOR_DELIVERY.value],
-                     for_others=[card(store, p, now) for p in operations.list_for_proxy(user)],
-                     history=operations.history_for_resident(user))
-
-
-@dataclass(frozen=True)
-class AddOn:
-    """Waiting parcels a resident can have brought along (checkout) or brought to the door."""
-
-    door_fee_cents: int
-    choices: list  # [(Parcel, storage fee in cents now)], oldest first
-
-    def known(self, parcel_ids):
-        """The ids among ``parcel_ids`` that are this resident's waiting parcels, in list order."""
-        wanted = set(parcel_ids or ())
-        return [p.id for p, _fee in self.choices if p.id in wanted]
-
-    def fee_cents(self, parcel_ids):
-        """Door fee once plus each parcel's storage fee (as ``operations.door_delivery_quote``); 0 for none."""
-        fees = {p.id: fee for p, fee in self.choices}
-        return self.door_fee_cents + sum(fees[i] for i in parcel_ids) if parcel_ids else 0
-
-
-def door_choices(user, store, now):
-    """The resident's waiting parcels and what bringing each costs on top of the door fee: one query."""
-    waiting = operations.list_for_resident(user, (ParcelStatus.WAITING.value,))
-    return AddOn(store.parcel_door_fee_cents, [(p, operations.fee_due(store, p, now)) for p in waiting])
-
-
-# Waiting parcels ride along on delivery orders ("bring my parcels along", "bring them to my door").
-riders.register(riders.PARCELS, riders.Rider(quote=operations.door_delivery_quote, attach=operations.send_out,
-                                             offer=door_choices, labels=operations.shelf_codes_of_orders))
+                     for_others=[card(store, p, now) for p in residents.list_for_proxy(user)],
+                     history=residents.history_for_resident(user))

@@ -1,7 +1,7 @@
 """The parcel station's figures, pure: daily counts (checked in, collected, at the door, returned),
 dwell time from check-in to collection (average and 90th percentile), parcels overdue now, and shelf
 usage. Plain rows in, frozen dataclasses out; days are the store's local days (``tz`` is its
-``zoneinfo`` name) and ``now`` is always passed in. The rows come from ``operations.load_report_rows``.
+``zoneinfo`` name) and ``now`` is always passed in. The rows come from ``report_queries.load_report_rows``.
 """
 import math
 from dataclasses import dataclass

@@ -1,6 +1,6 @@
 """The parcel station's back office at the counter: the return list for the carriers' drivers, the
 station's reports (page and CSV; the figures are computed by ``reports.py``) and the owner's parcel
-settings. Registered on ``console_views.bp``; each view runs one operation inside ``transaction()``."""
+settings. Registered on ``console_blueprint.bp``; each view runs one operation inside ``transaction()``."""
 import csv
 import io
 from itertools import groupby
@@ -12,8 +12,8 @@ from flask_login import current_user
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
 from ..roles import Role
 from ..web.guards import role_required
-from . import errors, operations, reports as station
-from .console_views import bp
+from . import errors, ladder, report_queries, reports as station, shelves, terms
+from .console_blueprint import bp
 from .settings_forms import MAX_DOOR_FEE_YUAN, MAX_FEE_PER_DAY_YUAN, ParcelSettingsForm
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
@@ -28,7 +28,7 @@ PERIOD_MESSAGES = {
 # ---- the return list -----------------------------------------------------------------------------
 
 def _returns_page(status=200, chosen=()):
-    listed = operations.list_return_list(current_user.store_id)
+    listed = ladder.list_return_list(current_user.store_id)
     groups = [(carrier, list(parcels)) for carrier, parcels in groupby(listed, key=lambda p: p.carrier)]
     page = render_template("parcels/returns_list.html", store=current_user.store, groups=groups,
                            chosen=set(chosen), now=utcnow())
@@ -52,7 +52,7 @@ def returns_handed_back():
         return _returns_page(400)
     try:
         with transaction():
-            moved = operations.mark_returned(current_user, chosen, utcnow())
+            moved = ladder.mark_returned(current_user, chosen, utcnow())
     except errors.ParcelError as exc:
         flash(exc.message, "error")
         return _returns_page(exc.status, chosen)
@@ -76,13 +76,13 @@ def _period(store, now):
 def _load_report(store, start, end, now):
     start_at, end_at = station.period_bounds(start, end, store.timezone)
     return station.build_report(
-        operations.load_report_rows(store.id, start_at, end_at), start, end, store.timezone, now,
-        free_days=store.parcel_free_days, waiting_since=operations.list_waiting_since(store.id),
-        spaces=[space for _, space in operations.tier_spaces(store.id)])
+        report_queries.load_report_rows(store.id, start_at, end_at), start, end, store.timezone, now,
+        free_days=store.parcel_free_days, waiting_since=report_queries.list_waiting_since(store.id),
+        spaces=[space for _, space in shelves.tier_spaces(store.id)])
 
 
 def _reports_page(status=200, **context):
-    context = {"report": None, "gauge": operations.capacity_gauge(current_user.store_id),
+    context = {"report": None, "gauge": shelves.capacity_gauge(current_user.store_id),
                "start_text": request.args.get("start", ""), "end_text": request.args.get("end", ""), **context}
     return render_template("parcels/reports_station.html", store=current_user.store, **context), status
 
@@ -155,7 +155,7 @@ def settings():
     if valid and fee is not None and door is not None:
         try:
             with transaction():
-                operations.update_settings(
+                terms.update_settings(
                     current_user.store, free_days=form.free_days.data, fee_per_day_cents=fee,
                     first_reminder_h=form.first_reminder_h.data, second_reminder_h=form.second_reminder_h.data,
                     return_days=form.return_days.data, door_fee_cents=door)

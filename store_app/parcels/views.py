@@ -13,14 +13,14 @@ from ..roles import Role
 from ..wallet.operations import get_balance
 from ..web.forms import choice_list
 from ..web.guards import role_required
-from . import errors, operations, presenters
+from . import door as door_ops, errors, presenters, residents
 from .forms import ALL_PARCELS, DoorDeliveryForm, ProxyForm
 from .models import ParcelStatus
 
 
 bp = Blueprint("parcels", __name__)
 # The order page, the courier's task card and the picking list name the parcels riding on an order.
-bp.add_app_template_global(operations.parcels_of_order, "parcels_of_order")
+bp.add_app_template_global(door_ops.parcels_of_order, "parcels_of_order")
 resident_only = role_required(Role.RESIDENT)
 
 
@@ -30,18 +30,18 @@ def mine():
     """Parcels waiting for the resident (code, QR, days left, fee), on their way, for others, history."""
     store = current_user.store
     return render_template("parcels/mine_page.html", mine=presenters.my_parcels(current_user, store, utcnow()),
-                           store=store, proxies=len(operations.list_proxies(current_user)))
+                           store=store, proxies=len(residents.list_proxies(current_user)))
 
 
 # ---- proxies ---------------------------------------------------------------------------------------
 
 def _proxy_page(form, status=200):
-    mine = {p.id: p for p in operations.list_for_resident(current_user)}
+    mine = {p.id: p for p in residents.list_for_resident(current_user)}
     form.parcel.choices = choice_list(
         [(ALL_PARCELS, _("All my parcels, now and later"))]
         + [(str(p.id), f"{p.carrier} …{presenters.tail_of(p)} · {p.shelf_code}")
            for p in mine.values() if p.status == ParcelStatus.WAITING.value])
-    return render_template("parcels/proxies_page.html", form=form, proxies=operations.list_proxies(current_user),
+    return render_template("parcels/proxies_page.html", form=form, proxies=residents.list_proxies(current_user),
                            parcels=mine), status
 
 
@@ -57,7 +57,7 @@ def proxies():
         return _proxy_page(form, 400)
     try:
         with transaction():
-            operations.authorise_proxy(current_user, form.proxy_phone.data, form.parcel_id(), utcnow())
+            residents.authorise_proxy(current_user, form.proxy_phone.data, form.parcel_id(), utcnow())
     except errors.ParcelError as exc:
         if exc.status == 404:
             abort(404)
@@ -75,7 +75,7 @@ def revoke_proxy(proxy_id):
         return redirect(url_for("parcels.proxies"), 303)
     try:
         with transaction():
-            operations.revoke_proxy(current_user, proxy_id, utcnow())
+            residents.revoke_proxy(current_user, proxy_id, utcnow())
     except errors.NotYours:
         abort(404)
     flash(_("Done: they can no longer collect your parcels."), "success")
@@ -113,7 +113,7 @@ def _place_door_delivery(form, now):
         expected = None
     try:
         with transaction():
-            order, created = operations.place_parcel_delivery(
+            order, created = door_ops.place_parcel_delivery(
                 current_user, parcel_ids=form.parcel_ids.data, address_id=form.address_id.data,
                 payment_method=form.payment_method.data, idempotency_key=form.idempotency_key.data, now=now)
             if created and order.total_cents != expected:
@@ -136,7 +136,7 @@ def door():
         flash(_("Please add a delivery address first."), "error")
         return redirect(url_for("accounts.me"))
     store, now = current_user.store, utcnow()
-    addon = presenters.door_choices(current_user, store, now)
+    addon = door_ops.door_choices(current_user, store, now)
     form = _door_form(addon)
     status = 200
     if form.validate_on_submit():

@@ -1,6 +1,4 @@
-"""The health check, and the one rule for where a form may send the browser next."""
-from urllib.parse import urlsplit
-
+"""The health check."""
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,15 +18,3 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="error"), 503
     return jsonify(status="ok", database="ok")
-
-
-def safe_next(target, fallback="/"):
-    """Only a path on this site: never redirect to another host."""
-    if not target:
-        return fallback
-    parts = urlsplit(target)
-    # Browsers read "/\host" as "//host": refuse backslashes and control characters outright.
-    if ("\\" in target or any(ord(ch) < 32 for ch in target) or parts.scheme or parts.netloc
-            or not target.startswith("/") or target.startswith("//")):
-        return fallback
-    return target

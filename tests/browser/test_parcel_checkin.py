@@ -8,7 +8,7 @@ import re
 
 from store_app.accounts.models import User
 from store_app.extensions import db
-from store_app.parcels import operations as parcels
+from store_app.parcels import codes, shelves
 from store_app.parcels.models import Parcel
 from tests.browser.pages import log_in
 
@@ -27,9 +27,9 @@ def station(live_server):
     """The demo store's id and counter staff; shelves are added if the demo has none."""
     with live_server.transaction() as session:
         staff = session.scalar(db.select(User).where(User.phone == STAFF_PHONE))
-        if not parcels.list_shelves(staff.store_id):
+        if not shelves.list_shelves(staff.store_id):
             for number in range(1, 4):
-                parcels.save_shelf(staff.store_id, number, 4, 20)
+                shelves.save_shelf(staff.store_id, number, 4, 20)
         last = session.scalar(db.select(db.func.max(Parcel.id))) or 0
         return {"store_id": staff.store_id, "staff_id": staff.id, "last_parcel_id": last}
 
@@ -129,7 +129,7 @@ def test_one_parcel_then_its_label_prints_alone(tablet, live_server, ui):
     with live_server.transaction() as session:
         parcel = session.scalar(db.select(Parcel).where(Parcel.id > here["last_parcel_id"],
                                                         Parcel.tracking_number == "PB2612000001"))
-        label, code = parcel.shelf_code, parcels.pickup_code(parcel)
+        label, code = parcel.shelf_code, codes.pickup_code(parcel)
     expect(page.locator("[data-label-code]")).to_have_text(label)
     expect(page.locator('[data-recipient="unregistered"]')).to_be_visible()
     expect(page.locator("[data-print]")).to_be_visible()

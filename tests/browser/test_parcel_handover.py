@@ -8,7 +8,7 @@ import itertools
 from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.extensions import db
-from store_app.parcels import operations
+from store_app.parcels import checkin, shelves
 from store_app.parcels.models import Parcel
 from tests.browser.pages import log_in
 
@@ -27,11 +27,11 @@ def parcel_for_resident(live_server):
     """Shelves at the demo store and a parcel checked in for ``RESIDENT``: ``(id, code, shelf code, staff id)``."""
     with live_server.transaction() as session:
         staff = session.scalar(db.select(User).where(User.phone == STAFF_PHONE))
-        if not operations.list_shelves(staff.store_id):  # the demo may have its own already
+        if not shelves.list_shelves(staff.store_id):  # the demo may have its own already
             for number in (1, 2):
-                operations.save_shelf(staff.store_id, number, tiers=4, capacity=20)
-        done = operations.check_in(staff, tracking_number=f"BROWSER{next(_tracking):06d}", carrier="中通快递 ZTO",
-                                   phone=RESIDENT, name="", now=utcnow())
+                shelves.save_shelf(staff.store_id, number, tiers=4, capacity=20)
+        done = checkin.check_in(staff, tracking_number=f"BROWSER{next(_tracking):06d}", carrier="中通快递 ZTO",
+                                phone=RESIDENT, name="", now=utcnow())
         return done.parcel.id, done.code, done.parcel.shelf_code, staff.id
 
 

@@ -10,7 +10,7 @@ import re
 from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.extensions import db
-from store_app.parcels import operations
+from store_app.parcels import checkin, shelves
 from tests.browser.pages import log_in
 
 try:
@@ -27,9 +27,9 @@ def check_in_parcel(live_server, tracking):
     """A parcel for the resident checked in at the counter now: ``{id, code, shelf_code, fee}``."""
     with live_server.transaction() as session:
         staff = session.scalar(db.select(User).where(User.phone == STAFF_PHONE))
-        operations.save_shelf(staff.store_id, SHELF, tiers=3, capacity=20)
-        done = operations.check_in(staff, tracking_number=tracking, carrier="顺丰速运 SF Express",
-                                   phone=RESIDENT, name="", size="small", now=utcnow())
+        shelves.save_shelf(staff.store_id, SHELF, tiers=3, capacity=20)
+        done = checkin.check_in(staff, tracking_number=tracking, carrier="顺丰速运 SF Express",
+                                phone=RESIDENT, name="", size="small", now=utcnow())
         return {"id": done.parcel.id, "code": done.code, "shelf_code": done.parcel.shelf_code,
                 "door_fee": staff.store.parcel_door_fee_cents}
 

@@ -13,7 +13,7 @@ import pytest
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
-from store_app.parcels import errors, operations
+from store_app.parcels import checkin, errors, handover, shelves
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.roles import Role
 from store_app.stores.models import Store
@@ -52,14 +52,14 @@ def station(app):
         staff = add_staff(shop.store_id, 2)
         with transaction():
             for number in (1, 2, 3):
-                operations.save_shelf(shop.store_id, number, tiers=4, capacity=20)
+                shelves.save_shelf(shop.store_id, number, tiers=4, capacity=20)
     return shop, resident, staff
 
 
 def check_in(app, staff_id, phone, tracking, ago=timedelta(0)):
     with app.app_context(), transaction():
-        done = operations.check_in(db.session.get(User, staff_id), tracking_number=tracking, carrier="中通快递 ZTO",
-                                   phone=phone, now=utcnow() - ago)
+        done = checkin.check_in(db.session.get(User, staff_id), tracking_number=tracking, carrier="中通快递 ZTO",
+                                phone=phone, now=utcnow() - ago)
         return done.parcel.id, done.code
 
 
@@ -109,13 +109,13 @@ def test_ten_redemptions_of_one_code_through_the_operation_give_one_handover(app
         with app.app_context():
             clerk = db.session.get(User, staff[i % 2][0])
             store = db.session.get(Store, shop.store_id)
-            found = operations.find_by_code(shop.store_id, code)
-            ids = [p.id for p in operations.handover_set(shop.store_id, found)[0]]
+            found = handover.find_by_code(shop.store_id, code)
+            ids = [p.id for p in handover.handover_set(shop.store_id, found)[0]]
             db.session.commit()  # end the read transaction: the race starts at the barrier
             barrier.wait()
             with transaction():
-                return operations.hand_over(clerk, store, ids, collector_phone=resident.phone, payment="cash",
-                                            now=utcnow())[0][0].id
+                return handover.hand_over(clerk, store, ids, collector_phone=resident.phone, payment="cash",
+                                          now=utcnow())[0][0].id
 
     results = run_together(10, work)
     assert results.count(parcel_id) == 1, results
@@ -133,8 +133,8 @@ def test_fifty_check_ins_at_once_never_share_a_slot_or_a_code(app, station):
             db.session.commit()
             barrier.wait()
             with transaction():
-                done = operations.check_in(clerk, tracking_number=f"RACE{i:08d}", carrier="韵达快递 Yunda",
-                                           phone=phones[i % len(phones)], now=utcnow())
+                done = checkin.check_in(clerk, tracking_number=f"RACE{i:08d}", carrier="韵达快递 Yunda",
+                                        phone=phones[i % len(phones)], now=utcnow())
                 return done.parcel.id, done.code
 
     results = run_together(50, work)

@@ -13,7 +13,7 @@ from flask import url_for
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
-from store_app.parcels import operations
+from store_app.parcels import checkin, codes, shelves
 from store_app.parcels.models import Carrier, Parcel, ParcelEvent, Shelf
 from store_app.roles import Role
 
@@ -31,8 +31,8 @@ LABEL_RE = re.compile(r"^\d{1,3}-\d-\d{3}$")
 def station(app, community):
     """The community's store with two shelves of two tiers (4 size units each)."""
     with app.app_context(), transaction():
-        operations.save_shelf(community["store_id"], 1, 2, 4)
-        operations.save_shelf(community["store_id"], 2, 2, 4)
+        shelves.save_shelf(community["store_id"], 1, 2, 4)
+        shelves.save_shelf(community["store_id"], 2, 2, 4)
     return community
 
 
@@ -60,7 +60,7 @@ def parcels(app):
 
 def pickup_code_of(app, tracking):
     with app.app_context():
-        return operations.pickup_code(db.session.scalar(db.select(Parcel).where(Parcel.tracking_number == tracking)))
+        return codes.pickup_code(db.session.scalar(db.select(Parcel).where(Parcel.tracking_number == tracking)))
 
 
 # ---- who may open it -------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_missing_station_pages_are_not_linked(app, station, staff, monkeypatch):
 def test_the_form_offers_the_carriers_proposes_a_slot_and_shows_the_gauge(app, station, staff):
     response = staff.get(CHECK_IN, headers=EN)
     assert response.status_code == 200
-    assert [html.unescape(v) for v in option_values(response, "carrier")] == list(operations.DEFAULT_CARRIERS)
+    assert [html.unescape(v) for v in option_values(response, "carrier")] == list(shelves.DEFAULT_CARRIERS)
     text = page(response)
     assert re.search(r'data-proposal="small".*?shelf 1, tier 1', text, re.S)
     assert re.search(r'<meter[^>]*max="16"[^>]*value="0"', text)
@@ -232,9 +232,9 @@ def test_another_stores_label_answers_404(app, station, staff, create_store, cre
     other_store = create_store(name="Other")
     other_staff = create_user(other_store, Role.STAFF)[0]
     with app.app_context(), transaction():
-        operations.save_shelf(other_store, 1, 1, 10)
-        foreign = operations.check_in(db.session.get(User, other_staff), tracking_number="OTHER000001",
-                                      carrier=CARRIER, phone="13700001111", now=utcnow()).parcel.id
+        shelves.save_shelf(other_store, 1, 1, 10)
+        foreign = checkin.check_in(db.session.get(User, other_staff), tracking_number="OTHER000001",
+                                   carrier=CARRIER, phone="13700001111", now=utcnow()).parcel.id
     assert staff.get(f"/console/parcels/{foreign}/label").status_code == 404
     assert staff.get("/console/parcels/999999/label").status_code == 404
 
@@ -366,7 +366,7 @@ def test_staff_edit_the_carrier_list(app, station, staff):
                                                                         "顺丰速运 SF Express\n"}, headers=EN)
     assert response.status_code == 303
     with app.app_context():
-        assert operations.list_carriers(station["store_id"]) == ["顺丰速运 SF Express", "本地快递"]
+        assert shelves.list_carriers(station["store_id"]) == ["顺丰速运 SF Express", "本地快递"]
     assert option_values(staff.get(CHECK_IN), "carrier") == ["顺丰速运 SF Express", "本地快递"]
     assert option_values(staff.get(BATCH), "carrier") == ["顺丰速运 SF Express", "本地快递"]
 
@@ -379,7 +379,7 @@ def test_staff_add_and_change_shelves(app, station, staff, count):
                         headers=EN)
     assert changed.status_code == 303
     with app.app_context():
-        shapes = [(s.number, s.tiers, s.capacity) for s in operations.list_shelves(station["store_id"])]
+        shapes = [(s.number, s.tiers, s.capacity) for s in shelves.list_shelves(station["store_id"])]
     assert shapes == [(1, 3, 8), (2, 2, 4), (3, 5, 30)]
     listing = staff.get("/console/parcels/shelves", headers=EN)
     assert re.search(r'data-shelf="3">\s*<td><strong>3</strong></td><td>5</td><td>30</td>', page(listing))
@@ -456,7 +456,7 @@ def test_cli_import_of_the_same_file_again_imports_nothing(app, station, runner,
 def test_cli_import_into_another_store(app, station, runner, tmp_path, create_store, count):
     other = create_store(name="Second Store")
     with app.app_context(), transaction():
-        operations.save_shelf(other, 7, 1, 10)
+        shelves.save_shelf(other, 7, 1, 10)
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("tracking_number,carrier,recipient_phone\nJD0000000001,京东物流 JD Logistics,13700001000\n",
                         encoding="utf-8")

@@ -15,7 +15,7 @@ from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.notifications.models import Notification
-from store_app.parcels import operations
+from store_app.parcels import checkin, codes, ladder, residents, shelves
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.roles import Role
 from store_app.stores.models import Store
@@ -39,8 +39,8 @@ def station(app, create_shop, create_shopper, create_user, login_client):
     resident = create_shopper(shop, balance_cents=1_000, name="Lin Resident")
     staff_id, staff_phone = create_user(shop.store_id, Role.STAFF, name="Counter Clerk")
     with app.app_context(), transaction():
-        operations.save_shelf(shop.store_id, 1, tiers=3, capacity=10)
-        operations.save_shelf(shop.store_id, 2, tiers=3, capacity=10)
+        shelves.save_shelf(shop.store_id, 1, tiers=3, capacity=10)
+        shelves.save_shelf(shop.store_id, 2, tiers=3, capacity=10)
     staff = login_client(staff_phone)
     staff.set_cookie("lang", "en")
     return shop, resident, staff_id, staff
@@ -49,8 +49,8 @@ def station(app, create_shop, create_shopper, create_user, login_client):
 def check_in(app, staff_id, phone, tracking, *, ago=timedelta(0), carrier="中通快递 ZTO"):
     """Check a parcel in ``ago`` before now: ``(parcel id, pickup code, shelf code)``."""
     with app.app_context(), transaction():
-        done = operations.check_in(db.session.get(User, staff_id), tracking_number=tracking, carrier=carrier,
-                                   phone=phone, name="Recipient", now=utcnow() - ago)
+        done = checkin.check_in(db.session.get(User, staff_id), tracking_number=tracking, carrier=carrier,
+                                phone=phone, name="Recipient", now=utcnow() - ago)
         return done.parcel.id, done.code, done.parcel.shelf_code
 
 
@@ -128,7 +128,7 @@ def test_a_proxy_collecting_is_recorded_as_the_proxy(app, station, create_shoppe
     neighbour = create_shopper(shop, name="Wang Neighbour")
     parcel_id, code, label = check_in(app, staff_id, resident.phone, "YT0000000001")
     with app.app_context(), transaction():
-        operations.authorise_proxy(db.session.get(User, resident.user_id), neighbour.phone, None, utcnow())
+        residents.authorise_proxy(db.session.get(User, resident.user_id), neighbour.phone, None, utcnow())
 
     found = look_up(staff, code)
     assert found.status_code == 200 and "Wang Neighbour" in page(found)
@@ -225,7 +225,7 @@ def test_label_then_code_wrong_tries_lock_and_a_reissued_code_works(app, station
     reissued = post_form(staff, f"{HANDOVER}/parcels/{parcel_id}/reissue", token_from=HANDOVER)
     assert reissued.status_code == 303
     with app.app_context():
-        new_code = operations.pickup_code(db.session.get(Parcel, parcel_id))
+        new_code = codes.pickup_code(db.session.get(Parcel, parcel_id))
         kinds = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == resident.user_id)).all()
     assert "parcel_new_code" in kinds and new_code != code
     assert new_code not in page(staff.get(reissued.headers["Location"]))  # staff never see it
@@ -264,7 +264,7 @@ def test_the_return_list_by_carrier_and_handing_back(app, station):
     yto, _, yto_label = check_in(app, staff_id, resident.phone, "YT0000000009", ago=timedelta(days=8),
                                  carrier="圆通速递 YTO")
     with app.app_context(), transaction():
-        assert operations.run_ladder(db.session.get(Store, shop.store_id), utcnow())["return"] == 2
+        assert ladder.run_ladder(db.session.get(Store, shop.store_id), utcnow())["return"] == 2
     listed = page(staff.get(RETURNS))
     assert "中通快递 ZTO" in listed and "圆通速递 YTO" in listed and zto_label in listed and yto_label in listed
 

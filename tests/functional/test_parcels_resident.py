@@ -13,8 +13,9 @@ from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.orders.models import Order
-from store_app.parcels import operations
+from store_app.parcels import checkin, handover
 from store_app.parcels.models import Parcel, ParcelProxy
+from store_app.parcels.shelves import save_shelf
 from store_app.roles import Role
 from store_app.wallet.operations import get_balance
 from store_app.fulfilment import moves
@@ -40,7 +41,7 @@ def shop(create_shop):
 def staff_id(app, shop, create_user):
     staff, _phone = create_user(shop.store_id, Role.STAFF, name="Counter")
     with app.app_context(), transaction():
-        operations.save_shelf(shop.store_id, 1, tiers=3, capacity=20)
+        save_shelf(shop.store_id, 1, tiers=3, capacity=20)
     return staff
 
 
@@ -67,9 +68,9 @@ def check_in(app, staff_id, recipient_phone, *, age=timedelta(0), tracking=None)
     """Check a parcel in at the counter ``age`` ago: ``(parcel id, pickup code, shelf code, tracking)``."""
     tracking = tracking or f"ZT{next(_tracking)}"
     with app.app_context(), transaction():
-        done = operations.check_in(db.session.get(User, staff_id), tracking_number=tracking,
-                                   carrier="中通快递 ZTO", phone=recipient_phone, name="", size="small",
-                                   now=utcnow() - age)
+        done = checkin.check_in(db.session.get(User, staff_id), tracking_number=tracking,
+                                carrier="中通快递 ZTO", phone=recipient_phone, name="", size="small",
+                                now=utcnow() - age)
         return done.parcel.id, done.code, done.parcel.shelf_code, tracking
 
 
@@ -197,8 +198,8 @@ def test_the_history_lists_collected_parcels(app, shop, staff_id, shopper, phone
     parcel_id, code, _, tracking = check_in(app, staff_id, shopper.phone)
     with app.app_context(), transaction():
         from store_app.stores.models import Store
-        operations.hand_over(db.session.get(User, staff_id), db.session.get(Store, shop.store_id), [parcel_id],
-                             collector_phone=shopper.phone, payment="cash", now=utcnow())
+        handover.hand_over(db.session.get(User, staff_id), db.session.get(Store, shop.store_id), [parcel_id],
+                           collector_phone=shopper.phone, payment="cash", now=utcnow())
     page = text_of(phone.get("/parcels"))
     assert "No parcels are waiting for you." in page and code not in page
     history = page[page.index('id="history"'):]

@@ -3,7 +3,7 @@ account, of various ages (some past the free days, some on the return list); see
 from store_app.database import transaction, utcnow
 from store_app.demo.operations import seed_demo
 from store_app.extensions import db
-from store_app.parcels import operations as parcels
+from store_app.parcels import shelves, terms
 from store_app.parcels.models import Parcel
 
 
@@ -19,9 +19,9 @@ def test_the_demo_station_has_shelves_and_parcels_of_all_ages(app_ctx):
         assert any(p.recipient_id is None for p in rows) and sum(p.recipient_id is not None for p in rows) > 40
         statuses = {p.status for p in rows}
         assert statuses == {"waiting", "return"}
-        assert any(parcels.fee_due(store, p, now) > 0 for p in rows if p.status == "waiting")
+        assert any(terms.fee_due(store, p, now) > 0 for p in rows if p.status == "waiting")
         assert any(p.reminded_1_at for p in rows)
-        gauge = parcels.capacity_gauge(store.id)
+        gauge = shelves.capacity_gauge(store.id)
         assert 0 < gauge.used < gauge.capacity and gauge.parcels == 60
     with transaction():
         _, again = seed_demo()

@@ -12,7 +12,7 @@ from store_app.extensions import db
 from store_app.notifications.models import Notification, OutboxMessage
 from store_app.notifications.outbox import deliver
 from store_app.orders.models import OrderStatus
-from store_app.parcels import errors, operations as parcels, rules
+from store_app.parcels import checkin, codes, errors, handover, ladder, residents, rules, shelves
 from store_app.parcels.models import Parcel, ParcelEvent
 from store_app.roles import Role
 from store_app.stores.models import Store
@@ -31,8 +31,8 @@ def station(app_ctx):
         staff = User(store_id=shop.store_id, phone=new_phone(), name="Counter", password_hash="x",
                      role=Role.STAFF.value)
         db.session.add(staff)
-        parcels.save_shelf(shop.store_id, 1, tiers=3, capacity=4)
-        parcels.save_shelf(shop.store_id, 2, tiers=3, capacity=4)
+        shelves.save_shelf(shop.store_id, 1, tiers=3, capacity=4)
+        shelves.save_shelf(shop.store_id, 2, tiers=3, capacity=4)
         db.session.flush()
         return shop, resident, staff.id
 
@@ -43,7 +43,7 @@ def staff_of(staff_id):
 
 def check_in(staff_id, phone, tracking, size="small", now=NOW):
     with transaction():
-        done = parcels.check_in(staff_of(staff_id), tracking_number=tracking, carrier="中通快递 ZTO",
+        done = checkin.check_in(staff_of(staff_id), tracking_number=tracking, carrier="中通快递 ZTO",
                                 phone=phone, name="Recipient", size=size, now=now)
         return done.parcel.id, done.code, done.parcel.shelf_code, done.matched
 
@@ -55,7 +55,7 @@ def test_check_in_gives_a_slot_codes_and_tells_the_resident(station):
     with transaction():
         parcel = db.session.get(Parcel, parcel_id)
         assert parcel.code_hash != code and code not in (parcel.code_nonce or "")  # the code is not stored
-        assert parcels.pickup_code(parcel) == code
+        assert codes.pickup_code(parcel) == code
         notes = db.session.scalars(db.select(Notification).where(Notification.user_id == resident.user_id)).all()
         assert [n.kind for n in notes] == ["parcel_arrived"] and code not in str(notes[0].params)
         sms = db.session.scalars(db.select(OutboxMessage)).all()
@@ -84,14 +84,14 @@ def test_collect_with_the_code_once_with_the_fee_after_the_free_days(station):
     parcel_id, code, _, _ = check_in(staff_id, resident.phone, "JD0000000001", now=NOW - timedelta(days=4, hours=1))
     with transaction():
         store = db.session.get(Store, shop.store_id)
-        found = parcels.find_by_code(shop.store_id, code)
-        same, collectors = parcels.handover_set(shop.store_id, found)
+        found = handover.find_by_code(shop.store_id, code)
+        same, collectors = handover.handover_set(shop.store_id, found)
         assert [p.id for p in same] == [parcel_id] and collectors[0].as_ == "recipient"
-        handed, fee = parcels.hand_over(staff_of(staff_id), store, [parcel_id], collector_phone=resident.phone,
-                                        payment="wallet", now=NOW)
+        handed, fee = handover.hand_over(staff_of(staff_id), store, [parcel_id], collector_phone=resident.phone,
+                                         payment="wallet", now=NOW)
     assert fee == 2 * 100  # days 4 and 5 begun after 3 free days
     with transaction(), pytest.raises(errors.CodeUnknown):
-        parcels.find_by_code(shop.store_id, code)  # a code works once
+        handover.find_by_code(shop.store_id, code)  # a code works once
 
 
 def test_five_wrong_codes_lock_it_and_a_reissued_code_works(station):
@@ -100,17 +100,17 @@ def test_five_wrong_codes_lock_it_and_a_reissued_code_works(station):
     wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
     for left in (4, 3, 2, 1):
         with transaction(), pytest.raises(errors.CodeWrong) as caught:
-            parcels.check_code(shop.store_id, parcel_id, wrong)
+            handover.check_code(shop.store_id, parcel_id, wrong)
         assert caught.value.params["tries_left"] == left
     with transaction(), pytest.raises(errors.CodeLocked):
-        parcels.check_code(shop.store_id, parcel_id, wrong)
+        handover.check_code(shop.store_id, parcel_id, wrong)
     with transaction(), pytest.raises(errors.CodeLocked):
-        parcels.check_code(shop.store_id, parcel_id, code)  # even the right one, until re-issued
+        handover.check_code(shop.store_id, parcel_id, code)  # even the right one, until re-issued
     with transaction():
-        _, new_code = parcels.reissue_code(staff_of(staff_id), parcel_id, NOW)
+        _, new_code = handover.reissue_code(staff_of(staff_id), parcel_id, NOW)
     assert new_code != code or True
     with transaction():
-        assert parcels.check_code(shop.store_id, parcel_id, new_code).id == parcel_id
+        assert handover.check_code(shop.store_id, parcel_id, new_code).id == parcel_id
         kinds = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == resident.user_id)).all()
         assert "parcel_new_code" in kinds
 
@@ -121,13 +121,13 @@ def test_a_proxy_sees_the_parcel_and_is_recorded_as_the_collector(station):
     parcel_id, code, _, _ = check_in(staff_id, resident.phone, "EMS000000001")
     with transaction():
         owner = db.session.get(User, resident.user_id)
-        parcels.authorise_proxy(owner, neighbour.phone, None, NOW)
-        assert [p.id for p in parcels.list_for_proxy(db.session.get(User, neighbour.user_id))] == [parcel_id]
+        residents.authorise_proxy(owner, neighbour.phone, None, NOW)
+        assert [p.id for p in residents.list_for_proxy(db.session.get(User, neighbour.user_id))] == [parcel_id]
         store = db.session.get(Store, shop.store_id)
-        _, collectors = parcels.handover_set(shop.store_id, parcels.find_by_code(shop.store_id, code))
+        _, collectors = handover.handover_set(shop.store_id, handover.find_by_code(shop.store_id, code))
         assert [c.as_ for c in collectors] == ["recipient", "proxy"]
-        parcels.hand_over(staff_of(staff_id), store, [parcel_id], collector_phone=neighbour.phone,
-                          payment="cash", now=NOW)
+        handover.hand_over(staff_of(staff_id), store, [parcel_id], collector_phone=neighbour.phone,
+                           payment="cash", now=NOW)
         parcel = db.session.get(Parcel, parcel_id)
         assert (parcel.collected_as, parcel.collected_by_id) == ("proxy", neighbour.user_id)
 
@@ -138,14 +138,14 @@ def test_the_overdue_ladder_walks_once_per_step(station):
     steps = []
     for hours in (23, 25, 25, 73, 24 * 7 + 1, 24 * 7 + 2):
         with transaction():
-            steps.append(parcels.run_ladder(db.session.get(Store, shop.store_id), NOW + timedelta(hours=hours)))
+            steps.append(ladder.run_ladder(db.session.get(Store, shop.store_id), NOW + timedelta(hours=hours)))
     assert [sum(s.values()) for s in steps] == [0, 1, 0, 1, 1, 0]
     with transaction():
         kinds = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == resident.user_id)
                                    .order_by(Notification.id)).all()
         assert kinds == ["parcel_arrived", "parcel_reminder", "parcel_reminder", "parcel_returning"]
-        assert [p.id for p in parcels.list_return_list(shop.store_id)] == [parcel_id]
-        assert parcels.mark_returned(staff_of(staff_id), [parcel_id], NOW + timedelta(days=8)) == 1
+        assert [p.id for p in ladder.list_return_list(shop.store_id)] == [parcel_id]
+        assert ladder.mark_returned(staff_of(staff_id), [parcel_id], NOW + timedelta(days=8)) == 1
         assert db.session.get(Parcel, parcel_id).status == "returned"
     check_in(staff_id, resident.phone, "YD0000000001", now=NOW + timedelta(days=9))  # back again: allowed
 
@@ -213,10 +213,10 @@ def test_parcels_from_before_the_account_count_as_the_residents_own(station):
     neighbour = add_shopper(shop, phone=new_phone(), name="Neighbour")
     with transaction():
         owner = db.session.get(User, later.user_id)
-        assert [p.id for p in parcels.list_for_resident(owner)] == [parcel_id]
-        parcels.authorise_proxy(owner, neighbour.phone, None, NOW)
-        assert [p.id for p in parcels.list_for_proxy(db.session.get(User, neighbour.user_id))] == [parcel_id]
-        same, collectors = parcels.handover_set(shop.store_id, parcels.find_by_code(shop.store_id, code))
+        assert [p.id for p in residents.list_for_resident(owner)] == [parcel_id]
+        residents.authorise_proxy(owner, neighbour.phone, None, NOW)
+        assert [p.id for p in residents.list_for_proxy(db.session.get(User, neighbour.user_id))] == [parcel_id]
+        same, collectors = handover.handover_set(shop.store_id, handover.find_by_code(shop.store_id, code))
         assert [p.id for p in same] == [parcel_id]
         assert [(c.user_id, c.as_) for c in collectors] == [(later.user_id, "recipient"), (neighbour.user_id, "proxy")]
 
