@@ -47,7 +47,8 @@ def load_snapshot(store, now):
         courier_id = str(task.courier_id) if task.courier_id else None
         tasks.append(Task(id=str(task.id), pickup=pickup, dropoff=dropoff,
                           placed_at_min=_minutes(task.created_at, now),
-                          ready_at_min=min(0.0, _minutes(task.ready_at, now)) if waiting else _minutes(task.ready_at, now),
+                          ready_at_min=(min(0.0, _minutes(task.ready_at, now)) if waiting
+                                        else _minutes(task.ready_at, now)),
                           promised_at_min=_minutes(task.promised_at, now), pickup_group=f"store:{store.id}",
                           size=task.size, courier_id=courier_id, picked_up=task.status == "picked_up"))
         if courier_id:

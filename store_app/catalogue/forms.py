@@ -78,8 +78,8 @@ class ImportForm(FlaskForm):
 class CategoryForm(FlaskForm):
     slug = StringField(_l("Short name (letters, digits, dashes)"), validators=[
         DataRequired(REQUIRED), Length(max=40),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$", message=_l("Use letters, digits and dashes only, like dairy or "
-                                                            "personal-care."))])
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+               message=_l("Use letters, digits and dashes only, like dairy or personal-care."))])
     name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(REQUIRED), Length(max=60)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)])
     position = IntegerField(_l("Position on the shelf (smaller first)"), default=0,

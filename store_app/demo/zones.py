@@ -17,7 +17,7 @@ from . import data
 ZONES = [
     ("近区 Inner", 300, 2000, 10, [1000, 1040, 980, 1010, 1050, 990, 1000, 1030, 970, 1020, 1000, 1060]),
     ("远区 Outer", 600, 3900, 0, [1650, 1780, 1700, 1560, 1620, 1850, 1720, 1600, 1680, 1900, 1750, 1580,
-                                   1640, 1720]),
+                                 1640, 1720]),
 ]
 # Beyond every zone, so the "we don't deliver here" banner can be seen: (bearing °, distance m).
 FAR_BUILDINGS = [

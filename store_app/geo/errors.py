@@ -23,7 +23,8 @@ ZONE_MESSAGES = {
     "not_polygon": _l("The zone must be one polygon (a GeoJSON Polygon, or a Feature with one)."),
     "too_few_points": _l("A zone needs at least three different corners."),
     "bad_coordinate": _l("A corner has an impossible coordinate; GeoJSON lists longitude first, then latitude."),
-    "self_intersection": _l("The outline crosses itself near %(lat)s, %(lon)s. Move a corner so the edges don't cross."),
+    "self_intersection": _l("The outline crosses itself near %(lat)s, %(lon)s. "
+                            "Move a corner so the edges don't cross."),
     "hole_outside": _l("A hole of the zone lies outside its outline."),
     "nested_holes": _l("A hole of the zone lies inside another hole."),
     "disconnected": _l("The holes cut the zone into separate pieces."),

@@ -83,7 +83,6 @@ def save_building(store_id, name, aliases, lat, lon, entrance_note="", building=
 ZONE_INDEX_TTL_S = 3600
 
 
-
 def list_zones(store_id):
     """All of a store's zones, highest priority first."""
     return db.session.scalars(db.select(DeliveryZone).where(DeliveryZone.store_id == store_id)

@@ -93,7 +93,8 @@ def handover_set(store_id, parcel):
             ParcelProxy.owner_id == owner.id, ParcelProxy.revoked_at.is_(None),
             db.or_(ParcelProxy.parcel_id.is_(None), ParcelProxy.parcel_id.in_([p.id for p in same])))).all()
         phones = sorted({g.proxy_phone for g in grants})
-        users = {u.phone: u for u in db.session.scalars(db.select(User).where(User.phone.in_(phones)))} if phones else {}
+        users = ({u.phone: u for u in db.session.scalars(db.select(User).where(User.phone.in_(phones)))}
+                 if phones else {})
         collectors += [Collector(users[p].id if p in users else None, users[p].name if p in users else "", p, "proxy")
                        for p in phones]
     return same, collectors
@@ -132,7 +133,8 @@ def hand_over(staff, store, parcel_ids, *, collector_phone, payment, now):
         total += fee
         db.session.add(ParcelEvent(parcel_id=parcel.id, kind="handed_over", actor_id=staff.id,
                                    to_user_id=collector.user_id, at=now,
-                                   note=f"{collector.as_} {collector.phone}" + (f" fee {fee} {payment}" if fee else "")))
+                                   note=f"{collector.as_} {collector.phone}"
+                                   + (f" fee {fee} {payment}" if fee else "")))
     if total and payment == "wallet":
         payer = collectors[0].user_id  # the recipient's account (found by phone for older parcels)
         if payer is None:

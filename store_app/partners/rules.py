@@ -14,5 +14,5 @@ def pickup_deadline(order_ready_at, placed_at, prep_minutes):
 
 def is_token_shaped(token):
     """Whether ``token`` could be an access token at all (so nonsense never reaches the database)."""
-    return bool(token) and len(token) <= TOKEN_MAX_LENGTH and all(c.isascii() and (c.isalnum() or c in "-_")
-                                                                 for c in token)
+    return bool(token) and len(token) <= TOKEN_MAX_LENGTH and all(
+        c.isascii() and (c.isalnum() or c in "-_") for c in token)

@@ -19,7 +19,6 @@ something that is gone. Pages with a flash message are never cached or served fr
 from functools import wraps
 
 from flask import current_app, make_response, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 
 from ..caching import cache
