@@ -1,16 +1,23 @@
 """Shared fixtures: an app per test on SQLite (and again on PostgreSQL when TEST_DATABASE_URL is
 set), its client and CLI runner, factories for stores/buildings/users, and login helpers.
 
+The schema is built once per session on each backend: a SQLite template file that every test
+gets a copy of, and the PostgreSQL schema that every test empties first.
+
 In CI (``CI=true``) a test that needs PostgreSQL or Chromium fails instead of skipping.
 """
 import hashlib
 import os
 import re
+import shutil
+import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateTable
 
+import store_app.models  # noqa: F401 -- the whole schema, for the fingerprints before any app exists
 from store_app import create_app
 from store_app.accounts.models import Address, Role, User
 from store_app.database import transaction
@@ -58,9 +65,52 @@ def db_backend(request):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """Factory: ``sqlite_template()`` -> the path of an empty SQLite database with the models' schema.
+
+    Built the first time a schema fingerprint is asked for (once per session), so each test copies a
+    file instead of running ``create_all``. Never opened by a test: copy it first.
+    """
+    directory = tmp_path_factory.mktemp("sqlite-template")
+    built = {}
+
+    def template():
+        fingerprint = _schema_fingerprint(sqlite_dialect.dialect())
+        if fingerprint not in built:
+            built[fingerprint] = _build_sqlite_template(directory / f"schema-{fingerprint[:16]}.sqlite3")
+        return built[fingerprint]
+    return template
+
+
+def _build_sqlite_template(path):
+    """Create the schema in a new SQLite file with the app's own ``create_all`` and return its path.
+
+    The app's connections put a file database in WAL mode, where committed pages may still sit in
+    ``-wal`` beside the file: with every connection closed, switching back to the rollback journal
+    checkpoints them into the file itself, so a plain file copy is a complete database.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STORE_INSTANCE_PATH", str(path.parent))
+        builder = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with builder.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    finally:
+        conn.close()
+    leftovers = [p.name for p in path.parent.glob(path.name + "-*")]
+    assert not leftovers, f"the template is not one self-contained file: {leftovers}"
+    return path
+
+
 @pytest.fixture
 def app(db_backend, request, tmp_path, monkeypatch):
-    """A fresh app and empty schema for each test."""
+    """A fresh app and empty schema for each test: its own copy of the SQLite template, or the
+    PostgreSQL test database with every table emptied."""
     monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
     if db_backend == "postgresql":
         request.getfixturevalue("pg_engine")
@@ -68,13 +118,13 @@ def app(db_backend, request, tmp_path, monkeypatch):
     else:
         # A file, not :memory:: an in-memory database is one shared connection (StaticPool), so
         # two sessions in a test would share one transaction, unlike every real deployment.
-        uri = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template")(), path)
+        uri = f"sqlite:///{path}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
         if db_backend == "postgresql":
             _reset_postgres()
-        else:
-            db.create_all()
         limiter.reset()
     yield app
     with app.app_context():
@@ -82,13 +132,17 @@ def app(db_backend, request, tmp_path, monkeypatch):
         db.engine.dispose()
 
 
-_schema_ready = set()
+_schema_ready = set()  # fingerprints whose PostgreSQL schema this session has checked
+_fingerprints = {}  # dialect name -> fingerprint; the models do not change during a session
 
 
-def _schema_fingerprint(engine):
-    """A hash of the DDL the models produce: a changed model means a rebuilt test schema."""
-    ddl = "\n".join(str(CreateTable(table).compile(dialect=engine.dialect)) for table in db.metadata.sorted_tables)
-    return hashlib.sha256(ddl.encode()).hexdigest()
+def _schema_fingerprint(dialect):
+    """A hash of the DDL the models produce on ``dialect``: a changed model means a rebuilt test
+    schema. Computed once per dialect (it takes a few milliseconds: not for every test)."""
+    if dialect.name not in _fingerprints:
+        ddl = "\n".join(str(CreateTable(table).compile(dialect=dialect)) for table in db.metadata.sorted_tables)
+        _fingerprints[dialect.name] = hashlib.sha256(ddl.encode()).hexdigest()
+    return _fingerprints[dialect.name]
 
 
 def _reset_postgres():
@@ -97,7 +151,7 @@ def _reset_postgres():
     DELETE in reverse dependency order is ~20x faster than TRUNCATE for small tables; ids keep
     counting up, so tests must not assume fixed ids.
     """
-    fingerprint = _schema_fingerprint(db.engine)
+    fingerprint = _schema_fingerprint(db.engine.dialect)
     if fingerprint not in _schema_ready:
         with db.engine.begin() as conn:
             stored = None
