@@ -15,7 +15,7 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 import store_app.models  # noqa: F401 -- the whole schema, for the fingerprints before any app exists
 from store_app import create_app
@@ -137,10 +137,15 @@ _fingerprints = {}  # dialect name -> fingerprint; the models do not change duri
 
 
 def _schema_fingerprint(dialect):
-    """A hash of the DDL the models produce on ``dialect``: a changed model means a rebuilt test
-    schema. Computed once per dialect (it takes a few milliseconds: not for every test)."""
+    """A hash of the DDL the models produce on ``dialect``, tables and their indexes (the partial
+    unique ones are rules the tests rely on): a changed model means a rebuilt test schema.
+    Computed once per dialect (it takes a few milliseconds: not for every test)."""
     if dialect.name not in _fingerprints:
-        ddl = "\n".join(str(CreateTable(table).compile(dialect=dialect)) for table in db.metadata.sorted_tables)
+        statements = []
+        for table in db.metadata.sorted_tables:
+            statements.append(CreateTable(table))
+            statements += [CreateIndex(index) for index in sorted(table.indexes, key=lambda index: index.name)]
+        ddl = "\n".join(str(statement.compile(dialect=dialect)) for statement in statements)
         _fingerprints[dialect.name] = hashlib.sha256(ddl.encode()).hexdigest()
     return _fingerprints[dialect.name]
 
