@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -263,7 +264,38 @@ def community(create_store, create_building, create_user):
 # ---- web helpers -----------------------------------------------------------------------------
 
 def csrf_token(client, path="/login"):
-    """The CSRF token of the client's session, read from a page's meta tag."""
+    """The CSRF token of the client's session, as its pages carry it, without fetching a page.
+
+    Flask-WTF keeps a random secret in the session and puts that secret, signed, in every form and
+    in the ``csrf-token`` meta tag; any such signature is accepted until the session ends. The
+    token is signed here the same way (``flask_wtf.csrf.generate_csrf``). Only a session that has
+    no secret yet (a fresh client) costs a request: one GET of ``path``, as a browser would make.
+    ``page_csrf_token`` reads the token off a real page instead.
+    """
+    app = client.application
+    secret = _session_csrf_secret(client)
+    if secret is None:
+        client.get(path)
+        secret = _session_csrf_secret(client)
+        assert secret, f"GET {path} started no session with a CSRF secret"
+    signing_key = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    return URLSafeTimedSerializer(signing_key, salt="wtf-csrf-token").dumps(secret)
+
+
+def _session_csrf_secret(client):
+    """The raw CSRF secret in the client's session cookie, or None."""
+    with client.session_transaction() as session:
+        return session.get(client.application.config["WTF_CSRF_FIELD_NAME"])
+
+
+def with_csrf(client, data=None, path="/login"):
+    """``data`` (a form as a dict) with the session's CSRF token in the field Flask-WTF reads."""
+    return {**(data or {}), client.application.config["WTF_CSRF_FIELD_NAME"]: csrf_token(client, path)}
+
+
+def page_csrf_token(client, path="/login"):
+    """The CSRF token a page carries in its meta tag (what the pages' JavaScript sends), read off
+    the page itself: for the tests of the pages' tokens; the others use ``csrf_token``."""
     response = client.get(path)
     match = CSRF_RE.search(response.get_data(as_text=True))
     assert match, f"no csrf meta tag on {path}"
@@ -277,18 +309,15 @@ class AuthActions:
         self.client = client
 
     def login(self, phone, password=PASSWORD, follow_redirects=False):
-        token = csrf_token(self.client, "/login")
-        return self.client.post("/login", data={"phone": phone, "password": password, "csrf_token": token},
+        return self.client.post("/login", data=with_csrf(self.client, {"phone": phone, "password": password}),
                                 follow_redirects=follow_redirects)
 
     def logout(self):
-        token = csrf_token(self.client, "/me")
-        return self.client.post("/logout", data={"csrf_token": token})
+        return self.client.post("/logout", data=with_csrf(self.client, path="/me"))
 
     def post(self, path, data=None, token_from="/me", **kwargs):
-        """POST a form with this session's CSRF token."""
-        token = csrf_token(self.client, token_from)
-        return self.client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+        """POST a form with this session's CSRF token (``token_from``: the page a fresh session opens)."""
+        return self.client.post(path, data=with_csrf(self.client, data, token_from), **kwargs)
 
 
 @pytest.fixture
