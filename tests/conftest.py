@@ -289,6 +289,23 @@ def community(create_store, create_building, create_user):
     return {"store_id": store_id, "buildings": [b1, b2], "users": people}
 
 
+@pytest.fixture
+def counted_code_nonces(monkeypatch):
+    """Pickup codes derived from nonces that count up (``000...01``, ``000...02``...) instead of
+    ``secrets``: the same codes on every run, so a test that needs two codes to differ does not
+    fail on a one-in-a-million draw. Returns the list of nonces handed out so far."""
+    from store_app.parcels import rules as parcel_rules
+
+    handed_out = []
+
+    def next_nonce():
+        handed_out.append(f"{len(handed_out) + 1:032x}")
+        return handed_out[-1]
+
+    monkeypatch.setattr(parcel_rules, "new_code_nonce", next_nonce)
+    return handed_out
+
+
 # ---- web helpers -----------------------------------------------------------------------------
 
 def csrf_token(client, path="/login"):
