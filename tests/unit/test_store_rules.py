@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from store_app.stores.rules import (
@@ -83,8 +83,7 @@ def test_format_interval():
 
 @given(st.integers(0, 1439), st.integers(1, 1440))
 def test_format_then_parse_round_trips(opens, closes):
-    if opens == closes:
-        return
+    assume(opens != closes)  # not an interval: parse_interval refuses it (tested above)
     assert parse_interval(format_interval(opens, closes)) == (opens, closes)
 
 
