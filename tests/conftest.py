@@ -313,8 +313,9 @@ def csrf_token(client, path="/login"):
 
     Flask-WTF keeps a random secret in the session and puts that secret, signed, in every form and
     in the ``csrf-token`` meta tag; any such signature is accepted until the session ends. The
-    token is signed here the same way (``flask_wtf.csrf.generate_csrf``). Only a session that has
-    no secret yet (a fresh client) costs a request: one GET of ``path``, as a browser would make.
+    token is signed here the same way (``flask_wtf.csrf.generate_csrf``). A client with no session
+    yet opens ``path`` first, as a browser would; a session without a secret (logging in or out
+    starts a new one) gets one made as the next page it opened would make it.
     ``page_csrf_token`` reads the token off a real page instead.
     """
     app = client.application
@@ -328,9 +329,13 @@ def csrf_token(client, path="/login"):
 
 
 def _session_csrf_secret(client):
-    """The raw CSRF secret in the client's session cookie, or None."""
+    """The raw CSRF secret in the client's session cookie; a new one (as ``generate_csrf`` makes
+    it) when the client has a session without one; None when it has no session at all."""
+    field = client.application.config["WTF_CSRF_FIELD_NAME"]
     with client.session_transaction() as session:
-        return session.get(client.application.config["WTF_CSRF_FIELD_NAME"])
+        if session and field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        return session.get(field)
 
 
 def with_csrf(client, data=None, path="/login"):
