@@ -1,16 +1,25 @@
 """Shared fixtures: an app per test on SQLite (and again on PostgreSQL when TEST_DATABASE_URL is
 set), its client and CLI runner, factories for stores/buildings/users, and login helpers.
 
+The schema is built once per session on each backend: a SQLite template file that every test
+gets a copy of, and the PostgreSQL schema that every test empties first.
+
 In CI (``CI=true``) a test that needs PostgreSQL or Chromium fails instead of skipping.
 """
 import hashlib
 import os
 import re
+import shutil
+import sqlite3
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.schema import CreateIndex, CreateTable
 
+import store_app.models  # noqa: F401 -- the whole schema, for the fingerprints before any app exists
 from store_app import create_app
 from store_app.accounts.models import Address, User
 from store_app.database import transaction, utcnow
@@ -59,9 +68,78 @@ def db_backend(request):
     return request.param
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """Factory: ``sqlite_template()`` -> the path of an empty SQLite database with the models' schema.
+
+    Built the first time a schema fingerprint is asked for (once per session), so each test copies a
+    file instead of running ``create_all``. Never opened by a test: copy it first.
+    """
+    directory = tmp_path_factory.mktemp("sqlite-template")
+    built = {}
+
+    def template():
+        fingerprint = _schema_fingerprint(sqlite_dialect.dialect())
+        if fingerprint not in built:
+            built[fingerprint] = _build_sqlite_template(directory / f"schema-{fingerprint[:16]}.sqlite3")
+        return built[fingerprint]
+    return template
+
+
+def _build_sqlite_template(path):
+    """Create the schema in a new SQLite file with the app's own ``create_all`` and return its path.
+
+    The app's connections put a file database in WAL mode, where committed pages may still sit in
+    ``-wal`` beside the file: with every connection closed, switching back to the rollback journal
+    checkpoints them into the file itself, so a plain file copy is a complete database.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STORE_INSTANCE_PATH", str(path.parent))
+        builder = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with builder.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    finally:
+        conn.close()
+    leftovers = [p.name for p in path.parent.glob(path.name + "-*")]
+    assert not leftovers, f"the template is not one self-contained file: {leftovers}"
+    return path
+
+
+class SessionBytecodeCache(BytecodeCache):
+    """Compiled templates in memory, shared by every app of the session.
+
+    Each test builds its own app, and a new Jinja environment compiles every template it renders
+    again (tens of milliseconds for a page). The apps are configured alike, so they can share the
+    compiled code; a bucket carries its template's checksum, so an edited template is compiled afresh.
+    """
+
+    def __init__(self):
+        self._code = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session")
+def template_bytecode():
+    """One ``SessionBytecodeCache`` for the test session's apps."""
+    return SessionBytecodeCache()
+
+
 @pytest.fixture
-def app(db_backend, request, tmp_path, monkeypatch):
-    """A fresh app and empty schema for each test."""
+def app(db_backend, request, tmp_path, monkeypatch, template_bytecode):
+    """A fresh app and empty schema for each test: its own copy of the SQLite template, or the
+    PostgreSQL test database with every table emptied."""
     monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
     if db_backend == "postgresql":
         request.getfixturevalue("pg_engine")
@@ -69,13 +147,14 @@ def app(db_backend, request, tmp_path, monkeypatch):
     else:
         # A file, not :memory:: an in-memory database is one shared connection (StaticPool), so
         # two sessions in a test would share one transaction, unlike every real deployment.
-        uri = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template")(), path)
+        uri = f"sqlite:///{path}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri})
+    app.jinja_env.bytecode_cache = template_bytecode
     with app.app_context():
         if db_backend == "postgresql":
             _reset_postgres()
-        else:
-            db.create_all()
         limiter.reset()
     yield app
     with app.app_context():
@@ -83,13 +162,22 @@ def app(db_backend, request, tmp_path, monkeypatch):
         db.engine.dispose()
 
 
-_schema_ready = set()
+_schema_ready = set()  # fingerprints whose PostgreSQL schema this session has checked
+_fingerprints = {}  # dialect name -> fingerprint; the models do not change during a session
 
 
-def _schema_fingerprint(engine):
-    """A hash of the DDL the models produce: a changed model means a rebuilt test schema."""
-    ddl = "\n".join(str(CreateTable(table).compile(dialect=engine.dialect)) for table in db.metadata.sorted_tables)
-    return hashlib.sha256(ddl.encode()).hexdigest()
+def _schema_fingerprint(dialect):
+    """A hash of the DDL the models produce on ``dialect``, tables and their indexes (the partial
+    unique ones are rules the tests rely on): a changed model means a rebuilt test schema.
+    Computed once per dialect (it takes a few milliseconds: not for every test)."""
+    if dialect.name not in _fingerprints:
+        statements = []
+        for table in db.metadata.sorted_tables:
+            statements.append(CreateTable(table))
+            statements += [CreateIndex(index) for index in sorted(table.indexes, key=lambda index: index.name)]
+        ddl = "\n".join(str(statement.compile(dialect=dialect)) for statement in statements)
+        _fingerprints[dialect.name] = hashlib.sha256(ddl.encode()).hexdigest()
+    return _fingerprints[dialect.name]
 
 
 def _reset_postgres():
@@ -98,7 +186,7 @@ def _reset_postgres():
     DELETE in reverse dependency order is ~20x faster than TRUNCATE for small tables; ids keep
     counting up, so tests must not assume fixed ids.
     """
-    fingerprint = _schema_fingerprint(db.engine)
+    fingerprint = _schema_fingerprint(db.engine.dialect)
     if fingerprint not in _schema_ready:
         with db.engine.begin() as conn:
             stored = None
@@ -202,10 +290,63 @@ def community(create_store, create_building, create_user):
     return {"store_id": store_id, "buildings": [b1, b2], "users": people}
 
 
+@pytest.fixture
+def counted_code_nonces(monkeypatch):
+    """Pickup codes derived from nonces that count up (``000...01``, ``000...02``...) instead of
+    ``secrets``: the same codes on every run, so a test that needs two codes to differ does not
+    fail on a one-in-a-million draw. Returns the list of nonces handed out so far."""
+    from store_app.parcels import rules as parcel_rules
+
+    handed_out = []
+
+    def next_nonce():
+        handed_out.append(f"{len(handed_out) + 1:032x}")
+        return handed_out[-1]
+
+    monkeypatch.setattr(parcel_rules, "new_code_nonce", next_nonce)
+    return handed_out
+
+
 # ---- web helpers -----------------------------------------------------------------------------
 
 def csrf_token(client, path="/login"):
-    """The CSRF token of the client's session, read from a page's meta tag."""
+    """The CSRF token of the client's session, as its pages carry it, without fetching a page.
+
+    Flask-WTF keeps a random secret in the session and puts that secret, signed, in every form and
+    in the ``csrf-token`` meta tag; any such signature is accepted until the session ends. The
+    token is signed here the same way (``flask_wtf.csrf.generate_csrf``). A client with no session
+    yet opens ``path`` first, as a browser would; a session without a secret (logging in or out
+    starts a new one) gets one made as the next page it opened would make it.
+    ``page_csrf_token`` reads the token off a real page instead.
+    """
+    app = client.application
+    secret = _session_csrf_secret(client)
+    if secret is None:
+        client.get(path)
+        secret = _session_csrf_secret(client)
+        assert secret, f"GET {path} started no session with a CSRF secret"
+    signing_key = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    return URLSafeTimedSerializer(signing_key, salt="wtf-csrf-token").dumps(secret)
+
+
+def _session_csrf_secret(client):
+    """The raw CSRF secret in the client's session cookie; a new one (as ``generate_csrf`` makes
+    it) when the client has a session without one; None when it has no session at all."""
+    field = client.application.config["WTF_CSRF_FIELD_NAME"]
+    with client.session_transaction() as session:
+        if session and field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        return session.get(field)
+
+
+def with_csrf(client, data=None, path="/login"):
+    """``data`` (a form as a dict) with the session's CSRF token in the field Flask-WTF reads."""
+    return {**(data or {}), client.application.config["WTF_CSRF_FIELD_NAME"]: csrf_token(client, path)}
+
+
+def page_csrf_token(client, path="/login"):
+    """The CSRF token a page carries in its meta tag (what the pages' JavaScript sends), read off
+    the page itself: for the tests of the pages' tokens; the others use ``csrf_token``."""
     response = client.get(path)
     match = CSRF_RE.search(response.get_data(as_text=True))
     assert match, f"no csrf meta tag on {path}"
@@ -219,18 +360,15 @@ class AuthActions:
         self.client = client
 
     def login(self, phone, password=PASSWORD, follow_redirects=False):
-        token = csrf_token(self.client, "/login")
-        return self.client.post("/login", data={"phone": phone, "password": password, "csrf_token": token},
+        return self.client.post("/login", data=with_csrf(self.client, {"phone": phone, "password": password}),
                                 follow_redirects=follow_redirects)
 
     def logout(self):
-        token = csrf_token(self.client, "/me")
-        return self.client.post("/logout", data={"csrf_token": token})
+        return self.client.post("/logout", data=with_csrf(self.client, path="/me"))
 
     def post(self, path, data=None, token_from="/me", **kwargs):
-        """POST a form with this session's CSRF token."""
-        token = csrf_token(self.client, token_from)
-        return self.client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+        """POST a form with this session's CSRF token (``token_from``: the page a fresh session opens)."""
+        return self.client.post(path, data=with_csrf(self.client, data, token_from), **kwargs)
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@
 - The modules of every package import each other without a circle, and its view modules import no
   other view module.
 
+
+- ``tests/unit`` tests pure code: no app, no test client, no page, no database.
+
 Imports are read with ``ast``, never executed; relative imports are resolved against their package.
 """
 import ast
@@ -294,10 +297,10 @@ def dispatch_pure_files():
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in dispatch_pure_files()] or [
-    pytest.param(None, id="no-dispatch-core-yet")])
+    pytest.param(None, id="no-dispatch-core-found")])
 def test_dispatch_core_imports_nothing_of_the_app(path):
     if path is None:
-        return  # dispatch/ has no pure core yet; the rule applies as soon as it does
+        pytest.fail("no file of DISPATCH_PURE exists: the list no longer names the dispatcher's core")
     bad = [f"{rel(path)}:{lineno} imports {name}" for lineno, name in imports_of(path)
            if is_under(name, ("store_app", "services"))]
     assert bad == []
@@ -641,3 +644,62 @@ def test_view_modules_import_no_other_view_module(folder):
     bad = [f"{rel(path)}:{lineno} imports {name}" for path in package_files(folder) if path.stem.endswith("views")
            for lineno, name in imports_of(path) if name.rpartition(".")[2].endswith("views")]
     assert bad == [], "register routes on a blueprint module that imports nothing back; create_app imports the views"
+
+
+# ---- (j) tests/unit tests pure code: no app, no client, no database --------------------------
+
+UNIT_TESTS = ROOT / "tests" / "unit"
+DATABASE_FIXTURES = {"app", "db_backend", "pg_engine", "sqlite_template"}
+
+
+def _is_fixture(decorator):
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (isinstance(target, ast.Attribute) and target.attr == "fixture") or (
+        isinstance(target, ast.Name) and target.id == "fixture")
+
+
+def _arguments(function):
+    return {arg.arg for arg in function.args.args + function.args.kwonlyargs}
+
+
+def app_fixtures():
+    """The fixtures a unit test could reach (tests/conftest.py's) that build an app or a database,
+    and every one that asks for them, directly or through another (``client``, ``community``...)."""
+    needs = {node.name: _arguments(node) for node in parse(ROOT / "tests" / "conftest.py").body
+             if isinstance(node, ast.FunctionDef) and any(_is_fixture(d) for d in node.decorator_list)}
+    found = set(DATABASE_FIXTURES)
+    while True:
+        more = {name for name, arguments in needs.items() if name not in found and arguments & found}
+        if not more:
+            return found
+        found |= more
+
+
+def app_uses(path):
+    """``["line: what"]``: where a test module builds an app or asks for a fixture that does."""
+    wanted, found = app_fixtures(), []
+    for node in ast.walk(parse(path)):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [alias.name for alias in node.names]
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module == "store_app" and "create_app" in names:
+                found.append(f"{node.lineno}: imports create_app")
+            for name in ([module] if module else names):
+                if is_framework(name) or is_under(name, ("store_app.extensions",)):
+                    found.append(f"{node.lineno}: imports {name}")
+        elif isinstance(node, ast.FunctionDef) and (
+                node.name.startswith("test_") or any(_is_fixture(d) for d in node.decorator_list)):
+            for argument in sorted(_arguments(node) & wanted):
+                found.append(f"{node.lineno}: {node.name} asks for the {argument} fixture")
+    return found
+
+
+def test_the_app_fixtures_are_found():
+    assert {"app", "client", "runner", "app_ctx", "auth", "community", "create_shop", "create_order"} <= app_fixtures()
+
+
+@pytest.mark.parametrize("path", sorted(UNIT_TESTS.glob("test_*.py")), ids=lambda path: path.name)
+def test_unit_tests_build_no_app(path):
+    assert app_uses(path) == [], (
+        "tests/unit is for pure code: move tests that build the app, use a client, render pages or "
+        "touch the database to tests/functional or tests/integration")

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from store_app.extensions import db
-from tests.conftest import PASSWORD, AuthActions, csrf_token
+from tests.conftest import PASSWORD, AuthActions, with_csrf
 
 HTML_LANG_RE = re.compile(r'<html lang="([^"]+)"')
 CSRF_VALUE_RE = re.compile(r'(name="csrf[-_]token"[^>]*(?:content|value)=")[^"]+(")')
@@ -94,9 +94,9 @@ def login_client(app):
 
 
 def post_form(client, path, data=None, token_from="/me", **kwargs):
-    """POST a form from ``client`` with its session's CSRF token."""
-    token = csrf_token(client, token_from)
-    return client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+    """POST a form from ``client`` with its session's CSRF token (``token_from``: the page a fresh
+    session opens first to get one; a session that has one fetches nothing)."""
+    return client.post(path, data=with_csrf(client, data, token_from), **kwargs)
 
 
 def is_logged_out(client):

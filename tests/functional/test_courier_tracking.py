@@ -11,18 +11,20 @@ from store_app.database import transaction, utcnow
 from store_app.deliveries.models import CourierShift, DeliveryTask
 from store_app.extensions import db
 from store_app.orders.models import Order
+from tests.conftest import csrf_token, with_csrf
 
 from .conftest import post_form, text_of
 from .test_order_board import act, courier_act, order_row, world  # noqa: F401  (fixture)
 
 
 def post_position(client, lat, lon):
-    token = post_token(client)
+    """What courier-position.js sends: JSON with the session's CSRF token in a header."""
     return client.post("/courier/position", data=json.dumps({"lat": lat, "lon": lon}),
-                       headers={"Content-Type": "application/json", "X-CSRFToken": token})
+                       headers={"Content-Type": "application/json", "X-CSRFToken": csrf_token(client, "/courier")})
 
 
 def post_token(client):
+    """The token courier-position.js reads: the courier page's meta tag."""
     page = client.get("/courier").get_data(as_text=True)
     return page.split('name="csrf-token" content="')[1].split('"')[0]
 
@@ -184,9 +186,9 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
 
 def fail_with_photo(client, task_id, data):
     from io import BytesIO
-    token = post_token(client)
     return client.post(f"/courier/tasks/{task_id}/failed", content_type="multipart/form-data",
-                       data={"csrf_token": token, "reason": "nobody_home", "photo": (BytesIO(data), "door.png")})
+                       data=with_csrf(client, {"reason": "nobody_home", "photo": (BytesIO(data), "door.png")},
+                                      "/courier"))
 
 
 def test_a_failed_delivery_keeps_the_door_photo_for_staff_and_the_resident(app, world, create_order,  # noqa: F811

@@ -199,7 +199,7 @@ def test_the_wallet_pays_the_fee_and_a_short_wallet_changes_nothing(app, station
 
 # ---- the label path, the lock and a re-issued code -------------------------------------------------
 
-def test_label_then_code_wrong_tries_lock_and_a_reissued_code_works(app, station):
+def test_label_then_code_wrong_tries_lock_and_a_reissued_code_works(app, station, counted_code_nonces):
     shop, resident, staff_id, staff = station
     parcel_id, code, label = check_in(app, staff_id, resident.phone, "SF0000000001")
     by_label = post_form(staff, f"{HANDOVER}/label", {"label": label}, token_from=HANDOVER)

@@ -4,6 +4,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
 from store_app import create_app
@@ -11,7 +12,7 @@ from store_app.accounts.models import Address, User
 from store_app.extensions import db
 from store_app.roles import Role
 from store_app.stores.models import Store
-from tests.conftest import PASSWORD, PG_URL, csrf_token
+from tests.conftest import PASSWORD, PG_URL, csrf_token, page_csrf_token
 
 from .conftest import client_from, html_lang, input_value, is_logged_out, post_form
 
@@ -73,6 +74,25 @@ def test_forms_without_a_csrf_token_are_refused_and_change_nothing(app, communit
                                                       "csrf_token": stolen})
         assert response.status_code == 400
         assert count(Address, Address.user_id == resident_id) == before
+
+
+def test_the_token_a_page_carries_is_the_one_its_forms_need(app, community):
+    """The pages' own tokens, read off the pages (the other tests sign the session's secret instead
+    of fetching a page before every POST): the meta tag's and a form's hidden field are accepted,
+    and they carry the secret that ``csrf_token`` signs."""
+    _, phone = community["users"][Role.RESIDENT]
+    client = app.test_client()
+    meta_token = page_csrf_token(client, "/login")
+    serializer = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key), salt="wtf-csrf-token")
+    assert serializer.loads(meta_token) == serializer.loads(csrf_token(client))
+
+    response = client.post("/login", data={"phone": phone, "password": PASSWORD, "csrf_token": meta_token})
+    assert (response.status_code, response.headers["Location"]) == (302, "/shop")
+
+    field_token = input_value(client.get("/me"), "csrf_token")
+    assert field_token and serializer.loads(field_token) == serializer.loads(csrf_token(client))
+    assert client.post("/logout", data={"csrf_token": field_token}).status_code == 302
+    assert is_logged_out(client)
 
 
 def test_a_csrf_failure_is_a_page_in_the_users_language(client, community):

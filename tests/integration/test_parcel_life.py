@@ -94,7 +94,7 @@ def test_collect_with_the_code_once_with_the_fee_after_the_free_days(station):
         handover.find_by_code(shop.store_id, code)  # a code works once
 
 
-def test_five_wrong_codes_lock_it_and_a_reissued_code_works(station):
+def test_five_wrong_codes_lock_it_and_a_reissued_code_works(station, counted_code_nonces):
     shop, resident, staff_id = station
     parcel_id, code, _, _ = check_in(staff_id, resident.phone, "ST0000000001")
     wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
@@ -108,11 +108,19 @@ def test_five_wrong_codes_lock_it_and_a_reissued_code_works(station):
         handover.check_code(shop.store_id, parcel_id, code)  # even the right one, until re-issued
     with transaction():
         _, new_code = handover.reissue_code(staff_of(staff_id), parcel_id, NOW)
-    assert new_code != code or True
+    assert len(counted_code_nonces) == 2 and new_code != code  # a new nonce, and (fixed nonces) a new code
+    with transaction(), pytest.raises(errors.CodeUnknown):
+        handover.find_by_code(shop.store_id, code)  # the old code finds nothing any more...
+    with transaction(), pytest.raises(errors.CodeWrong) as caught:
+        handover.check_code(shop.store_id, parcel_id, code)  # ...nor opens the parcel: a miss, counted afresh
+    assert caught.value.params["tries_left"] == 4
     with transaction():
+        assert handover.find_by_code(shop.store_id, new_code).id == parcel_id
         assert handover.check_code(shop.store_id, parcel_id, new_code).id == parcel_id
         kinds = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == resident.user_id)).all()
         assert "parcel_new_code" in kinds
+        texts = db.session.scalars(db.select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
+        assert code in texts[0] and new_code in texts[-1] and code not in texts[-1]  # the new code is sent
 
 
 def test_a_proxy_sees_the_parcel_and_is_recorded_as_the_collector(station):

@@ -12,8 +12,6 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store_app import create_app
-from store_app.geo.errors import ZONE_MESSAGES, zone_message
 from store_app.geo.zones import (
     STRTREE_MIN_ZONES,
     ZoneGeometryError,
@@ -154,36 +152,6 @@ def test_polygon_helpers_round_trip():
     start = parse_polygon(square_around(31.2, 121.4, 500))
     assert start.covers(shapely.Point(121.4, 31.2))
     assert math.isclose(start.bounds[3] - start.bounds[1], 1000 / 111_320, rel_tol=1e-3)
-
-
-# ---- messages -------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def request_context():
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield
-
-
-@pytest.mark.parametrize("document, expected", [
-    (BOW_TIE, "The outline crosses itself near 31.005, 121.005"),
-    ({"type": "Point", "coordinates": [1, 2]}, "The zone must be one polygon"),
-    ("nope", "This file is not GeoJSON."),
-    ({"type": "Polygon", "coordinates": [[[121.0, 31.0], [121.0, 31.0], [121.0, 31.0]]]}, "at least three"),
-    ({"type": "Polygon", "coordinates": [[[500, 31.0], [121.01, 31.0], [121.0, 31.01], [500, 31.0]]]},
-     "longitude first"),
-])
-def test_every_refusal_has_a_plain_message(request_context, document, expected):
-    with pytest.raises(ZoneGeometryError) as info:
-        parse_polygon(document)
-    assert expected in str(zone_message(info.value))
-
-
-def test_an_unknown_shapely_reason_still_reads(request_context):
-    message = str(zone_message(ZoneGeometryError("invalid", detail="Something odd[1 2]")))
-    assert "Something odd" in message
-    assert set(ZONE_MESSAGES) >= {"not_json", "not_polygon", "too_few_points", "bad_coordinate", "self_intersection",
-                                  "hole_outside", "too_large", "invalid"}
 
 
 # ---- ZoneIndex: edges, vertices, overlaps ----------------------------------------------------
