@@ -150,13 +150,16 @@ def hand_over(staff, store, parcel_ids, *, collector_phone, payment, now):
 
 
 def reissue_code(staff, parcel_id, now):
-    """A new code for a parcel (after the lock, or on request); the recipient is told the new one."""
+    """A new code for a parcel (after the lock, or on request), never the one it had: the old code
+    stops working at once. The recipient is told the new one."""
     parcel = get_parcel(staff.store_id, parcel_id)
     if parcel is None or parcel.status != ParcelStatus.WAITING.value:
         raise errors.ParcelNotFound()
     for _attempt in range(REISSUE_ATTEMPTS):
         nonce = rules.new_code_nonce()
         code = rules.derive_code(code_secret(), nonce)
+        if rules.hash_code(code_secret(), parcel.store_id, code) == parcel.code_hash:
+            continue  # a fresh nonce can still derive the same six digits (one in a million)
         try:
             with db.session.begin_nested():
                 db.session.execute(db.update(Parcel).where(Parcel.id == parcel.id).values(

@@ -255,3 +255,21 @@ def test_reminders_say_how_long_is_left_in_words_that_fit(app_ctx, days, words):
     with force_locale("en"):
         assert words in SMS_TEXTS["parcel_reminder"](params)
         assert words in render(Note(kind="parcel_reminder", params=params))[1]
+
+
+def test_a_reissued_code_is_never_the_old_one_even_when_a_new_nonce_derives_it(station, monkeypatch):
+    """Six digits from a fresh nonce can equal the old ones (one draw in a million): the re-issue draws
+    again instead of handing back a code that "changed" to itself."""
+    from store_app.parcels import rules as parcel_rules
+
+    shop, resident, staff_id = station
+    parcel_id, code, _, _ = check_in(staff_id, resident.phone, "ST0000000002")
+    with transaction():
+        old_nonce = db.session.get(Parcel, parcel_id).code_nonce
+    draws = iter([old_nonce, f"{7:032x}"])  # the first draw derives the very same code
+    monkeypatch.setattr(parcel_rules, "new_code_nonce", lambda: next(draws))
+    with transaction():
+        _, new_code = handover.reissue_code(staff_of(staff_id), parcel_id, NOW)
+    assert new_code != code
+    with transaction():
+        assert handover.check_code(shop.store_id, parcel_id, new_code).id == parcel_id
