@@ -40,10 +40,18 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Failed logins. Tight for one account from one address (a guesser); loose for one address (a
+    # whole housing estate may share one); for one account from anywhere only as a last resort, so
+    # a flood of wrong passwords from elsewhere never locks the real owner out for long.
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "100 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "50 per hour"
     # Pickup codes typed at the parcel counter, per staff member: a code cannot be found by trying.
     PARCEL_CODE_LIMIT = "30 per minute"
+    # Codes that match no parcel (typed without scanning a label first), per staff member and per
+    # store: then code entry pauses for the rest of the window and the owner is told.
+    PARCEL_CODE_MISSES_PER_STAFF = "10 per 10 minutes"
+    PARCEL_CODE_MISSES_PER_STORE = "30 per hour"
     GEOCODER = "gazetteer"  # or "nominatim": geopy's Nominatim first, the gazetteer as fallback
     NOMINATIM_USER_AGENT = "community-store"
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"
@@ -112,17 +120,33 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Behind a TLS reverse proxy: secure cookies, no debug, a real secret key or no start."""
+    """Behind a TLS reverse proxy: secure cookies, no debug, a real secret key or no start.
+
+    Refused at start, each with the reason: no ``SECRET_KEY``, or one shorter than 32 bytes (it signs
+    sessions and derives the parcels' pickup codes); no ``DATABASE_URL``; rate limits kept in one
+    process's memory (``memory://``) while several workers each keep their own count, unless
+    ``RATELIMIT_SINGLE_PROCESS=1`` says there is only one.
+    """
 
     DEBUG = False
     PREFERRED_URL_SCHEME = "https"
+    MIN_SECRET_KEY_BYTES = 32
+    HINT = " (for a local run, set STORE_ENV=development or use `make run`)"
 
     def __init__(self):
         super().__init__()
         if not self.SECRET_KEY:
-            raise RuntimeError("ProductionConfig refuses to start without SECRET_KEY in the environment.")
+            raise RuntimeError("ProductionConfig refuses to start without SECRET_KEY in the environment." + self.HINT)
+        if len(self.SECRET_KEY.encode()) < self.MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(f"ProductionConfig refuses a SECRET_KEY shorter than {self.MIN_SECRET_KEY_BYTES} "
+                               "bytes: make one with `python3 -c 'import secrets; print(secrets.token_hex(32))'`.")
         if "DATABASE_URL" not in os.environ:
-            raise RuntimeError("ProductionConfig needs DATABASE_URL (PostgreSQL).")
+            raise RuntimeError("ProductionConfig needs DATABASE_URL (PostgreSQL)." + self.HINT)
+        single = os.environ.get("RATELIMIT_SINGLE_PROCESS", "").lower() in {"1", "true", "yes"}
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://") and not single:
+            raise RuntimeError("ProductionConfig refuses in-memory rate limits: each worker would count on its "
+                               "own and multiply the allowed tries. Set RATELIMIT_STORAGE_URI=redis://... "
+                               "(or RATELIMIT_SINGLE_PROCESS=1 when one process serves everything).")
 
 
 CONFIGS = {

@@ -11,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlite3
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, String, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from .errors import ValueTooLong
 from .extensions import db
 
 
@@ -73,6 +75,22 @@ def _sqlite_on_begin(connection):
     (SQLITE_BUSY_SNAPSHOT, which no timeout cures), while one that takes the lock up front waits."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_texts_too_long(session, _flush_context, _instances):
+    """No text is cut short without a word: PostgreSQL refuses a value longer than its column (an
+    error), SQLite keeps it whole (a silent difference); both now refuse it with ``ValueTooLong``
+    before anything is written. Operations check the values they are given; this is the net."""
+    for obj in (*session.new, *session.dirty):
+        mapper = inspect(obj).mapper
+        for attribute in mapper.column_attrs:
+            column = attribute.columns[0]
+            length = getattr(column.type, "length", None)
+            if isinstance(column.type, String) and length:
+                value = getattr(obj, attribute.key, None)
+                if isinstance(value, str) and len(value) > length:
+                    raise ValueTooLong(attribute.key, length)
 
 
 class UTCDateTime(TypeDecorator):

@@ -23,3 +23,13 @@ class DomainError(Exception):
 
     def __str__(self):
         return str(self.message)
+
+
+class ValueTooLong(DomainError):
+    """A text longer than the column that would keep it: refused, never cut short without a word.
+    ``field`` is the column's name (a form whose field has that name shows it there)."""
+
+    def __init__(self, field, max_length):
+        super().__init__(field, max_length)
+        self.field = field
+        self.message = _l("This text is too long: at most %(max)d characters.", max=max_length)

@@ -1,4 +1,6 @@
-"""Flask-Login wiring: the user loader checks the session version; security headers."""
+"""Flask-Login wiring: the user loader checks the session version; security headers; personal pages
+are never stored by a browser or a proxy."""
+from flask import request, session
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import login_manager
@@ -25,4 +27,10 @@ def init_app(app):
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
             "connect-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; form-action 'self'")
+        if "_user_id" in session and request.endpoint != "static" and "Cache-Control" not in response.headers:
+            # Everything a logged-in person sees is theirs (a wallet, pickup codes, orders, the inbox):
+            # no shared cache keeps it and the back button after logout shows nothing. Files that
+            # say how long they may be kept (product photos) keep their own rule.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
         return response

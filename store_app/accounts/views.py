@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import transaction, utcnow
+from ..errors import DomainError
 from ..extensions import limiter
 from ..geo.operations import list_buildings
 from ..roles import Role
@@ -49,25 +51,45 @@ def switch_language():
     return response
 
 
-def _login_account_key():
-    """Rate-limit key for one account: the normalised phone number typed into the form."""
+def _login_phone():
+    """The account a login form names: its normalised phone number (or what was typed, if not one)."""
     phone = request.form.get("phone", "")
     try:
-        return "login-phone:" + rules.normalise_phone(phone)
+        return rules.normalise_phone(phone)
     except rules.InvalidPhone:
-        return "login-phone:" + phone.strip()[:32]
+        return phone.strip()[:32]
 
 
-def _login_breached(_limit):
-    """Too many tries: the login page again, phone kept, with a 429 and a clear message."""
-    form = LoginForm()
-    form.password.data = ""
-    flash(_("Too many login attempts. Please wait 15 minutes and try again."), "error")
-    return make_response(render_template("accounts/login.html", form=form), 429)
+def _login_key():
+    """One account from one address: the tight limit. Someone else's guessing elsewhere never counts."""
+    return f"login:{_login_phone()}:{get_remote_address()}"
+
+
+def _login_account_key():
+    """One account from anywhere: the last resort, against guesses spread over many addresses."""
+    return f"login-account:{_login_phone()}"
+
+
+def _login_refused(message):
+    """The login page again, the phone kept, with a 429 and ``message``."""
+    def breached(_limit):
+        form = LoginForm()
+        form.password.data = ""
+        flash(message(), "error")
+        return make_response(render_template("accounts/login.html", form=form), 429)
+    return breached
 
 
 def _failed_login(response):
     return response.status_code != 302
+
+
+_too_many_here = _login_refused(lambda: _("Too many login attempts. Please wait 15 minutes and try again."))
+_too_many_from_address = _login_refused(
+    lambda: _("Too many failed logins from this network. Please wait 15 minutes and try again."))
+_account_protected = _login_refused(
+    lambda: _("This phone number has had many failed logins from different places, so it is protected for "
+              "an hour. Please try again later, or ask the store to reset your password."))
 
 
 def _building_choices(form, store):
@@ -77,10 +99,12 @@ def _building_choices(form, store):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"], key_func=_login_key,
+               methods=["POST"], deduct_when=_failed_login, on_breach=_too_many_here)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed_login, on_breach=_login_breached)
+               deduct_when=_failed_login, on_breach=_too_many_from_address)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_failed_login, on_breach=_login_breached)
+               methods=["POST"], deduct_when=_failed_login, on_breach=_account_protected)
 def login():
     """Log in by phone and password; the same message for an unknown phone and a wrong password."""
     if current_user.is_authenticated:
@@ -126,7 +150,7 @@ def register():
                 user = operations.register_resident(
                     store.id, form.phone.data, form.name.data, form.password.data,
                     form.building_id.data, form.unit.data, locale=str(select_locale()))
-        except errors.AccountError as exc:
+        except DomainError as exc:
             show_error(form, exc)
         else:
             session.clear()
@@ -157,7 +181,7 @@ def add_address():
         try:
             with transaction():
                 operations.add_address(current_user, form.building_id.data, form.unit.data, form.label.data)
-        except errors.AccountError as exc:
+        except DomainError as exc:
             show_error(form, exc)
         else:
             flash(_("Address added."), "success")
@@ -173,7 +197,7 @@ def _address_action(verb, address_id, done_message):
             verb(current_user, address_id)
     except errors.AddressNotFound:
         abort(404)
-    except errors.AccountError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
     else:
         flash(done_message, "success")
@@ -204,7 +228,7 @@ def change_password():
         try:
             with transaction():
                 operations.change_password(user, form.current_password.data, form.new_password.data)
-        except errors.AccountError as exc:
+        except DomainError as exc:
             show_error(form, exc)
         else:
             session.clear()
@@ -226,7 +250,7 @@ def team():
             with transaction():
                 member = operations.create_team_account(
                     current_user, form.role.data, form.phone.data, form.name.data, form.password.data)
-        except errors.AccountError as exc:
+        except DomainError as exc:
             show_error(form, exc)
             status = 400
         else:

@@ -1,9 +1,12 @@
 """Stock: taken for a sale, put back when goods come back, adjusted and counted by staff. Every
 change is one conditional UPDATE (never read-then-write) and a ``StockMovement`` with its reason.
 They add and flush; the caller's ``transaction()`` commits."""
+from ..errors import ValueTooLong
 from ..extensions import db
 from . import errors, rules
 from .models import Product, StockMovement
+
+NOTE_MAX = 200  # as the column
 
 
 def take_stock(store_id, lines, *, order_id, actor_id, now):
@@ -47,6 +50,9 @@ def adjust_stock(store_id, product_id, delta, reason, note, actor_id, now):
     problem = rules.adjustment_problem(delta, reason)
     if problem:
         raise errors.AdjustmentInvalid(problem)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValueTooLong("note", NOTE_MAX)
     new_stock = db.session.scalar(
         db.update(Product)
         .where(Product.id == product_id, Product.store_id == store_id, Product.stock + delta >= 0)
@@ -58,7 +64,7 @@ def adjust_stock(store_id, product_id, delta, reason, note, actor_id, now):
             raise errors.ProductNotFound(product_id)
         raise errors.StockWouldGoNegative(current, delta)
     db.session.add(StockMovement(store_id=store_id, product_id=product_id, delta=delta, reason=reason,
-                                 note=(note or "").strip()[:200], actor_id=actor_id, created_at=now))
+                                 note=note, actor_id=actor_id, created_at=now))
     db.session.flush()
     return new_stock
 

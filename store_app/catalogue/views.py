@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import transaction, utcnow
+from ..errors import DomainError
 from ..geo import errors as geo_errors
 from ..geo.rules import CoordinateError, parse_point
 from ..roles import Role
@@ -13,6 +14,7 @@ from ..stores.rules import HoursFormatError, format_interval, parse_interval
 from ..web.forms import EmptyForm, show_error
 from ..web.guards import role_required
 from ..web.i18n import current_language
+from ..web.params import db_int
 from . import errors, images, importing, operations, presenters, rules, stock
 from .forms import KIND_LABELS, CategoryForm, ImportForm, MerchantForm, ProductForm, StockForm
 from .models import MerchantKind
@@ -38,7 +40,7 @@ def products():
     store_id = current_user.store_id
     category = operations.get_category(store_id, request.args.get("category"))
     query = request.args.get("q", "").strip()[:60]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=db_int) or 1)
     listing = operations.list_products(store_id, query, category.id if category else None, page, PER_PAGE)
     return render_template("catalogue/products.html", listing=listing, query=query, category=category,
                            categories=operations.list_categories(store_id), lang=current_language())
@@ -102,7 +104,7 @@ def edit_product(product_id):
     if form.validate_on_submit():
         try:
             saved = _save_product(form, product)
-        except errors.CatalogueError as exc:
+        except DomainError as exc:
             show_error(form, exc)
         else:
             flash(_("Product saved: %(name)s.", name=saved.name(current_language())), "success")
@@ -124,7 +126,7 @@ def adjust_stock(product_id):
                                                utcnow())
         except errors.ProductNotFound:
             abort(404)
-        except errors.CatalogueError as exc:
+        except DomainError as exc:
             show_error(stock_form, exc)
             status = exc.status
         else:
@@ -163,7 +165,7 @@ def import_products():
             text = _import_text(form)
             with transaction():
                 report = importing.import_products(current_user.store, text, current_user.id, utcnow())
-        except errors.CatalogueError as exc:
+        except DomainError as exc:
             show_error(form, exc)
             status = 400
         else:
@@ -211,7 +213,7 @@ def categories(category_id):
                 operations.save_category(store_id, slug=form.slug.data, name_zh=form.name_zh.data,
                                          name_en=form.name_en.data, position=form.position.data,
                                          category=category)
-        except errors.CatalogueError as exc:
+        except DomainError as exc:
             show_error(form, exc)
         else:
             flash(_("Category saved."), "success")
@@ -270,7 +272,7 @@ def edit_merchant(merchant_id):
                 operations.save_merchant(store_id, name=form.name.data, kind=form.kind.data,
                                          phone=form.phone.data, prep_minutes=form.prep_minutes.data,
                                          merchant=merchant, **values)
-        except errors.CatalogueError as exc:
+        except DomainError as exc:
             show_error(form, exc)
         else:
             flash(_("Merchant saved."), "success")

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import transaction, utcnow
+from ..errors import DomainError
 from ..geo import errors as geo_errors
 from ..geo import operations as geo_ops
 from ..geo.rules import CoordinateError, looks_swapped, parse_point
@@ -12,6 +13,7 @@ from ..roles import Role
 from ..stores.context import resolve_store
 from ..stores.rules import local_time
 from ..web.guards import role_required
+from ..web.params import json_object
 from . import errors, operations
 from .forms import StartShiftForm
 
@@ -71,7 +73,7 @@ def start_shift():
         with transaction():
             shift = operations.start_shift(current_user, utcnow(), form.hours.data)
             planned_end_at = shift.planned_end_at
-    except errors.ShiftError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
     else:
         end = local_time(planned_end_at, current_user.store.timezone).strftime("%H:%M")
@@ -86,7 +88,7 @@ def end_shift():
     try:
         with transaction():
             operations.end_shift(current_user, utcnow())
-    except errors.ShiftError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
     else:
         flash(_("Shift ended. Thank you!"), "success")
@@ -98,7 +100,7 @@ def end_shift():
 def post_position():
     """The phone's position while on shift (courier-position.js, every 15 s): 204, 400 for bad
     coordinates, 409 when the courier is not on shift (the page then says so)."""
-    data = request.get_json(silent=True) or request.form
+    data = json_object(request) or request.form
     try:
         lat, lon = parse_point(data.get("lat"), data.get("lon"))
     except CoordinateError as exc:

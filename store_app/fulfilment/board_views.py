@@ -13,6 +13,7 @@ from ..orders.models import OrderStatus
 from ..roles import Role
 from ..web.guards import role_required
 from ..web.live import live_fragment
+from ..web.params import db_int
 from . import board as board_ops
 from . import settlement, store_steps
 
@@ -88,7 +89,7 @@ def item_unavailable(order_id, item_id):
 @staff_only
 def assign(order_id):
     """Give the order to a courier (or to another courier, until it is picked up)."""
-    courier_id = request.form.get("courier_id", type=int)
+    courier_id = request.form.get("courier_id", type=db_int)
     return _act(order_id, lambda: store_steps.assign_courier(current_user, order_id, courier_id, utcnow()),
                 _("Order #%(id)d given to a courier.", id=order_id))
 

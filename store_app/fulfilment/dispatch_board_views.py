@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..roles import Role
 from ..web.guards import role_required
 from ..web.live import live_fragment
+from ..web.params import db_int
 from . import dispatch_board as board_ops
 from . import errors, store_steps
 
@@ -55,7 +56,7 @@ def assign(task_id):
     303 back to the board; bad input or a lost race shows the board again with the message and
     the status (400, 409); another store's task is 404.
     """
-    courier_id = request.form.get("courier_id", type=int)
+    courier_id = request.form.get("courier_id", type=db_int)
     try:
         seen_courier_id = _seen_courier_id(request.form.get("seen_courier_id"))
         with transaction():

@@ -140,7 +140,7 @@ def loose_ring(text):
         if document.get("type") != "Polygon":
             return None
         ring = [(float(p[1]), float(p[0])) for p in document["coordinates"][0]]
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
         return None
     if len(ring) > 1 and ring[0] == ring[-1]:
         ring = ring[:-1]

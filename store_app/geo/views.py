@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import format_cents, parse_cents, transaction, utcnow
+from ..errors import DomainError
 from ..roles import Role
 from ..stores import operations as store_ops
 from ..stores.context import resolve_store
@@ -84,7 +85,7 @@ def edit_building(building_id):
             with transaction():
                 operations.save_building(current_user.store_id, form.name.data, form.aliases.data.splitlines(),
                                          form.lat.data, form.lon.data, form.entrance_note.data, building)
-        except errors.GeoError as exc:
+        except DomainError as exc:
             form.name.errors = [exc.message]
         except rules.CoordinateError as exc:
             form.lat.errors = [errors.coordinate_message(exc)]
@@ -174,7 +175,7 @@ def _save_zone_form(form, zone, store):
     except zones.ZoneGeometryError as exc:
         form.geojson.errors = [errors.zone_message(exc)]
         return False
-    except errors.GeoError as exc:
+    except DomainError as exc:
         form.name.errors = [exc.message]
         return False
     return True

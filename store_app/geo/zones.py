@@ -57,7 +57,7 @@ def parse_polygon(document):
     if isinstance(document, (str, bytes)):
         try:
             document = json.loads(document)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: nested thousands deep
             raise ZoneGeometryError("not_json") from exc
     if not isinstance(document, dict):
         raise ZoneGeometryError("not_polygon")

@@ -50,7 +50,15 @@ def _parcel_returning(params):
               tail=params.get("tail", ""), carrier=params.get("carrier", "")))
 
 
+def _parcel_code_misses(params):
+    return (_("Pickup codes that match no parcel"),
+            _("At the counter, %(staff)s typed many pickup codes that match no parcel; code entry is paused "
+              "for a while. If nobody at the counter was guessing, nothing needs doing.",
+              staff=params.get("staff", "")))
+
+
 RENDERERS = {
+    "parcel_code_misses": _parcel_code_misses,
     "order_late": _order_late,
     "parcel_arrived": _parcel_arrived,
     "parcel_new_code": _parcel_new_code,

@@ -18,6 +18,7 @@ from ..database import format_cents, upsert
 from ..deliveries import operations as deliveries
 from ..deliveries.errors import reason_message
 from ..deliveries.rules import OUTSIDE_ZONE, ZONE_DISABLED, Quote
+from ..errors import ValueTooLong
 from ..extensions import db
 from ..wallet import operations as wallet
 from . import errors, riders, rules
@@ -26,6 +27,7 @@ from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
 from .queries import get_order_by_key
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+NOTE_MAX = 200  # as the column
 
 
 def new_idempotency_key():
@@ -86,6 +88,8 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     _check_key(idempotency_key)
     address = _address(user, address_id)
     _check_payment(payment_method)
+    if len((note or "").strip()) > NOTE_MAX:
+        raise ValueTooLong("note", NOTE_MAX)
     cart, quote, slots, totals = checkout_options(user, address, now)
     if not cart.lines or cart.problems or (expected_total_cents is not None
                                            and expected_total_cents != totals.total_cents):
@@ -196,7 +200,7 @@ def _claim(user, placement, now):
         payment_method=placement.payment_method, parcel_fee_cents=totals.parcel_fee_cents,
         delivery_code=new_delivery_code(), eta_minutes=int((placement.promised_at - now).total_seconds() // 60),
         promised_at=placement.promised_at, scheduled_for=placement.scheduled_for,
-        note=(placement.note or "").strip()[:200], placed_at=now)
+        note=(placement.note or "").strip(), placed_at=now)
     table = Order.__table__
     order_id = db.session.execute(
         upsert(table).values(**values)

@@ -17,6 +17,7 @@ from ..stores.presenters import store_status
 from ..web.guards import role_required
 from ..web.i18n import current_language
 from ..web.page_cache import per_session_page
+from ..web.params import db_int
 from . import feed as feed_ops
 
 bp = Blueprint("shop", __name__)
@@ -30,7 +31,7 @@ def _feed_args():
         "query": request.args.get("q", "").strip()[:60],
         "category": category,
         "buy_again": request.args.get("view") == "again",
-        "page": min(max(1, request.args.get("page", 1, type=int) or 1), feed_ops.MAX_PAGE),
+        "page": min(max(1, request.args.get("page", 1, type=db_int) or 1), feed_ops.MAX_PAGE),
     }
 
 

@@ -16,6 +16,7 @@ from ..web.filters import local_datetime
 from ..web.forms import choice_list
 from ..web.guards import role_required
 from ..web.links import safe_next
+from ..web.params import db_int
 from . import cart as cart_ops
 from . import checkout as checkout_ops
 from . import queries, riders, rules
@@ -48,7 +49,7 @@ def _wants_json():
 @resident_only
 def add_to_cart():
     """Add a product to the cart (form post from the feed, or fetch asking for JSON)."""
-    quantity = request.form.get("quantity", 1, type=int) or 1
+    quantity = request.form.get("quantity", 1, type=db_int) or 1
     try:
         with transaction():
             cart_ops.add_to_cart(current_user, request.form.get("product_id"), quantity, now=utcnow())
@@ -68,7 +69,7 @@ def add_to_cart():
 @resident_only
 def update_cart_line(product_id):
     """Change a line's quantity (0 removes it)."""
-    quantity = request.form.get("quantity", type=int)
+    quantity = request.form.get("quantity", type=db_int)
     if quantity is None or quantity < 0:
         flash(_("Choose a quantity between 1 and 99."), "error")
         return redirect(url_for("orders.cart"), 303)
@@ -122,7 +123,7 @@ def _selected_address(form):
 @resident_only
 def checkout():
     """Review and pay. The quote, prices and stock are computed again on submit."""
-    form = _checkout_form(request.args.get("address", type=int))
+    form = _checkout_form(request.args.get("address", type=db_int))
     address = _selected_address(form)
     if address is None:
         flash(_("Please add a delivery address first."), "error")

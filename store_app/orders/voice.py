@@ -8,12 +8,14 @@ from flask import current_app
 from ..accounts.models import User
 from ..catalogue.models import Product
 from ..catalogue.operations import search_condition
+from ..errors import ValueTooLong
 from ..extensions import db
 from ..roles import Role
 from . import cart, errors
 from .models import CartItem, VoiceOrder
 
 MAX_AUDIO_BYTES = 3 * 1024 * 1024
+MAX_TEXT = 1000  # as the column
 # Recognised by their first bytes, never by the name or the browser's word.
 AUDIO_SIGNATURES = (
     (b"\x1a\x45\xdf\xa3", 0, "audio/webm", "webm"),
@@ -45,7 +47,9 @@ def audio_dir():
 
 def submit_voice_order(user, text, audio, now):
     """Record a voice order; ``audio`` is the raw bytes or None. Needs a note or some text."""
-    text = (text or "").strip()[:1000]
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValueTooLong("text", MAX_TEXT)
     if not text and not audio:
         raise errors.VoiceEmpty()
     order = VoiceOrder(store_id=user.store_id, user_id=user.id, text=text, created_at=now)

@@ -4,8 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import transaction, utcnow
+from ..errors import DomainError
 from ..roles import Role
 from ..web.guards import role_required
+from ..web.params import db_int
 from . import errors, voice
 
 bp = Blueprint("voice", __name__)
@@ -34,7 +36,7 @@ def voice_order():
         try:
             with transaction():
                 voice.submit_voice_order(current_user, text, audio, utcnow())
-        except errors.OrderError as exc:
+        except DomainError as exc:
             flash(exc.message, "error")
             status = exc.status
         else:
@@ -77,8 +79,8 @@ def add_item(voice_id):
     try:
         with transaction():
             voice.add_for_resident(current_user, request_, request.form.get("product_id"),
-                                   request.form.get("quantity", 1, type=int) or 1, utcnow())
-    except errors.OrderError as exc:
+                                   request.form.get("quantity", 1, type=db_int) or 1, utcnow())
+    except DomainError as exc:
         flash(exc.message, "error")
     return redirect(url_for("voice.detail", voice_id=voice_id, q=request.form.get("q", "")), 303)
 

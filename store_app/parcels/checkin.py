@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts import rules as account_rules
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..extensions import db
+from ..roles import Role
 from . import errors, rules
 from .codes import code_secret
 from .models import ON_SHELF, Parcel, ParcelEvent, ParcelStatus
 from .notices import tell
-from .shelves import propose, tier_spaces
+from .shelves import CARRIER_NAME_MAX, propose, tier_spaces
 
 CHECK_IN_ATTEMPTS = 8  # fresh slot numbers and codes tried when the unique indexes refuse a clash
+
+NAME_MAX, NOTE_MAX = 80, 200  # as the columns
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,11 @@ def clean_check_in(tracking_number, carrier, phone, size):
     tracking = rules.normalise_tracking(tracking_number)
     if tracking is None:
         raise errors.TrackingInvalid()
-    carrier = " ".join((carrier or "").split())[:40]
+    carrier = " ".join((carrier or "").split())
     if not carrier:
         raise errors.CarrierMissing()
+    if len(carrier) > CARRIER_NAME_MAX:
+        raise errors.TextTooLong("carrier", CARRIER_NAME_MAX)
     try:
         e164 = account_rules.normalise_phone(phone or "")
     except account_rules.InvalidPhone:
@@ -95,6 +100,9 @@ def check_in(staff, *, tracking_number, carrier, phone, name="", size="small", n
     indexes refuse the second insert, which is retried (in a savepoint) with fresh values.
     """
     tracking, carrier, e164, size = clean_check_in(tracking_number, carrier, phone, size)
+    for field, text, longest in (("recipient_name", name, NAME_MAX), ("note", note, NOTE_MAX)):
+        if len((text or "").strip()) > longest:
+            raise errors.TextTooLong(field, longest)
     store_id = staff.store_id
     _one_check_in_at_a_time(store_id)
     if _live_tracking(store_id, tracking) is not None:
@@ -109,8 +117,8 @@ def check_in(staff, *, tracking_number, carrier, phone, name="", size="small", n
         nonce = rules.new_code_nonce()
         code = rules.derive_code(code_secret(), nonce)
         parcel = Parcel(store_id=store_id, tracking_number=tracking, carrier=carrier, recipient_phone=e164,
-                        recipient_name=(name or "").strip()[:80], recipient_id=recipient.id if recipient else None,
-                        size=size, note=(note or "").strip()[:200], status=ParcelStatus.WAITING.value,
+                        recipient_name=(name or "").strip(), recipient_id=recipient.id if recipient else None,
+                        size=size, note=(note or "").strip(), status=ParcelStatus.WAITING.value,
                         shelf_id=shelf.id, tier=tier, sequence=sequence,
                         shelf_code=rules.shelf_code(shelf.number, tier, sequence),
                         code_hash=rules.hash_code(code_secret(), store_id, code), code_nonce=nonce,

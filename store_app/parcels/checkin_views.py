@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from ..accounts.rules import display_phone
 from ..database import transaction, utcnow
+from ..errors import DomainError
 from ..roles import Role
 from ..web.guards import role_required
-from . import checkin, errors, handover, importing, shelves as shelf_ops
+from . import checkin, handover, importing, shelves as shelf_ops
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm
 from .console_blueprint import bp
 from .rules import SIZES
@@ -102,7 +103,7 @@ def check_in():
                                     name=form.recipient_name.data, size=form.size.data, note=form.note.data,
                                     now=utcnow(), slot=slot)
             parcel_id, shelf_code = done.parcel.id, done.parcel.shelf_code
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         _show_error(form, exc)
         return _check_in_page(form, exc.status)
     flash(_("Checked in: put it on %(label)s.", label=shelf_code), "success")
@@ -179,7 +180,7 @@ def batch():
                                     carrier=form.carrier.data, phone=form.recipient_phone.data,
                                     size=form.size.data, now=now)
             item = _saved_item(done.parcel)
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         return _batch_refused(form, since, exc)
     if _wants_json():
         gauge = shelf_ops.capacity_gauge(current_user.store_id)
@@ -212,7 +213,7 @@ def import_csv():
             text = _upload_text(form)
             with transaction():
                 report = importing.import_manifest(current_user, text, utcnow())
-        except errors.ParcelError as exc:
+        except DomainError as exc:
             _show_error(form, exc)
             status = 400
         else:

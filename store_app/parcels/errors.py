@@ -24,6 +24,21 @@ class CarrierMissing(ParcelError):
     message = _l("Choose the carrier.")
 
 
+class CarrierNameTooLong(ParcelError):
+    field = "names"
+
+    def __init__(self, *, name, max):  # noqa: A002
+        super().__init__(name, max)
+        self.message = _l("The carrier name %(name)s… is too long: at most %(max)d characters.", name=name, max=max)
+
+
+class TextTooLong(ParcelError):
+    def __init__(self, field, max):  # noqa: A002
+        super().__init__(field, max)
+        self.field = field
+        self.message = _l("This text is too long: at most %(max)d characters.", max=max)
+
+
 class PhoneInvalid(ParcelError):
     field = "recipient_phone"
     message = _l("Enter the recipient's mobile number, e.g. 139 0013 9000.")

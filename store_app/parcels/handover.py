@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..extensions import db
+from ..notifications.operations import notify_many
+from ..roles import Role
 from ..wallet import operations as wallet
 from ..wallet.errors import InsufficientFunds
 from . import errors, rules
@@ -25,18 +27,28 @@ def get_parcel(store_id, parcel_id):
 
 
 def find_by_code(store_id, code):
-    """The parcel on the shelf with this pickup code, or ``CodeUnknown`` (no try is counted: a code
-    that matches nothing points at no parcel; guessing is slowed by the counter's rate limit)."""
+    """The parcel on the shelf with this pickup code, or ``CodeUnknown``: also for a locked parcel's
+    code, so the answer never tells a guesser that a code exists. Misses are counted per staff
+    member and per store by the counter's limits (a code that matches nothing points at no parcel)."""
     if not rules.is_code_shaped(code):
         raise errors.CodeUnknown()
     parcel = db.session.scalar(db.select(Parcel).where(
         Parcel.store_id == store_id, Parcel.code_hash == rules.hash_code(code_secret(), store_id, code),
         Parcel.status == ParcelStatus.WAITING.value))
-    if parcel is None:
+    if parcel is None or parcel.code_misses >= rules.MAX_CODE_MISSES:
         raise errors.CodeUnknown()
-    if parcel.code_misses >= rules.MAX_CODE_MISSES:
-        raise errors.CodeLocked()
     return parcel
+
+
+def tell_owners_of_code_misses(staff, now):
+    """The store's owners are told, once an hour per staff member, that codes typed at the counter
+    keep matching no parcel (someone may be guessing)."""
+    owners = db.session.scalars(db.select(User.id).where(User.store_id == staff.store_id,
+                                                         User.role == Role.OWNER.value)).all()
+    hour = now.strftime("%Y%m%d%H")
+    notify_many([dict(user_id=owner_id, store_id=staff.store_id, kind="parcel_code_misses",
+                      dedupe_key=f"parcel_code_misses:{staff.id}:{hour}", link="/console/parcels/handover",
+                      params={"staff": staff.name}) for owner_id in owners], now)
 
 
 def find_by_label(store_id, text):

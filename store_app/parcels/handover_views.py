@@ -16,10 +16,12 @@ from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..database import format_cents, transaction, utcnow
+from ..errors import DomainError
 from ..extensions import limiter
 from ..roles import Role
 from ..wallet import operations as wallet
 from ..web.guards import role_required
+from ..web.params import db_int
 from . import errors, handover as handover_ops, reports as station, rules, terms
 from .console_blueprint import bp
 from .models import ParcelStatus
@@ -58,6 +60,32 @@ def _code_breached(_limit):
 
 code_limit = limiter.shared_limit(_code_limit, scope="parcel-code", key_func=_code_key, methods=["POST"],
                                   on_breach=_code_breached)
+
+
+# Codes that match no parcel, typed without a label first: counted per staff member and per store.
+# After too many, code entry pauses (the window of the limit) and the owner is told.
+def _missed(response):
+    return response.status_code == errors.CodeUnknown.status
+
+
+def _misses_breached(_limit):
+    """Too many codes that match nothing: a cooldown, the owner told, what was typed kept."""
+    if not (current_user.is_authenticated and current_user.role in COUNTER_ROLES):
+        return None
+    with transaction():
+        handover_ops.tell_owners_of_code_misses(current_user, utcnow())
+    flash(_("Too many codes that match no parcel: code entry pauses for a few minutes. "
+            "Scan the parcel's label instead, or wait."), "error")
+    page, _status = _handover_page(code=request.form.get("code", ""))
+    return make_response(page, 429)
+
+
+staff_misses_limit = limiter.limit(lambda: current_app.config["PARCEL_CODE_MISSES_PER_STAFF"], methods=["POST"],
+                                   key_func=lambda: f"parcel-code-miss:user:{getattr(current_user, 'id', None)}",
+                                   deduct_when=_missed, on_breach=_misses_breached)
+store_misses_limit = limiter.limit(lambda: current_app.config["PARCEL_CODE_MISSES_PER_STORE"], methods=["POST"],
+                                   key_func=lambda: f"parcel-code-miss:store:{getattr(current_user, 'store_id', None)}",
+                                   deduct_when=_missed, on_breach=_misses_breached)
 
 
 def _clean_code(text):
@@ -131,8 +159,10 @@ def _refused(exc, **typed):
 
 
 @bp.route("/console/parcels/handover", methods=["GET", "POST"])
-@code_limit
 @staff_only
+@code_limit
+@staff_misses_limit
+@store_misses_limit
 def handover():
     """The code field; a posted code shows all the parcels waiting for its resident, fees included."""
     if request.method == "GET":
@@ -141,7 +171,7 @@ def handover():
     store = current_user.store
     try:
         parcel = handover_ops.find_by_code(store.id, _clean_code(typed))
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         return _refused(exc, code=typed)
     return _handover_page(found=_handover_set(store, parcel, utcnow()))
 
@@ -194,7 +224,7 @@ def handover_check(parcel_id):
                 parcel = handover_ops.check_code(store.id, parcel_id, _clean_code(typed))
             except (errors.CodeWrong, errors.CodeLocked) as exc:
                 refused = exc  # the miss is on record even though the code was refused: commit it
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         return _refused(exc)
     if refused is not None:
         parcel = _waiting_parcel(parcel_id)
@@ -211,7 +241,7 @@ def reissue_code(parcel_id):
     try:
         with transaction():
             handover_ops.reissue_code(current_user, parcel_id, utcnow())
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         return _refused(exc)
     flash(_("A new code has been sent to the resident. Ask them for it and type it here."), "success")
     return redirect(url_for("parcel_console.handover_parcel", parcel_id=parcel_id), 303)
@@ -242,7 +272,7 @@ def _handed_over_message(parcels, fee_cents, payment):
 def handover_confirm():
     """Hand over the ticked parcels to the chosen collector; the fee in cash or from the wallet."""
     allowed = _ticket_ids(request.form.get("ticket"))
-    chosen = request.form.getlist("parcel_id", type=int)
+    chosen = request.form.getlist("parcel_id", type=db_int)
     if allowed is None or set(chosen) - allowed:
         flash(TICKET_EXPIRED, "error")
         return _handover_page(400)
@@ -253,7 +283,7 @@ def handover_confirm():
         with transaction():
             parcels, fee_cents = handover_ops.hand_over(current_user, current_user.store, chosen,
                                                         collector_phone=collector, payment=payment, now=utcnow())
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         return _confirm_refused(exc, allowed, chosen, collector, payment)
     flash(_handed_over_message(parcels, fee_cents, payment), "success")
     return redirect(url_for("parcel_console.handover"), 303)

@@ -4,9 +4,10 @@ would go now."""
 from dataclasses import dataclass
 
 from ..extensions import db
-from . import rules
+from . import errors, rules
 from .models import ON_SHELF, Carrier, Parcel, Shelf
 
+CARRIER_NAME_MAX = 40  # as the column
 DEFAULT_CARRIERS = ("中通快递 ZTO", "圆通速递 YTO", "韵达快递 Yunda", "申通快递 STO", "顺丰速运 SF Express",
                     "京东物流 JD Logistics", "极兔速递 J&T", "邮政 EMS / China Post", "菜鸟 Cainiao")
 
@@ -39,7 +40,9 @@ def set_carriers(store_id, names):
     """Replace the carrier list (one name per line in the console)."""
     cleaned = []
     for name in names:
-        name = " ".join(name.split())[:40]
+        name = " ".join(name.split())
+        if len(name) > CARRIER_NAME_MAX:
+            raise errors.CarrierNameTooLong(name=name[:20], max=CARRIER_NAME_MAX)
         if name and name not in cleaned:
             cleaned.append(name)
     db.session.execute(db.delete(Carrier).where(Carrier.store_id == store_id))

@@ -10,9 +10,11 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
+from ..errors import DomainError
 from ..roles import Role
 from ..web.guards import role_required
-from . import errors, ladder, report_queries, reports as station, shelves, terms
+from ..web.params import db_int
+from . import ladder, report_queries, reports as station, shelves, terms
 from .console_blueprint import bp
 from .settings_forms import MAX_DOOR_FEE_YUAN, MAX_FEE_PER_DAY_YUAN, ParcelSettingsForm
 
@@ -46,14 +48,14 @@ def returns():
 @staff_only
 def returns_handed_back():
     """The carrier's driver took the ticked parcels back."""
-    chosen = request.form.getlist("parcel_id", type=int)
+    chosen = request.form.getlist("parcel_id", type=db_int)
     if not chosen:
         flash(_("Tick the parcels the driver is taking back."), "error")
         return _returns_page(400)
     try:
         with transaction():
             moved = ladder.mark_returned(current_user, chosen, utcnow())
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         flash(exc.message, "error")
         return _returns_page(exc.status, chosen)
     flash(ngettext("%(num)d parcel handed back to the carrier.", "%(num)d parcels handed back to the carrier.",
@@ -159,7 +161,7 @@ def settings():
                     current_user.store, free_days=form.free_days.data, fee_per_day_cents=fee,
                     first_reminder_h=form.first_reminder_h.data, second_reminder_h=form.second_reminder_h.data,
                     return_days=form.return_days.data, door_fee_cents=door)
-        except errors.ParcelError as exc:
+        except DomainError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
             flash(_("Parcel settings saved."), "success")

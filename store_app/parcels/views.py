@@ -58,7 +58,7 @@ def proxies():
     try:
         with transaction():
             residents.authorise_proxy(current_user, form.proxy_phone.data, form.parcel_id(), utcnow())
-    except errors.ParcelError as exc:
+    except DomainError as exc:
         if exc.status == 404:
             abort(404)
         form.proxy_phone.errors = [*form.proxy_phone.errors, exc.message]

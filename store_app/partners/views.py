@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import transaction, utcnow
+from ..errors import DomainError
 from ..roles import Role
 from ..stores.operations import get_store
 from ..web.guards import role_required
@@ -47,7 +48,7 @@ def mark_ready(token, order_id):
     try:
         with transaction():
             marked = operations.mark_order_prepared(merchant, order_id, utcnow())
-    except errors.PartnerError as exc:
+    except DomainError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")

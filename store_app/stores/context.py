@@ -2,6 +2,7 @@
 from flask import abort, request
 from flask_login import current_user
 
+from ..web.params import db_int
 from . import operations
 
 
@@ -13,7 +14,7 @@ def resolve_store():
     if current_user.is_authenticated:
         return current_user.store
     if "store" in request.args:
-        store = operations.get_store(request.args.get("store", type=int))
+        store = operations.get_store(request.args.get("store", type=db_int))
         if store is None:  # a bad link must not sign anyone up with the wrong store
             abort(404)
         return store

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import transaction
+from ..errors import DomainError
 from ..roles import Role
 from ..web.filters import WEEKDAY_NAMES
 from ..web.guards import role_required
-from . import errors, operations, rules
+from . import operations, rules
 from .forms import StoreForm
 
 
@@ -34,7 +35,7 @@ def settings():
                     store, name=form.name.data, address=form.address.data or "", phone=form.phone.data or "",
                     lat=form.lat.data, lon=form.lon.data, timezone=form.timezone.data.strip(),
                     promise_minutes=form.promise_minutes.data, intervals=intervals)
-        except errors.StoreError as exc:
+        except DomainError as exc:
             field = getattr(form, exc.field, None) if exc.field else None
             if field is not None:
                 field.errors = [exc.message]

@@ -4,10 +4,11 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
+from ..errors import DomainError
 from ..roles import Role
 from ..web.forms import show_error
 from ..web.guards import role_required
-from . import errors, operations
+from . import operations
 from .forms import TopUpForm
 
 bp = Blueprint("wallet", __name__)
@@ -84,7 +85,7 @@ def top_up(user_id):
         with transaction():
             operations.top_up(current_user, resident, amount_cents, utcnow(), (form.note.data or "").strip(),
                               expected_balance_cents=_expected_balance(form))
-    except errors.WalletError as exc:
+    except DomainError as exc:
         show_error(form, exc)
         return _render_resident(resident, form, exc.status)
     flash(_("Topped up %(amount)s. New balance: %(balance)s.", amount=format_cents(amount_cents),

@@ -1,9 +1,10 @@
 """Cross-cutting web parts: error pages, role guards, template filters, languages, health."""
-from . import errors, filters, i18n, page_cache
+from . import errors, filters, i18n, page_cache, params
 
 
 def init_app(app):
-    """Register error pages, template helpers, the language switch and the health endpoint."""
+    """Register bounded route ids, error pages, template helpers, languages and the health endpoint."""
+    params.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     i18n.init_app(app)

@@ -1,11 +1,21 @@
 """Error pages (HTML for pages, JSON for ``/api/``), in the user's language, and the one mapping of
 domain errors to answers: a view that has nothing better to show (a form to fill in again) lets a
-``DomainError`` rise, and it is answered here with its status and message."""
+``DomainError`` rise, and it is answered here with its status and message.
+
+A refused request is logged as one line (a warning; a missing page as info), never a traceback:
+anyone can send nonsense, and nonsense must not flood the log.
+"""
+import logging
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from ..errors import DomainError
+
+log = logging.getLogger("store_app.refused")
+QUIET_STATUSES = {401, 404, 405}  # the web's background noise: logged at info
 
 TITLES = {
     400: lambda: _("This request could not be understood."),
@@ -51,6 +61,22 @@ def domain_error_response(exc):
     return render_error(exc.status, str(exc.message))
 
 
+def value_out_of_range(exc):
+    """The last net for a value the database cannot hold (a number past its integer range): a 400.
+    Inputs are checked where they are read; this only keeps a missed one from being a 500."""
+    log.warning("refused %s %s: the database could not hold a value (%s)", request.method, request.path,
+                type(getattr(exc, "orig", exc)).__name__)
+    return render_error(400, _("A value in this request is out of range."))
+
+
+def log_refusal(response):
+    """One line per refused request: method, path, status (never the values sent)."""
+    if 400 <= response.status_code < 500:
+        level = logging.INFO if response.status_code in QUIET_STATUSES else logging.WARNING
+        log.log(level, "refused %s %s: %d", request.method, request.path, response.status_code)
+    return response
+
+
 def init_app(app):
     """Register the handlers for every status we show a page for."""
     for status in TITLES:
@@ -58,6 +84,9 @@ def init_app(app):
             app.register_error_handler(status, handle_http_error)
 
     app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(DataError, value_out_of_range)
+    app.register_error_handler(OverflowError, value_out_of_range)  # SQLite: an int past 64 bits
+    app.after_request(log_refusal)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

@@ -30,6 +30,7 @@ RETURNS = "/console/parcels/returns"
 REPORTS = "/console/parcels/reports"
 SETTINGS = "/console/parcels/settings"
 TZ = ZoneInfo("Asia/Shanghai")
+NO_SUCH_CODE = "No parcel is waiting with this code. Check the six digits with the resident."
 
 
 @pytest.fixture
@@ -219,7 +220,12 @@ def test_label_then_code_wrong_tries_lock_and_a_reissued_code_works(app, station
     assert locked.status_code == 423 and "locked after 5 wrong tries" in page(locked)
     assert f"{HANDOVER}/parcels/{parcel_id}/reissue" in page(locked)
     assert post_form(staff, check, {"code": code}, token_from=HANDOVER).status_code == 423  # even the right one
-    assert look_up(staff, code).status_code == 423
+    # Typed without the label, a locked parcel's right code looks exactly like a code of no parcel:
+    # the answer never tells a guesser that the code exists.
+    locked_code, unknown_code = look_up(staff, code), look_up(staff, "000000" if code != "000000" else "111111")
+    assert locked_code.status_code == unknown_code.status_code == 404
+    assert NO_SUCH_CODE in page(locked_code) and NO_SUCH_CODE in page(unknown_code)
+    assert "locked" not in page(locked_code)
     assert parcel_row(app, parcel_id)["code_misses"] == 5
 
     reissued = post_form(staff, f"{HANDOVER}/parcels/{parcel_id}/reissue", token_from=HANDOVER)
@@ -254,6 +260,42 @@ def test_code_entry_is_rate_limited_per_staff_member(app, station, create_user, 
     assert "Too many codes tried in a minute." in page(limited) and input_value(limited, "code") == code
     _, colleague_phone = create_user(shop.store_id, Role.STAFF)
     assert look_up(login_client(colleague_phone), code).status_code == 200  # per staff member
+
+
+def test_codes_that_match_no_parcel_pause_code_entry_and_tell_the_owner(app, station, create_user, login_client):
+    shop, resident, staff_id, staff = station
+    _, code, label = check_in(app, staff_id, resident.phone, "YD0000000002")
+    _, owner_phone = create_user(shop.store_id, Role.OWNER)
+    app.config["PARCEL_CODE_MISSES_PER_STAFF"] = "4 per 10 minutes"
+    assert [look_up(staff, wrong(code)).status_code for _ in range(3)] == [404] * 3
+    assert look_up(staff, code).status_code == 200, "a right code is not a miss and does not count"
+    assert look_up(staff, wrong(code)).status_code == 404  # the fourth miss
+    paused = look_up(staff, code)
+    assert paused.status_code == 429 and "code entry pauses for a few minutes" in page(paused)
+    assert input_value(paused, "code") == code
+    owner = login_client(owner_phone)
+    inbox = page(owner.get("/inbox", headers={"Accept-Language": "en"}))
+    assert "Pickup codes that match no parcel" in inbox
+    look_up(staff, code)  # still paused: the owner is told once, not at every try
+    with app.app_context():
+        told = db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.kind == "parcel_code_misses"))
+    assert told == 1
+    # Scanning the label still works while code entry is paused.
+    by_label = post_form(staff, f"{HANDOVER}/label", {"label": label}, token_from=HANDOVER)
+    assert by_label.status_code == 303
+
+
+def test_codes_that_match_no_parcel_are_counted_per_store_too(app, station, create_user, login_client):
+    shop, resident, staff_id, staff = station
+    _, code, _ = check_in(app, staff_id, resident.phone, "YD0000000003")
+    app.config["PARCEL_CODE_MISSES_PER_STORE"] = "5 per hour"
+    _, colleague_phone = create_user(shop.store_id, Role.STAFF)
+    colleague = login_client(colleague_phone)
+    assert [look_up(staff, wrong(code)).status_code for _ in range(3)] == [404] * 3
+    assert [look_up(colleague, wrong(code)).status_code for _ in range(2)] == [404] * 2
+    assert look_up(colleague, code).status_code == 429, "the store's misses add up across its staff"
+    assert look_up(login_client(create_user(shop.store_id, Role.STAFF)[1]), code).status_code == 429
 
 
 # ---- the return list ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
 from store_app import create_app
+from store_app.config import load_config
 from store_app.accounts.models import Address, User
 from store_app.extensions import db
 from store_app.roles import Role
@@ -109,8 +110,7 @@ def test_a_csrf_failure_is_a_page_in_the_users_language(client, community):
 
 # ---- login rate limits -----------------------------------------------------------------------
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(app, client, community,
-                                                                           login_client):
+def test_five_wrong_passwords_lock_the_account_from_that_address_only(app, client, community, login_client):
     _, phone = community["users"][Role.RESIDENT]
     national = phone[3:]
     client.set_cookie("lang", "en")
@@ -128,9 +128,26 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(app, 
     assert input_value(response, "phone") == f"{national[:3]}-{national[3:7]}-{national[7:]}"
     assert input_value(response, "password") == ""
     assert is_logged_out(client)
-    elsewhere = client_from(app, "10.9.9.9")
-    assert _login(elsewhere, phone).status_code == 429, "the account stays locked from another address"
+    # The real owner, from their own phone's address, is not locked out by a guesser elsewhere.
+    login_client(phone, remote_addr="10.9.9.9")
     login_client(community["users"][Role.STAFF][1])  # other accounts are not locked
+
+
+def test_guesses_from_many_addresses_protect_the_account_as_a_last_resort(app, community, login_client):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "6 per hour"
+    _, phone = community["users"][Role.RESIDENT]
+    for n in range(6):  # a botnet: one or two guesses per address, never the per-address limit
+        assert _login(client_from(app, f"10.1.0.{n}"), phone, "wrong-password").status_code == 200
+
+    owner = client_from(app, "10.2.0.1")
+    owner.set_cookie("lang", "en")
+    response = _login(owner, phone, PASSWORD)
+
+    assert response.status_code == 429
+    assert "protected for an hour" in response.get_data(as_text=True)
+    assert input_value(response, "phone") == phone
+    assert is_logged_out(owner)
+    login_client(community["users"][Role.STAFF][1], remote_addr="10.2.0.1")  # only that account is protected
 
 
 def test_a_successful_login_does_not_count_toward_the_account_limit(app, community, login_client):
@@ -195,6 +212,7 @@ def production(app, db_backend, tmp_path, monkeypatch):
 
     def factory(**env):
         monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-" + "x" * 32)
+        monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")  # the test client is one process
         monkeypatch.setenv("DATABASE_URL",
                            PG_URL if db_backend == "postgresql" else f"sqlite:///{tmp_path}/prod.db")
         for key, value in env.items():
@@ -281,6 +299,59 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch)
     monkeypatch.setenv("SECRET_KEY", "")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
+
+
+def test_production_refuses_a_short_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.db")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    for short in ("x", "a" * 31, "密" * 10):  # 30 bytes in UTF-8
+        monkeypatch.setenv("SECRET_KEY", short)
+        with pytest.raises(RuntimeError, match="shorter than 32 bytes"):
+            create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "a" * 32)
+    assert create_app("production").config["SECRET_KEY"] == "a" * 32
+
+
+def test_production_refuses_in_memory_rate_limits_unless_told_it_runs_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.db")
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("RATELIMIT_SINGLE_PROCESS", raising=False)
+    with pytest.raises(RuntimeError, match="in-memory rate limits"):
+        create_app("production")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    assert create_app("production").config["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.delenv("RATELIMIT_SINGLE_PROCESS")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert load_config("production").RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"  # shared: accepted
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, "ProductionConfig"),  # gunicorn wsgi:app with STORE_ENV forgotten
+    ({"FLASK_RUN_FROM_CLI": "true"}, "DevelopmentConfig"),  # flask run
+    ({"STORE_ENV": "development"}, "DevelopmentConfig"),  # make run
+    ({"STORE_ENV": "production", "FLASK_RUN_FROM_CLI": "true"}, "ProductionConfig"),
+])
+def test_what_wsgi_serves_is_production_unless_told(env, expected, tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    for key in ("STORE_ENV", "FLASK_RUN_FROM_CLI"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.db")
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
+    monkeypatch.delitem(sys.modules, "wsgi", raising=False)
+    wsgi = importlib.import_module("wsgi")
+    assert wsgi.environment() == {"ProductionConfig": "production", "DevelopmentConfig": "development"}[expected]
+    assert wsgi.app.config["SESSION_COOKIE_SECURE"] is (expected == "ProductionConfig")
+    assert wsgi.app.config["SESSION_COOKIE_NAME"] == ("__Host-session" if expected == "ProductionConfig"
+                                                      else "session")
 
 
 def test_testing_config_uses_a_plain_cookie_over_http(client, community):
