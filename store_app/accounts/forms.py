@@ -1,15 +1,14 @@
 """Forms of the accounts pages. Labels are translated lazily, in the user's language."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
     next = HiddenField()
@@ -24,7 +23,7 @@ class AddressFields:
                        render_kw={"placeholder": _l("e.g. 2-1203")})
 
 
-class RegisterForm(AddressFields, FlaskForm):
+class RegisterForm(AddressFields, Form):
     phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
                         render_kw={"inputmode": "tel", "autocomplete": "tel"})
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=80)],
@@ -33,19 +32,19 @@ class RegisterForm(AddressFields, FlaskForm):
                              render_kw={"autocomplete": "new-password"})
 
 
-class AddressForm(AddressFields, FlaskForm):
+class AddressForm(AddressFields, Form):
     label = StringField(_l("Label (optional)"), validators=[Length(max=40)],
                         render_kw={"placeholder": _l("e.g. Home, Grandma")})
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)],
                                  render_kw={"autocomplete": "new-password"})
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(Form):
     role = SelectField(_l("Role"), choices=choice_list([("staff", _l("Staff")), ("courier", _l("Courier"))]))
     phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
                         render_kw={"inputmode": "tel"})

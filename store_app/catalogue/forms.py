@@ -4,12 +4,11 @@ Prices, coordinates and hours are plain text fields, parsed by the rules (WTForm
 let odd values such as NaN through), so a mistake gets our own message and the text stays.
 """
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 from .models import MerchantKind
 from .rules import MAX_STOCK, MANUAL_REASONS
 
@@ -30,7 +29,7 @@ KIND_LABELS = {
 }
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(REQUIRED), Length(max=120)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=120)])
     category_id = SelectField(_l("Category"),
@@ -59,7 +58,7 @@ class ProductForm(FlaskForm):
             (str(m.id), f"{m.name} · {KIND_LABELS[m.kind]}") for m in merchants if m.is_partner])
 
 
-class StockForm(FlaskForm):
+class StockForm(Form):
     delta = IntegerField(_l("Change (+ adds, - takes away)"),
                          validators=[InputRequired(
                              _l("Enter how many to add (like 12) or take away (like -3)."))],
@@ -69,13 +68,13 @@ class StockForm(FlaskForm):
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=200)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
     text = TextAreaField(_l("…or paste the lines here"), validators=[Optional(), Length(max=1_000_000)],
                          render_kw={"rows": 8, "spellcheck": "false"})
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     slug = StringField(_l("Short name (letters, digits, dashes)"), validators=[
         DataRequired(REQUIRED), Length(max=40),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
@@ -86,7 +85,7 @@ class CategoryForm(FlaskForm):
                             validators=[Optional(), NumberRange(-1000, 1000)])
 
 
-class MerchantForm(FlaskForm):
+class MerchantForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=choice_list([(k, label) for k, label in KIND_LABELS.items()]))
     lat = StringField(_l("Latitude"), validators=[DataRequired(REQUIRED), Length(max=20)],

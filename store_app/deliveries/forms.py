@@ -1,15 +1,14 @@
 """The courier's shift form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 
 SHIFT_HOURS = (2, 4, 6, 8)
 DEFAULT_SHIFT_HOURS = 4
 
 
-class StartShiftForm(FlaskForm):
+class StartShiftForm(Form):
     """Start a shift that is planned to end after 2, 4, 6 or 8 hours."""
 
     hours = SelectField(_l("Planned length"), coerce=int, default=DEFAULT_SHIFT_HOURS)

@@ -1,17 +1,17 @@
 """The staff forms for a gazetteer building and a delivery zone."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FloatField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..database import MoneyError, parse_cents
 from ..stores.rules import HoursFormatError, parse_interval
+from ..web.forms import Form
 
 REQUIRED = _l("This field is required.")
 
 
-class BuildingForm(FlaskForm):
+class BuildingForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     aliases = TextAreaField(_l("Other names (one per line)"), validators=[Length(max=1000)])
     lat = FloatField(_l("Latitude"), validators=[InputRequired(REQUIRED), NumberRange(-90, 90)])
@@ -38,7 +38,7 @@ def daily_hours(form, field):
         raise ValidationError(message) from exc
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(Form):
     """A delivery zone: money in yuan here, cents in the database."""
 
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])

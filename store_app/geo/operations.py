@@ -31,7 +31,7 @@ class _ZoneFacts:
 def list_buildings(store_id, query="", limit=20):
     """Buildings of one store whose name or alias contains ``query``, by name; all if it is empty."""
     stmt = db.select(Building).where(Building.store_id == store_id)
-    words = rules.normalise_query(query).split()
+    words = rules.search_words(query)
     if words:
         stmt = stmt.where(*[Building.search_text.contains(word, autoescape=True) for word in words])
     stmt = stmt.order_by(Building.name, Building.id).limit(limit)

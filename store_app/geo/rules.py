@@ -66,6 +66,15 @@ def nearest(point, places, max_m=None):
     return best
 
 
+# What a search looks at: a few words, each no longer than a name (more finds nothing anyway).
+SEARCH_WORDS, SEARCH_WORD_MAX = 6, 60
+
+
 def normalise_query(text):
     """Search text as stored in ``Building.search_text``: trimmed, lower case, single spaces."""
     return " ".join((text or "").lower().split())
+
+
+def search_words(text):
+    """The words a search looks for: at most ``SEARCH_WORDS``, each cut to ``SEARCH_WORD_MAX`` characters."""
+    return [word[:SEARCH_WORD_MAX] for word in normalise_query(text).split()[:SEARCH_WORDS]]

@@ -1,13 +1,12 @@
 """Checkout form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     address_id = SelectField(_l("Deliver to"), coerce=int,
                              validators=[DataRequired(_l("Please choose a delivery address."))])
     payment_method = RadioField(_l("Payment"), choices=choice_list([("wallet", _l("Store wallet")),

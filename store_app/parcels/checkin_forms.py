@@ -5,12 +5,11 @@ judges them, so the form, the batch page and a CSV line get the same message. Sl
 too (WTForms' integer fields answer in their own words).
 """
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 from .rules import SIZES
 
 SIZE_LABELS = {"small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}
@@ -27,7 +26,7 @@ def carrier_choices(carriers):
 SIZE_CHOICES = choice_list([(size, SIZE_LABELS[size]) for size in SIZES])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     """One parcel, with an optional slot chosen by staff instead of the proposed one."""
 
     tracking_number = StringField(_l("Tracking number"), validators=[Length(max=80)], render_kw=TRACKING_ATTRS)
@@ -55,7 +54,7 @@ class CheckInForm(FlaskForm):
         return int(shelf), int(tier)
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     """Batch mode: carrier and size once, then tracking number and phone per parcel."""
 
     carrier = SelectField(_l("Carrier"), validate_choice=False)
@@ -69,18 +68,18 @@ class BatchForm(FlaskForm):
         self.carrier.choices = carrier_choices(carriers)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
     text = TextAreaField(_l("…or paste the lines here"), validators=[Optional(), Length(max=1_000_000)],
                          render_kw={"rows": 8, "spellcheck": "false"})
 
 
-class CarriersForm(FlaskForm):
+class CarriersForm(Form):
     names = TextAreaField(_l("Carriers, one per line, in the order of the list"),
                           validators=[Length(max=4000)], render_kw={"rows": 12, "spellcheck": "false"})
 
 
-class ShelfForm(FlaskForm):
+class ShelfForm(Form):
     number = IntegerField(_l("Shelf number (as painted on it)"),
                           validators=[InputRequired(REQUIRED), NumberRange(1, 999, _l("A number from 1 to 999."))],
                           render_kw={"inputmode": "numeric"})

@@ -11,6 +11,7 @@ from ..accounts.rules import display_phone
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..roles import Role
+from ..web.forms import show_error
 from ..web.guards import role_required
 from . import checkin, handover, importing, shelves as shelf_ops
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm
@@ -259,10 +260,14 @@ def carriers():
     store_id = current_user.store_id
     form = CarriersForm()
     if form.validate_on_submit():
-        with transaction():
-            shelf_ops.set_carriers(store_id, (form.names.data or "").splitlines())
-        flash(_("Carriers saved."), "success")
-        return redirect(url_for("parcel_console.carriers"), 303)
+        try:
+            with transaction():
+                shelf_ops.set_carriers(store_id, (form.names.data or "").splitlines())
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            flash(_("Carriers saved."), "success")
+            return redirect(url_for("parcel_console.carriers"), 303)
     if not form.is_submitted():
         form.names.data = "\n".join(shelf_ops.list_carriers(store_id))
     return render_template("parcels/checkin_carriers.html", form=form), 400 if form.is_submitted() else 200

@@ -1,15 +1,14 @@
 """The resident's parcel forms: name a proxy, "bring it to my door"."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 
 ALL_PARCELS = ""  # the proxy form's choice for "all my parcels, now and later"
 
 
-class ProxyForm(FlaskForm):
+class ProxyForm(Form):
     proxy_phone = StringField(_l("Their mobile number"), validators=[Length(max=32)],
                               render_kw={"type": "tel", "inputmode": "tel", "autocomplete": "off",
                                          "placeholder": _l("e.g. 139 0013 9000")})
@@ -21,7 +20,7 @@ class ProxyForm(FlaskForm):
         return int(value) if value.isascii() and value.isdigit() else None
 
 
-class DoorDeliveryForm(FlaskForm):
+class DoorDeliveryForm(Form):
     parcel_ids = SelectMultipleField(_l("Parcels"), coerce=int, choices=[], validate_choice=False,
                                      validators=[DataRequired(_l("Tick the parcels to bring to your door."))])
     address_id = SelectField(_l("Deliver to"), coerce=int,

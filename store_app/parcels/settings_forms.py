@@ -1,9 +1,10 @@
 """The owner's parcel settings form. Money is typed in yuan and turned into cents by the view
 (``parse_cents``); how the settings fit together (reminders in order) is checked by the operation."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
+
+from ..web.forms import Form
 
 REQUIRED = _l("This field is required.")
 WHOLE = _l("Enter a whole number from %(min)s to %(max)s.")
@@ -21,7 +22,7 @@ def _yuan(label):
                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
-class ParcelSettingsForm(FlaskForm):
+class ParcelSettingsForm(Form):
     free_days = _count(_l("Free days on the shelf"), 0, 30)
     fee_per_day = _yuan(_l("Storage fee per day after that (¥)"))
     first_reminder_h = _count(_l("First reminder (hours after check-in)"), 1, 336)

@@ -3,7 +3,6 @@ my door". The blueprint is registered by create_app."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..database import transaction, utcnow
 from ..deliveries import operations as delivery_ops
@@ -11,7 +10,7 @@ from ..errors import DomainError
 from ..orders.checkout import new_idempotency_key
 from ..roles import Role
 from ..wallet.operations import get_balance
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 from ..web.guards import role_required
 from . import door as door_ops, errors, presenters, residents
 from .forms import ALL_PARCELS, DoorDeliveryForm, ProxyForm
@@ -71,7 +70,7 @@ def proxies():
 @resident_only
 def revoke_proxy(proxy_id):
     """Stop letting someone collect; someone else's authorisation is 404."""
-    if not FlaskForm().validate_on_submit():  # the CSRF token
+    if not Form().validate_on_submit():  # the CSRF token
         return redirect(url_for("parcels.proxies"), 303)
     try:
         with transaction():

@@ -1,18 +1,17 @@
 """The owner's staffing question: which weekday, which hours, what share within the promise."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..web.filters import WEEKDAY_NAMES
-from ..web.forms import choice_list
+from ..web.forms import Form, choice_list
 from . import rules
 
 REQUIRED = _l("This field is required.")
 SATURDAY = 5
 
 
-class StaffingForm(FlaskForm):
+class StaffingForm(Form):
     weekday = SelectField(_l("Day of the week"), coerce=int, default=SATURDAY,
                           choices=choice_list(list(enumerate(WEEKDAY_NAMES))))
     from_hour = SelectField(_l("From"), coerce=int, default=9,

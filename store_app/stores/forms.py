@@ -1,13 +1,14 @@
 """The owner's store settings form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..web.forms import Form
 
 REQUIRED = _l("This field is required.")
 
 
-class StoreForm(FlaskForm):
+class StoreForm(Form):
     name = StringField(_l("Store name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=255)])
     phone = StringField(_l("Phone"), validators=[Length(max=32)])

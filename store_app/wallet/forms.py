@@ -1,11 +1,12 @@
 """The counter's top-up form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..web.forms import Form
 
-class TopUpForm(FlaskForm):
+
+class TopUpForm(Form):
     amount = StringField(_l("Amount (¥)"), validators=[DataRequired(_l("Enter an amount.")), Length(max=20)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off", "placeholder": "100"})
     note = StringField(_l("Note (optional)"), validators=[Length(max=200)],
