@@ -3,6 +3,7 @@ orientation is applied, sizes are capped, and bombs, truncated files and non-ima
 import io
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from PIL import Image, ImageCms
 
 from store_app.uploads import photos
@@ -93,3 +94,23 @@ def test_a_jpeg_header_over_garbage_is_broken_not_a_crash():
     with pytest.raises(photos.PhotoError) as caught:
         photos.reencode(b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4)
     assert caught.value.code in {"broken", "type"}
+
+
+SEEDS = {fmt: photo_bytes(fmt, (24, 16), gps=fmt == "JPEG") for fmt in ("JPEG", "PNG", "WEBP")}
+
+
+@settings(max_examples=150, deadline=None)
+@given(fmt=st.sampled_from(sorted(SEEDS)), cut=st.integers(min_value=0, max_value=2000),
+       flips=st.lists(st.tuples(st.integers(min_value=0, max_value=2000), st.integers(min_value=0, max_value=255)),
+                      max_size=8))
+def test_damaged_photos_are_kept_or_refused_never_a_crash(fmt, cut, flips):
+    """Whatever is done to a real photo's bytes, the answer is a photo or a PhotoError (a 4xx)."""
+    data = bytearray(SEEDS[fmt][: max(1, len(SEEDS[fmt]) - cut)])
+    for position, value in flips:
+        data[position % len(data)] = value
+    try:
+        photo = photos.reencode(bytes(data))
+    except photos.PhotoError as exc:
+        assert exc.code in {"type", "broken", "too_many_pixels"}
+    else:
+        assert decoded(photo.data)[0] == "WEBP" and photo.width * photo.height <= photos.MAX_PIXELS
