@@ -74,6 +74,7 @@ def _open(data, max_pixels):
         raise PhotoError("type") from exc
     except Exception as exc:  # noqa: BLE001 -- a header that a plugin cannot parse
         raise PhotoError("broken") from exc
+    # The guard that holds whatever the warning filters are (they are process-wide): the budget.
     width, height = image.size
     if width < 1 or height < 1 or width * height > max_pixels:
         image.close()
