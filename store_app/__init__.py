@@ -67,10 +67,12 @@ def _register_cli(app):
     from .demo import cli as demo_cli
     from .jobs import cli as jobs_cli
     from .parcels import cli as parcels_cli
+    from .uploads import cli as uploads_cli
 
     demo_cli.init_app(app)
     jobs_cli.init_app(app)
     parcels_cli.init_app(app)
+    uploads_cli.init_app(app)
 
 
 def _register_blueprints(app):

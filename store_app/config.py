@@ -52,6 +52,12 @@ class Config:
     # store: then code entry pauses for the rest of the window and the owner is told.
     PARCEL_CODE_MISSES_PER_STAFF = "10 per 10 minutes"
     PARCEL_CODE_MISSES_PER_STORE = "30 per hour"
+    # Uploads (store_app/web/uploads.py, store_app/uploads/): files each account may send per window,
+    # across every upload route together; photos are re-encoded to at most this many pixels a side,
+    # and refused when their header declares more pixels than the budget (a decompression bomb).
+    UPLOAD_LIMIT_PER_ACCOUNT = "30 per hour"
+    PHOTO_MAX_SIDE_PX = 2048
+    PHOTO_MAX_PIXELS = 25_000_000
     GEOCODER = "gazetteer"  # or "nominatim": geopy's Nominatim first, the gazetteer as fallback
     NOMINATIM_USER_AGENT = "community-store"
     NOMINATIM_DOMAIN = "nominatim.openstreetmap.org"

@@ -7,6 +7,9 @@ with parameters; each domain's ``ImportRefused`` turns them into sentences (``we
 import csv
 import io
 
+# The largest CSV file an import route reads: a few thousand lines fit in well under half of it.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
 
 class CsvFileError(ValueError):
     """The file as a whole cannot be read; ``args[0]`` is a code, ``args[1]`` parameters."""

@@ -101,14 +101,22 @@ class AdjustmentInvalid(CatalogueError):
 
 
 class ImageRefused(CatalogueError):
+    """A file that is not a photo we keep: ``empty``, ``too_large`` (bytes), ``type`` (not JPEG,
+    PNG or WebP by its content), ``broken`` (truncated or corrupt), ``too_many_pixels`` (a
+    decompression bomb, or a camera's full resolution past the budget)."""
+
     field = "image"
 
-    def __init__(self, code, max_mb=2):
+    def __init__(self, code, max_mb=2, max_megapixels=25):
         super().__init__(code)
         messages = {
             "too_large": _l("The photo is too large: at most %(mb)d MB, please.", mb=max_mb),
             "type": _l("Only JPEG, PNG or WebP photos can be used."),
             "empty": _l("The photo file is empty."),
+            "broken": _l("This photo cannot be read: the file is damaged or incomplete. "
+                         "Please take or choose it again."),
+            "too_many_pixels": _l("This photo has too many pixels: at most %(mp)d megapixels. "
+                                  "Please use a smaller one.", mp=max_megapixels),
         }
         self.message = messages.get(code, messages["type"])
 

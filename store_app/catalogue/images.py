@@ -1,29 +1,34 @@
 """Photos on disk, under ``<instance>/uploads/<folder>/``: product photos (``products``), and
 the photos couriers take at the door of a failed delivery (``deliveries``).
 
-The name a browser sends is never used: a file gets a random name and the extension of the type
-its first bytes show (JPEG, PNG or WebP). Anything else, or anything bigger than the limit, is refused
-before a byte is written.
-"""
-import os
-import re
-import secrets
-from pathlib import Path
+A photo is read up to its limit, recognised by its first bytes (JPEG, PNG or WebP; the name a
+browser sends is never used), then decoded and re-encoded by ``uploads.photos`` (no EXIF, no GPS,
+orientation applied, at most 2048 px a side) before anything is written. It is written by
+``keep_photo`` inside the transaction that stores its name, and only kept if that commits
+(``uploads.storage``); a replaced photo is deleted when the change commits.
 
+Stored names are ``<32 hex>.webp``; files derived from one (smaller sizes for ``srcset``) will be
+``<32 hex>-<width>w.webp`` beside it and go with it. Older photos kept their ``.jpg`` or ``.png``.
+"""
+import re
+
+from flask import current_app
+
+from ..extensions import db
+from ..uploads import photos, storage
 from . import errors, rules
+from .models import Product
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
-
-
+STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}(-[0-9]{2,4}w)?\.(jpg|png|webp)$")
 FOLDERS = ("products", "deliveries")
 
 
-def upload_dir(instance_path, folder="products"):
-    """The folder that holds one kind of photo."""
-    if folder not in FOLDERS:
-        raise ValueError(f"unknown photo folder {folder!r}")
-    return Path(instance_path) / "uploads" / folder
+def _product_photo_names():
+    return set(db.session.scalars(db.select(Product.image_filename).where(Product.image_filename.is_not(None))))
+
+
+storage.register_folder("products", _product_photo_names)
 
 
 def read_upload(stream, max_bytes=DEFAULT_MAX_BYTES):
@@ -39,30 +44,43 @@ def read_upload(stream, max_bytes=DEFAULT_MAX_BYTES):
     return data, kind
 
 
-def store_image(instance_path, data, kind, folder="products"):
-    """Write a checked photo under a fresh random name; returns that name."""
-    folder = upload_dir(instance_path, folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{kind}"
-    partial = folder / f".{name}.part"
-    partial.write_bytes(data)
-    os.replace(partial, folder / name)  # a reader never sees half a file
-    return name
+def read_photo(upload, max_bytes=DEFAULT_MAX_BYTES):
+    """The photo of an upload field, re-encoded (``photos.Photo``); None when no file was chosen;
+    ``ImageRefused`` for a file that is not a photo we keep. Nothing is written."""
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    try:
+        data, _kind = read_upload(upload.stream, max_bytes)
+    finally:
+        upload.close()  # the temporary file behind a large upload goes at once
+    config = current_app.config
+    max_pixels = config.get("PHOTO_MAX_PIXELS", photos.MAX_PIXELS)
+    try:
+        return photos.reencode(data, max_side=config.get("PHOTO_MAX_SIDE_PX", photos.MAX_SIDE_PX),
+                               max_pixels=max_pixels)
+    except photos.PhotoError as exc:
+        raise errors.ImageRefused(exc.code, max_megapixels=max(1, max_pixels // 1_000_000)) from exc
+
+
+def keep_photo(photo, folder):
+    """Stage a re-encoded photo in ``folder``, kept when the current transaction commits; its name."""
+    if folder not in FOLDERS:
+        raise ValueError(f"unknown photo folder {folder!r}")
+    return storage.keep(folder, photo.data, photo.extension)
+
+
+def drop_photo(name, folder):
+    """Delete a stored photo (and its derived sizes) when the current transaction commits."""
+    if name and STORED_NAME_RE.match(name):
+        storage.discard(folder, name)
 
 
 def image_path(instance_path, name, folder="products"):
     """The file of a stored photo, or None when ``name`` is not one of ours or is gone."""
-    if not name or not STORED_NAME_RE.match(name):
+    if folder not in FOLDERS or not isinstance(name, str) or not STORED_NAME_RE.match(name):
         return None
-    path = upload_dir(instance_path, folder) / name
+    path = storage.folder_path(folder, instance_path) / name
     return path if path.is_file() else None
-
-
-def remove_image(instance_path, name, folder="products"):
-    """Delete a stored photo (nothing happens for a name that is not ours or already gone)."""
-    path = image_path(instance_path, name, folder)
-    if path is not None:
-        path.unlink(missing_ok=True)
 
 
 def mime_type(name):

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from . import errors, rules
+from . import errors, images, rules
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
@@ -229,8 +229,14 @@ def set_product_active(store_id, product_id, active, now):
     return product
 
 
-def set_product_image(product, filename, now):
-    """Point the product at a stored image file (or None); returns the file it used before."""
-    old, product.image_filename, product.updated_at = product.image_filename, filename, now
+def set_product_image(product, photo, now):
+    """Give the product a new photo (a re-encoded ``uploads.photos.Photo``), or none (None).
+
+    The new file is written, and the old one deleted, only when the transaction commits.
+    """
+    if product.image_filename:
+        images.drop_photo(product.image_filename, "products")
+    product.image_filename = images.keep_photo(photo, "products") if photo is not None else None
+    product.updated_at = now
     db.session.flush()
-    return old
+    return product

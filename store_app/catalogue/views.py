@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import csv_rules
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..geo import errors as geo_errors
@@ -15,6 +16,7 @@ from ..web.forms import EmptyForm, show_error
 from ..web.guards import role_required
 from ..web.i18n import current_language
 from ..web.params import db_int
+from ..web.uploads import upload_route
 from . import errors, images, importing, operations, presenters, rules, stock
 from .forms import KIND_LABELS, CategoryForm, ImportForm, MerchantForm, ProductForm, StockForm
 from .models import MerchantKind
@@ -54,41 +56,33 @@ def _product_page(form, product, stock_form=None, status=200):
                            reason_label=presenters.reason_label, lang=current_language()), status
 
 
-def _read_photo(form):
-    upload = form.image.data
-    if upload is None or not getattr(upload, "filename", ""):
-        return None
-    max_bytes = current_app.config.get("PRODUCT_IMAGE_MAX_BYTES", images.DEFAULT_MAX_BYTES)
-    return images.read_upload(upload.stream, max_bytes)
+def _photo_limit(config):
+    return config.get("PRODUCT_IMAGE_MAX_BYTES", images.DEFAULT_MAX_BYTES)
 
 
 def _save_product(form, product):
-    """Save the form (and photo) in one transaction; the photo file goes if the transaction fails."""
-    store, now, new_name, old_name = current_user.store, utcnow(), None, None
-    photo = _read_photo(form)
-    try:
-        with transaction():
-            saved = operations.save_product(
-                store, name_zh=form.name_zh.data, name_en=form.name_en.data,
-                category_id=form.category_id.data, merchant_id=form.merchant_id.data, price=form.price.data,
-                barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
-                actor_id=current_user.id,
-                now=now, initial_stock=form.stock.data if product is None else 0, product=product)
-            if photo is not None:
-                new_name = images.store_image(current_app.instance_path, *photo)
-                old_name = operations.set_product_image(saved, new_name, now)
-            elif form.remove_image.data:
-                old_name = operations.set_product_image(saved, None, now)
-    except BaseException:
-        images.remove_image(current_app.instance_path, new_name)
-        raise
-    images.remove_image(current_app.instance_path, old_name)
+    """Save the form and its photo in one transaction. The photo is checked and re-encoded first,
+    in memory; its file is kept only if the transaction commits (and the old one goes then)."""
+    store, now = current_user.store, utcnow()
+    photo = images.read_photo(form.image.data, _photo_limit(current_app.config))
+    with transaction():
+        saved = operations.save_product(
+            store, name_zh=form.name_zh.data, name_en=form.name_en.data,
+            category_id=form.category_id.data, merchant_id=form.merchant_id.data, price=form.price.data,
+            barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
+            actor_id=current_user.id,
+            now=now, initial_stock=form.stock.data if product is None else 0, product=product)
+        if photo is not None:
+            operations.set_product_image(saved, photo, now)
+        elif form.remove_image.data:
+            operations.set_product_image(saved, None, now)
     return saved
 
 
 @bp.route("/console/products/new", methods=["GET", "POST"], defaults={"product_id": None})
 @bp.route("/console/products/<int:product_id>", methods=["GET", "POST"])
 @staff_only
+@upload_route(_photo_limit)
 def edit_product(product_id):
     """Add a product or edit one: names, category, merchant, price, barcode, unit, photo, on sale."""
     product = _product_or_404(product_id) if product_id is not None else None
@@ -157,6 +151,7 @@ def set_product_active(product_id):
 
 @bp.route("/console/products/import", methods=["GET", "POST"])
 @staff_only
+@upload_route(csv_rules.MAX_FILE_BYTES)
 def import_products():
     """Import products from CSV (a file or pasted lines) and show a report, line by line."""
     form, report, status = ImportForm(), None, 200

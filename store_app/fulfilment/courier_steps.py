@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
 
+from ..catalogue import images
 from ..catalogue.models import Merchant
 from ..deliveries import rules
 from ..deliveries.models import DeliveryTask
@@ -16,8 +17,16 @@ from ..orders import rules as order_rules
 from ..orders.errors import StatusConflict
 from ..orders.models import Order, OrderStatus
 from ..roles import Role
+from ..uploads import storage
 from . import errors, settlement
 from .moves import move
+
+
+def _door_photo_names():
+    return set(db.session.scalars(db.select(Order.failure_photo).where(Order.failure_photo.is_not(None))))
+
+
+storage.register_folder("deliveries", _door_photo_names)
 
 
 def _own_order(courier, task_id):
@@ -166,14 +175,17 @@ def _count_miss(order):
 
 def report_failure(courier, task_id, reason, text, now, photo=None):
     """The delivery could not be made (nobody home, refused, other + a few words): order and task
-    failed. ``photo`` is the stored name of the courier's photo at the door, if they took one."""
+    failed. ``photo`` is the courier's photo at the door (re-encoded), if they took one: its file is
+    staged only once the task is known to be theirs, and kept only if the step commits."""
     text = (text or "").strip()
     problem = rules.failure_problem(reason, text)
     if problem:
         raise errors.FailureReasonInvalid(problem)
-    order = move(_own_order(courier, task_id), OrderStatus.FAILED, actor_id=courier.id, now=now,
+    order = _own_order(courier, task_id)
+    stored = images.keep_photo(photo, "deliveries") if photo is not None else None
+    order = move(order, OrderStatus.FAILED, actor_id=courier.id, now=now,
                  note=f"{reason}: {text}" if text else reason, guard=(Order.courier_id == courier.id,),
-                 changes={"failure_photo": photo} if photo else None,
+                 changes={"failure_photo": stored} if stored else None,
                  task_guard=(DeliveryTask.courier_id == courier.id,))
     return settlement.settle_failed_delivery(order, courier.id, now)
 

@@ -15,9 +15,12 @@ from ..geo import maps
 from ..roles import Role
 from ..stores.presenters import store_status
 from ..web.guards import role_required
+from ..web.uploads import upload_route
 from . import courier_steps
 
 bp = Blueprint("courier", __name__)
+# A phone camera's photo as it comes (3-5 MB is usual); it is brought down to 2048 px before keeping.
+DOOR_PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
 @bp.get("/courier")
@@ -85,25 +88,27 @@ def task_delivered(task_id):
     return _courier_page(400)
 
 
+def _door_photo_limit(config):
+    return config.get("DOOR_PHOTO_MAX_BYTES", DOOR_PHOTO_MAX_BYTES)
+
+
 @bp.post("/courier/tasks/<int:task_id>/failed")
 @role_required(Role.COURIER)
+@upload_route(_door_photo_limit)
 def task_failed(task_id):
-    """The delivery could not be made: nobody home, refused, or another reason in a few words."""
+    """The delivery could not be made: nobody home, refused, or another reason in a few words.
+
+    The door photo is checked and re-encoded in memory first; its file is kept only if the step is
+    saved, which checks first that the task is this courier's."""
     reason, text = request.form.get("reason", ""), request.form.get("text", "")
-    photo = request.files.get("photo")
-    stored = None
-    if photo is not None and photo.filename:
-        try:
-            data, kind = images.read_upload(photo.stream)
-        except ImageRefused as exc:
-            flash(exc.message, "error")
-            return _courier_page(400)
-        stored = images.store_image(current_app.instance_path, data, kind, folder="deliveries")
+    try:
+        photo = images.read_photo(request.files.get("photo"), _door_photo_limit(current_app.config))
+    except ImageRefused as exc:
+        flash(exc.message, "error")
+        return _courier_page(exc.status)
     order, error = _courier_step(
-        lambda: courier_steps.report_failure(current_user, task_id, reason, text, utcnow(), photo=stored))
+        lambda: courier_steps.report_failure(current_user, task_id, reason, text, utcnow(), photo=photo))
     if error:
-        if stored:
-            images.remove_image(current_app.instance_path, stored, folder="deliveries")
         return error
     flash(_("Order #%(id)d marked as not delivered. Bring it back to the store.", id=order.id), "info")
     return redirect(url_for("courier.home"), 303)

@@ -15,6 +15,7 @@ from ..stores import operations as store_ops
 from ..stores.context import resolve_store
 from ..stores.rules import format_interval
 from ..web.guards import role_required
+from ..web.uploads import upload_route
 from . import errors, maps, operations, rules, zones
 from .forms import BuildingForm, ZoneForm
 from .geocoding import get_geocoder
@@ -184,6 +185,7 @@ def _save_zone_form(form, zone, store):
 @bp.route("/console/zones/new", methods=["GET", "POST"], defaults={"zone_id": None})
 @bp.route("/console/zones/<int:zone_id>", methods=["GET", "POST"])
 @role_required(Role.STAFF, Role.OWNER)
+@upload_route(2 * MAX_GEOJSON_BYTES)  # the file, and the text box beside it
 def edit_zone(zone_id):
     """Add or edit a zone: the form, a GeoJSON text and file, and the SVG outline editor."""
     store = current_user.store

@@ -1,16 +1,15 @@
 """Voice orders: a resident sends a voice note or a typed list; staff build the resident's cart
-from it; the resident checks the cart and pays as usual."""
-import secrets
-from pathlib import Path
+from it; the resident checks the cart and pays as usual.
 
-from flask import current_app
-
+A voice note is kept under ``<instance>/uploads/voice/`` (never served statically), written only
+when the voice order is saved (``uploads.storage``)."""
 from ..accounts.models import User
 from ..catalogue.models import Product
 from ..catalogue.operations import search_condition
 from ..errors import ValueTooLong
 from ..extensions import db
 from ..roles import Role
+from ..uploads import storage
 from . import cart, errors
 from .models import CartItem, VoiceOrder
 
@@ -38,11 +37,16 @@ def sniff_audio(data):
     return None
 
 
-def audio_dir():
-    """Where voice notes are kept (inside the instance folder, never served statically)."""
-    path = Path(current_app.instance_path) / "uploads" / "voice"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _voice_note_names():
+    return set(db.session.scalars(db.select(VoiceOrder.audio_filename).where(VoiceOrder.audio_filename.is_not(None))))
+
+
+storage.register_folder("voice", _voice_note_names)
+
+
+def audio_path(voice_order):
+    """The file of a voice order's note, or None when it has none (or it is gone)."""
+    return storage.path_of("voice", voice_order.audio_filename) if voice_order.audio_filename else None
 
 
 def submit_voice_order(user, text, audio, now):
@@ -60,8 +64,7 @@ def submit_voice_order(user, text, audio, now):
         if kind is None:
             raise errors.VoiceType()
         order.audio_mime, ext = kind
-        order.audio_filename = f"{secrets.token_hex(16)}.{ext}"
-        (audio_dir() / order.audio_filename).write_bytes(audio)
+        order.audio_filename = storage.keep("voice", audio, ext)  # in place only if the order is saved
     db.session.add(order)
     db.session.flush()
     return order

@@ -8,6 +8,7 @@ from ..errors import DomainError
 from ..roles import Role
 from ..web.guards import role_required
 from ..web.params import db_int
+from ..web.uploads import upload_route
 from . import errors, voice
 
 bp = Blueprint("voice", __name__)
@@ -27,6 +28,7 @@ def _read_upload(upload, limit):
 
 @bp.route("/voice", methods=["GET", "POST"])
 @role_required(Role.RESIDENT)
+@upload_route(voice.MAX_AUDIO_BYTES)
 def voice_order():
     """Record a voice note (or type a list); staff build the cart, the resident confirms and pays."""
     text = request.form.get("text", "")
@@ -105,6 +107,7 @@ def mark_ready(voice_id):
 def audio(voice_id):
     """The voice note itself, for staff only."""
     request_ = _voice_or_404(voice_id)
-    if not request_.audio_filename:
+    path = voice.audio_path(request_)
+    if path is None:
         abort(404)
-    return send_file(voice.audio_dir() / request_.audio_filename, mimetype=request_.audio_mime, max_age=0)
+    return send_file(path, mimetype=request_.audio_mime, max_age=0)

@@ -7,12 +7,14 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from .. import csv_rules
 from ..accounts.rules import display_phone
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..roles import Role
 from ..web.forms import show_error
 from ..web.guards import role_required
+from ..web.uploads import upload_route
 from . import checkin, handover, importing, shelves as shelf_ops
 from .checkin_forms import SIZE_LABELS, BatchForm, CarriersForm, CheckInForm, ImportForm, ShelfForm
 from .console_blueprint import bp
@@ -206,6 +208,7 @@ def _upload_text(form):
 
 @bp.route("/console/parcels/import", methods=["GET", "POST"])
 @staff_only
+@upload_route(csv_rules.MAX_FILE_BYTES)
 def import_csv():
     """Check in a courier's manifest (a file or pasted lines) and report line by line."""
     form, report, status = ImportForm(), None, 200

@@ -1,9 +1,11 @@
 """Cross-cutting web parts: error pages, role guards, template filters, languages, health."""
-from . import errors, filters, i18n, page_cache, params
+from . import bodies, errors, filters, i18n, page_cache, params
 
 
 def init_app(app):
-    """Register bounded route ids, error pages, template helpers, languages and the health endpoint."""
+    """Register bounded request bodies and route ids, error pages, template helpers, languages and the
+    health endpoint."""
+    bodies.init_app(app)
     params.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -10,11 +10,13 @@ from store_app.database import transaction
 from store_app.extensions import db
 from store_app.orders.models import Order, OrderItem
 
+from ..photo_files import photo_bytes
+
 CARD_RE = re.compile(r'<li class="feed-card[^"]*" id="p(\d+)"')
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
-       b"\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+# Real (tiny) photos: the app decodes and re-encodes every photo it keeps.
+PNG = photo_bytes("PNG", (30, 20))
+JPEG = photo_bytes("JPEG", (30, 20))
+WEBP = photo_bytes("WEBP", (30, 20))
 
 
 def now():

@@ -13,6 +13,7 @@ from store_app.extensions import db
 from store_app.orders.models import Order
 from tests.conftest import csrf_token, with_csrf
 
+from ..photo_files import decoded, photo_bytes
 from .conftest import post_form, text_of
 from .test_order_board import act, courier_act, order_row, world  # noqa: F401  (fixture)
 
@@ -180,8 +181,7 @@ def test_an_empty_inbox_says_so(app, world):  # noqa: F811
 
 # ---- a failed delivery's photo ----------------------------------------------------------------------
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
-       b"\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+PNG = photo_bytes("PNG", (30, 20))
 
 
 def fail_with_photo(client, task_id, data):
@@ -199,9 +199,11 @@ def test_a_failed_delivery_keeps_the_door_photo_for_staff_and_the_resident(app, 
     assert fail_with_photo(world.couriers[0], task_id, PNG).status_code == 303
     assert order_row(app, order_id)["status"] == "failed"
     with world.staff.get(f"/deliveries/{order_id}/door-photo") as photo:
-        assert photo.status_code == 200 and photo.data == PNG and photo.mimetype == "image/png"
+        assert photo.status_code == 200 and photo.mimetype == "image/webp"
+        assert decoded(photo.data)[:2] == ("WEBP", (30, 20))  # kept re-encoded
+        kept = photo.data
     with world.resident.get(f"/deliveries/{order_id}/door-photo") as photo:
-        assert photo.data == PNG
+        assert photo.data == kept
     assert "door-photo" in text_of(world.resident.get(f"/orders/{order_id}"))
     neighbour = login_client(create_shopper(world.shop, phone="+8613900099912", name="Neighbour").phone)
     assert neighbour.get(f"/deliveries/{order_id}/door-photo").status_code == 404
