@@ -542,3 +542,21 @@ def test_error_pages_are_html_for_pages_and_json_for_the_api(client, community, 
     assert html_lang(english) == "en"
     assert "We could not find that page." in english.get_data(as_text=True)
     assert client.get("/api/v1/nope").get_json()["error"] == "We could not find that page."
+
+
+# ---- personal pages are never stored by a browser or a proxy ----------------------------------
+
+@pytest.mark.parametrize("path", ["/wallet", "/parcels", "/orders", "/inbox", "/me", "/cart"])
+def test_personal_pages_send_no_store(client, community, path):
+    _login(client, community["users"][Role.RESIDENT][1])
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Cookie" in response.headers.get("Vary", "")
+
+
+def test_console_pages_send_no_store_and_visitor_pages_may_be_kept(client, community):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    _login(client, community["users"][Role.STAFF][1])
+    assert client.get("/console/wallet").headers["Cache-Control"] == "no-store"
+    assert client.get("/console/orders/live").headers["Cache-Control"] == "no-store"
