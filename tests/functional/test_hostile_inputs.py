@@ -229,3 +229,17 @@ def sweep(app, clients, caplog, roles):
 def test_no_hostile_value_breaks_a_route(app, world, caplog, roles):
     problems = sweep(app, world, caplog, roles)
     assert problems == [], f"{len(problems)} problems, the first ones:\n" + "\n".join(problems[:40])
+
+
+def test_a_refused_request_writes_one_line_and_no_traceback(app, world, caplog):
+    caplog.set_level(logging.INFO)
+    response = world[Role.RESIDENT.value].get("/api/v1/delivery-quote", query_string={"lat": "NaN", "lon": "1e400"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+    records = [r for r in caplog.records if r.name == "store_app.refused"]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("WARNING", "refused GET /api/v1/delivery-quote: 400")]
+    assert all(r.exc_info is None for r in caplog.records)
+    missing = world["visitor"].get("/orders/2147483648")
+    assert missing.status_code == 404
+    assert [r.levelname for r in caplog.records if r.name == "store_app.refused"][-1] == "INFO"
