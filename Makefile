@@ -8,12 +8,24 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
-.PHONY: setup run test bench translations extract-messages clean
+.PHONY: setup run test bench translations extract-messages reset-demo clean
 
+# Three levels of setup, each a stamp file: `make run` needs only the app's own packages; `make test`
+# adds pytest, Playwright and the PostgreSQL driver; `make bench` adds psutil and the driver.
 $(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (this is %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,postgres,bench]"
+	$(PY) -m pip install --quiet -e .
+	rm -f $(VENV)/.installed-test $(VENV)/.installed-bench
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test,postgres]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[bench,postgres]"
 	touch $@
 
 setup: $(VENV)/.installed translations
@@ -30,11 +42,18 @@ extract-messages: $(VENV)/.installed
 run: setup
 	$(PY) -m store_app.launcher --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
+bench: setup $(VENV)/.installed-bench
 	@for script in $(wildcard bench/*.py); do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Back to a fresh demo: the embedded database and uploaded files go; the next `make run` loads the
+# demo community again.
+reset-demo:
+	rm -f instance/store.sqlite3 instance/store.sqlite3-wal instance/store.sqlite3-shm
+	rm -rf instance/uploads
+	@echo "Demo reset: the next 'make run' loads a fresh demo community."
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -18,3 +18,11 @@ def test_role_homes_after_login(client, auth, community):
         assert response.headers["Location"] == path
         assert client.get(path).status_code == 200
         auth.logout()
+
+
+def test_the_welcome_page_offers_only_what_exists(client, community):
+    """Breakfast and home services are not built yet: the landing page does not advertise them."""
+    pages = {lang: client.get("/", headers={"Accept-Language": lang}).get_data(as_text=True) for lang in ("en", "zh-CN")}
+    assert "minutes" in pages["en"] and "分钟" in pages["zh-CN"]
+    assert "breakfast" not in pages["en"].lower() and "home services" not in pages["en"].lower()
+    assert "早餐" not in pages["zh-CN"] and "上门服务" not in pages["zh-CN"]

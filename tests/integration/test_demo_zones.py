@@ -1,5 +1,6 @@
 """The demo's delivery set-up: zones, two buildings beyond them, couriers on shift; idempotent."""
 from datetime import timedelta
+from pathlib import Path
 
 from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
@@ -82,3 +83,11 @@ def test_demo_couriers_are_on_a_twelve_hour_shift_and_a_later_seed_tops_it_up(ap
         assert seed_courier_shifts(store, tomorrow) == len(data.COURIERS)
     assert delivery_ops.count_couriers_on_shift(store.id, tomorrow) == len(data.COURIERS)
     assert len(ZONES) == 2
+
+
+def test_the_readme_counts_the_demo_buildings_right(app_ctx):
+    """The README's description of the demo matches what seeding creates."""
+    seed()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    count = db.session.scalar(db.select(db.func.count()).select_from(Building))
+    assert f"with {count} buildings" in readme
