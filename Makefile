@@ -6,6 +6,9 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 PYTHON ?= python3
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist, one file per worker at a time; each worker has its own
+# PostgreSQL database, see tests/conftest.py). PYTEST_JOBS= runs it in one process.
+PYTEST_JOBS ?= -n auto --dist loadfile
 export FLASK_APP := wsgi
 
 .PHONY: setup run test bench translations extract-messages reset-demo clean
@@ -43,7 +46,7 @@ run: setup
 	$(PY) -m store_app.launcher --host $(HOST) --port $(PORT)
 
 test: setup $(VENV)/.installed-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 bench: setup $(VENV)/.installed-bench
 	@for script in $(wildcard bench/*.py); do echo "== $$script"; $(PY) $$script || exit 1; done

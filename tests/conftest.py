@@ -29,9 +29,30 @@ from store_app.roles import Role
 from store_app.stores.models import Store, StoreHours
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-PASSWORD = "correct-horse"
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def _database_per_worker():
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own: ``<name>_<worker>``.
+
+    Created on the same server when missing. The variable is rewritten before any test module reads
+    it, so fixtures, tests and the processes they start all use the worker's database.
+    """
+    url, worker = os.environ.get("TEST_DATABASE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    server = make_url(sqlalchemy_url(url))
+    name = f"{server.database}_{worker}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = make_url(url).set(database=name).render_as_string(hide_password=False)
+    return os.environ["TEST_DATABASE_URL"]
 
 
 def sqlalchemy_url(url):
@@ -40,6 +61,11 @@ def sqlalchemy_url(url):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+PG_URL = _database_per_worker()
+PASSWORD = "correct-horse"
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
 def skip_or_fail(reason):
