@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..database import format_cents, transaction, utcnow
+from ..database import transaction, utcnow
 from ..deliveries.errors import reason_message
 from ..deliveries.operations import get_courier_position
 from ..errors import DomainError
@@ -19,10 +19,10 @@ from ..web.links import safe_next
 from ..web.params import db_int
 from . import cart as cart_ops
 from . import checkout as checkout_ops
-from . import queries, riders, rules
+from . import queries, riders
 from .forms import CheckoutForm
 from .models import OrderStatus
-from .presenters import COURIER_VISIBLE, order_status_json, status_label
+from .presenters import COURIER_VISIBLE, order_status_json, payment_text, refund_outcome_text, status_label
 
 
 bp = Blueprint("orders", __name__)
@@ -208,11 +208,12 @@ def _delivery_map(order, live):
 @bp.get("/orders/<int:order_id>")
 @resident_only
 def order_page(order_id):
-    """One order: status timeline, ETA, courier, delivery code; refreshed live by order-live.js."""
+    """One order: status timeline, ETA, courier, delivery code, lines and totals, refreshed live by
+    order-live.js; once cancelled or failed, its outcome (when, why, the refund, what next) instead."""
     order = _own_order_or_404(order_id)
     live = _live(order)
     return render_template("orders/order.html", order=order, live=live, route=_delivery_map(order, live),
-                           amount_due=format_cents(rules.amount_due_cents(order)))
+                           payment_text=payment_text(order), refund_outcome=refund_outcome_text(order))
 
 
 @bp.get("/orders/<int:order_id>/status")
