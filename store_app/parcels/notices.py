@@ -2,7 +2,7 @@
 back to the carrier, collected for them by a proxy) and a proxy (named, or no longer). Check-in, the
 code's re-issue, the overdue ladder, the handover and the resident's proxy list call these. The
 proxies' messages are described here and registered with ``notifications.presenters``."""
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, gettext as _
 
 from ..accounts.models import User
 from ..accounts.rules import display_phone
@@ -95,10 +95,13 @@ def _proxy_collected(params):
     if params.get("proxy_name") and params.get("proxy_phone"):
         who = f"{who} ({display_phone(params['proxy_phone'])})"
     count = params.get("count") or 1
-    return (_("Your parcel was collected for you"),
-            ngettext("%(who)s collected your parcel (…%(tails)s) for you at the counter.",
-                     "%(who)s collected %(num)d of your parcels (…%(tails)s) for you at the counter.",
-                     count, who=who, tails=", …".join(params.get("tails") or [])))
+    tails = ", …".join(params.get("tails") or [])
+    if count == 1:
+        body = _("%(who)s collected your parcel (…%(tails)s) for you at the counter.", who=who, tails=tails)
+    else:
+        body = _("%(who)s collected %(num)d of your parcels (…%(tails)s) for you at the counter.",
+                 who=who, num=count, tails=tails)
+    return _("Your parcel was collected for you"), body
 
 
 RENDER = {"parcel_proxy_named": _proxy_named, "parcel_proxy_withdrawn": _proxy_withdrawn}
