@@ -8,8 +8,6 @@ resident through the real checkout, so the tests never meet.
 """
 import re
 
-import pytest
-
 from store_app.accounts.models import User
 from store_app.catalogue.models import Merchant, Product
 from store_app.database import utcnow

@@ -133,8 +133,8 @@ def test_naming_someone_for_all_parcels_says_so_in_chinese(app, shop, staff_id, 
     assert "有人请您代取包裹" in inbox and "Shopper 请您代取其在本店的所有包裹。" in inbox
 
 
-def test_a_proxy_without_an_account_gets_no_inbox_and_no_sms_without_a_gateway(app, shop, staff_id, shopper,  # noqa: F811
-                                                                               phone, count):
+def test_a_proxy_without_an_account_gets_no_inbox_and_no_sms_without_a_gateway(  # noqa: F811
+        app, shop, staff_id, shopper, phone, count):
     before = count(Notification), count(OutboxMessage)
     assert post_form(phone, "/parcels/proxies", {"proxy_phone": new_phone(), "parcel": ""}).status_code == 303
     assert (count(Notification), count(OutboxMessage)) == before
