@@ -15,11 +15,13 @@ from ..wallet.operations import get_balance
 from ..web.filters import local_datetime
 from ..web.forms import choice_list
 from ..web.guards import role_required
+from ..web.i18n import current_language
 from ..web.links import safe_next
 from ..web.params import db_int
 from . import cart as cart_ops
 from . import checkout as checkout_ops
 from . import queries, riders
+from .errors import OrderNotFound
 from .forms import CheckoutForm
 from .models import OrderStatus
 from .presenters import COURIER_VISIBLE, order_status_json, payment_text, refund_outcome_text, status_label
@@ -214,6 +216,26 @@ def order_page(order_id):
     live = _live(order)
     return render_template("orders/order.html", order=order, live=live, route=_delivery_map(order, live),
                            payment_text=payment_text(order), refund_outcome=refund_outcome_text(order))
+
+
+@bp.post("/orders/<int:order_id>/again")
+@resident_only
+def order_again(order_id):
+    """The order's items back in the cart (what the store still has), then the cart."""
+    try:
+        with transaction():
+            added, missing = cart_ops.add_order_again(current_user, order_id, utcnow())
+            lang = current_language()
+            missing_names = ", ".join(item.name(lang) for item in missing)
+    except OrderNotFound:
+        abort(404)
+    if not added:
+        flash(_("None of these items are available now: %(names)s", names=missing_names), "error")
+        return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    flash(_("Added to your cart."), "success")
+    if missing:
+        flash(_("Not available now, so not added: %(names)s", names=missing_names), "error")
+    return redirect(url_for("orders.cart"), 303)
 
 
 @bp.get("/orders/<int:order_id>/status")

@@ -266,3 +266,38 @@ def test_a_store_cancellation_reaches_the_inbox_with_its_reason(app, shop, shopp
     assert (kind, link, params["refund_cents"]) == ("order_cancelled", f"/orders/{order_id}", WATER + FEE)
     inbox = visible_text(phone.get("/inbox"))
     assert f"The store cancelled order #{order_id}. Lift broken ¥8.00 went back to your wallet." in inbox
+
+
+# ---- what next: the same items again -------------------------------------------------------------
+
+def test_order_these_again_puts_what_the_store_has_back_in_the_cart(app, shop, shopper, phone, create_order):
+    from store_app.catalogue.models import Product
+    from store_app.database import transaction
+    from store_app.orders.models import CartItem
+
+    order_id = create_order(shopper, {shop.products["water"]: 2, shop.products["milk"]: 1})
+    post_form(phone, f"/orders/{order_id}/cancel", token_from=f"/orders/{order_id}/cancel")
+    assert f'action="/orders/{order_id}/again"' in text_of(phone.get(f"/orders/{order_id}"))
+    with app.app_context(), transaction():
+        db.session.get(Product, shop.products["milk"]).stock = 0
+
+    response = post_form(phone, f"/orders/{order_id}/again", token_from=f"/orders/{order_id}")
+    assert response.status_code == 303 and response.headers["Location"] == "/cart"
+    with app.app_context():
+        cart = dict(db.session.execute(db.select(CartItem.product_id, CartItem.quantity)
+                                       .where(CartItem.user_id == shopper.user_id)).all())
+    assert cart == {shop.products["water"]: 2}
+    page = text_of(phone.get("/cart"))
+    assert "Added to your cart." in page and "Not available now, so not added: Fresh milk" in page
+
+
+def test_order_again_is_only_for_ones_own_orders(app, shop, shopper, create_order, create_shopper, login_client,
+                                                 count):
+    from store_app.orders.models import CartItem
+
+    order_id = create_order(shopper, {shop.products["water"]: 1})
+    stranger = login_client(create_shopper(shop).phone)
+    before = count(CartItem)
+    assert post_form(stranger, f"/orders/{order_id}/again").status_code == 404
+    assert post_form(stranger, "/orders/99999999999/again").status_code == 404
+    assert count(CartItem) == before
