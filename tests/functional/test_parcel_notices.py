@@ -107,6 +107,8 @@ def test_a_proxy_is_told_when_named_and_when_no_longer(app, shop, staff_id, shop
     assert post_form(phone, "/parcels/proxies", {"proxy_phone": local, "parcel": parcel_id}).status_code == 303
     assert [kind for kind, _ in inbox_of(app, helper.user_id)] == ["parcel_proxy_named"]  # named once, told once
 
+    assert "they are told in their messages when you name them and when you stop" in \
+        visible_text(phone.get("/parcels/proxies"))
     helper_phone = english(login_client(helper.phone))
     inbox = visible_text(helper_phone.get("/inbox"))
     assert "You may collect parcels for someone" in inbox
