@@ -155,6 +155,12 @@ def minutes_until(at, now):
 # prediction is an estimate, and a few minutes is what a red light or a slow lift costs.
 RISK_MARGIN_MIN = 3
 
+# "May be late": the one threshold for a slip worth telling. The resident is told (inbox, and the new
+# time on their order page) once the dispatcher predicts the hand-over at least this many whole
+# minutes past the promise, and the dispatch board marks exactly those tasks "resident told". A
+# one-minute slip is the noise of an estimate, not news; staff still see it early as "at risk".
+LATE_NOTICE_MIN = 5
+
 
 def has_room(load, size, capacity):
     """Whether a courier carrying ``load`` (summed task sizes) can take a task of ``size`` more."""
@@ -186,3 +192,10 @@ def is_at_risk(lateness_min, predicted, margin_min=RISK_MARGIN_MIN):
     """True when a hand-over the dispatcher ``predicted`` is late or less than ``margin_min`` minutes
     early; without a prediction, only when the (already pessimistic) estimate is past the promise."""
     return lateness_min > (-margin_min if predicted else 0)
+
+
+def is_late_notice_due(lateness_min, predicted=True, threshold_min=LATE_NOTICE_MIN):
+    """True when a hand-over the dispatcher ``predicted`` ``lateness_min`` whole minutes past the
+    promise is late enough to tell the resident (and to mark on the board): at least ``threshold_min``.
+    Without a prediction (the board's own estimate) never: only the dispatcher's plan tells residents."""
+    return predicted and lateness_min >= threshold_min

@@ -1,13 +1,13 @@
 """The demo parcel station: six shelves and 60 parcels waiting for demo residents (and a few phone
 numbers without an account), checked in over the last nine days, so that reminders, storage fees
-and the return list all have something to show. Idempotent: shelves and parcels are added once."""
+and the return list all have something to show, and one of them with its code locked. Idempotent: shelves and parcels are added once."""
 import random
 from datetime import timedelta
 
 from ..accounts.models import User
 from ..extensions import db
-from ..parcels import checkin, ladder, shelves
-from ..parcels.models import Parcel
+from ..parcels import checkin, ladder, rules, shelves
+from ..parcels.models import Parcel, ParcelStatus
 from . import data
 
 SHELVES = [(number, 4, 24) for number in range(1, 7)]  # (number, tiers, size units per tier)
@@ -40,4 +40,16 @@ def seed_parcels(store, now, seed=11):
                          now=now - timedelta(hours=age_h))
         created["parcels"] += 1
     ladder.run_ladder(store, now)  # the reminders and the return list, as the scheduler would have done
+    _lock_one_code(store)
     return created
+
+
+def _lock_one_code(store):
+    """One waiting parcel of the first demo resident has had its code locked at the counter (five
+    wrong tries), so that the resident's page shows a locked code and the counter a re-issue."""
+    owner = db.session.scalar(db.select(User.id).where(User.phone == data.RESIDENTS[0][0]))
+    newest = db.session.scalar(db.select(Parcel.id).where(
+        Parcel.store_id == store.id, Parcel.recipient_id == owner, Parcel.status == ParcelStatus.WAITING.value)
+        .order_by(Parcel.checked_in_at.desc(), Parcel.id.desc()).limit(1)) if owner is not None else None
+    if newest is not None:
+        db.session.execute(db.update(Parcel).where(Parcel.id == newest).values(code_misses=rules.MAX_CODE_MISSES))

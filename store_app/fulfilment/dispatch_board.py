@@ -46,6 +46,9 @@ class TaskRow:
     predicted_at: datetime | None  # the dispatcher's latest prediction; None before it predicted this task
     lateness_min: int              # expected hand-over minus the promise: positive = late
     at_risk: bool
+    # Late enough that the resident is told "may be late" (``rules.LATE_NOTICE_MIN``): the same rule
+    # as the notice itself, so the board never says "told" when nobody was, nor the reverse.
+    resident_told: bool = False
 
     @property
     def movable(self):
@@ -123,7 +126,8 @@ def task_row(task, order, now, params):
                    address=order.address_text if order is not None else "",
                    courier_name=task.courier.name if task.courier is not None else "",
                    predicted_at=task.predicted_at, lateness_min=lateness,
-                   at_risk=rules.is_at_risk(lateness, task.predicted_at is not None))
+                   at_risk=rules.is_at_risk(lateness, task.predicted_at is not None),
+                   resident_told=rules.is_late_notice_due(lateness, task.predicted_at is not None))
 
 
 def _next_stop(rows, store):

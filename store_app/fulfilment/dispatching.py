@@ -4,6 +4,7 @@ rows are taken like every other writer's, orders before tasks, in id order."""
 from datetime import timedelta
 
 from ..accounts.models import User
+from ..deliveries import rules as delivery_rules
 from ..deliveries.models import DeliveryTask
 from ..extensions import db
 from ..notifications.operations import notify_many
@@ -60,10 +61,6 @@ def assign_by_planner(pairs, now):
 
 # ---- the dispatcher's predictions ------------------------------------------------------------
 
-# A prediction this much past the promise counts as late (the planner's minutes are estimates).
-LATE_MARGIN = timedelta(minutes=1)
-
-
 # A prediction that moved less than this is not written again (most cycles change nothing).
 PREDICTION_STEP = timedelta(seconds=30)
 
@@ -71,7 +68,8 @@ PREDICTION_STEP = timedelta(seconds=30)
 def record_predictions(store_id, timezone, predicted, now):
     """Keep each task's predicted hand-over (``{task_id: aware datetime}``, from one cycle).
 
-    An order now predicted past its promise shows the new time on the resident's page
+    An order now predicted at least ``deliveries.rules.LATE_NOTICE_MIN`` minutes past its promise
+    shows the new time on the resident's page
     (``Order.late_eta_at``, moved with the predictions, cleared when it is on time again), and the
     resident is told once: the notification's key is unique, so however many cycles (or two at
     once) see the order late, one message is stored. A handful of statements whatever the number
@@ -92,7 +90,10 @@ def record_predictions(store_id, timezone, predicted, now):
         at = predicted[task_id]
         if was_predicted is None or abs(at - was_predicted) >= PREDICTION_STEP:
             task_moves.append({"task_id": task_id, "at": at})
-        if at <= promised_at + LATE_MARGIN:
+        lateness = delivery_rules.predicted_lateness_min(promised_at, at, now, 0)
+        # Shown late (and told) from a slip of LATE_NOTICE_MIN on; once shown, the page follows the
+        # estimate until it is back on time, so a slip of 5, then 4, then 5 minutes tells nobody twice.
+        if not delivery_rules.is_late_notice_due(lateness) and (late_eta_at is None or lateness <= 0):
             if late_eta_at is not None:
                 on_time.append(order_id)
             continue

@@ -8,7 +8,7 @@ from ..orders.errors import OrderNotFound, StatusConflict
 from ..orders.models import Order, OrderStatus, PaymentMethod
 from ..orders.rules import cancel_problem
 from ..wallet import operations as wallet
-from . import errors, transitions
+from . import errors, notices, transitions
 from .moves import move
 
 
@@ -68,7 +68,8 @@ def cancel_by_resident(user, order_id, now):
 
 def cancel_by_store(staff, order_id, now, reason, text=""):
     """Staff cancel an order that has not left the store, saying why (one of
-    ``orders.rules.STORE_CANCEL_REASONS``; "other" with a few words): restocked and refunded the way it was paid."""
+    ``orders.rules.STORE_CANCEL_REASONS``; "other" with a few words): restocked and refunded the way it was
+    paid, and the resident told in their inbox."""
     text = (text or "").strip()
     problem = cancel_problem(reason, text)
     if problem:
@@ -76,4 +77,7 @@ def cancel_by_store(staff, order_id, now, reason, text=""):
     order = queries.get_store_order(staff.store_id, order_id)
     if order is None:
         raise OrderNotFound(order_id)
-    return cancel(order, staff.id, now, f"store: {reason}" + (f": {text}" if text else ""))
+    refund_left = order.total_cents - order.refunded_cents
+    cancel(order, staff.id, now, f"store: {reason}" + (f": {text}" if text else ""))
+    notices.tell_cancelled_by_store(order, reason + (f": {text}" if text else ""), refund_left, now)
+    return order

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..orders import queries
 from ..orders.errors import OrderNotFound, StatusConflict
 from ..orders.models import Order, OrderEvent, OrderItem, OrderStatus
-from . import errors, settlement, transitions
+from . import errors, notices, settlement, transitions
 from .moves import move
 
 # ``assign_courier`` without a check of the courier staff saw on the order.
@@ -33,7 +33,8 @@ def advance_by_store(staff, order_id, target, now):
 
 
 def mark_item_unavailable(staff, order_id, item_id, now):
-    """A line can't be supplied: refund it, tell the resident on the order page; cancel if nothing is left."""
+    """A line can't be supplied: refund it, tell the resident (the order page, live, and the inbox);
+    cancel if nothing is left."""
     order = _store_order(staff, order_id)
     if OrderStatus(order.status) not in transitions.ITEM_EDITABLE:
         raise StatusConflict(order.status)
@@ -50,8 +51,11 @@ def mark_item_unavailable(staff, order_id, item_id, now):
     db.session.add(OrderEvent(order_id=order.id, status=order.status, actor_id=staff.id, at=now,
                               note=f"unavailable:{item.id}"))
     db.session.flush()
+    notices.tell_item_unavailable(order, item, item.line_cents, now)
     if all(i.unavailable for i in order.items):
-        return settlement.cancel(order, staff.id, now, "nothing left to deliver")
+        refund_left = order.total_cents - order.refunded_cents
+        settlement.cancel(order, staff.id, now, "nothing left to deliver")
+        notices.tell_cancelled_by_store(order, "nothing left to deliver", refund_left, now)
     return order
 
 

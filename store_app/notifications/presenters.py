@@ -67,6 +67,17 @@ RENDERERS = {
 }
 
 
+def renderer(kind):
+    """Register ``fn(params) -> (title, body)`` for ``kind``: the packages above (orders, parcels)
+    describe their own messages here, as a lower package hears of a higher one."""
+    def register(fn):
+        if kind in RENDERERS and RENDERERS[kind] is not fn:
+            raise ValueError(f"a renderer for {kind!r} exists already")
+        RENDERERS[kind] = fn
+        return fn
+    return register
+
+
 def render(notification):
     """``(title, body)`` for a notification; an unknown kind is shown plainly rather than hidden."""
     renderer = RENDERERS.get(notification.kind)

@@ -7,7 +7,7 @@ from ..catalogue.errors import OutOfStock
 from ..catalogue.models import Product
 from ..database import upsert
 from ..extensions import db
-from . import errors, rules
+from . import errors, queries, rules
 from .models import CartItem
 
 
@@ -45,6 +45,24 @@ def add_to_cart(user, product_id, quantity=1, voice_order_id=None, *, now):
         set_={"quantity": db.case((added > cap, cap), else_=added),
               "seen_price_cents": stmt.excluded.seen_price_cents}).returning(table.c.quantity)
     return db.session.execute(stmt).scalar_one()
+
+
+def add_order_again(user, order_id, now):
+    """Put the lines of one of the resident's orders back in the cart (再来一单), each as
+    ``add_to_cart`` adds it (capped by today's stock); returns ``(added, missing)``: the order's items
+    that went in, and those the store no longer has. ``errors.OrderNotFound`` for someone else's."""
+    order = queries.get_order_for_user(user, order_id)
+    if order is None:
+        raise errors.OrderNotFound(order_id)
+    added, missing = [], []
+    for item in order.items:
+        try:
+            add_to_cart(user, item.product_id, min(item.quantity, rules.MAX_QUANTITY), now=now)
+        except (errors.ProductNotFound, OutOfStock):  # checked before anything is written
+            missing.append(item)
+        else:
+            added.append(item)
+    return added, missing
 
 
 def set_quantity(user, product_id, quantity):

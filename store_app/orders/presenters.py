@@ -1,9 +1,12 @@
 """How an order looks to the resident, shared by the page and its live JSON."""
 import math
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
+from ..database import format_cents
 from .models import OrderStatus as S
+from .rules import amount_due_cents, refund_on_cancel_cents
+from .statuses import PaymentMethod
 
 STATUS_LABELS = {
     S.PLACED: _l("Order placed"), S.ACCEPTED: _l("Accepted by the store"), S.PICKING: _l("Being picked"),
@@ -72,8 +75,51 @@ def _eta_text(minutes):
     return str(_l("Arrives in about %(n)d min", n=minutes))
 
 
+def payment_text(order):
+    """How the order is paid, and what is still to pay at the door (after refunds)."""
+    if order.payment_method == PaymentMethod.WALLET.value:
+        return _("Paid from your wallet")
+    amount = format_cents(amount_due_cents(order))
+    if order.payment_method == PaymentMethod.CARD.value:
+        return _("Card on delivery: %(amount)s", amount=amount)
+    return _("Cash on delivery: %(amount)s", amount=amount)
+
+
+def cancel_refund_text(order):
+    """What cancelling now would give back, and where, before the resident confirms."""
+    amount = refund_on_cancel_cents(order)
+    if order.payment_method != PaymentMethod.WALLET.value:
+        return _("Nothing has been charged yet (you were to pay on delivery), so nothing is taken "
+                 "and nothing needs refunding.")
+    if not amount:
+        return _("Everything was refunded already: there is nothing more to refund.")
+    return _("%(amount)s goes back to your wallet at once.", amount=format_cents(amount))
+
+
+def refund_outcome_text(order):
+    """What the resident got back once the order ended: how much and where."""
+    if order.payment_method != PaymentMethod.WALLET.value:
+        return _("Nothing was charged: you were to pay on delivery.")
+    if not order.refunded_cents:
+        return _("Nothing was refunded.")
+    return _("%(amount)s was refunded to your wallet.", amount=format_cents(order.refunded_cents))
+
+
+def _items_json(order, lang):
+    return [{"id": item.id, "name": item.name(lang), "quantity": item.quantity,
+             "line": format_cents(item.line_cents), "unavailable": item.unavailable} for item in order.items]
+
+
+def _totals_json(order):
+    """The order's money as the page shows it (formatted), and the refunded cents."""
+    return {"delivery_fee": format_cents(order.delivery_fee_cents), "total": format_cents(order.total_cents),
+            "refunded": format_cents(order.refunded_cents), "refunded_cents": order.refunded_cents,
+            "payment_text": payment_text(order)}
+
+
 def order_status_json(order, now, courier_position=None):
-    """The live facts of an order: status, steps done, minutes left, courier, unavailable items.
+    """The live facts of an order: status, steps done, minutes left, courier, its lines (struck
+    when unavailable) and money after refunds, what cancelling would refund.
 
     ``courier_position`` ``(lat, lon, at)`` is shown only while the courier carries this order.
     """
@@ -100,5 +146,8 @@ def order_status_json(order, now, courier_position=None):
         "unavailable": [item.name(lang) for item in order.items if item.unavailable],
         "refunded_cents": order.refunded_cents,
         "cancellable": S(order.status) in (S.PLACED, S.ACCEPTED),
+        "cancel_refund_text": cancel_refund_text(order),
         "end_reason": end_reason(order),
+        "items": _items_json(order, lang),
+        "totals": _totals_json(order),
     }

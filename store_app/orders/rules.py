@@ -19,6 +19,13 @@ def amount_due_cents(order):
     return max(0, order.total_cents - order.refunded_cents)
 
 
+def refund_on_cancel_cents(order):
+    """What cancelling the order now gives back, in cents: its total less what was refunded already
+    (unavailable lines), never negative. From the wallet it goes back to the wallet; an order paid
+    on delivery was never charged, so it is simply not collected."""
+    return max(0, order.total_cents - order.refunded_cents)
+
+
 def is_code_locked(order):
     """True once the courier typed a wrong delivery code ``MAX_CODE_MISSES`` times."""
     return order.delivery_code_misses >= MAX_CODE_MISSES

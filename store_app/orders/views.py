@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..database import format_cents, transaction, utcnow
+from ..database import transaction, utcnow
 from ..deliveries.errors import reason_message
 from ..deliveries.operations import get_courier_position
 from ..errors import DomainError
@@ -15,14 +15,16 @@ from ..wallet.operations import get_balance
 from ..web.filters import local_datetime
 from ..web.forms import choice_list
 from ..web.guards import role_required
+from ..web.i18n import current_language
 from ..web.links import safe_next
 from ..web.params import db_int
 from . import cart as cart_ops
 from . import checkout as checkout_ops
-from . import queries, riders, rules
+from . import queries, riders
+from .errors import OrderNotFound
 from .forms import CheckoutForm
 from .models import OrderStatus
-from .presenters import COURIER_VISIBLE, order_status_json, status_label
+from .presenters import COURIER_VISIBLE, order_status_json, payment_text, refund_outcome_text, status_label
 
 
 bp = Blueprint("orders", __name__)
@@ -208,11 +210,32 @@ def _delivery_map(order, live):
 @bp.get("/orders/<int:order_id>")
 @resident_only
 def order_page(order_id):
-    """One order: status timeline, ETA, courier, delivery code; refreshed live by order-live.js."""
+    """One order: status timeline, ETA, courier, delivery code, lines and totals, refreshed live by
+    order-live.js; once cancelled or failed, its outcome (when, why, the refund, what next) instead."""
     order = _own_order_or_404(order_id)
     live = _live(order)
     return render_template("orders/order.html", order=order, live=live, route=_delivery_map(order, live),
-                           amount_due=format_cents(rules.amount_due_cents(order)))
+                           payment_text=payment_text(order), refund_outcome=refund_outcome_text(order))
+
+
+@bp.post("/orders/<int:order_id>/again")
+@resident_only
+def order_again(order_id):
+    """The order's items back in the cart (what the store still has), then the cart."""
+    try:
+        with transaction():
+            added, missing = cart_ops.add_order_again(current_user, order_id, utcnow())
+            lang = current_language()
+            missing_names = ", ".join(item.name(lang) for item in missing)
+    except OrderNotFound:
+        abort(404)
+    if not added:
+        flash(_("None of these items are available now: %(names)s", names=missing_names), "error")
+        return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    flash(_("Added to your cart."), "success")
+    if missing:
+        flash(_("Not available now, so not added: %(names)s", names=missing_names), "error")
+    return redirect(url_for("orders.cart"), 303)
 
 
 @bp.get("/orders/<int:order_id>/status")

@@ -15,7 +15,7 @@ from ..wallet.errors import InsufficientFunds
 from . import errors, rules
 from .codes import code_secret
 from .models import Parcel, ParcelEvent, ParcelProxy, ParcelStatus
-from .notices import tell
+from .notices import tell, tell_collected_by_proxy
 from .terms import fee_due
 
 REISSUE_ATTEMPTS = 8  # fresh codes tried when the unique index refuses one another parcel holds
@@ -118,6 +118,7 @@ def hand_over(staff, store, parcel_ids, *, collector_phone, payment, now):
     Each parcel moves waiting -> collected in one guarded UPDATE (its code works once: two counters
     confirming at the same moment give one handover, the other gets ``AlreadyHandedOver``). The
     storage fee is taken from the recipient's wallet, or recorded as cash taken at the counter.
+    A proxy's collection is told to the recipient (inbox).
     """
     if not parcel_ids:
         raise errors.NothingChosen()
@@ -158,6 +159,8 @@ def hand_over(staff, store, parcel_ids, *, collector_phone, payment, now):
     db.session.flush()
     for parcel in parcels:
         db.session.refresh(parcel)
+    if collector.as_ == "proxy" and collectors[0].user_id is not None:
+        tell_collected_by_proxy(collectors[0].user_id, store.id, parcels, collector.name, collector.phone, now)
     return parcels, total
 
 

@@ -16,12 +16,13 @@ class ParcelCard:
     """A parcel on the shelf as its recipient (or their proxy) sees it."""
 
     parcel: Parcel
-    code: str | None          # None once it is listed for return (the code no longer works)
+    code: str | None          # None once it is listed for return or locked (the code no longer works)
     qr_svg: Markup | None
     tail: str                 # the tracking number's last 4 characters
     days_left: int            # whole days before it goes back to the carrier
     fee_cents: int            # storage fee if collected now
     free_until: datetime | None  # aware UTC; None once a fee is due
+    locked: bool = False      # the counter locked its code after too many wrong tries: staff re-issue one
 
     @property
     def waiting(self):
@@ -44,12 +45,14 @@ def qr_svg(code):
 def card(store, parcel, now):
     """The ``ParcelCard`` of one parcel at ``now``."""
     waiting = parcel.status == ParcelStatus.WAITING.value
-    code = codes.pickup_code(parcel) if waiting else None
+    locked = waiting and rules.is_code_locked(parcel.code_misses)
+    code = codes.pickup_code(parcel) if waiting and not locked else None
     fee = terms.fee_due(store, parcel, now)
     return ParcelCard(parcel=parcel, code=code, qr_svg=qr_svg(code) if code else None, tail=tail_of(parcel),
                       days_left=rules.days_before_return(parcel.checked_in_at, now, terms.ladder(store)),
                       fee_cents=fee,
-                      free_until=None if fee else parcel.checked_in_at + timedelta(days=store.parcel_free_days))
+                      free_until=None if fee else parcel.checked_in_at + timedelta(days=store.parcel_free_days),
+                      locked=locked)
 
 
 @dataclass(frozen=True)

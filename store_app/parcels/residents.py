@@ -4,7 +4,7 @@ collect, and the proxies they name."""
 from ..accounts import rules as account_rules
 from ..accounts.models import User
 from ..extensions import db
-from . import errors
+from . import errors, notices
 from .models import ON_SHELF, Parcel, ParcelProxy, ParcelStatus
 
 
@@ -50,13 +50,15 @@ def list_for_proxy(user):
 
 
 def authorise_proxy(user, proxy_phone, parcel_id, now):
-    """Let someone (by phone) collect one of the resident's parcels, or all of them (``parcel_id`` None)."""
+    """Let someone (by phone) collect one of the resident's parcels, or all of them (``parcel_id``
+    None); they are told (inbox, or SMS without an account) when the naming is new."""
     try:
         e164 = account_rules.normalise_phone(proxy_phone or "")
     except account_rules.InvalidPhone:
         raise errors.ProxyInvalid() from None
     if e164 == user.phone:
         raise errors.ProxyInvalid()
+    parcel = None
     if parcel_id is not None:
         parcel = db.session.scalar(db.select(Parcel).where(Parcel.id == parcel_id, Parcel.store_id == user.store_id,
                                                            owned_by(user)))
@@ -71,6 +73,7 @@ def authorise_proxy(user, proxy_phone, parcel_id, now):
                         created_at=now)
     db.session.add(grant)
     db.session.flush()
+    notices.tell_proxy_named(grant, user, parcel, now)
     return grant
 
 
@@ -82,9 +85,13 @@ def list_proxies(user):
 
 
 def revoke_proxy(user, proxy_id, now):
-    """Withdraw one of the resident's proxies; ``NotYours`` if it is not theirs or already withdrawn."""
+    """Withdraw one of the resident's proxies (who is told); ``NotYours`` if it is not theirs or
+    already withdrawn."""
     revoked = db.session.execute(db.update(ParcelProxy).where(
         ParcelProxy.id == proxy_id, ParcelProxy.owner_id == user.id, ParcelProxy.revoked_at.is_(None))
         .values(revoked_at=now)).rowcount
     if not revoked:
         raise errors.NotYours()
+    grant = db.session.get(ParcelProxy, proxy_id)
+    parcel = db.session.get(Parcel, grant.parcel_id) if grant.parcel_id is not None else None
+    notices.tell_proxy_withdrawn(grant, user, parcel, now)

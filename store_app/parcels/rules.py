@@ -18,6 +18,12 @@ TRACKING_RE = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 DAY = timedelta(days=1)
 
 
+def is_code_locked(code_misses):
+    """True once the counter typed a wrong code for the parcel ``MAX_CODE_MISSES`` times: the code
+    no longer hands it over until staff re-issue one."""
+    return code_misses >= MAX_CODE_MISSES
+
+
 @dataclass(frozen=True)
 class TierSpace:
     """One tier of one shelf: how much it holds and how much is taken by waiting parcels."""

@@ -84,6 +84,9 @@ def test_staff_drag_a_delivery_onto_a_courier_and_the_board_keeps_itself_fresh(t
     expect(risk_row.locator(".risk-lateness")).not_to_have_text(re.compile(r"(^|\D)17(\D|$)"))
     expect(risk_row.locator(".risk-lateness")).to_have_text(re.compile(r"(^|\D)17(\D|$)"), timeout=LIVE_UPDATE_MS)
     expect(counter.locator(f"svg.dispatch-map .dropoff-risk[data-map-task='{task_id}']")).to_have_count(1)
+    expect(risk_row.locator("[data-resident-told]")).to_be_visible()  # 17 >= 5: the resident is told too
+    ui.no_horizontal_scroll(counter)
+    ui.screenshot(counter, "dispatch-tablet-risk")
     assert counter.evaluate("performance.getEntriesByType('navigation').length") == 1
 
     phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="zh-CN")

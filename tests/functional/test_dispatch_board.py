@@ -153,6 +153,9 @@ def test_staff_see_couriers_tasks_by_state_and_the_tasks_at_risk(app, world):
     assert "12 min late" in risk and "4 min late" in risk and "1 min to spare" in risk
     flagged = [int(t) for t in re.findall(r'data-risk-task="(\d+)"', risk)]
     assert flagged == [worst_task, late_task, carried_task]  # worst first
+    # "Resident told" from a 5-minute slip, the rule that sends the resident "may be late".
+    rows = {int(t): row for t, row in re.findall(r'data-risk-task="(\d+)">(.*?)</a>', risk, re.S)}
+    assert [t for t in flagged if "Resident told: may be late" in rows[t]] == [worst_task]
     assert "10 min to spare" in card(page, on_time_task)
 
     assert f'id="task-{waiting_task}"' in section(page, "waiting")

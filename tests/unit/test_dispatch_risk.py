@@ -79,3 +79,27 @@ def test_room_counts_task_sizes_against_capacity():
     assert not rules.has_room(3, 1, 3)
     assert not rules.has_room(2, 2, 3)
     assert rules.has_room(0, 3, 3)
+
+
+def test_may_be_late_is_due_from_a_five_minute_slip():
+    """One threshold for the resident's "may be late" and the board's "resident told" mark."""
+    assert rules.LATE_NOTICE_MIN == 5
+    assert not rules.is_late_notice_due(4) and not rules.is_late_notice_due(1) and not rules.is_late_notice_due(0)
+    assert rules.is_late_notice_due(5) and rules.is_late_notice_due(30)
+    # The board's own rough estimate (no prediction yet) never counts as telling anyone.
+    assert not rules.is_late_notice_due(12, predicted=False)
+
+
+def test_a_four_minute_slip_is_at_risk_but_not_told_and_five_is_both():
+    """Built from the same lateness as the board computes it: 4 min past the promise -> flagged to staff
+    only; 5 -> flagged and told. Every slip worth telling is also flagged at risk."""
+    four, five = lateness(24), lateness(25)
+    assert (four, five) == (4, 5)
+    assert rules.is_at_risk(four, True) and not rules.is_late_notice_due(four, True)
+    assert rules.is_at_risk(five, True) and rules.is_late_notice_due(five, True)
+
+
+@given(st.integers(-60, 120), st.booleans())
+def test_told_implies_at_risk(lateness_min, predicted):
+    if rules.is_late_notice_due(lateness_min, predicted):
+        assert rules.is_at_risk(lateness_min, predicted)
