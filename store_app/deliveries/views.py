@@ -13,7 +13,7 @@ from ..geo.rules import CoordinateError, looks_swapped, parse_point
 from ..roles import Role
 from ..stores.context import resolve_store
 from ..stores.rules import local_time
-from ..web.api import api_error, documented
+from ..web.api import SIGNED_IN, api_error, device_may_post, documented
 from ..web.guards import role_required
 from ..web.params import json_object
 from . import errors, operations
@@ -133,4 +133,27 @@ def post_position():
         recorded = operations.record_position(current_user, lat, lon, utcnow())
     if not recorded:
         return jsonify(error=_("You are off shift: start a shift to share your position.")), 409
+    return "", 204
+
+
+class PositionIn(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+@bp.post("/api/v1/courier/position")
+@documented(json=PositionIn, ok=(204, None), errors=(403, 409), security=SIGNED_IN, tags=["couriers"])
+@device_may_post
+@role_required(Role.COURIER)
+def api_post_position():
+    """The courier's phone shares its position while on shift: 204; 409 when off shift."""
+    data = json_object(request)
+    try:
+        lat, lon = parse_point(data.get("lat"), data.get("lon"))
+    except CoordinateError as exc:
+        return api_error(geo_errors.coordinate_message(exc), 400)
+    with transaction():
+        recorded = operations.record_position(current_user, lat, lon, utcnow())
+    if not recorded:
+        return api_error(_("You are off shift: start a shift to share your position."), 409)
     return "", 204
