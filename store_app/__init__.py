@@ -102,9 +102,9 @@ def _register_blueprints(app):
     from .stores.views import bp as stores_bp
     from .wallet.views import bp as wallet_bp
 
-    for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp, catalogue_bp,
-                      fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp, partners_bp, wallet_bp,
-                      notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
+    for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
+                      catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
+                      partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

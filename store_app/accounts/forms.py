@@ -56,6 +56,7 @@ class TeamMemberForm(Form):
 class DeviceTokenForm(Form):
     """A new device token: what the device is, and whose account it acts as."""
 
-    name = StringField(_l("Device name"), validators=[DataRequired(REQUIRED), Length(max=60)],
+    name = StringField(_l("Device name"), validators=[
+        DataRequired(REQUIRED), Length(max=60, message=_l("This text is too long: at most %(max)d characters."))],
                        render_kw={"placeholder": _l("e.g. Counter tablet 2")})
     user_id = SelectField(_l("Acts as"), coerce=str, validate_choice=False)
