@@ -97,7 +97,9 @@ def bearer_token():
 
 
 def init_app(app):
-    """Serve the document at ``/api/v1/openapi.json``."""
+    """Serve the document at ``/api/v1/openapi.json``, generated afresh for this app's routes on first
+    request (spectree keeps the first one it made)."""
+    spec.__dict__.pop("_spec", None)
     spec.register(app)
 
 
