@@ -45,8 +45,8 @@ def _requested_point(store):
 class QuoteQuery(BaseModel):
     """Where to deliver: a point, or a building of the gazetteer; and how many items."""
 
-    lat: float = Field(None, ge=-90, le=90, description="Latitude (with lon)")
-    lon: float = Field(None, ge=-180, le=180, description="Longitude (with lat)")
+    lat: float = Field(None, ge=-90, le=90, description="Latitude (with lon)", examples=[31.2005])
+    lon: float = Field(None, ge=-180, le=180, description="Longitude (with lat)", examples=[121.4005])
     building: int = Field(None, ge=1, description="A building's id, instead of lat and lon")
     items: int = Field(1, ge=1, le=MAX_ITEMS, description="How many items the order holds")
     store: int = Field(None, ge=1, description="The store asked (visitors; else the first store)")
@@ -137,8 +137,8 @@ def post_position():
 
 
 class PositionIn(BaseModel):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, examples=[31.2005])
+    lon: float = Field(ge=-180, le=180, examples=[121.4005])
 
 
 @bp.post("/api/v1/courier/position")

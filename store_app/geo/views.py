@@ -45,8 +45,8 @@ class BuildingQuery(BaseModel):
 
 
 class PointQuery(BaseModel):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, examples=[31.2005])
+    lon: float = Field(ge=-180, le=180, examples=[121.4005])
     store: int = Field(None, ge=1, description="The store asked (visitors; else the first store)")
 
 
