@@ -24,7 +24,7 @@ def create_device_token(staff, *, user_id, name, now):
     """Make a token named ``name`` acting as account ``user_id`` (staff or courier, same store);
     returns ``(DeviceToken, token)``. The token is never stored: show it now or never."""
     name = (name or "").strip()
-    if not name:
+    if not name or not name.isprintable():
         raise errors.DeviceNameMissing()
     if len(name) > NAME_MAX:
         raise ValueTooLong("name", NAME_MAX)
