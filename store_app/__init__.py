@@ -76,10 +76,12 @@ def _register_cli(app):
 
 
 def _register_blueprints(app):
+    from .accounts.device_views import bp as devices_bp
     from .accounts.views import bp as accounts_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp
+    from .fulfilment.courier_api_views import bp as courier_api_bp
     from .fulfilment.courier_views import bp as courier_bp
     from .fulfilment.dispatch_board_views import bp as dispatch_board_bp
     from .fulfilment.views import bp as fulfilment_bp
@@ -100,9 +102,9 @@ def _register_blueprints(app):
     from .stores.views import bp as stores_bp
     from .wallet.views import bp as wallet_bp
 
-    for blueprint in (stores_bp, accounts_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp, catalogue_bp,
-                      fulfilment_bp, order_board_bp, courier_bp, dispatch_board_bp, partners_bp, wallet_bp,
-                      notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
+    for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
+                      catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
+                      partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

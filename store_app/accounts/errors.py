@@ -61,3 +61,18 @@ class LastAddress(AccountError):
 class MemberNotFound(AccountError):
     message = _l("That team member does not exist.")
     status = 404
+
+
+class DeviceNameMissing(AccountError):
+    message = _l("Name the device, e.g. \"Counter tablet\" or \"Li's phone\".")
+    field = "name"
+
+
+class DeviceAccountRefused(AccountError):
+    message = _l("Choose a staff or courier account of this store.")
+    field = "user_id"
+
+
+class DeviceTokenNotFound(AccountError):
+    message = _l("There is no such device token.")
+    status = 404

@@ -51,3 +51,12 @@ class TeamMemberForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
+
+
+class DeviceTokenForm(Form):
+    """A new device token: what the device is, and whose account it acts as."""
+
+    name = StringField(_l("Device name"), validators=[
+        DataRequired(REQUIRED), Length(max=60, message=_l("This text is too long: at most %(max)d characters."))],
+                       render_kw={"placeholder": _l("e.g. Counter tablet 2")})
+    user_id = SelectField(_l("Acts as"), coerce=str, validate_choice=False)

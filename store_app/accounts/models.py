@@ -80,3 +80,32 @@ class Address(db.Model):
     def one_line(self):
         """``"Lianhua Garden Bldg 3, 1202"``."""
         return f"{self.building.name}, {self.unit}"
+
+
+class DeviceToken(db.Model):
+    """A counter tablet's or a courier phone's key to the JSON API (``Authorization: Bearer``).
+
+    It acts as its account, with that account's role, and only on ``/api/v1``. Only the token's
+    SHA-256 is kept (the token is 256 random bits: a slow hash would add nothing); staff see the
+    token once, when they make it, and recognise it later by its name and first characters.
+    """
+
+    __tablename__ = "device_tokens"
+
+    id = db.Column(db.Integer, primary_key=True)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = db.Column(db.String(60), nullable=False)  # "Counter tablet 2", "Li's phone"
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    token_prefix = db.Column(db.String(12), nullable=False)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(UTCDateTime, nullable=True)
+    revoked_at = db.Column(UTCDateTime, nullable=True)
+    revoked_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+
+    user = db.relationship("User", foreign_keys=[user_id])
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

@@ -1,4 +1,7 @@
 """Pure rules about accounts: phone numbers, passwords, homes by role."""
+import hashlib
+import secrets
+
 import phonenumbers
 
 from ..roles import Role
@@ -70,3 +73,25 @@ def can_create(actor_role, new_role):
 def home_endpoint(role):
     """The endpoint a user lands on after login."""
     return HOME_ENDPOINT[Role(role)]
+
+
+# Device tokens for the JSON API (counter tablets, couriers' phones).
+DEVICE_TOKEN_ROLES = frozenset({Role.STAFF, Role.COURIER})  # accounts a device may act as
+DEVICE_TOKEN_PREFIX = "cs_"  # says what the string is when it turns up in a log or a chat
+DEVICE_TOKEN_SHOWN_CHARS = 10  # the start of a token, to recognise it in the list
+
+
+def new_device_token():
+    """A fresh device token: the prefix and 256 random bits, URL-safe."""
+    return DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_device_token(token):
+    """The SHA-256 (hex) of a device token: what is stored and looked up, never the token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def looks_like_device_token(token):
+    """A token we could have made (checked before any lookup: junk costs no query)."""
+    return (token.startswith(DEVICE_TOKEN_PREFIX) and len(token) <= 64 and token.isascii()
+            and token[len(DEVICE_TOKEN_PREFIX):].replace("-", "").replace("_", "").isalnum())

@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import BaseModel, Field
 
 from ..database import format_cents, parse_cents, transaction, utcnow
 from ..errors import DomainError
@@ -14,6 +15,7 @@ from ..roles import Role
 from ..stores import operations as store_ops
 from ..stores.context import resolve_store
 from ..stores.rules import format_interval
+from ..web.api import api_error, documented
 from ..web.guards import role_required
 from ..web.uploads import upload_route
 from . import errors, maps, operations, rules, zones
@@ -26,7 +28,35 @@ MAX_GEOJSON_BYTES = 1_000_000  # as the text box allows
 NEW_ZONE_HALF_SIDE_M = 500
 
 
+class BuildingOut(BaseModel):
+    """A building of the gazetteer."""
+
+    id: int
+    name: str
+    aliases: list[str]
+    lat: float
+    lon: float
+    entrance_note: str
+
+
+class BuildingQuery(BaseModel):
+    q: str = Field(None, description="A name, an alias or an address (the first 100 characters count)")
+    store: int = Field(None, ge=1, description="The store asked (visitors; else the first store)")
+
+
+class PointQuery(BaseModel):
+    lat: float = Field(ge=-90, le=90, examples=[31.2005])
+    lon: float = Field(ge=-180, le=180, examples=[121.4005])
+    store: int = Field(None, ge=1, description="The store asked (visitors; else the first store)")
+
+
+class NearestOut(BaseModel):
+    building: BuildingOut
+    distance_m: int = Field(ge=0)
+
+
 @bp.get("/api/v1/buildings")
+@documented(query=BuildingQuery, ok=(200, list[BuildingOut]), errors=(404,), tags=["geo"])
 def api_buildings():
     """Buildings matching ``q`` (name or alias; the configured geocoder for free text)."""
     store = resolve_store()
@@ -45,16 +75,17 @@ def api_buildings():
 
 
 @bp.get("/api/v1/buildings/nearest")
+@documented(query=PointQuery, ok=(200, NearestOut), errors=(400, 404), tags=["geo"])
 def api_nearest_building():
     """The building nearest to the phone's position, within ``NEAREST_BUILDING_MAX_M``."""
     store = resolve_store()
     try:
         point = rules.parse_point(request.args.get("lat"), request.args.get("lon"))
     except rules.CoordinateError as exc:
-        return jsonify(error=str(errors.coordinate_message(exc))), 400
+        return api_error(errors.coordinate_message(exc), 400)
     found = operations.nearest_building(store.id, point, current_app.config["NEAREST_BUILDING_MAX_M"])
     if found is None:
-        return jsonify(error=_("No building of ours is near you. Please choose it from the list.")), 404
+        return api_error(_("No building of ours is near you. Please choose it from the list."), 404)
     building, distance_m = found
     return jsonify(building=building.to_json(), distance_m=round(distance_m))
 

@@ -9,10 +9,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from pydantic import BaseModel, Field
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from ..database import format_cents, transaction, utcnow
@@ -20,8 +21,9 @@ from ..errors import DomainError
 from ..extensions import limiter
 from ..roles import Role
 from ..wallet import operations as wallet
+from ..web.api import SIGNED_IN, api_error, device_may_post, documented, is_api_request
 from ..web.guards import role_required
-from ..web.params import db_int
+from ..web.params import db_int, json_object
 from . import errors, handover as handover_ops, reports as station, rules, terms
 from .console_blueprint import bp
 from .models import ParcelStatus
@@ -51,8 +53,8 @@ def _code_key():
 
 def _code_breached(_limit):
     """Too many codes tried: the handover page again, what was typed kept, 429 and a clear message."""
-    if not (current_user.is_authenticated and current_user.role in COUNTER_ROLES):
-        return None  # the plain 429 page
+    if is_api_request() or not (current_user.is_authenticated and current_user.role in COUNTER_ROLES):
+        return None  # the plain 429 page, or the API's JSON
     flash(_("Too many codes tried in a minute. Wait a moment, then try again."), "error")
     page, _status = _handover_page(code=request.form.get("code", ""))
     return make_response(page, 429)
@@ -74,18 +76,23 @@ def _misses_breached(_limit):
         return None
     with transaction():
         handover_ops.tell_owners_of_code_misses(current_user, utcnow())
+    if is_api_request():
+        return None  # the API's JSON 429
     flash(_("Too many codes that match no parcel: code entry pauses for a few minutes. "
             "Scan the parcel's label instead, or wait."), "error")
     page, _status = _handover_page(code=request.form.get("code", ""))
     return make_response(page, 429)
 
 
-staff_misses_limit = limiter.limit(lambda: current_app.config["PARCEL_CODE_MISSES_PER_STAFF"], methods=["POST"],
-                                   key_func=lambda: f"parcel-code-miss:user:{getattr(current_user, 'id', None)}",
-                                   deduct_when=_missed, on_breach=_misses_breached)
-store_misses_limit = limiter.limit(lambda: current_app.config["PARCEL_CODE_MISSES_PER_STORE"], methods=["POST"],
-                                   key_func=lambda: f"parcel-code-miss:store:{getattr(current_user, 'store_id', None)}",
-                                   deduct_when=_missed, on_breach=_misses_breached)
+# Shared by the counter's page and the counter's API (a tablet's token): one count of misses for both.
+staff_misses_limit = limiter.shared_limit(
+    lambda: current_app.config["PARCEL_CODE_MISSES_PER_STAFF"], scope="parcel-code-miss-staff", methods=["POST"],
+    key_func=lambda: f"parcel-code-miss:user:{getattr(current_user, 'id', None)}",
+    deduct_when=_missed, on_breach=_misses_breached)
+store_misses_limit = limiter.shared_limit(
+    lambda: current_app.config["PARCEL_CODE_MISSES_PER_STORE"], scope="parcel-code-miss-store", methods=["POST"],
+    key_func=lambda: f"parcel-code-miss:store:{getattr(current_user, 'store_id', None)}",
+    deduct_when=_missed, on_breach=_misses_breached)
 
 
 def _clean_code(text):
@@ -287,3 +294,53 @@ def handover_confirm():
         return _confirm_refused(exc, allowed, chosen, collector, payment)
     flash(_handed_over_message(parcels, fee_cents, payment), "success")
     return redirect(url_for("parcel_console.handover"), 303)
+
+
+# ---- the counter's API: a tablet with a staff account's device token ----------------------------
+
+class CodeIn(BaseModel):
+    code: str = Field(max_length=64, description="The resident's pickup code (six digits; spaces allowed)")
+
+
+class WaitingParcel(BaseModel):
+    id: int
+    shelf_code: str | None = Field(description="Where it is, e.g. 3-2-015")
+    tracking_number: str
+    carrier: str
+    size: str = Field(description="small, medium or large")
+    fee_cents: int = Field(ge=0, description="Storage fee due now")
+
+
+class CodeLookupOut(BaseModel):
+    recipient_name: str
+    parcels: list[WaitingParcel] = Field(description="Every parcel waiting for the code's resident")
+    total_fee_cents: int = Field(ge=0)
+
+
+@bp.post("/api/v1/parcels/lookup")
+@documented(json=CodeIn, ok=(200, CodeLookupOut), errors=(403, 404, 429), security=SIGNED_IN,
+            tags=["parcels"])
+@device_may_post
+@staff_only
+@code_limit
+@staff_misses_limit
+@store_misses_limit
+def api_lookup_code():
+    """The parcels waiting for the resident whose pickup code this is (the counter's code entry).
+
+    A code that matches nothing answers 404 and counts as a miss, as at the counter's page (per staff
+    member and per store); a locked parcel's code answers the same 404. Handing over stays on the page.
+    """
+    data = json_object(request)
+    typed = data.get("code")
+    if not isinstance(typed, str) or len(typed) > 64:
+        return api_error(_("Enter the resident's six-digit pickup code."), 400)
+    store = current_user.store
+    try:
+        parcel = handover_ops.find_by_code(store.id, _clean_code(typed))
+    except DomainError as exc:
+        return api_error(exc.message, exc.status)
+    found = _handover_set(store, parcel, utcnow())
+    return jsonify(recipient_name=found.collectors[0].name, total_fee_cents=found.total_cents, parcels=[
+        {"id": p.id, "shelf_code": p.shelf_code, "tracking_number": p.tracking_number, "carrier": p.carrier,
+         "size": p.size, "fee_cents": fee} for p, fee in found.rows])

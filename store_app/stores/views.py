@@ -2,10 +2,12 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from pydantic import BaseModel
 
 from ..database import transaction
 from ..errors import DomainError
 from ..roles import Role
+from ..web.api import documented
 from ..web.filters import WEEKDAY_NAMES
 from ..web.guards import role_required
 from . import operations, rules
@@ -50,7 +52,19 @@ def settings():
     return render_template("owner/settings.html", form=form, store=store), status
 
 
+class StoreOut(BaseModel):
+    """A store, as the API shows it to anyone."""
+
+    id: int
+    name: str
+    lat: float
+    lon: float
+    timezone: str
+    promise_minutes: int
+
+
 @bp.get("/api/v1/stores")
+@documented(ok=(200, list[StoreOut]), tags=["stores"])
 def api_stores():
     """Every store: ``[{id, name, lat, lon, timezone, promise_minutes}]``."""
     return jsonify([

@@ -1,5 +1,5 @@
 """Cross-cutting web parts: error pages, role guards, template filters, languages, health."""
-from . import bodies, errors, filters, i18n, page_cache, params
+from . import api, bodies, errors, filters, i18n, page_cache, params
 
 
 def init_app(app):
@@ -11,5 +11,6 @@ def init_app(app):
     filters.init_app(app)
     i18n.init_app(app)
     page_cache.init_app(app)
+    api.init_app(app)
     from .views import bp
     app.register_blueprint(bp)

@@ -10,7 +10,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from ..errors import DomainError
 
@@ -19,6 +19,7 @@ QUIET_STATUSES = {401, 404, 405}  # the web's background noise: logged at info
 
 TITLES = {
     400: lambda: _("This request could not be understood."),
+    401: lambda: _("Please log in, or send a valid device token."),
     403: lambda: _("You do not have access to this page."),
     404: lambda: _("We could not find that page."),
     405: lambda: _("This action is not allowed here."),
@@ -27,6 +28,7 @@ TITLES = {
     423: lambda: _("This is locked."),
     429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
     500: lambda: _("Something went wrong on our side. Please try again."),
+    503: lambda: _("The store is briefly unavailable. Please try again in a minute."),
 }
 
 
@@ -36,10 +38,14 @@ def wants_json():
 
 
 def render_error(status, message=None):
-    """An error response with a title for ``status`` and an optional more specific message."""
+    """An error response with a title for ``status`` and an optional more specific message. Under
+    ``/api/`` (and for clients asking for JSON) it is ``{"error": message, "status": status}``."""
     title = TITLES.get(status, TITLES[500])()
     if wants_json():
-        return jsonify(error=message or title, status=status), status
+        response = jsonify(error=str(message or title), status=status)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -69,6 +75,13 @@ def value_out_of_range(exc):
     return render_error(400, _("A value in this request is out of range."))
 
 
+def database_unavailable(exc):
+    """The database cannot be reached (a restart, a network cut): a clean 503, one line in the log."""
+    log.warning("refused %s %s: the database is unavailable (%s)", request.method, request.path,
+                type(getattr(exc, "orig", exc)).__name__)
+    return render_error(503)
+
+
 def log_refusal(response):
     """One line per refused request: method, path, status (never the values sent)."""
     if 400 <= response.status_code < 500:
@@ -86,6 +99,7 @@ def init_app(app):
     app.register_error_handler(DomainError, domain_error_response)
     app.register_error_handler(DataError, value_out_of_range)
     app.register_error_handler(OverflowError, value_out_of_range)  # SQLite: an int past 64 bits
+    app.register_error_handler(OperationalError, database_unavailable)
     app.after_request(log_refusal)
 
     @app.errorhandler(CSRFError)

@@ -24,6 +24,7 @@ CONSOLE = [
     NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
     NavItem("wallet.console", _l("Wallet"), "wallet"),
     NavItem("accounts.team", _l("Team"), "team"),
+    NavItem("devices.tokens", _l("Devices"), "key"),
     NavItem("geo.buildings", _l("Buildings"), "building"),
     NavItem("geo.zones_list", _l("Zones"), "zone"),
 ]

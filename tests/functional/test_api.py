@@ -83,7 +83,7 @@ def test_nearest_building_far_away_is_a_404_with_a_message(client, community):
     assert response.status_code == 404
     assert response.mimetype == "application/json"
     assert response.get_json() == \
-        {"error": "No building of ours is near you. Please choose it from the list."}
+        {"error": "No building of ours is near you. Please choose it from the list.", "status": 404}
 
 
 def test_nearest_building_with_bad_coordinates_is_a_400(client, community, subtests):
@@ -104,5 +104,6 @@ def test_nearest_building_with_bad_coordinates_is_a_400(client, community, subte
 
             assert response.status_code == 400
             assert response.mimetype == "application/json"
-            assert set(response.get_json()) == {"error"}
+            assert set(response.get_json()) == {"error", "status"}
+            assert response.get_json()["status"] == 400
             assert message in response.get_json()["error"].lower()

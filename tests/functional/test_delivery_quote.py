@@ -138,7 +138,7 @@ def test_a_building_of_another_store_is_not_found(client, open_store, create_sto
 def test_bad_coordinates_answer_400_with_a_message(client, open_store, query, message):
     status, body = quote(client, query, **{"Accept-Language": "en"})
     assert status == 400
-    assert set(body) == {"error"}
+    assert body.keys() == {"error", "status"} and body["status"] == 400
     assert message in body["error"]
 
 
