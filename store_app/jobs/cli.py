@@ -14,7 +14,8 @@ jobs_cli = AppGroup("jobs", help="The periodic jobs and the scheduler that runs 
 def scheduler_command():
     """Run every registered job on its interval (one leader).
 
-    APScheduler in this process; of several copies, only the one holding the leader lock works.
+    APScheduler in this process; of several copies, only the one holding the leader lease works
+    (renewed by a heartbeat, taken over by a standby when it lapses).
     """
     # Imported here, not at the top: create_app imports this module, and web workers never load APScheduler.
     from . import scheduler
@@ -26,14 +27,16 @@ def scheduler_command():
         sched = scheduler.build_scheduler(app)
     except DuplicateJobName as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"scheduler {scheduler.runner_name()}: {len(sched.get_jobs())} jobs; "
-               "waiting for the leader lock if another copy runs")
+    click.echo(f"scheduler {scheduler.runner_name()}: {len(sched.get_jobs())} jobs; lease "
+               f"{sched.lease.holder}, ttl {sched.lease.ttl_s:g} s; standing by while another copy leads")
+    sched.heartbeat.start()
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        sched.leader_lock.release()
+        sched.heartbeat.stop()
+        sched.lease.close()  # given back: a standby need not wait for it to lapse
 
 
 @jobs_cli.command("list")
