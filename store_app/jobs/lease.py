@@ -217,3 +217,9 @@ def ensure_still_leading():
     lease, fence = current
     if fence.revoked or not lease.still_leading(fence.epoch):
         raise LeaseLost(f"{fence.job}: no longer leading under epoch {fence.epoch}")
+
+
+def run_epoch():
+    """The lease epoch the scheduler's run on this thread works under; None outside a run."""
+    current = _current_run.get()
+    return None if current is None else current[1].epoch
