@@ -19,6 +19,7 @@ transaction is ended by the server and its row locks freed. Web workers never st
 the CLI command does.
 """
 import logging
+import math
 import os
 import socket
 import threading
@@ -199,7 +200,8 @@ REFRESH_S = 300
 
 def _schedule(scheduler, app, job, lease, watch):
     scheduler.add_job(run_job, "interval", seconds=job.interval_s, args=(app, job, lease, watch), id=job.name,
-                      name=job.name, max_instances=1, coalesce=True, misfire_grace_time=job.interval_s)
+                      name=job.name, max_instances=1, coalesce=True,
+                      misfire_grace_time=max(1, math.ceil(job.interval_s)))  # APScheduler takes whole seconds
 
 
 def refresh_jobs(scheduler, app, lease, watch=None):
