@@ -70,7 +70,8 @@ def create_drill_app():
     """``create_app()`` with the drills' jobs of ``DRILL_JOBS``."""
     app = create_app()
     wanted = set(filter(None, os.environ.get("DRILL_JOBS", "").split(",")))
-    jobs = [PeriodicJob("drill:mark", mark, float(os.environ.get("DRILL_MARK_INTERVAL_S") or 1)),
+    # The marking job may wait for a row lock and then holds its transaction: a limit well above that.
+    jobs = [PeriodicJob("drill:mark", mark, float(os.environ.get("DRILL_MARK_INTERVAL_S") or 1), time_limit_s=10),
             PeriodicJob("drill:stuck", stuck, 1, time_limit_s=float(os.environ.get("DRILL_STUCK_LIMIT_S") or 2))]
     register(app, lambda: [job for job in jobs if job.name.split(":")[1] in wanted])
     return app
