@@ -470,22 +470,16 @@ def test_a_job_stuck_past_its_time_limit_does_not_keep_the_lease(drill_factory, 
 # ---- gunicorn and an HTTP client ------------------------------------------------------------------------------
 
 def start_gunicorn(drill, workers=1):
+    """gunicorn serving ``wsgi:app`` (production) on a free port, once a worker answers a request."""
     port = free_port()
     proc = drill.start("gunicorn", [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "--workers", str(workers),
                                     "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                                     "--graceful-timeout", "5", "wsgi:app"])
-
-    def up():
-        if proc.poll() is not None:
-            return "exited"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return "up"
-        except OSError:
-            return None
-
-    assert wait_for(up, lambda: "gunicorn did not start:\n" + drill.all_output()) == "up", drill.all_output()
     proc.port = port
+    probe = Browser(port)
+    wait_for(lambda: proc.poll() is not None or probe.status_of("/login") is not None,
+             lambda: "gunicorn did not answer:\n" + drill.all_output())
+    assert proc.poll() is None, drill.all_output()
     return proc
 
 
@@ -510,6 +504,13 @@ class Browser:
         finally:
             conn.close()
 
+    def status_of(self, path, timeout=5):
+        """The status of ``GET path``, or None while nothing answers (a worker still starting)."""
+        try:
+            return self.request("GET", path, timeout=timeout)[0]
+        except (OSError, http.client.HTTPException):
+            return None
+
     def post_form(self, path, fields, timeout=30):
         return self.request("POST", path, urlencode(fields, doseq=True),
                             {"Content-Type": "application/x-www-form-urlencoded"}, timeout=timeout)
@@ -532,9 +533,10 @@ def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cl
     web = start_gunicorn(drill)
     browser, english = Browser(web.port, "zh"), Browser(web.port, "en")
     try:
-        wait_for(lambda: browser.request("GET", "/")[0] == 200, lambda: "the home page never answered")
+        wait_for(lambda: browser.status_of("/") == 200, lambda: "the home page never answered")
         wait_for(lambda: drill.runs(job), lambda: "the scheduler never ran:\n" + drill.all_output())
 
+        epoch_before = max(r.epoch for r in drill.runs(job))
         cluster.stop("fast")
         down_at = datetime.now(timezone.utc)
         status, headers, page = browser.request("GET", "/")
@@ -546,11 +548,14 @@ def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cl
         assert status == 503 and headers.get("Retry-After") == "5"
         assert json.loads(body) == {"error": "The store is briefly unavailable. Please try again in a moment.",
                                     "status": 503}
+        # The scheduler notices too: its heartbeat cannot renew, and it stands down.
+        wait_for(lambda: "cannot renew" in drill.output(scheduler),
+                 lambda: "the scheduler never noticed the outage:\n" + drill.all_output())
         outage_s = (datetime.now(timezone.utc) - down_at).total_seconds()
 
         cluster.start()
         up_at = datetime.now(timezone.utc)
-        wait_for(lambda: browser.request("GET", "/")[0] == 200, lambda: "the web app never recovered:\n" + drill.all_output())
+        wait_for(lambda: browser.status_of("/") == 200, lambda: "the web app never recovered:\n" + drill.all_output())
         web_back_s = (datetime.now(timezone.utc) - up_at).total_seconds()
         status, _headers, body = english.request("GET", "/api/v1/stores")
         assert status == 200 and json.loads(body)[0]["id"] == shop.store_id
@@ -558,7 +563,7 @@ def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cl
                          lambda: "the scheduler never ran again:\n" + drill.all_output())
         # Neither was restarted: the same processes serve and schedule.
         assert web.poll() is None and scheduler.poll() is None, drill.all_output()
-        assert again.runner == scheduler.runner
+        assert again.runner == scheduler.runner and again.epoch > epoch_before  # it took the lease again
     finally:
         drill.stop_all()
     report("database restart", outage_s=outage_s, web_back_s=web_back_s,
