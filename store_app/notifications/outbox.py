@@ -8,8 +8,9 @@ Never twice: a message is queued once per ``dedupe_key`` (unique); a sender clai
 UPDATE (``pending -> sending`` with a lease) before calling the adapter, so two senders never send
 the same row; the key goes to the gateway as its idempotency key, so a retry after a crash between
 "sent" and "marked sent" is dropped by the gateway. Under the scheduler, claims and results commit
-only while its lease holds (fencing), and a scheduler that lost its lease stops before the next send. Failures wait with exponential backoff and give
-up after ``MAX_ATTEMPTS``. Once sent, the body is kept without its digits (a pickup code is a secret).
+only while its lease holds (fencing), and a scheduler that lost its lease stops before the next
+send. Failures wait with exponential backoff and give up after ``MAX_ATTEMPTS``. Once sent, the
+body is kept without its digits (a pickup code is a secret).
 """
 import json
 import logging

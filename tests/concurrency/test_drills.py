@@ -244,7 +244,8 @@ class Drill:
         return [row for row in rows if job in (None, row.job)]
 
     def lease(self):
-        found = self.rows("SELECT holder, epoch, acquired_at, expires_at FROM scheduler_leases WHERE name = 'scheduler'")
+        found = self.rows("SELECT holder, epoch, acquired_at, expires_at FROM scheduler_leases "
+                          "WHERE name = 'scheduler'")
         return found[0] if found else None
 
 
@@ -493,9 +494,8 @@ class Browser:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            conn.request(method, path, body=body, headers={"Accept-Language": self.language,
-                                                            **({"Cookie": cookie} if cookie else {}),
-                                                            **(headers or {})})
+            sent = {"Accept-Language": self.language, **({"Cookie": cookie} if cookie else {}), **(headers or {})}
+            conn.request(method, path, body=body, headers=sent)
             response = conn.getresponse()
             for header in response.msg.get_all("Set-Cookie") or ():
                 name, _, value = header.split(";", 1)[0].partition("=")
@@ -518,8 +518,8 @@ class Browser:
     def login(self, phone):
         status, _headers, page = self.request("GET", "/login")
         assert status == 200, page[:300]
-        status, _headers, page = self.post_form("/login", {"csrf_token": CSRF_META.search(page).group(1),
-                                                            "phone": phone, "password": PASSWORD})
+        token = CSRF_META.search(page).group(1)
+        status, _headers, page = self.post_form("/login", {"csrf_token": token, "phone": phone, "password": PASSWORD})
         assert status == 302, (status, page[:500])
 
 

@@ -4,13 +4,13 @@ One process: one lease object shared by the scheduler's job threads leads in eve
 (the lease itself, its takeover and its fencing: ``tests/integration/test_scheduler_lease.py``).
 
 Process level: three real scheduler processes on a scratch database with a store dispatched every
-second and a lease of ``LEASE_TTL_S``. The assertions are about the order of events in the job log and about counts, never about
-how soon something happened (a loaded CI machine is slow, not wrong): every run comes from one
-runner while all three live; after that leader is SIGKILLed, the runs that follow come from
-exactly one other runner, under a later epoch; no two runs of a job overlap. Waits poll the log with generous timeouts
-that only bound a failure. PostgreSQL needs TEST_DATABASE_URL (skipped locally, a failure in CI);
-the SQLite variant always runs. The lease is held long enough (three ticks) that a loaded machine
-does not make the leader miss its renewals.
+second and a lease of ``LEASE_TTL_S``. The assertions are about the order of events in the job log
+and about counts, never about how soon something happened (a loaded CI machine is slow, not wrong):
+every run comes from one runner while all three live; after that leader is SIGKILLed, the runs that
+follow come from exactly one other runner, under a later epoch; no two runs of a job overlap. Waits
+poll the log with generous timeouts that only bound a failure. PostgreSQL needs TEST_DATABASE_URL
+(skipped locally, a failure in CI); the SQLite variant always runs. The lease is held long enough
+(three ticks) that a loaded machine does not make the leader miss its renewals.
 """
 import os
 import re

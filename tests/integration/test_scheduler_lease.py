@@ -14,17 +14,18 @@ import time
 import pytest
 from sqlalchemy import text
 
+from store_app import create_app
 from store_app.database import commit_guard, transaction, utcnow
 from store_app.extensions import db
 from store_app.jobs.lease import Fence, Lease, LeaseLost, ensure_still_leading, running_under
 from store_app.jobs.models import JobRun, SchedulerLease
 from store_app.jobs.registry import PeriodicJob
 from store_app.jobs.run_log import list_runs
-from store_app.jobs.scheduler import Heartbeat, Watch, lease_for, run_job
+from store_app.jobs.scheduler import Heartbeat, Watch, build_scheduler, lease_for, run_job
 from store_app.notifications import outbox
 from store_app.notifications.models import OutboxMessage
 from store_app.stores.models import Store
-from tests.conftest import build_shop
+from tests.conftest import PG_URL, build_shop, sqlalchemy_url
 
 WAIT_S = 30  # bounds a failure; never what is tested
 
@@ -174,3 +175,24 @@ def test_the_outbox_sends_nothing_once_its_lease_is_lost(app, app_ctx, leases):
     db.session.remove()
     assert db.session.scalar(db.select(OutboxMessage.status)) == "sending"  # the claim lapses; resent later
     ensure_still_leading()  # outside a scheduler's run: never refuses
+
+
+@pytest.mark.postgres
+def test_the_schedulers_postgresql_connections_carry_its_timeouts(pg_engine, tmp_path, monkeypatch):
+    """A paused leader's open transaction is ended by the server, and no job waits long for a lock."""
+    monkeypatch.setenv("STORE_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(PG_URL), "SCHEDULER_LOCK_TIMEOUT_S": 1.5,
+                      "SCHEDULER_STATEMENT_TIMEOUT_S": 20, "SCHEDULER_IDLE_IN_TRANSACTION_TIMEOUT_S": 7,
+                      "SCHEDULER_LEASE_TTL_S": 3})
+    scheduler = build_scheduler(app, jobs=[])
+    try:
+        with app.app_context():
+            shown = [db.session.execute(text(f"SHOW {name}")).scalar()
+                     for name in ("lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout")]
+            db.session.remove()
+            db.engine.dispose()
+        assert shown == ["1500ms", "20s", "7s"]
+        with scheduler.lease.engine.connect() as conn:  # the heartbeat's own: a third of the TTL at most
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "1s"
+    finally:
+        scheduler.lease.close()
