@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool
 
 from store_app import create_app
 from store_app.database import transaction, utcnow
+from store_app.errors import DomainError
 from store_app.deliveries.models import CourierShift
 from store_app.extensions import db
 from store_app.fulfilment import moves
@@ -211,24 +212,31 @@ class Drill:
         proc.runner = f"{socket.gethostname()}:{proc.pid}"
         return proc
 
-    def output(self, proc):
-        return (self.logs / f"{proc.name}.log").read_text(errors="replace")
+    def output(self, proc, after=0):
+        """What ``proc`` printed (from character ``after`` on)."""
+        return (self.logs / f"{proc.name}.log").read_text(errors="replace")[after:]
 
     def all_output(self):
         return "\n".join(f"--- {p.name} ({p.pid})\n{self.output(p)[-2500:]}" for p in self.processes)
 
-    def stop_all(self):
-        for proc in self.processes:
+    def stop(self, *procs):
+        """End ``procs`` (all of ours by default), each by its pid: SIGTERM, SIGKILL if it lingers."""
+        procs = procs or tuple(self.processes)
+        for proc in procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGCONT)  # a paused one must be able to hear the next signal
                 proc.terminate()
-        for proc in self.processes:
+        for proc in procs:
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
             proc.out.close()
+            self.processes.remove(proc)
+
+    def stop_all(self):
+        self.stop()
         with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -238,10 +246,20 @@ class Drill:
         with self.engine.connect() as conn:
             return conn.execute(text(sql), params).all()
 
-    def runs(self, job=None):
-        """The job-run log in id order: ``(id, job, runner, epoch, started_at, duration_ms, status)``."""
-        rows = self.rows("SELECT id, job, runner, epoch, started_at, duration_ms, status FROM job_runs ORDER BY id")
+    def runs(self, job=None, after=0):
+        """The job-run log in id order (ids above ``after``): ``(id, job, runner, epoch, started_at, ...)``."""
+        rows = self.rows("SELECT id, job, runner, epoch, started_at, duration_ms, status FROM job_runs "
+                         "WHERE id > :after ORDER BY id", after=after)
         return [row for row in rows if job in (None, row.job)]
+
+    def marks(self, after=0):
+        return self.rows("SELECT id, token, job, runner, epoch FROM drill_marks WHERE id > :after ORDER BY id",
+                         after=after)
+
+    def last_ids(self):
+        """``(last job-run id, last mark id)``: where a drill's own events begin."""
+        return (self.rows("SELECT coalesce(max(id), 0) AS n FROM job_runs")[0].n,
+                self.rows("SELECT coalesce(max(id), 0) AS n FROM drill_marks")[0].n)
 
     def lease(self):
         found = self.rows("SELECT holder, epoch, acquired_at, expires_at FROM scheduler_leases "
@@ -290,7 +308,8 @@ def build_world(drill):
 
 
 class Feeder(threading.Thread):
-    """Places an order and makes it ready, again and again, until stopped: the dispatcher always has work."""
+    """Places an order and makes it ready, again and again, until stopped, and has the couriers deliver
+    what was assigned to them: the dispatcher always has work and couriers with room for it."""
 
     def __init__(self, drill, shop, shopper):
         super().__init__(daemon=True)
@@ -306,9 +325,20 @@ class Feeder(threading.Thread):
                     order = db.session.get(Order, order_id)
                     for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING, OrderStatus.READY):
                         moves.move(order, target, actor_id=None, now=utcnow())
+                self.deliver_assigned()
                 db.session.remove()
                 self.placed += 1
                 self.stopped.wait(0.3)
+
+    def deliver_assigned(self):
+        for order_id in db.session.scalars(db.select(Order.id).where(Order.status == OrderStatus.ASSIGNED.value)):
+            try:
+                with transaction():
+                    order = db.session.get(Order, order_id)
+                    for target in (OrderStatus.PICKED_UP, OrderStatus.DELIVERED):
+                        moves.move(order, target, actor_id=None, now=utcnow())
+            except DomainError:
+                pass  # moved meanwhile: delivered on a later round
 
     def stop(self):
         self.stopped.set()
@@ -333,139 +363,38 @@ def assert_no_task_assigned_twice(drill):
     assert mismatched == [], f"tasks whose assignment disagrees with their order: {mismatched}"
 
 
-@pytest.fixture
-def drill_factory(cluster, tmp_path):
-    made = []
+def new_drill(cluster, tmp_path_factory, name):
+    return Drill(cluster, f"{name}_{secrets.token_hex(3)}", tmp_path_factory.mktemp(name))
 
-    def factory(name):
-        logs = tmp_path / name
-        logs.mkdir()
-        made.append(Drill(cluster, f"{name}_{secrets.token_hex(3)}", logs))
-        return made[-1]
 
-    yield factory
-    for drill in made:
+@pytest.fixture(scope="module")
+def leaders(cluster, tmp_path_factory):
+    """Two scheduler copies on a store with orders, shared by the paused-leader and stuck-job drills
+    (starting Python processes is most of a drill's time): both run dispatch, ``drill:mark`` (holding
+    its transaction 0.6 s) and ``drill:stuck`` (each copy with a stuck file of its own). Each drill
+    starts from whichever copy leads and reads only the events after its start."""
+    drill = new_drill(cluster, tmp_path_factory, "leaders")
+    try:
+        drill.shop, drill.shopper = build_world(drill)
+        env = {"DRILL_JOBS": "mark,stuck", "DRILL_HOLD_S": "0.6", "DRILL_STUCK_LIMIT_S": 2}
+        drill.pair = [drill.scheduler(f"scheduler-{name}", **env, DRILL_STUCK_FILE=drill.logs / f"stuck-{name}")
+                      for name in ("a", "b")]
+        yield drill
+    finally:
         drill.stop_all()
 
 
-def start_pair(drill, env_a, env_b):
-    """Two schedulers started together; once one holds the lease and the other is up, ``(leader, standby)``."""
-    procs = [drill.scheduler("scheduler-a", **env_a), drill.scheduler("scheduler-b", **env_b)]
-
+def current_pair(drill):
+    """``(leader, standby)`` of ``drill.pair``, once both are up and one of them holds the lease."""
     def settled():
-        if any(p.poll() is not None for p in procs):
+        if any(p.poll() is not None for p in drill.pair):
             return "exited"
-        up = all("standing by while another copy leads" in drill.output(p) for p in procs)
-        return up and next((p for p in procs if leads(drill, p)), None)
+        up = all("standing by while another copy leads" in drill.output(p) for p in drill.pair)
+        return up and next((p for p in drill.pair if leads(drill, p)), None)
 
-    leader = wait_for(settled, lambda: "the schedulers did not start:\n" + drill.all_output())
+    leader = wait_for(settled, lambda: "the schedulers are not both up:\n" + drill.all_output())
     assert leader != "exited", drill.all_output()
-    return leader, next(p for p in procs if p is not leader)
-
-
-# ---- drill 1: the paused leader ------------------------------------------------------------------------
-
-def test_paused_leader_a_standby_takes_over_and_the_old_leader_writes_nothing(drill_factory):
-    drill = drill_factory("paused")
-    shop, shopper = build_world(drill)
-    job = f"dispatch:{shop.store_id}"
-    env = {"DRILL_JOBS": "mark", "DRILL_HOLD_S": "0.6"}
-    leader, standby = start_pair(drill, env, env)
-    phase("paused: schedulers up")
-    feeder = Feeder(drill, shop, shopper)
-    feeder.start()
-    try:
-        wait_for(lambda: any(r.runner == leader.runner for r in drill.runs(job)),
-                 lambda: "the leader did not dispatch:\n" + drill.all_output())
-        # Pause the leader inside its marking transaction: it holds the drill_counter row's lock.
-        seen = drill.output(leader).count("holding ")
-        wait_for(lambda: drill.output(leader).count("holding ") > seen,
-                 lambda: "the leader never held its marking transaction:\n" + drill.all_output())
-        leader.send_signal(signal.SIGSTOP)
-        phase("paused: leader stopped")
-        stopped_at = datetime.now(timezone.utc)
-        held_token = re.findall(r"holding (\w+)", drill.output(leader))[-1]
-        old_epoch = max(r.epoch for r in drill.runs() if r.runner == leader.runner)
-
-        # The standby runs the next due dispatch, under the next epoch, within two intervals (+ slack).
-        first = wait_for(lambda: next((r for r in drill.runs(job) if r.runner == standby.runner), None),
-                         lambda: "no standby dispatch after the leader was paused:\n" + drill.all_output(),
-                         timeout=TAKEOVER_DEADLINE_S)
-        phase("paused: standby dispatched")
-        # And its marking job gets the row lock the paused leader held (its transaction was ended).
-        wait_for(lambda: any(r.runner == standby.runner for r in drill.rows("SELECT runner FROM drill_marks")),
-                 lambda: "the paused leader's row lock was never freed:\n" + drill.all_output())
-        phase("paused: standby marked")
-        # And it assigns the orders that keep coming in.
-        wait_for(lambda: assigned_since(drill, stopped_at),
-                 lambda: "the standby assigned nothing:\n" + drill.all_output())
-        lease = drill.lease()
-        assert first.epoch == lease.epoch > old_epoch and lease.holder.split(":")[1] == str(standby.pid)
-
-        # Wake the old leader: it must find its lease gone and write nothing as leader.
-        phase("paused: standby assigned")
-        leader.send_signal(signal.SIGCONT)
-        woke_at = datetime.now(timezone.utc)
-        wait_for(lambda: "lost (epoch" in drill.output(leader) or "fenced" in drill.output(leader),
-                 lambda: "the old leader never noticed it lost the lease:\n" + drill.all_output())
-        runs_after_wake = len([r for r in drill.runs(job) if r.started_at > woke_at])
-        wait_for(lambda: len([r for r in drill.runs(job) if r.started_at > woke_at]) > runs_after_wake,
-                 lambda: "the standby stopped dispatching after the old leader woke:\n" + drill.all_output())
-    finally:
-        feeder.stop()
-        drill.stop_all()
-
-    phase("paused: stopped")
-    runs, marks = drill.runs(), drill.rows("SELECT id, token, runner, epoch FROM drill_marks ORDER BY id")
-    assert held_token not in {m.token for m in marks}, "the paused transaction committed"
-    for rows in (drill.runs(job), drill.runs("drill:mark"), marks):
-        assert blocks(rows) == [leader.runner, standby.runner], blocks(rows)
-        assert_epochs_never_go_back(rows)
-    assert not [r for r in runs if r.runner == leader.runner and r.started_at > stopped_at]
-    assert_no_task_assigned_twice(drill)
-    report("paused leader", takeover_s=(first.started_at - stopped_at).total_seconds(),
-           lease_taken_s=(lease.acquired_at - stopped_at).total_seconds(), interval_s=DISPATCH_INTERVAL_S,
-           ttl_s=LEASE_TTL_S, orders=feeder.placed)
-
-
-# ---- drill 2: the stuck job -------------------------------------------------------------------------------
-
-def test_a_job_stuck_past_its_time_limit_does_not_keep_the_lease(drill_factory, tmp_path):
-    drill = drill_factory("stuck")
-    shop, _shopper = build_world(drill)
-    job = f"dispatch:{shop.store_id}"
-    env = {"DRILL_JOBS": "stuck", "DRILL_STUCK_LIMIT_S": 2}
-    leader, standby = start_pair(drill, {**env, "DRILL_STUCK_FILE": tmp_path / "stuck-a"},
-                                 {**env, "DRILL_STUCK_FILE": tmp_path / "stuck-b"})
-    stuck_file = Path(drill.env_of[leader.pid]["DRILL_STUCK_FILE"])  # only the leader's job gets stuck
-    try:
-        wait_for(lambda: any(r.runner == leader.runner for r in drill.runs(job)),
-                 lambda: "the leader did not dispatch:\n" + drill.all_output())
-        old_epoch = drill.lease().epoch
-        stuck_file.touch()
-        line = wait_for(lambda: re.search(r"stuck (\w+) at ([\d.]+)", drill.output(leader)),
-                        lambda: "the leader's job never got stuck:\n" + drill.all_output())
-        token, stuck_at = line.group(1), datetime.fromtimestamp(float(line.group(2)), timezone.utc)
-
-        first = wait_for(lambda: next((r for r in drill.runs(job) if r.runner == standby.runner), None),
-                         lambda: "the stuck leader kept the lease:\n" + drill.all_output())
-        assert leader.poll() is None and stuck_file.exists()  # still alive, still stuck: it gave the lease up
-        lease = drill.lease()
-        assert lease.epoch > old_epoch and lease.holder.split(":")[1] == str(standby.pid)
-
-        stuck_file.unlink()  # the stuck job returns and tries to write: its fence refuses
-        wait_for(lambda: "drill:stuck: fenced" in drill.output(leader),
-                 lambda: "the abandoned job was not fenced:\n" + drill.all_output())
-    finally:
-        drill.stop_all()
-
-    marks = drill.rows("SELECT id, token, runner, epoch FROM drill_marks ORDER BY id")
-    assert token not in {m.token for m in marks}, "the abandoned job wrote"
-    assert blocks(drill.runs(job)) == [leader.runner, standby.runner]
-    assert_epochs_never_go_back(drill.runs(job))
-    assert_epochs_never_go_back(marks)
-    report("stuck job", takeover_s=(first.started_at - stuck_at).total_seconds(),
-           lease_taken_s=(lease.acquired_at - stuck_at).total_seconds(), time_limit_s=2, ttl_s=LEASE_TTL_S)
+    return leader, next(p for p in drill.pair if p is not leader)
 
 
 # ---- gunicorn and an HTTP client ------------------------------------------------------------------------------
@@ -523,14 +452,25 @@ class Browser:
         assert status == 302, (status, page[:500])
 
 
-# ---- drill 3: the database restarted under the web app and the scheduler -------------------------------------
+# ---- the database restarted under the web app and the scheduler -------------------------------------
 
-def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cluster, drill_factory):
-    drill = drill_factory("restart")
-    shop, _shopper = build_world(drill)
+@pytest.fixture(scope="module")
+def web(cluster, tmp_path_factory):
+    """gunicorn (production) on a store's database, shared by the restart and checkout drills."""
+    drill = new_drill(cluster, tmp_path_factory, "web")
+    try:
+        drill.shop, drill.shopper = build_world(drill)
+        drill.gunicorn = start_gunicorn(drill)
+        yield drill
+    finally:
+        drill.stop_all()
+
+
+def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cluster, web):
+    drill, shop = web, web.shop
     job = f"dispatch:{shop.store_id}"
     scheduler = drill.scheduler("scheduler")
-    web = start_gunicorn(drill)
+    web = drill.gunicorn
     browser, english = Browser(web.port, "zh"), Browser(web.port, "en")
     try:
         wait_for(lambda: browser.status_of("/") == 200, lambda: "the home page never answered")
@@ -565,12 +505,12 @@ def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cl
         assert web.poll() is None and scheduler.poll() is None, drill.all_output()
         assert again.runner == scheduler.runner and again.epoch > epoch_before  # it took the lease again
     finally:
-        drill.stop_all()
+        drill.stop(scheduler)
     report("database restart", outage_s=outage_s, web_back_s=web_back_s,
            scheduler_back_s=(again.started_at - up_at).total_seconds())
 
 
-# ---- drill 4: a gunicorn worker killed in the middle of a checkout --------------------------------------------
+# ---- a gunicorn worker killed in the middle of a checkout --------------------------------------------
 
 def worker_pids(master):
     """The gunicorn master's worker processes (its children)."""
@@ -578,14 +518,14 @@ def worker_pids(master):
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
-def test_worker_killed_mid_checkout_leaves_no_half_order_and_a_retry_gives_one(drill_factory):
-    drill = drill_factory("checkout")
-    shop, shopper = build_world(drill)
+def test_worker_killed_mid_checkout_leaves_no_half_order_and_a_retry_gives_one(web):
+    drill, shop = web, web.shop
     water = shop.products["water"]
     with drill.app.app_context():
+        shopper = add_shopper(shop, balance_cents=100_000)
         fill_cart(shopper.user_id, {water: 2})
         db.session.remove()
-    web = start_gunicorn(drill)
+    web = drill.gunicorn
     browser = Browser(web.port, "en")
     browser.login(shopper.phone)
     status, _headers, page = browser.request("GET", "/checkout")
@@ -646,3 +586,108 @@ def _post_or_error(browser, fields):
         return browser.post_form("/checkout", fields, timeout=DEADLINE_S)
     except (OSError, http.client.HTTPException) as exc:
         return (type(exc).__name__, {}, str(exc))
+
+
+# ---- the paused leader ------------------------------------------------------------------------
+
+def test_paused_leader_a_standby_takes_over_and_the_old_leader_writes_nothing(leaders):
+    drill = leaders
+    job = f"dispatch:{drill.shop.store_id}"
+    leader, standby = current_pair(drill)
+    since_run, since_mark = drill.last_ids()
+    offset = len(drill.output(leader))
+    phase("paused: schedulers up")
+    feeder = Feeder(drill, drill.shop, drill.shopper)
+    feeder.start()
+    try:
+        wait_for(lambda: any(r.runner == leader.runner for r in drill.runs(job, since_run)),
+                 lambda: "the leader did not dispatch:\n" + drill.all_output())
+        # Pause the leader inside its marking transaction: it holds the drill_counter row's lock.
+        seen = drill.output(leader).count("holding ")
+        wait_for(lambda: drill.output(leader).count("holding ") > seen,
+                 lambda: "the leader never held its marking transaction:\n" + drill.all_output())
+        leader.send_signal(signal.SIGSTOP)
+        phase("paused: leader stopped")
+        stopped_at = datetime.now(timezone.utc)
+        held_token = re.findall(r"holding (\w+)", drill.output(leader))[-1]
+        old_epoch = max(r.epoch for r in drill.runs(after=since_run) if r.runner == leader.runner)
+
+        # The standby runs the next due dispatch, under the next epoch, within two intervals (+ slack).
+        first = wait_for(lambda: next((r for r in drill.runs(job, since_run) if r.runner == standby.runner), None),
+                         lambda: "no standby dispatch after the leader was paused:\n" + drill.all_output(),
+                         timeout=TAKEOVER_DEADLINE_S)
+        phase("paused: standby dispatched")
+        # And its marking job gets the row lock the paused leader held (its transaction was ended).
+        wait_for(lambda: any(m.runner == standby.runner and m.job == "mark" for m in drill.marks(since_mark)),
+                 lambda: "the paused leader's row lock was never freed:\n" + drill.all_output())
+        phase("paused: standby marked")
+        # And it assigns the orders that keep coming in.
+        wait_for(lambda: assigned_since(drill, stopped_at),
+                 lambda: f"the standby assigned nothing (orders {feeder.placed}, "
+                         f"{drill.rows('SELECT status, count(*) FROM orders GROUP BY status')}, "
+                         f"runs {drill.runs(job, since_run)[-3:]}):\n" + drill.all_output())
+        lease = drill.lease()
+        assert first.epoch == lease.epoch > old_epoch and lease.holder.split(":")[1] == str(standby.pid)
+
+        # Wake the old leader: it must find its lease gone and write nothing as leader.
+        phase("paused: standby assigned")
+        leader.send_signal(signal.SIGCONT)
+        woke_at = datetime.now(timezone.utc)
+        wait_for(lambda: "lost (epoch" in drill.output(leader, offset) or "fenced" in drill.output(leader, offset),
+                 lambda: "the old leader never noticed it lost the lease:\n" + drill.all_output())
+        runs_after_wake = len([r for r in drill.runs(job, since_run) if r.started_at > woke_at])
+        wait_for(lambda: len([r for r in drill.runs(job, since_run) if r.started_at > woke_at]) > runs_after_wake,
+                 lambda: "the standby stopped dispatching after the old leader woke:\n" + drill.all_output())
+    finally:
+        feeder.stop()
+        leader.send_signal(signal.SIGCONT)  # never left paused, whatever failed
+
+    phase("paused: checked")
+    runs, marks = drill.runs(after=since_run), drill.marks(since_mark)
+    assert held_token not in {m.token for m in marks}, "the paused transaction committed"
+    for rows in (drill.runs(job, since_run), drill.runs("drill:mark", since_run), marks):
+        assert blocks(rows) == [leader.runner, standby.runner], blocks(rows)
+        assert_epochs_never_go_back(rows)
+    assert not [r for r in runs if r.runner == leader.runner and r.started_at > stopped_at]
+    assert_no_task_assigned_twice(drill)
+    assert leader.poll() is None and standby.poll() is None, drill.all_output()
+    report("paused leader", takeover_s=(first.started_at - stopped_at).total_seconds(),
+           lease_taken_s=(lease.acquired_at - stopped_at).total_seconds(), interval_s=DISPATCH_INTERVAL_S,
+           ttl_s=LEASE_TTL_S, orders=feeder.placed)
+
+
+# ---- the stuck job -------------------------------------------------------------------------------
+
+def test_a_job_stuck_past_its_time_limit_does_not_keep_the_lease(leaders):
+    drill = leaders
+    job = f"dispatch:{drill.shop.store_id}"
+    leader, standby = current_pair(drill)
+    since_run, since_mark = drill.last_ids()
+    offset = len(drill.output(leader))
+    stuck_file = Path(drill.env_of[leader.pid]["DRILL_STUCK_FILE"])  # only the leader's job gets stuck
+    try:
+        wait_for(lambda: any(r.runner == leader.runner for r in drill.runs(job, since_run)),
+                 lambda: "the leader did not dispatch:\n" + drill.all_output())
+        old_epoch = drill.lease().epoch
+        stuck_file.touch()
+        line = wait_for(lambda: re.search(r"stuck (\w+) at ([\d.]+)", drill.output(leader, offset)),
+                        lambda: "the leader's job never got stuck:\n" + drill.all_output())
+        token, stuck_at = line.group(1), datetime.fromtimestamp(float(line.group(2)), timezone.utc)
+
+        first = wait_for(lambda: next((r for r in drill.runs(job, since_run) if r.runner == standby.runner), None),
+                         lambda: "the stuck leader kept the lease:\n" + drill.all_output())
+        assert leader.poll() is None and stuck_file.exists()  # still alive, still stuck: it gave the lease up
+        lease = drill.lease()
+        assert lease.epoch > old_epoch and lease.holder.split(":")[1] == str(standby.pid)
+    finally:
+        stuck_file.unlink(missing_ok=True)  # the stuck job returns and tries to write: its fence refuses
+    wait_for(lambda: "drill:stuck: fenced" in drill.output(leader, offset),
+             lambda: "the abandoned job was not fenced:\n" + drill.all_output())
+
+    marks = drill.marks(since_mark)
+    assert token not in {m.token for m in marks}, "the abandoned job wrote"
+    assert blocks(drill.runs(job, since_run)) == [leader.runner, standby.runner]
+    assert_epochs_never_go_back(drill.runs(job, since_run))
+    assert_epochs_never_go_back(marks)
+    report("stuck job", takeover_s=(first.started_at - stuck_at).total_seconds(),
+           lease_taken_s=(lease.acquired_at - stuck_at).total_seconds(), time_limit_s=2, ttl_s=LEASE_TTL_S)
