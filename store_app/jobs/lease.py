@@ -173,6 +173,11 @@ class Lease:
         if self.owns_engine:
             self.engine.dispose()
 
+    def stand_down(self):
+        """Stop believing we lead, whatever the epoch (the lease lapses unless renewed)."""
+        with self._mutex:
+            self._epoch = None
+
     def forget(self, epoch):
         """A job found the lease of ``epoch`` gone: stop believing we lead under it."""
         with self._mutex:

@@ -141,7 +141,11 @@ class Heartbeat(threading.Thread):
 
     def run(self):
         while not self._stop.is_set():
-            self.beat()
+            try:
+                self.beat()
+            except Exception:  # a beat that fails in an unforeseen way must not end the heartbeat
+                log.exception("lease heartbeat failed; standing by until the next beat")
+                self.lease.stand_down()
             self._stop.wait(self.interval_s)
 
     def stop(self):
