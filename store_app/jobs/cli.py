@@ -1,10 +1,13 @@
-"""``flask jobs scheduler`` (the one scheduler process) and ``flask jobs list`` (what it would run)."""
+"""``flask jobs scheduler`` (the one scheduler process), ``flask jobs list`` (what it would run) and
+``flask jobs leader`` (who leads now)."""
 import logging
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..extensions import db
+from .lease import read_lease
 from .registry import DuplicateJobName, periodic_jobs
 
 jobs_cli = AppGroup("jobs", help="The periodic jobs and the scheduler that runs them.")
@@ -54,6 +57,20 @@ def list_command():
     width = max((len(job.name) for job in jobs), default=0)
     for job in jobs:
         click.echo(f"{job.name:<{width}}  every {job.interval_s:g} s")
+
+
+@jobs_cli.command("leader")
+def leader_command():
+    """Print which scheduler leads now: the lease's holder, epoch and expiry (the database's clock)."""
+    state = read_lease(db.session)
+    if state is None:
+        click.echo("no scheduler has led yet")
+    elif state.live:
+        click.echo(f"leader {state.holder}, epoch {state.epoch}, since {state.acquired_at}, "
+                   f"lease renewed until {state.expires_at}")
+    else:
+        click.echo(f"no scheduler leads: the lease of {state.holder} (epoch {state.epoch}) lapsed at "
+                   f"{state.expires_at}; a standby takes it on its next heartbeat")
 
 
 def init_app(app):

@@ -74,6 +74,27 @@ FENCE = ("SELECT epoch FROM scheduler_leases WHERE name = :name AND holder = :ho
          "AND expires_at > {now}{share}")
 
 
+STATE = ("SELECT holder, epoch, acquired_at, expires_at, CASE WHEN expires_at > {now} THEN 1 ELSE 0 END "
+         "FROM scheduler_leases WHERE name = :name")
+
+
+@dataclass(frozen=True)
+class LeaseState:
+    """The lease row as the database has it now; ``live``: unexpired on the database's clock."""
+
+    holder: str
+    epoch: int
+    acquired_at: object
+    expires_at: object
+    live: bool
+
+
+def read_lease(session, name=LEASE_NAME):
+    """The lease row (``LeaseState``), or None if no scheduler ever led."""
+    row = session.execute(_sql(session.get_bind().dialect.name, STATE), {"name": name}).first()
+    return None if row is None else LeaseState(row[0], int(row[1]), row[2], row[3], bool(row[4]))
+
+
 @dataclass
 class Fence:
     """What one job run was started under: the lease's epoch. ``revoked`` is set when the run is

@@ -90,3 +90,19 @@ def test_jobs_scheduler_runs_a_registered_job_and_logs_it(app, runner, monkeypat
         assert successor.beat() == 2
     finally:
         successor.close()
+
+
+def test_jobs_leader_says_who_leads_under_which_epoch_and_when_nobody_does(app, runner):
+    assert runner.invoke(args=["jobs", "leader"]).output == "no scheduler has led yet\n"
+    lease = scheduler_module.lease_for(app)
+    try:
+        assert lease.beat() == 1
+        result = runner.invoke(args=["jobs", "leader"])
+        assert result.exit_code == 0 and result.output.startswith(f"leader {lease.holder}, epoch 1, since "), \
+            result.output
+        lease.release()
+        result = runner.invoke(args=["jobs", "leader"])
+        assert result.output.startswith(f"no scheduler leads: the lease of {lease.holder} (epoch 1) lapsed at "), \
+            result.output
+    finally:
+        lease.close()
