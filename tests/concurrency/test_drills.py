@@ -4,8 +4,11 @@ serving web app, a gunicorn worker killed in the middle of a checkout.
 Every process is started here and ended by its pid: the scheduler copies (``flask jobs scheduler`` on
 ``tests.concurrency.drill_app``), gunicorn in the production configuration, and a private PostgreSQL
 cluster (``initdb`` into a temporary directory, ``pg_ctl`` on a free port) that the restart drill may
-stop and start without touching the shared server. Each drill has a database of its own in that
-cluster. Intervals are short (dispatch every ``DISPATCH_INTERVAL_S``, a lease of ``LEASE_TTL_S``).
+stop and start without touching the shared server. The paused-leader and stuck-job drills share one
+pair of schedulers on one database, the restart and checkout drills one gunicorn on another
+(starting Python processes is most of a drill's time); each drill starts from whichever copy leads
+and reads only the events after its start. Intervals are short (dispatch every
+``DISPATCH_INTERVAL_S``, a lease of ``LEASE_TTL_S``).
 
 What is asserted is the order of events in the database (job-run log with lease epochs, drill marks,
 order events), never how fast: every wait is bounded by a generous deadline that only turns a hang
