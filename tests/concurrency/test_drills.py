@@ -616,7 +616,8 @@ def test_paused_leader_a_standby_takes_over_and_the_old_leader_writes_nothing(le
         old_epoch = max(r.epoch for r in drill.runs(after=since_run) if r.runner == leader.runner)
 
         # The standby runs the next due dispatch, under the next epoch, within two intervals (+ slack).
-        first = wait_for(lambda: next((r for r in drill.runs(job, since_run) if r.runner == standby.runner), None),
+        first = wait_for(lambda: next((r for r in drill.runs(job, since_run)
+                                       if r.runner == standby.runner and r.epoch > old_epoch), None),
                          lambda: "no standby dispatch after the leader was paused:\n" + drill.all_output(),
                          timeout=TAKEOVER_DEADLINE_S)
         phase("paused: standby dispatched")
@@ -630,7 +631,7 @@ def test_paused_leader_a_standby_takes_over_and_the_old_leader_writes_nothing(le
                          f"{drill.rows('SELECT status, count(*) FROM orders GROUP BY status')}, "
                          f"runs {drill.runs(job, since_run)[-3:]}):\n" + drill.all_output())
         lease = drill.lease()
-        assert first.epoch == lease.epoch > old_epoch and lease.holder.split(":")[1] == str(standby.pid)
+        assert first.epoch == lease.epoch and lease.holder.split(":")[1] == str(standby.pid)
 
         # Wake the old leader: it must find its lease gone and write nothing as leader.
         phase("paused: standby assigned")
@@ -648,10 +649,11 @@ def test_paused_leader_a_standby_takes_over_and_the_old_leader_writes_nothing(le
     phase("paused: checked")
     runs, marks = drill.runs(after=since_run), drill.marks(since_mark)
     assert held_token not in {m.token for m in marks}, "the paused transaction committed"
+    # Leader, then standby (a loaded machine may move the lease again later: every epoch is checked).
     for rows in (drill.runs(job, since_run), drill.runs("drill:mark", since_run), marks):
-        assert blocks(rows) == [leader.runner, standby.runner], blocks(rows)
+        assert blocks(rows)[:2] == [leader.runner, standby.runner], blocks(rows)
         assert_epochs_never_go_back(rows)
-    assert not [r for r in runs if r.runner == leader.runner and r.started_at > stopped_at]
+    assert not [r for r in runs if r.epoch <= old_epoch and r.started_at > stopped_at], "written under the old lease"
     assert_no_task_assigned_twice(drill)
     assert leader.poll() is None and standby.poll() is None, drill.all_output()
     report("paused leader", takeover_s=(first.started_at - stopped_at).total_seconds(),
@@ -677,7 +679,8 @@ def test_a_job_stuck_past_its_time_limit_does_not_keep_the_lease(leaders):
                         lambda: "the leader's job never got stuck:\n" + drill.all_output())
         token, stuck_at = line.group(1), datetime.fromtimestamp(float(line.group(2)), timezone.utc)
 
-        first = wait_for(lambda: next((r for r in drill.runs(job, since_run) if r.runner == standby.runner), None),
+        first = wait_for(lambda: next((r for r in drill.runs(job, since_run)
+                                       if r.runner == standby.runner and r.epoch > old_epoch), None),
                          lambda: "the stuck leader kept the lease:\n" + drill.all_output())
         assert leader.poll() is None and stuck_file.exists()  # still alive, still stuck: it gave the lease up
         lease = drill.lease()
@@ -689,7 +692,7 @@ def test_a_job_stuck_past_its_time_limit_does_not_keep_the_lease(leaders):
 
     marks = drill.marks(since_mark)
     assert token not in {m.token for m in marks}, "the abandoned job wrote"
-    assert blocks(drill.runs(job, since_run)) == [leader.runner, standby.runner]
+    assert blocks(drill.runs(job, since_run))[:2] == [leader.runner, standby.runner]
     assert_epochs_never_go_back(drill.runs(job, since_run))
     assert_epochs_never_go_back(marks)
     report("stuck job", takeover_s=(first.started_at - stuck_at).total_seconds(),
