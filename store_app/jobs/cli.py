@@ -1,6 +1,7 @@
 """``flask jobs scheduler`` (the one scheduler process), ``flask jobs list`` (what it would run) and
 ``flask jobs leader`` (who leads now)."""
 import logging
+import signal
 
 import click
 from flask import current_app
@@ -32,6 +33,9 @@ def scheduler_command():
         raise click.ClickException(str(exc)) from exc
     click.echo(f"scheduler {scheduler.runner_name()}: {len(sched.get_jobs())} jobs; lease "
                f"{sched.lease.holder}, ttl {sched.lease.ttl_s:g} s; standing by while another copy leads")
+    # SIGTERM (systemd, supervisor, the launcher) ends the process like Ctrl-C: through the finally
+    # below, so the lease is given back instead of left to lapse.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     sched.heartbeat.start()
     try:
         sched.start()
@@ -40,6 +44,10 @@ def scheduler_command():
     finally:
         sched.heartbeat.stop()
         sched.lease.close()  # given back: a standby need not wait for it to lapse
+
+
+def _exit_on_sigterm(_signum, _frame):
+    raise SystemExit(0)
 
 
 @jobs_cli.command("list")

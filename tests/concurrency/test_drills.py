@@ -509,6 +509,8 @@ def test_database_restart_answers_503_meanwhile_and_both_recover_on_their_own(cl
         assert again.runner == scheduler.runner and again.epoch > epoch_before  # it took the lease again
     finally:
         drill.stop(scheduler)
+    # Stopped by SIGTERM, it gave the lease back rather than leaving it to lapse.
+    assert "lease scheduler released by" in drill.output(scheduler), drill.output(scheduler)[-2000:]
     report("database restart", outage_s=outage_s, web_back_s=web_back_s,
            scheduler_back_s=(again.started_at - up_at).total_seconds())
 
