@@ -8,6 +8,7 @@ anyone can send nonsense, and nonsense must not flood the log. A database that c
 each connection before use (``pool_pre_ping``), so the first request after it is back just works.
 """
 import logging
+import sqlite3
 
 from flask import g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -34,6 +35,8 @@ TITLES = {
     503: lambda: _("The store is briefly unavailable. Please try again in a moment."),
 }
 RETRY_AFTER_S = 5  # what a 503 asks the client to wait: about one database restart
+# SQLite's errors that mean "not now" rather than a bug (the embedded database is busy or its disk is).
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
 
 
 def wants_json():
@@ -82,6 +85,9 @@ def database_unavailable(exc):
     signed-in user is loaded from it); the broken transaction is dropped, so the next request
     starts on a fresh, pinged connection.
     """
+    if isinstance(getattr(exc, "orig", None), sqlite3.OperationalError) \
+            and not str(exc.orig).startswith(SQLITE_UNAVAILABLE):
+        raise exc  # "no such table" and kin are bugs, not an outage: a 500 with its traceback
     log.warning("unavailable %s %s: the database cannot be reached (%s)", request.method, request.path,
                 type(getattr(exc, "orig", None) or exc).__name__)
     try:

@@ -4,6 +4,8 @@ page or JSON in the user's language, never a 500; once it is back, the same clie
 Here the outage is every statement failing as a dropped connection does (``OperationalError``);
 the real restart, under gunicorn, is ``tests/concurrency/test_drills.py``.
 """
+import sqlite3
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -69,3 +71,20 @@ def test_the_api_answers_503_as_json_in_the_users_language(client, community, ou
     assert response.get_json() == {"error": EN_TITLE, "status": 503}
     outage.stop()
     assert client.get("/api/v1/stores").status_code == 200
+
+
+def test_an_sqlite_error_that_is_a_bug_stays_a_500(app, client):
+    """Only "the database is away" is a 503: a missing table is a bug, answered 500 like any other."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answered as in production, not raised into the test
+    with app.app_context():
+        engine = db.engine
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("no such table: stores"))
+
+    event.listen(engine, "before_cursor_execute", broken)
+    try:
+        response = client.get("/api/v1/stores")
+    finally:
+        event.remove(engine, "before_cursor_execute", broken)
+    assert response.status_code == 500 and "Retry-After" not in response.headers
