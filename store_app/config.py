@@ -81,6 +81,14 @@ class Config:
     SMTP_USER = ""
     SMTP_PASSWORD = ""
     SMTP_SENDER = ""
+    # The scheduler's leader lease (store_app/jobs/lease.py): it lapses this long after the leader's
+    # last renewal (renewed every third of it), so a stalled leader costs at most about this much
+    # plus one interval of each job. Timeouts on the scheduler's PostgreSQL connections: a lock
+    # waited for, a statement, a transaction left idle (a paused leader's, whose locks it frees).
+    SCHEDULER_LEASE_TTL_S = 10.0
+    SCHEDULER_LOCK_TIMEOUT_S = 2.0
+    SCHEDULER_STATEMENT_TIMEOUT_S = 30.0
+    SCHEDULER_IDLE_IN_TRANSACTION_TIMEOUT_S = 10.0
 
     def __init__(self):
         self.SQLALCHEMY_DATABASE_URI = database_url()
@@ -91,6 +99,10 @@ class Config:
                     "SMTP_PASSWORD", "SMTP_SENDER"):
             if os.environ.get(key):
                 setattr(self, key, os.environ[key])
+        for key in ("SCHEDULER_LEASE_TTL_S", "SCHEDULER_LOCK_TIMEOUT_S", "SCHEDULER_STATEMENT_TIMEOUT_S",
+                    "SCHEDULER_IDLE_IN_TRANSACTION_TIMEOUT_S"):
+            if os.environ.get(key):
+                setattr(self, key, float(os.environ[key]))
         # How many reverse proxies in front of us may be trusted for the client's address (login limits).
         self.PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0") or 0)
 

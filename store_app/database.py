@@ -22,6 +22,24 @@ from .extensions import db
 
 # Set while a ``transaction()`` runs: on SQLite its BEGIN takes the write lock up front.
 _writing = ContextVar("store_writing", default=False)
+# Set by ``commit_guard()``: a check every ``transaction()`` of the block runs just before it commits.
+_commit_guard = ContextVar("store_commit_guard", default=None)
+
+
+@contextmanager
+def commit_guard(check):
+    """Inside the block, every ``transaction()`` calls ``check(session)`` after its last flush and
+    before its commit, in the same database transaction; if ``check`` raises, nothing is committed.
+
+    The scheduler fences its jobs with it (``store_app.jobs.lease``): a write commits only while the
+    lease that allowed it is still held. Per thread (a context variable), so other threads and the
+    web workers never see it.
+    """
+    token = _commit_guard.set(check)
+    try:
+        yield
+    finally:
+        _commit_guard.reset(token)
 
 
 @contextmanager
@@ -40,6 +58,10 @@ def transaction():
         token = _writing.set(True)
     try:
         yield session
+        guard = _commit_guard.get()
+        if guard is not None:
+            session.flush()
+            guard(session)
         session.commit()
     except BaseException:
         session.rollback()

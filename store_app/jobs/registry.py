@@ -32,6 +32,8 @@ class PeriodicJob:
     name: str  # unique; the job log and the scheduler know the job by it, e.g. "parcels:ladder:3"
     fn: Callable  # fn(now) -> summary string
     interval_s: float
+    # Past this many seconds a run is abandoned (its writes refused, the lease given back); 0: the interval.
+    time_limit_s: float = 0
 
 
 class DuplicateJobName(ValueError):

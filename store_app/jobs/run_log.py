@@ -3,10 +3,10 @@ from ..extensions import db
 from .models import JobRun
 
 
-def record_run(job, runner, started_at, duration_ms, status, detail=""):
-    """Log one run of a periodic job."""
+def record_run(job, runner, started_at, duration_ms, status, detail="", epoch=None):
+    """Log one run of a periodic job (``epoch``: the lease epoch it ran under)."""
     db.session.add(JobRun(job=job, runner=runner, started_at=started_at, duration_ms=int(duration_ms),
-                          status=status, detail=(detail or "")[:500]))
+                          status=status, detail=(detail or "")[:500], epoch=epoch))
     db.session.flush()
 
 

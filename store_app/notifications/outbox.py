@@ -7,8 +7,10 @@ to ``SMS_GATEWAY_URL``). Which one carries SMS is ``SMS_GATEWAY`` in the config.
 Never twice: a message is queued once per ``dedupe_key`` (unique); a sender claims it with a guarded
 UPDATE (``pending -> sending`` with a lease) before calling the adapter, so two senders never send
 the same row; the key goes to the gateway as its idempotency key, so a retry after a crash between
-"sent" and "marked sent" is dropped by the gateway. Failures wait with exponential backoff and give
-up after ``MAX_ATTEMPTS``. Once sent, the body is kept without its digits (a pickup code is a secret).
+"sent" and "marked sent" is dropped by the gateway. Under the scheduler, claims and results commit
+only while its lease holds (fencing), and a scheduler that lost its lease stops before the next
+send. Failures wait with exponential backoff and give up after ``MAX_ATTEMPTS``. Once sent, the
+body is kept without its digits (a pickup code is a secret).
 """
 import json
 import logging
@@ -24,6 +26,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from ..database import transaction, upsert
 from ..extensions import db
+from ..jobs.lease import ensure_still_leading
 from .models import OutboxMessage
 
 log = logging.getLogger("store_app.outbox")
@@ -216,6 +219,9 @@ def deliver(now, adapters=None, limit=BATCH):
     for message in messages:
         message_id = message.id
         adapter = adapters.get(message.channel) or adapters["log"]
+        # A scheduler that lost its lease sends nothing more: its claims lapse and the new leader
+        # sends them (a claim and its "sent" are fenced transactions; the send itself cannot be).
+        ensure_still_leading()
         try:
             adapter.send(message)
             error = None

@@ -3,16 +3,21 @@ domain errors to answers: a view that has nothing better to show (a form to fill
 ``DomainError`` rise, and it is answered here with its status and message.
 
 A refused request is logged as one line (a warning; a missing page as info), never a traceback:
-anyone can send nonsense, and nonsense must not flood the log.
+anyone can send nonsense, and nonsense must not flood the log. A database that cannot be reached
+(restarting, failing over) is answered 503 with ``Retry-After``, also in one line: the pool checks
+each connection before use (``pool_pre_ping``), so the first request after it is back just works.
 """
 import logging
+import sqlite3
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..errors import DomainError
+from ..extensions import db, login_manager
 
 log = logging.getLogger("store_app.refused")
 QUIET_STATUSES = {401, 404, 405}  # the web's background noise: logged at info
@@ -28,8 +33,11 @@ TITLES = {
     423: lambda: _("This is locked."),
     429: lambda: _("Too many attempts. Please wait a few minutes and try again."),
     500: lambda: _("Something went wrong on our side. Please try again."),
-    503: lambda: _("The store is briefly unavailable. Please try again in a minute."),
+    503: lambda: _("The store is briefly unavailable. Please try again in a moment."),
 }
+RETRY_AFTER_S = 5  # what a 503 asks the client to wait: about one database restart
+# SQLite's errors that mean "not now" rather than a bug (the embedded database is busy or its disk is).
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
 
 
 def wants_json():
@@ -76,10 +84,25 @@ def value_out_of_range(exc):
 
 
 def database_unavailable(exc):
-    """The database cannot be reached (a restart, a network cut): a clean 503, one line in the log."""
-    log.warning("refused %s %s: the database is unavailable (%s)", request.method, request.path,
-                type(getattr(exc, "orig", exc)).__name__)
-    return render_error(503)
+    """The database cannot be reached: a 503 page or JSON with ``Retry-After``, in the user's language.
+
+    The page is drawn for an anonymous visitor (nothing on it may ask the database again: the
+    signed-in user is loaded from it); the broken transaction is dropped, so the next request
+    starts on a fresh, pinged connection.
+    """
+    if isinstance(getattr(exc, "orig", None), sqlite3.OperationalError) \
+            and not str(exc.orig).startswith(SQLITE_UNAVAILABLE):
+        raise exc  # "no such table" and kin are bugs, not an outage: a 500 with its traceback
+    log.warning("unavailable %s %s: the database cannot be reached (%s)", request.method, request.path,
+                type(getattr(exc, "orig", None) or exc).__name__)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the pool replaces it
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user: never loaded again here
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def log_refusal(response):
@@ -99,7 +122,8 @@ def init_app(app):
     app.register_error_handler(DomainError, domain_error_response)
     app.register_error_handler(DataError, value_out_of_range)
     app.register_error_handler(OverflowError, value_out_of_range)  # SQLite: an int past 64 bits
-    app.register_error_handler(OperationalError, database_unavailable)
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, database_unavailable)
     app.after_request(log_refusal)
 
     @app.errorhandler(CSRFError)

@@ -1,22 +1,21 @@
-"""One scheduler: several ``flask jobs scheduler`` processes, one leader.
+"""One scheduler: several ``flask jobs scheduler`` processes, one leader (the lease in the database).
 
-Unit level: two leader-lock objects in one process (a PostgreSQL advisory lock on a connection of
-its own, an ``flock`` for SQLite): the second cannot lead until the first releases or loses its
-connection; one lock object shared by the scheduler's job threads leads in every thread at once.
+One process: one lease object shared by the scheduler's job threads leads in every thread at once
+(the lease itself, its takeover and its fencing: ``tests/integration/test_scheduler_lease.py``).
 
 Process level: three real scheduler processes on a scratch database with a store dispatched every
-second. The assertions are about the order of events in the job log and about counts, never about
-how soon something happened (a loaded CI machine is slow, not wrong): every run comes from one
-runner while all three live; after that leader is SIGKILLed, the runs that follow come from
-exactly one other runner; no two runs of a job overlap. Waits poll the log with generous timeouts
-that only bound a failure. PostgreSQL (advisory lock) needs TEST_DATABASE_URL (skipped locally, a
-failure in CI); the SQLite variant (file lock) always runs.
+second and a lease of ``LEASE_TTL_S``. The assertions are about the order of events in the job log
+and about counts, never about how soon something happened (a loaded CI machine is slow, not wrong):
+every run comes from one runner while all three live; after that leader is SIGKILLed, the runs that
+follow come from exactly one other runner, under a later epoch; no two runs of a job overlap. Waits
+poll the log with generous timeouts that only bound a failure. PostgreSQL needs TEST_DATABASE_URL
+(skipped locally, a failure in CI); the SQLite variant always runs. The lease is held long enough
+(three ticks) that a loaded machine does not make the leader miss its renewals.
 """
 import os
 import re
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,12 +32,13 @@ from sqlalchemy.pool import NullPool
 from store_app import create_app
 from store_app.database import transaction
 from store_app.extensions import db
-from store_app.jobs.scheduler import FileLeaderLock, PostgresLeaderLock
+from store_app.jobs.scheduler import lease_for
 from store_app.stores.models import Store
 from tests.conftest import PG_URL, skip_or_fail, sqlalchemy_url
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERVAL_S = 1
+LEASE_TTL_S = 3
 RUNS_WITH_ALL_THREE = 4  # runs of the store's dispatch job watched while all three schedulers live
 RUNS_AFTER_THE_KILL = 3  # and under the successor
 # Upper bounds on waiting for those, so a broken scheduler fails instead of hanging; reaching them
@@ -49,84 +49,30 @@ RUNS_TIMEOUT_S = 120.0
 
 def pg_url_or_skip():
     if not PG_URL:
-        skip_or_fail("the PostgreSQL leader lock needs TEST_DATABASE_URL")
+        skip_or_fail("the PostgreSQL leader lease needs TEST_DATABASE_URL")
     return sqlalchemy_url(PG_URL)
 
 
-def random_key():
-    """An advisory-lock key no other test or scheduler uses."""
-    return secrets.randbelow(2**62) + 1
+# ---- one process: the lease shared by the scheduler's job threads ------------------------------
 
-
-# ---- unit level: two lock objects in one process --------------------------------------------
-
-def test_file_lock_second_object_waits_for_the_first(tmp_path):
-    path = tmp_path / "locks" / "dispatch-leader.lock"
-    first, second = FileLeaderLock(path), FileLeaderLock(path)
-    try:
-        assert first.acquire() is True
-        assert first.acquire() is True  # already leading
-        assert second.acquire() is False
-        assert path.read_text() == f"{socket.gethostname()}:{os.getpid()}"
-        first.release()
-        assert second.acquire() is True
-        assert first.acquire() is False
-    finally:
-        first.release()
-        second.release()
-
-
-@pytest.mark.postgres
-def test_postgres_lock_second_object_waits_until_the_first_releases_or_its_connection_dies():
-    url = pg_url_or_skip()
-    key = random_key()
-    admin = create_engine(url, poolclass=NullPool)
-    first, second = PostgresLeaderLock(url, key=key), PostgresLeaderLock(url, key=key)
-
-    def holders():
-        with admin.connect() as conn:
-            return conn.execute(text(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND ((classid::bigint << 32) | objid::bigint) = :k"), {"k": key}).scalars().all()
-
-    try:
-        assert first.acquire() is True
-        assert first.acquire() is True
-        assert second.acquire() is False
-        assert len(holders()) == 1
-        first.release()
-        assert holders() == []
-        assert second.acquire() is True
-        assert first.acquire() is False
-        # The leader's connection dies (its process crashed, a network cut): the lock goes with it.
-        (backend,) = holders()
-        with admin.connect() as conn:
-            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend}).scalar()
-        wait_for(lambda: not holders(), RUNS_TIMEOUT_S, lambda: f"the killed backend still holds the lock: {holders()}")
-        assert first.acquire() is True
-        assert second.acquire() is False  # notices its dead connection and stands down
-        assert len(holders()) == 1
-    finally:
-        first.release()
-        second.release()
-        admin.dispose()
-
-
-@pytest.mark.parametrize("kind", ["file", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_one_lock_shared_by_job_threads_leads_in_all_of_them(kind, tmp_path):
-    """``build_scheduler`` gives one lock object to every job, and APScheduler runs jobs in a thread
-    pool: the jobs of several stores ticking at once must all see that this process leads."""
-    if kind == "file":
-        lock = FileLeaderLock(tmp_path / "dispatch-leader.lock")
-    else:
-        lock = PostgresLeaderLock(pg_url_or_skip(), key=random_key())
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_one_lease_shared_by_job_threads_leads_in_all_of_them(kind, tmp_path):
+    """``build_scheduler`` gives one lease object to every job, and APScheduler runs jobs in a thread
+    pool: the jobs of several stores ticking at once must all see that this process leads, under
+    one epoch."""
+    database = SqliteDatabase(tmp_path) if kind == "sqlite" else PgDatabase()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url})
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+    lease = lease_for(app)
     threads = 8
     barrier = threading.Barrier(threads, timeout=10)
     results = []
 
     def tick():
         barrier.wait()
-        results.append(lock.acquire())
+        results.append(lease.current_epoch() or lease.beat())
 
     workers = [threading.Thread(target=tick) for _ in range(threads)]
     try:
@@ -134,9 +80,12 @@ def test_one_lock_shared_by_job_threads_leads_in_all_of_them(kind, tmp_path):
             worker.start()
         for worker in workers:
             worker.join(timeout=20)
-        assert results == [True] * threads
+        assert results == [1] * threads
     finally:
-        lock.release()
+        lease.close()
+        with app.app_context():
+            db.engine.dispose()
+        database.drop()
 
 
 # ---- process level: three schedulers, one leader ---------------------------------------------
@@ -149,9 +98,10 @@ class Run(NamedTuple):
     started_at: datetime
     duration_ms: int
     status: str
+    epoch: int
 
 
-RUN_COLUMNS = "id, job, runner, started_at, duration_ms, status"
+RUN_COLUMNS = "id, job, runner, started_at, duration_ms, status, epoch"
 
 
 class PgDatabase:
@@ -191,8 +141,8 @@ class SqliteDatabase:
         conn = sqlite3.connect(self.path, timeout=30)
         try:
             rows = conn.execute(f"SELECT {RUN_COLUMNS} FROM job_runs ORDER BY id")
-            return [Run(id_, job, runner, datetime.fromisoformat(at).replace(tzinfo=timezone.utc), ms, status)
-                    for id_, job, runner, at, ms, status in rows]
+            return [Run(id_, job, runner, datetime.fromisoformat(at).replace(tzinfo=timezone.utc), ms, status, epoch)
+                    for id_, job, runner, at, ms, status, epoch in rows]
         finally:
             conn.close()
 
@@ -232,7 +182,8 @@ TICK_RE = re.compile(r'Running job "(?P<job>[^ "]+) \(trigger: [^"]*\)" \(schedu
 
 def start_schedulers(database, instance, logs, count=3):
     env = {**os.environ, "DATABASE_URL": database.env_url, "STORE_ENV": "development",
-           "STORE_INSTANCE_PATH": str(instance), "SECRET_KEY": "x", "PYTHONUNBUFFERED": "1"}
+           "STORE_INSTANCE_PATH": str(instance), "SECRET_KEY": "x", "PYTHONUNBUFFERED": "1",
+           "SCHEDULER_LEASE_TTL_S": str(LEASE_TTL_S)}
     env.pop("TEST_DATABASE_URL", None)
     procs = []
     for number in range(count):
@@ -366,6 +317,10 @@ def test_three_schedulers_one_leader_and_a_standby_takes_over(scratch, tmp_path)
         assert len(dispatch_runs(runs, all_up, leader)) >= RUNS_WITH_ALL_THREE
         assert len(dispatch_runs(runs, runner=successor)) >= RUNS_AFTER_THE_KILL
         assert all(r.status != "failed" for r in runs), runs
+        # One epoch per leader, the successor's later: the job log says who led under which lease.
+        assert {r.epoch for r in runs if r.runner == leader} == {min(r.epoch for r in runs)}
+        assert len({r.epoch for r in runs if r.runner == successor}) == 1
+        assert min(r.epoch for r in runs if r.runner == successor) > max(r.epoch for r in runs if r.runner == leader)
         assert_runs_never_overlap(runs)
         for runner in (leader, successor):
             assert_each_tick_ran_once(dispatch_runs(runs, runner=runner), ticks_of(by_pid[pid_of(runner)], scratch.job))

@@ -1,5 +1,6 @@
 """``flask jobs list`` prints what the scheduler would run; ``flask jobs scheduler`` runs it and logs
-every run (the process-level leader election: ``tests/concurrency/test_scheduler_leader.py``)."""
+every run with its lease epoch, and gives the lease back when stopped (the process-level leader
+election: ``tests/concurrency/test_scheduler_leader.py``)."""
 import threading
 import time
 
@@ -82,6 +83,26 @@ def test_jobs_scheduler_runs_a_registered_job_and_logs_it(app, runner, monkeypat
         first = runs[-1]
         assert (first.status, first.detail, first.runner) == ("ok", "tick 1", scheduler_module.runner_name())
         assert first.started_at == ticks[0]
-    successor = scheduler_module.leader_lock_for(app)  # the command let go of the lock on its way out
-    assert successor.acquire()
-    successor.release()
+        assert first.epoch == 1
+    # The command gave the lease back on its way out: another copy takes it at once, with the next epoch.
+    successor = scheduler_module.lease_for(app)
+    try:
+        assert successor.beat() == 2
+    finally:
+        successor.close()
+
+
+def test_jobs_leader_says_who_leads_under_which_epoch_and_when_nobody_does(app, runner):
+    assert runner.invoke(args=["jobs", "leader"]).output == "no scheduler has led yet\n"
+    lease = scheduler_module.lease_for(app)
+    try:
+        assert lease.beat() == 1
+        result = runner.invoke(args=["jobs", "leader"])
+        assert result.exit_code == 0 and result.output.startswith(f"leader {lease.holder}, epoch 1, since "), \
+            result.output
+        lease.release()
+        result = runner.invoke(args=["jobs", "leader"])
+        assert result.output.startswith(f"no scheduler leads: the lease of {lease.holder} (epoch 1) lapsed at "), \
+            result.output
+    finally:
+        lease.close()

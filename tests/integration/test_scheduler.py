@@ -3,8 +3,9 @@
 It schedules every registered job on an interval with ``max_instances=1`` and ``coalesce``; every
 5 minutes it matches its list to the registry again, so a store added while it runs gets its jobs
 (and any provider's new job appears, a vanished one goes) without a restart; ``run_job`` logs every
-run the leader makes (ok, failed, overrun) and nothing a standby skips. The leader locks, and real
-scheduler processes competing for them, are tested in ``tests/concurrency/test_scheduler_leader.py``.
+run the leader makes (ok, failed, overrun) with its lease epoch, and nothing a standby skips. The
+lease and fencing are tested in ``tests/integration/test_scheduler_lease.py``; real scheduler
+processes competing for the lease in ``tests/concurrency/test_scheduler_leader.py`` and the drills.
 """
 import time
 from datetime import timedelta
@@ -14,7 +15,8 @@ import pytest
 from store_app.extensions import db
 from store_app.jobs.registry import PeriodicJob, register
 from store_app.jobs.run_log import list_runs
-from store_app.jobs.scheduler import REFRESH_S, FileLeaderLock, build_scheduler, refresh_jobs, run_job, runner_name
+from store_app.jobs.lease import Lease
+from store_app.jobs.scheduler import REFRESH_S, build_scheduler, lease_for, refresh_jobs, run_job, runner_name
 from tests.conftest import build_shop
 
 
@@ -23,17 +25,17 @@ def tick(now):
 
 
 @pytest.fixture
-def lock(tmp_path):
-    held = FileLeaderLock(tmp_path / "leader.lock")
+def lease(app):
+    held = lease_for(app)
     yield held
-    held.release()
+    held.close()
 
 
-def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, app_ctx, lock):
+def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, app_ctx, lease):
     shop = build_shop(couriers=0)
     db.session.remove()
 
-    scheduler = build_scheduler(app, lock=lock)
+    scheduler = build_scheduler(app, lease=lease)
 
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh"}
@@ -43,44 +45,45 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
                          "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S)}
     assert REFRESH_S == 300
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
-    assert scheduler.leader_lock is lock
+    assert scheduler.lease is lease
+    assert not scheduler.heartbeat.is_alive()  # the command starts it with the scheduler
 
 
-def test_a_fixed_job_list_is_never_refreshed(app, lock):
-    scheduler = build_scheduler(app, lock=lock, jobs=[PeriodicJob("test:tick", tick, 60)])
+def test_a_fixed_job_list_is_never_refreshed(app, lease):
+    scheduler = build_scheduler(app, lease=lease, jobs=[PeriodicJob("test:tick", tick, 60)])
     assert [job.id for job in scheduler.get_jobs()] == ["test:tick"]
 
 
-def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, lock):
+def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, lease):
     shop = build_shop(couriers=2)
     db.session.remove()
-    scheduler = build_scheduler(app, lock=lock)
+    scheduler = build_scheduler(app, lease=lease)
     names = {job.id for job in scheduler.get_jobs()}
     assert {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh"} <= names
     other = build_shop(name="New Store", couriers=0, lat=31.3, lon=121.5)
-    added, removed = refresh_jobs(scheduler, app, lock)
+    added, removed = refresh_jobs(scheduler, app, lease)
     assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}"]) and removed == []
-    assert refresh_jobs(scheduler, app, lock) == ([], [])
+    assert refresh_jobs(scheduler, app, lease) == ([], [])
 
 
-def test_a_providers_new_job_is_scheduled_on_refresh_and_a_vanished_one_dropped(app, app_ctx, lock):
+def test_a_providers_new_job_is_scheduled_on_refresh_and_a_vanished_one_dropped(app, app_ctx, lease):
     declared = []
     register(app, lambda: list(declared))
     db.session.remove()
-    scheduler = build_scheduler(app, lock=lock)
+    scheduler = build_scheduler(app, lease=lease)
     assert "test:tick" not in {job.id for job in scheduler.get_jobs()}
 
     declared.append(PeriodicJob("test:tick", tick, 7))
-    assert refresh_jobs(scheduler, app, lock) == (["test:tick"], [])
+    assert refresh_jobs(scheduler, app, lease) == (["test:tick"], [])
     job = scheduler.get_job("test:tick")
     assert (job.trigger.interval, job.max_instances, job.coalesce) == (timedelta(seconds=7), 1, True)
 
     declared.clear()
-    assert refresh_jobs(scheduler, app, lock) == ([], ["test:tick"])
+    assert refresh_jobs(scheduler, app, lease) == ([], ["test:tick"])
     assert scheduler.get_job("test:tick") is None
 
 
-def test_run_job_logs_every_run_the_leader_makes(app, lock):
+def test_run_job_logs_every_run_the_leader_makes(app, lease):
     def broken(now):
         raise RuntimeError("the gateway is down")
 
@@ -88,12 +91,13 @@ def test_run_job_logs_every_run_the_leader_makes(app, lock):
         time.sleep(0.05)
         return "done, late"
 
-    assert run_job(app, PeriodicJob("test:tick", tick, 60), lock) == "ok"
-    assert run_job(app, PeriodicJob("test:broken", broken, 60), lock) == "failed"
-    assert run_job(app, PeriodicJob("test:slow", slow, 0.01), lock) == "overrun"
+    assert run_job(app, PeriodicJob("test:tick", tick, 60), lease) == "ok"
+    assert run_job(app, PeriodicJob("test:broken", broken, 60), lease) == "failed"
+    assert run_job(app, PeriodicJob("test:slow", slow, 0.01), lease) == "overrun"
 
     with app.app_context():
         runs = [(run.job, run.status, run.detail, run.runner) for run in reversed(list_runs())]
+        assert {run.epoch for run in list_runs()} == {lease.current_epoch()} == {1}
     assert [run[:2] for run in runs] == [("test:tick", "ok"), ("test:broken", "failed"), ("test:slow", "overrun")]
     assert runs[0][2].startswith("ticked at ")
     assert runs[1][2] == "RuntimeError: the gateway is down"
@@ -101,14 +105,11 @@ def test_run_job_logs_every_run_the_leader_makes(app, lock):
     assert {run[3] for run in runs} == {runner_name()}
 
 
-def test_a_standby_runs_nothing_and_logs_nothing(app, lock, tmp_path):
-    standby = FileLeaderLock(tmp_path / "leader.lock")
+def test_a_standby_runs_nothing_and_logs_nothing(app, lease):
+    standby = Lease(lease.engine, ttl_s=lease.ttl_s)
     ran = []
-    assert lock.acquire()
-    try:
-        assert run_job(app, PeriodicJob("test:tick", ran.append, 60), standby) is None
-    finally:
-        standby.release()
+    assert lease.beat() == 1
+    assert run_job(app, PeriodicJob("test:tick", ran.append, 60), standby) is None
     assert ran == []
     with app.app_context():
         assert list_runs() == []
