@@ -12,7 +12,7 @@ from ..database import transaction, utcnow
 from ..deliveries.forms import StartShiftForm
 from ..deliveries.operations import get_current_shift
 from ..errors import DomainError
-from ..geo import maps, navigation
+from ..geo import maps, navigation, operations as geo_ops
 from ..roles import Role
 from ..stores.presenters import store_status
 from ..web.guards import role_required
@@ -37,7 +37,8 @@ def _live_part(now):
     stops = courier_steps.route_stops(tasks, store, lang)
     here = (shift.lat, shift.lon) if shift is not None and shift.lat is not None else None
     route = maps.route_view((store.lat, store.lon, store.name),
-                            [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here) if stops else None
+                            [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here,
+                            context=geo_ops.load_map_context(store, lang)) if stops else None
     next_card, next_stop = courier_steps.next_step(tasks, stops)
     return {"store": store, "shift": shift, "tasks": tasks, "stops": stops, "route": route,
             "next_card": next_card, "next_stop": next_stop, "nav_links": navigation.nav_links,

@@ -17,7 +17,7 @@ from ..deliveries import rules
 from ..deliveries.models import CourierShift, DeliveryTask, TaskStatus
 from ..deliveries.params import quote_params
 from ..extensions import db
-from ..geo import maps
+from ..geo import maps, operations as geo_ops
 from ..geo.rules import haversine_m
 from ..orders.models import Order
 from ..orders.rules import minutes_since
@@ -156,7 +156,7 @@ def _map(store, couriers, rows):
         [(c.id, str(c.number), c.name, c.lat, c.lon, (c.next_stop.lat, c.next_stop.lon) if c.next_stop else None)
          for c in couriers if c.lat is not None and c.lon is not None],
         [(r.task.id, f"#{r.task.order_id} {r.address}".strip(), r.task.dropoff_lat, r.task.dropoff_lon, r.at_risk)
-         for r in rows])
+         for r in rows], context=geo_ops.load_map_context(store))
 
 
 def load_board(store, now):

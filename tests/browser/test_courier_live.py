@@ -1,0 +1,76 @@
+"""The courier's page is live at 390x844: a task the dispatcher assigns while the page is open
+appears without a reload (announced in the aria-live region), the next step sits in a bar that is
+always in the viewport, and each stop has its navigation links. In Chinese and in English."""
+import pytest
+
+from dispatch import cycle
+from store_app.database import utcnow
+from tests.browser.pages import log_in
+from store_app.accounts.models import User
+from store_app.extensions import db
+from tests.browser.test_courier_journey import WHERE, ids, only_nobody_on_shift, order_state, ready_order
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
+    expect = None
+
+LIVE_WAIT_MS = 25_000  # the page polls every 10 s; a slow shared machine may need two rounds
+
+
+def courier_phone(new_page, locale):
+    return new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                    has_touch=True, locale=locale, geolocation=WHERE, permissions=["geolocation"])
+
+
+@pytest.mark.parametrize("courier, locale, new_text, navigate", [
+    ("+8613800138010", "zh-CN", "新配送任务", "导航"),  # 张伟
+    ("+8613800138011", "en-GB", "New delivery", "Navigate"),  # 刘洋
+])
+def test_a_task_assigned_while_the_page_is_open_appears_without_reload(new_page, live_server, ui, courier, locale,
+                                                                        new_text, navigate):
+    who = ids(live_server)
+    with live_server.transaction() as session:
+        who["courier"] = session.scalar(db.select(User.id).where(User.phone == courier))
+    only_nobody_on_shift(live_server)
+    page = courier_phone(new_page, locale)
+    log_in(page, courier)
+    page.goto("/courier")
+    start = page.locator('#shift form[action$="/courier/shift/start"] button[type="submit"]')
+    if start.count():
+        start.click()
+    expect(page.locator("[data-courier-live]")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+
+    order_id, _code = ready_order(live_server, who)
+    with live_server.app.app_context():
+        summary = cycle.run_cycle(who["store"], utcnow())
+    assert order_state(live_server, order_id) == ("assigned", who["courier"]), summary
+
+    card = page.locator(f'article.task-card[data-order-id="{order_id}"]')
+    expect(card).to_be_visible(timeout=LIVE_WAIT_MS)
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    expect(page.locator("[data-live-news]")).to_contain_text(new_text)
+    expect(page.locator("[data-live-news]")).to_contain_text(f"#{order_id}")
+
+    # The next step is always in view without scrolling, with its navigation button.
+    bar = page.locator(".next-action")
+    expect(bar).to_be_in_viewport()
+    expect(bar.locator('form[action$="/picked-up"] button[type="submit"]')).to_be_in_viewport()
+    expect(bar.locator(".next-nav")).to_have_text(navigate)
+    page.mouse.wheel(0, 3000)
+    expect(bar.locator('button[type="submit"]')).to_be_in_viewport()
+    ui.tall_enough(bar.locator(".button"))
+    # Each stop opens the phone's navigation there; the route map and stops were drawn live too.
+    expect(page.locator("#route [data-route-map]")).to_be_visible()
+    expect(card.locator('a[href^="geo:"]')).to_have_count(1)
+    expect(card.locator('a[href^="https://uri.amap.com/marker?"]')).to_have_count(1)
+    ui.no_horizontal_scroll(page)
+    ui.screenshot(page, f"courier-live-{locale}")
+    page.evaluate("window.scrollTo(0, 0)")
+    ui.screenshot(page, f"courier-live-top-{locale}")
+
+    # Picked up from the bar: the bar now asks for the resident's code at the door.
+    bar.locator('form[action$="/picked-up"] button[type="submit"]').click()
+    expect(page.locator(".next-action #next-code")).to_be_in_viewport()
+    assert order_state(live_server, order_id)[0] == "picked_up"
