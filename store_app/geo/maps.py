@@ -114,11 +114,12 @@ def _zone_label_box(zone):
 
 
 
-def draw_buildings(projection, width, height, buildings, taken, focus=()):
+def draw_buildings(projection, width, height, buildings, taken, focus=(), markers=()):
     """The buildings inside the frame as ``MapPlace``s with their names placed where they fit.
 
-    ``taken`` are boxes already used (markers, the scale bar, zone names); ``focus`` the points that
-    matter on this map (a route's stops): names nearest to them are placed first, then by id."""
+    ``taken`` are boxes already used (the scale bar, zone names); ``markers`` ``[(x, y, radius)]``
+    the map's own markers (a building under one is named beside the marker); ``focus`` the points
+    that matter on this map (a route's stops): names nearest to them are placed first, then by id."""
     inside = []
     for building_id, name, lat, lon in buildings:
         if not _finite_place(lat, lon):
@@ -126,8 +127,12 @@ def draw_buildings(projection, width, height, buildings, taken, focus=()):
         x, y = project(projection, lat, lon)
         if 0 <= x <= width and 0 <= y <= height:
             inside.append((building_id, name, x, y))
-    for x, y in focus:
-        taken.append(marker_box(x, y, STORE_RADIUS))
+    taken.extend(marker_box(x, y, r) for x, y, r in markers)
+
+    def clearance(x, y):
+        """How far a name must stay from the building's point: past its dot, or past a marker on it."""
+        return max([BUILDING_RADIUS] + [r + math.hypot(x - mx, y - my) for mx, my, r in markers
+                                        if math.hypot(x - mx, y - my) < r])
 
     def priority(item):
         building_id, _name, x, y = item
@@ -137,7 +142,8 @@ def draw_buildings(projection, width, height, buildings, taken, focus=()):
     by_priority = sorted(inside, key=priority)
     for _id, _name, x, y in by_priority:  # every dot is a marker the names must not cover
         taken.append(marker_box(x, y, BUILDING_RADIUS))
-    labels = place_labels([(x, y, BUILDING_RADIUS, name) for _id, name, x, y in by_priority], taken, width, height)
+    labels = place_labels([(x, y, clearance(x, y), name) for _id, name, x, y in by_priority], taken, width,
+                          height)
     placed = {item[0]: label for item, label in zip(by_priority, labels)}
     return [MapPlace(x, y, name=name, id=building_id, label=placed.get(building_id))
             for building_id, name, x, y in inside]
@@ -149,9 +155,8 @@ def draw_context(projection, width, height, context, markers=(), focus=(), highl
     context = context or MapContext()
     zones = draw_zones(projection, width, height, context.zones, highlight_id, edited_ring)
     bar_units, _bar_m = _scale_bar(projection)
-    taken = [_scale_box(height, bar_units)] + [marker_box(x, y, r) for x, y, r in markers]
-    taken += [_zone_label_box(z) for z in zones if z.name]
-    return zones, draw_buildings(projection, width, height, context.buildings, taken, focus)
+    taken = [_scale_box(height, bar_units)] + [_zone_label_box(z) for z in zones if z.name]
+    return zones, draw_buildings(projection, width, height, context.buildings, taken, focus, markers)
 
 
 @dataclass(frozen=True)
