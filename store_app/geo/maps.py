@@ -132,7 +132,7 @@ def draw_buildings(projection, width, height, buildings, taken, focus=(), marker
     def clearance(x, y):
         """How far a name must stay from the building's point: past its dot, or past a marker on it."""
         return max([BUILDING_RADIUS] + [r + math.hypot(x - mx, y - my) for mx, my, r in markers
-                                        if math.hypot(x - mx, y - my) < r])
+                                        if math.hypot(x - mx, y - my) <= r + BUILDING_RADIUS])
 
     def priority(item):
         building_id, _name, x, y = item
