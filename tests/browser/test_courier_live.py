@@ -1,6 +1,7 @@
 """The courier's page is live at 390x844: a task the dispatcher assigns while the page is open
 appears without a reload (announced in the aria-live region), the next step sits in a bar that is
-always in the viewport, and each stop has its navigation links. In Chinese and in English."""
+always in the viewport, and each stop has its navigation links, in Chinese and in English; a task
+withdrawn by staff leaves the page without a reload, and a phone without signal is told so."""
 import pytest
 
 from dispatch import cycle
@@ -8,6 +9,7 @@ from store_app.database import utcnow
 from tests.browser.pages import log_in
 from store_app.accounts.models import User
 from store_app.extensions import db
+from store_app.fulfilment import store_steps
 from tests.browser.test_courier_journey import WHERE, ids, only_nobody_on_shift, order_state, ready_order
 
 try:
@@ -74,3 +76,40 @@ def test_a_task_assigned_while_the_page_is_open_appears_without_reload(new_page,
     bar.locator('form[action$="/picked-up"] button[type="submit"]').click()
     expect(page.locator(".next-action #next-code")).to_be_in_viewport()
     assert order_state(live_server, order_id)[0] == "picked_up"
+
+
+def test_a_withdrawn_task_leaves_the_page_and_offline_is_said(new_page, live_server, ui):
+    who = ids(live_server)
+    courier = "+8613800138012"  # 赵磊
+    with live_server.transaction() as session:
+        who["courier"] = session.scalar(db.select(User.id).where(User.phone == courier))
+        other = session.scalar(db.select(User.id).where(User.phone == "+8613800138013"))  # 孙鹏
+    only_nobody_on_shift(live_server)
+    page = courier_phone(new_page, "zh-CN")
+    log_in(page, courier)
+    page.goto("/courier")
+    start = page.locator('#shift form[action$="/courier/shift/start"] button[type="submit"]')
+    if start.count():
+        start.click()
+    order_id, _code = ready_order(live_server, who)
+    with live_server.app.app_context():
+        cycle.run_cycle(who["store"], utcnow())
+    card = page.locator(f'article.task-card[data-order-id="{order_id}"]')
+    expect(card).to_be_visible(timeout=LIVE_WAIT_MS)
+    page.evaluate("window.__sameDocument = true")
+
+    # Staff give the order to another courier: it leaves this page without a reload, and is announced.
+    with live_server.transaction() as session:
+        staff = session.scalar(db.select(User).where(User.phone == "+8613800138001"))
+        store_steps.assign_courier(staff, order_id, other, utcnow())
+    expect(card).to_have_count(0, timeout=LIVE_WAIT_MS)
+    expect(page.locator("[data-live-news]")).to_contain_text("已从你的任务中移除")
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    assert order_state(live_server, order_id) == ("assigned", other)
+
+    # No signal: the page says its list may be out of date, and stops saying it once back online.
+    page.context.set_offline(True)
+    expect(page.locator("[data-live-offline]")).to_be_visible()
+    expect(page.locator("[data-live-offline]")).to_contain_text("网络已断开")
+    page.context.set_offline(False)
+    expect(page.locator("[data-live-offline]")).to_be_hidden(timeout=LIVE_WAIT_MS)
