@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..deliveries import rules
 from ..deliveries.models import CourierShift, DeliveryTask, TaskStatus
-from ..deliveries.params import quote_params
+from ..deliveries.params import planner_params, quote_params
 from ..extensions import db
 from ..geo import maps, operations as geo_ops
 from ..geo.rules import haversine_m
@@ -77,6 +77,8 @@ class CourierRow:
     lat: float | None
     lon: float | None
     position_age_min: int | None  # None: no position sent yet
+    # No position, or one older than the planner trusts: the dispatcher plans from the store.
+    position_stale: bool
     load: int                     # summed sizes of the tasks assigned to or carried by them
     task_count: int
     capacity: int
@@ -140,12 +142,14 @@ def _next_stop(rows, store):
     return None
 
 
-def _courier_row(number, shift, rows, store, now):
+def _courier_row(number, shift, rows, store, now, stale_after_min):
     mine = [r for r in rows if r.task.courier_id == shift.courier_id and r.section in ("assigned", "picked_up")]
     return CourierRow(
         id=shift.courier_id, number=number, name=shift.courier.name, lat=shift.lat, lon=shift.lon,
         position_age_min=minutes_since(shift.position_at, now) if shift.position_at and shift.lat is not None
         else None,
+        position_stale=(shift.position_at is None or shift.lat is None
+                        or (now - shift.position_at).total_seconds() > stale_after_min * 60),
         load=sum(r.task.size for r in mine), task_count=len(mine), capacity=shift.capacity,
         shift_end_at=shift.planned_end_at, next_stop=_next_stop(mine, store))
 
@@ -172,7 +176,8 @@ def load_board(store, now):
     params = quote_params(store)
     rows = [task_row(task, order, now, params) for task, order in tasks]
     shifts = sorted(shifts, key=lambda s: (s.courier.name, s.courier_id))
-    couriers = [_courier_row(n, s, rows, store, now) for n, s in enumerate(shifts, start=1)]
+    stale_after_min = planner_params(store).stale_position_min
+    couriers = [_courier_row(n, s, rows, store, now, stale_after_min) for n, s in enumerate(shifts, start=1)]
     sections = [Section(key, label, [r for r in rows if r.section == key]) for key, label in SECTIONS]
     at_risk = sorted((r for r in rows if r.at_risk), key=lambda r: (-r.lateness_min, r.task.promised_at, r.task.id))
     return DispatchBoard(couriers, sections, at_risk, _map(store, couriers, rows))
