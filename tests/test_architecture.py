@@ -170,6 +170,7 @@ PURE_MODULES = {
     "store_app/geo/maps.py": "SVG maps as plain drawing data",
     "store_app/geo/navigation.py": "links that open a phone's navigation at a point",
     "store_app/geo/map_labels.py": "where names go on a map without running over each other",
+    "store_app/geo/projection.py": "the one projection of every server-drawn map",
     "store_app/parcels/reports.py": "the parcel station's figures",
     "store_app/staffing/chart.py": "the staffing chart",
     "store_app/demo/data.py": "the demo community",

@@ -1,31 +1,21 @@
 """Delivery maps drawn as SVG, pure: places in ``(lat, lon)``, a view in SVG units out.
 
 No map tiles: the map shows only what we know (the store, the buildings, the zones, the
-resident's point). The projection is equirectangular with longitude scaled by cos(latitude),
-which is exact enough over a few kilometres:
-
-    x = (lon - lon_min) * kx          kx = ky * cos(lat_mid)
-    y = (lat_max - lat) * ky          (north is up)
-
-The editor's JavaScript inverts it with the same four numbers (``MapView.projection``).
+resident's point). Every map goes through the one projection of ``store_app/geo/projection.py``
+(re-exported here: ``fit``, ``project``, ``unproject``, ``loose_ring``); the editor's JavaScript
+inverts it with the same four numbers (``MapView.projection``).
 
 Every map carries the same context (``MapContext``: the community's buildings with their names and
 the delivery zones) under its own markers, with a scale bar; ``templates/geo/_map.html`` draws them.
 A zone map is framed on the whole area; a route or the dispatch board is framed on its own places,
 and the context is cut to that frame.
 """
-import json
 import math
 from dataclasses import dataclass, field
 
 from .map_labels import LABEL_FONT, Label, marker_box, place_labels, text_width
-
-WIDTH = 1000          # SVG units across; the height follows the area's shape
-MIN_HEIGHT = 420
-MAX_HEIGHT = 1400
-PAD = 0.12            # margin around the drawn area, as a share of its size
-MIN_SPAN_M = 400      # never zoom in closer than this, so a lone store still has context
-M_PER_DEG_LAT = 111_320
+from .projection import (M_PER_DEG_LAT, MAX_HEIGHT, MIN_HEIGHT, MIN_SPAN_M, PAD, WIDTH,  # noqa: F401
+                         finite_place, fit, loose_ring, project, scale_bar, unproject)
 
 
 @dataclass(frozen=True)
@@ -122,7 +112,7 @@ def draw_buildings(projection, width, height, buildings, taken, focus=(), marker
     that matter on this map (a route's stops): names nearest to them are placed first, then by id."""
     inside = []
     for building_id, name, lat, lon in buildings:
-        if not _finite_place(lat, lon):
+        if not finite_place(lat, lon):
             continue
         x, y = project(projection, lat, lon)
         if 0 <= x <= width and 0 <= y <= height:
@@ -154,7 +144,7 @@ def draw_context(projection, width, height, context, markers=(), focus=(), highl
     ``markers`` ``[(x, y, radius)]``, the zones' names and the scale bar."""
     context = context or MapContext()
     zones = draw_zones(projection, width, height, context.zones, highlight_id, edited_ring)
-    bar_units, _bar_m = _scale_bar(projection)
+    bar_units, _bar_m = scale_bar(projection)
     taken = [_scale_box(height, bar_units)] + [_zone_label_box(z) for z in zones if z.name]
     return zones, draw_buildings(projection, width, height, context.buildings, taken, focus, markers)
 
@@ -176,89 +166,6 @@ class MapView:
     @property
     def view_box(self):
         return f"0 0 {self.width} {self.height}"
-
-
-def _finite_place(lat, lon):
-    return (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
-            and math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180)
-
-
-def fit(places):
-    """The projection that fits ``[(lat, lon), ...]`` (impossible coordinates ignored) with a margin.
-
-    Returns ``(projection dict, width, height)``.
-    """
-    good = [(lat, lon) for lat, lon in places if _finite_place(lat, lon)] or [(0.0, 0.0)]
-    lats = [p[0] for p in good]
-    lons = [p[1] for p in good]
-    lat_mid = (min(lats) + max(lats)) / 2
-    cos_lat = max(math.cos(math.radians(lat_mid)), 0.01)
-    span_lat_m = max((max(lats) - min(lats)) * M_PER_DEG_LAT, MIN_SPAN_M)
-    span_lon_m = max((max(lons) - min(lons)) * M_PER_DEG_LAT * cos_lat, MIN_SPAN_M)
-    # Grow both spans by the margin, then derive the degrees they cover around the centre.
-    span_lat_m *= 1 + 2 * PAD
-    span_lon_m *= 1 + 2 * PAD
-    ky = WIDTH / (span_lon_m / M_PER_DEG_LAT)  # SVG units per degree of latitude
-    height = span_lat_m / M_PER_DEG_LAT * ky
-    if height < MIN_HEIGHT:
-        height = MIN_HEIGHT
-    elif height > MAX_HEIGHT:  # a tall area: fit the height instead, centred across
-        ky = MAX_HEIGHT / (span_lat_m / M_PER_DEG_LAT)
-        height = MAX_HEIGHT
-    kx = ky * cos_lat
-    centre_lat = (min(lats) + max(lats)) / 2
-    centre_lon = (min(lons) + max(lons)) / 2
-    projection = {
-        "lon_min": centre_lon - WIDTH / 2 / kx,
-        "lat_max": centre_lat + height / 2 / ky,
-        "kx": kx,
-        "ky": ky,
-    }
-    return projection, WIDTH, int(round(height))
-
-
-def project(projection, lat, lon):
-    """``(lat, lon)`` -> ``(x, y)`` in SVG units, rounded to 0.1."""
-    x = (lon - projection["lon_min"]) * projection["kx"]
-    y = (projection["lat_max"] - lat) * projection["ky"]
-    return round(x, 1), round(y, 1)
-
-
-def unproject(projection, x, y):
-    """``(x, y)`` in SVG units -> ``(lat, lon)``; the inverse of ``project`` (before rounding)."""
-    return projection["lat_max"] - y / projection["ky"], x / projection["kx"] + projection["lon_min"]
-
-
-def _scale_bar(projection):
-    """A round distance (m) about a fifth of the map wide, and its length in SVG units."""
-    units_per_m = projection["ky"] / M_PER_DEG_LAT
-    target_m = WIDTH / 5 / units_per_m
-    nice = 10 ** math.floor(math.log10(target_m))
-    for step in (1, 2, 5, 10):
-        if nice * step >= target_m:
-            nice *= step
-            break
-    return round(nice * units_per_m, 1), int(nice)
-
-
-def loose_ring(text):
-    """The outer ring of a GeoJSON Polygon text as ``[(lat, lon), ...]`` without validating it,
-    so a refused polygon can still be drawn for the user to fix. None if there is no such ring."""
-    try:
-        document = json.loads(text) if isinstance(text, (str, bytes)) else text
-        if document.get("type") == "FeatureCollection":
-            document = document["features"][0]
-        if document.get("type") == "Feature":
-            document = document["geometry"]
-        if document.get("type") != "Polygon":
-            return None
-        ring = [(float(p[1]), float(p[0])) for p in document["coordinates"][0]]
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
-        return None
-    if len(ring) > 1 and ring[0] == ring[-1]:
-        ring = ring[:-1]
-    ring = [p for p in ring if _finite_place(*p)]
-    return ring or None
 
 
 def build_view(store, buildings, zones, point=None, highlight_id=None, edited_ring=None):
@@ -284,7 +191,7 @@ def build_view(store, buildings, zones, point=None, highlight_id=None, edited_ri
     drawn, placed = draw_context(projection, width, height, MapContext(tuple(buildings), tuple(zones)),
                                  markers=markers, focus=[point_xy] if point_xy else [store_xy],
                                  highlight_id=highlight_id, edited_ring=edited_ring)
-    bar_units, bar_m = _scale_bar(projection)
+    bar_units, bar_m = scale_bar(projection)
     return MapView(
         width=width, height=height, projection=projection,
         store=MapPlace(*store_xy, name=store_name), buildings=placed, zones=drawn,
@@ -347,7 +254,7 @@ def route_view(store, stops, courier=None, fit_courier=True, context=None):
     start = place_on(projection, width, height, *courier) if courier is not None else project(
         projection, store_lat, store_lon)
     path = " ".join("%s,%s" % point for point in [start] + [(s.x, s.y) for s in drawn])
-    bar_units, bar_m = _scale_bar(projection)
+    bar_units, bar_m = scale_bar(projection)
     store_xy = project(projection, store_lat, store_lon)
     markers = [(*store_xy, STORE_RADIUS)] + [(s.x, s.y, STOP_RADIUS) for s in drawn]
     if courier is not None:
@@ -412,16 +319,16 @@ def board_view(store, couriers, dropoffs, context=None):
     ``dropoffs`` ``[(id, label, lat, lon, flagged)]``. Places with impossible coordinates are left out.
     ``context`` (a ``MapContext``) is drawn beneath, cut to the frame."""
     store_lat, store_lon, store_name = store
-    couriers = [c for c in couriers if _finite_place(c[3], c[4])]
-    dropoffs = [d for d in dropoffs if _finite_place(d[2], d[3])]
+    couriers = [c for c in couriers if finite_place(c[3], c[4])]
+    dropoffs = [d for d in dropoffs if finite_place(d[2], d[3])]
     places = [(store_lat, store_lon)] + [(c[3], c[4]) for c in couriers] + [(d[2], d[3]) for d in dropoffs]
     projection, width, height = fit(places)
 
     def courier(courier_id, tag, label, lat, lon, next_stop):
-        to = project(projection, *next_stop) if next_stop is not None and _finite_place(*next_stop) else (None, None)
+        to = project(projection, *next_stop) if next_stop is not None and finite_place(*next_stop) else (None, None)
         return BoardMarker(*project(projection, lat, lon), id=courier_id, label=label, tag=tag, to_x=to[0], to_y=to[1])
 
-    bar_units, bar_m = _scale_bar(projection)
+    bar_units, bar_m = scale_bar(projection)
     store_xy = project(projection, store_lat, store_lon)
     markers = [(*store_xy, STORE_RADIUS)] + [(*project(projection, c[3], c[4]), 40) for c in couriers] + [
         (*project(projection, d[2], d[3]), 20) for d in dropoffs]
