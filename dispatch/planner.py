@@ -5,7 +5,8 @@
 2. A cost matrix couriers x bundles, vectorised: broken promises and minutes beyond them first, then
    click-to-door, then a small price for waiting on a busy courier and for the empty ride, and for an
    idle courier whose whereabouts are unknown (no position, or one older than ``stale_position_min``:
-   placed at the store, but ranked after a courier known to be there), then a tiny fairness term. A pickup after the courier's shift end, or a bundle over its capacity, is prohibitive.
+   placed at the store, but ranked after a courier known to be there), then a tiny fairness term. A
+   pickup after the courier's shift end, or a bundle over its capacity, is prohibitive.
 3. A minimum-cost assignment (``scipy.optimize.linear_sum_assignment``) that matches as many bundles as
    it can and, when couriers are short, leaves out those that lose least by waiting.
 4. Open tasks are first matched alone; where that shows couriers are short, tasks of one pickup point

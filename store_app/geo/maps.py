@@ -103,7 +103,6 @@ def _zone_label_box(zone):
     return (zone.label_x - width / 2, top, zone.label_x + width / 2, top + 1.1 * ZONE_FONT)
 
 
-
 def draw_buildings(projection, width, height, buildings, taken, focus=(), markers=()):
     """The buildings inside the frame as ``MapPlace``s with their names placed where they fit.
 

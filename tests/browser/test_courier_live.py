@@ -29,8 +29,8 @@ def courier_phone(new_page, locale):
     ("+8613800138010", "zh-CN", "新配送任务", "导航"),  # 张伟
     ("+8613800138011", "en-GB", "New delivery", "Navigate"),  # 刘洋
 ])
-def test_a_task_assigned_while_the_page_is_open_appears_without_reload(new_page, live_server, ui, courier, locale,
-                                                                        new_text, navigate):
+def test_a_task_assigned_while_the_page_is_open_appears_without_reload(
+        new_page, live_server, ui, courier, locale, new_text, navigate):
     who = ids(live_server)
     with live_server.transaction() as session:
         who["courier"] = session.scalar(db.select(User.id).where(User.phone == courier))

@@ -2,7 +2,7 @@
 nothing changed, and a new fragment when a task is given, changed or withdrawn; navigation links
 for each stop; the call to the resident goes through a logged redirect, and the number never
 appears on the page."""
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from store_app.deliveries.models import TaskCall
 from store_app.extensions import db

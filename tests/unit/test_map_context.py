@@ -85,10 +85,10 @@ def test_a_route_shows_the_buildings_and_zones_around_it_cut_to_its_frame():
     assert labels
     # No name runs over a numbered stop or the store.
     for stop in view.stops:
-        assert not any(overlap(label_box(l), map_labels.marker_box(stop.x, stop.y, maps.STOP_RADIUS))
-                       for l in labels)
-    assert not any(overlap(label_box(l), map_labels.marker_box(view.store.x, view.store.y, maps.STORE_RADIUS))
-                   for l in labels)
+        assert not any(overlap(label_box(label), map_labels.marker_box(stop.x, stop.y, maps.STOP_RADIUS))
+                       for label in labels)
+    store_box = map_labels.marker_box(view.store.x, view.store.y, maps.STORE_RADIUS)
+    assert not any(overlap(label_box(label), store_box) for label in labels)
     # The building at the door is named first: it is the one nearest to a stop.
     assert next(b for b in view.buildings if b.id == door[0]).label is not None
 
