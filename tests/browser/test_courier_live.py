@@ -17,7 +17,19 @@ try:
 except ImportError:  # the ``browser`` fixture skips these tests (fails them in CI) and says why
     expect = None
 
-LIVE_WAIT_MS = 25_000  # the page polls every 10 s; a slow shared machine may need two rounds
+LIVE_WAIT_MS = 25_000
+# Records what the page asks of the phone: vibrations, and the tones of its Web Audio beep.
+SPY_JS = """
+window.__vibrations = [];
+navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return true; };
+window.__tones = 0;
+if (window.AudioContext) {
+  const Real = window.AudioContext;
+  window.AudioContext = class extends Real {
+    createOscillator() { window.__tones += 1; return super.createOscillator(); }
+  };
+}
+"""  # the page polls every 10 s; a slow shared machine may need two rounds
 
 
 def courier_phone(new_page, locale):
@@ -36,12 +48,14 @@ def test_a_task_assigned_while_the_page_is_open_appears_without_reload(
         who["courier"] = session.scalar(db.select(User.id).where(User.phone == courier))
     only_nobody_on_shift(live_server)
     page = courier_phone(new_page, locale)
+    page.add_init_script(SPY_JS)
     log_in(page, courier)
     page.goto("/courier")
     start = page.locator('#shift form[action$="/courier/shift/start"] button[type="submit"]')
     if start.count():
         start.click()
     expect(page.locator("[data-courier-live]")).to_be_visible()
+    page.locator("h1").click()  # a touch: browsers let a page make sounds only after one
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
     order_id, _code = ready_order(live_server, who)
@@ -54,6 +68,10 @@ def test_a_task_assigned_while_the_page_is_open_appears_without_reload(
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     expect(page.locator("[data-live-news]")).to_contain_text(new_text)
     expect(page.locator("[data-live-news]")).to_contain_text(f"#{order_id}")
+    # It beeped (two tones) and vibrated.
+    assert page.evaluate("window.__tones") >= 2
+    vibrations = page.evaluate("window.__vibrations")
+    assert vibrations and all(pattern == [200, 100, 200] for pattern in vibrations)
 
     # The next step is always in view without scrolling, with its navigation button.
     bar = page.locator(".next-action")
