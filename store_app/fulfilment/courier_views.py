@@ -28,22 +28,28 @@ DOOR_PHOTO_MAX_BYTES = 8 * 1024 * 1024
 LIVE_MARKER = "X-Courier-Live"
 
 
-def _live_part(now):
-    """What the live part of the courier's page shows at ``now``, with its version (the ETag)."""
+def _live_state(now):
+    """The courier's shift, task cards and route stops at ``now``, and their version (the ETag)."""
     store = current_user.store
     shift = get_current_shift(current_user.id, now)
     tasks = courier_steps.list_task_cards(current_user, now)
     lang = current_language()
     stops = courier_steps.route_stops(tasks, store, lang)
+    return {"store": store, "shift": shift, "tasks": tasks, "stops": stops, "lang": lang,
+            "live_version": courier_steps.live_version(shift, tasks, stops, lang)}
+
+
+def _live_part(state):
+    """Everything the live part of the page draws from ``state``: the route map, the next step."""
+    store, shift, stops = state["store"], state["shift"], state["stops"]
     here = (shift.lat, shift.lon) if shift is not None and shift.lat is not None else None
     route = maps.route_view((store.lat, store.lon, store.name),
                             [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here,
-                            context=geo_ops.load_map_context(store, lang)) if stops else None
-    next_card, next_stop = courier_steps.next_step(tasks, stops)
-    return {"store": store, "shift": shift, "tasks": tasks, "stops": stops, "route": route,
-            "next_card": next_card, "next_stop": next_stop, "nav_links": navigation.nav_links,
-            "card_version": courier_steps.card_version, "route_version": courier_steps.route_version(stops),
-            "live_version": courier_steps.live_version(shift, tasks, stops, lang)}
+                            context=geo_ops.load_map_context(store, state["lang"])) if stops else None
+    next_card, next_stop = courier_steps.next_step(state["tasks"], stops)
+    return {**state, "route": route, "next_card": next_card, "next_stop": next_stop,
+            "nav_links": navigation.nav_links, "card_version": courier_steps.card_version,
+            "route_version": courier_steps.route_version(stops)}
 
 
 @bp.get("/courier")
@@ -52,7 +58,7 @@ def home():
     """The courier's page: their shift (start/end), their deliveries (soonest promise first), their
     store; the live part refreshes itself from ``/courier/live``."""
     now = utcnow()
-    part = _live_part(now)
+    part = _live_part(_live_state(now))
     return render_template("courier/home.html", status=store_status(part["store"], now),
                            shift_form=StartShiftForm(), **part)
 
@@ -63,16 +69,16 @@ def live():
     """The live part of the courier's page (route, task cards, next step) as an HTML fragment, for
     courier-live.js to poll. Its ETag changes only when a task is given, changed or withdrawn: a phone
     that sends ``If-None-Match`` with the current one gets an empty 304."""
-    part = _live_part(utcnow())
-    etag = part["live_version"]
+    state = _live_state(utcnow())
+    etag = state["live_version"]
     if request.if_none_match.contains(etag):
-        response = make_response("", 304)
+        response = make_response("", 304)  # nothing drawn: the map and the cards are the phone's already
     else:
-        response = live_fragment(render_template("courier/_live.html", **part), LIVE_MARKER)
+        response = live_fragment(render_template("courier/_live.html", **_live_part(state)), LIVE_MARKER)
     response.set_etag(etag)
     response.headers[LIVE_MARKER] = "1"
     # A shift started or ended elsewhere changes the whole page: the script reloads it then.
-    response.headers["X-Courier-Shift"] = str(part["shift"].id) if part["shift"] is not None else ""
+    response.headers["X-Courier-Shift"] = str(state["shift"].id) if state["shift"] is not None else ""
     response.headers["Cache-Control"] = "no-store"
     return response
 
