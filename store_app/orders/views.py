@@ -201,7 +201,7 @@ def _live(order):
 def _delivery_map(order, live):
     """The map of this delivery: the store, the resident's door, the courier (framed on the first two)."""
     store, where = current_user.store, live["courier_position"]
-    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, _("You"))],
+    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, order.address_text)],
                            courier=(where["lat"], where["lon"]) if where else None, fit_courier=False,
                            context=geo_ops.load_map_context(store))
 

@@ -44,6 +44,9 @@ def test_the_residents_tracking_map_has_context(app, world, create_order):  # no
     order_id = ready_and_assigned(app, world, create_order)
     html = text_of(world.resident.get(f"/orders/{order_id}"))
     assert_context(the_map(html, "data-route-map"))
+    # The stops as text for screen readers: the door is the resident's own address.
+    alternative = html.split('id="route-map-stops"')[1].split("</ol>")[0]
+    assert "Deliver to Inside Tower" in alternative
 
 
 def test_the_dispatch_board_map_has_context(app, world, create_order):  # noqa: F811
