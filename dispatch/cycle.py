@@ -60,10 +60,14 @@ def load_snapshot(store, now):
     done = delivery_ops.deliveries_this_shift(store.id, now)
     for shift in delivery_ops.list_open_shifts(store.id, now):
         key = str(shift.courier_id)
-        lat, lon = (shift.lat, shift.lon) if shift.lat is not None else origin
-        couriers.append(Courier(id=key, position=point_from_lat_lon(lat, lon, *origin), available_at_min=0.0,
+        # No position yet, or an old one: the planner places the courier at the store (and prefers
+        # a courier known to be there), rather than trusting where they were minutes ago.
+        known = shift.lat is not None and shift.lon is not None and shift.position_at is not None
+        couriers.append(Courier(id=key, position=point_from_lat_lon(shift.lat, shift.lon, *origin) if known else None,
+                                available_at_min=0.0,
                                 shift_end_at_min=_minutes(shift.planned_end_at, now), capacity=shift.capacity,
-                                route=tuple(routes.get(key, ())), workload=float(done.get(shift.courier_id, 0))))
+                                route=tuple(routes.get(key, ())), workload=float(done.get(shift.courier_id, 0)),
+                                seen_at_min=_minutes(shift.position_at, now) if known else None))
     return tasks, couriers
 
 

@@ -63,15 +63,21 @@ class Courier:
     may be planned after ``shift_end_at_min``; drop-offs may finish later. ``capacity`` bounds the summed
     task sizes of one bundle. ``workload`` is the work done so far today (any unit, the same for every
     courier): the fairness tie-break prefers the courier with less.
+
+    ``position`` None means the courier's phone never reported one; ``seen_at_min`` is when it last did
+    (None: positions are not tracked and always current, as in the simulator). The planner places a
+    courier whose position is unknown or older than ``Params.stale_position_min`` at ``Params.home`` (the
+    store), and prefers a courier known to be there (``Params.weight_unsure_position``).
     """
 
     id: str
-    position: Point
+    position: Point | None
     available_at_min: float
     shift_end_at_min: float
     capacity: int = 4
     route: tuple[Stop, ...] = ()
     workload: float = 0.0
+    seen_at_min: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,9 @@ class Params:
     weight_travel: float = 0.05         # per minute of the courier's empty ride to the pickup
     weight_busy: float = 0.3            # per minute until the courier is free: a busy one may not come
     weight_fairness: float = 0.001      # per unit of workload: a tie-break only
+    home: Point = Point(0.0, 0.0)       # where a courier of unknown whereabouts is assumed: the store
+    stale_position_min: float = 2.0     # a position older than this is unknown whereabouts
+    weight_unsure_position: float = 1.0  # an idle courier of unknown whereabouts may be anywhere
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@
 1. Couriers who are free (at the end of their committed route) within ``courier_horizon_min`` take part,
    each from where and when that route ends.
 2. A cost matrix couriers x bundles, vectorised: broken promises and minutes beyond them first, then
-   click-to-door, then a small price for waiting on a busy courier and for the empty ride, then a tiny
-   fairness term. A pickup after the courier's shift end, or a bundle over its capacity, is prohibitive.
+   click-to-door, then a small price for waiting on a busy courier and for the empty ride, and for an
+   idle courier whose whereabouts are unknown (no position, or one older than ``stale_position_min``:
+   placed at the store, but ranked after a courier known to be there), then a tiny fairness term. A
+   pickup after the courier's shift end, or a bundle over its capacity, is prohibitive.
 3. A minimum-cost assignment (``scipy.optimize.linear_sum_assignment``) that matches as many bundles as
    it can and, when couriers are short, leaves out those that lose least by waiting.
 4. Open tasks are first matched alone; where that shows couriers are short, tasks of one pickup point
@@ -16,7 +18,7 @@
 Assigned tasks (``courier_id`` set) are never moved. Deterministic: inputs are sorted by id first.
 """
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -40,6 +42,7 @@ class Pool:
     shift_end_at_min: np.ndarray
     capacity: np.ndarray
     workload: np.ndarray
+    unsure: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,7 @@ def plan(tasks: Sequence[Task], couriers: Sequence[Courier], now: float, params:
     its courier's capacity; no pickup is planned after a courier's shift end.
     """
     tasks = sorted(tasks, key=lambda t: t.id)
-    couriers = sorted(couriers, key=lambda c: c.id)
+    couriers = [locate(c, now, params) for c in sorted(couriers, key=lambda c: c.id)]
     _check_snapshot(tasks)
     pool = make_pool(couriers, now, params)
     bundles, costs, matches = bundle_and_match([t for t in tasks if t.courier_id is None], pool, now, params)
@@ -108,8 +111,26 @@ def _check_snapshot(tasks: Sequence[Task]) -> None:
         raise ValueError(f"picked-up tasks without a courier: {', '.join(stray)}")
 
 
+def position_is_known(courier: Courier, now: float, params: Params) -> bool:
+    """True when the courier reported a position at most ``stale_position_min`` minutes before ``now``
+    (or positions are not tracked at all: ``seen_at_min`` None with a position)."""
+    if courier.position is None:
+        return False
+    return courier.seen_at_min is None or now - courier.seen_at_min <= params.stale_position_min
+
+
+def locate(courier: Courier, now: float, params: Params) -> Courier:
+    """The courier where the planner assumes it is: a courier of unknown or stale position is placed at
+    ``params.home`` (the store) and marked unsure (``seen_at_min`` -inf); a known one is unchanged."""
+    if position_is_known(courier, now, params):
+        return courier
+    return replace(courier, position=params.home, seen_at_min=float("-inf"))
+
+
 def make_pool(couriers: Sequence[Courier], now: float, params: Params) -> Pool:
-    """The couriers free within the horizon and before their shift end, with where and when."""
+    """The couriers free within the horizon and before their shift end, with where and when; an idle
+    courier of unknown or stale position is at ``params.home`` and marked ``unsure``."""
+    couriers = [locate(c, now, params) for c in couriers]
     chosen, free_at, points = [], [], []
     for courier in couriers:
         at, point = route_end(courier, now, params)
@@ -120,7 +141,8 @@ def make_pool(couriers: Sequence[Courier], now: float, params: Params) -> Pool:
     return Pool(tuple(chosen), np.array(free_at, dtype=float), xy(points),
                 np.array([c.shift_end_at_min for c in chosen], dtype=float),
                 np.array([c.capacity for c in chosen], dtype=int),
-                np.array([c.workload for c in chosen], dtype=float))
+                np.array([c.workload for c in chosen], dtype=float),
+                np.array([not c.route and not position_is_known(c, now, params) for c in chosen], dtype=float))
 
 
 def cost_matrix(bundles: Sequence[Bundle], pool: Pool, now: float, params: Params) -> Costs:
@@ -141,7 +163,8 @@ def cost_matrix(bundles: Sequence[Bundle], pool: Pool, now: float, params: Param
     pickup = np.maximum(arrays.ready[None, :], depart + travel + params.pickup_service_min / 2)
     impossible = (pickup > pool.shift_end_at_min[:, None]) | (arrays.sizes[None, :] > pool.capacity[:, None])
     cost = service_cost(pickup, arrays, params) + params.weight_travel * travel \
-        + params.weight_busy * (depart - now) + params.weight_fairness * pool.workload[:, None]
+        + params.weight_busy * (depart - now) + params.weight_fairness * pool.workload[:, None] \
+        + params.weight_unsure_position * pool.unsure[:, None]
     cost = np.where(impossible, np.inf, cost)
     best = cost.min(axis=0)
     relative = cost - np.where(np.isfinite(best), best, 0.0)[None, :]

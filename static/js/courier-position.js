@@ -41,6 +41,16 @@ async function send() {
   setTimeout(send, INTERVAL_MS);
 }
 
+function placeLatest() {
+  if (latest) {
+    placeCourier(document.querySelector(".courier-route [data-route-map]"),
+                 latest.coords.latitude, latest.coords.longitude);
+  }
+}
+
+// courier-live.js redrew the route: put "You" back where the phone is.
+document.addEventListener("courier-live:swapped", placeLatest);
+
 if (status) {
   if (!("geolocation" in navigator)) {
     say("msgUnsupported");
@@ -49,8 +59,7 @@ if (status) {
       (position) => {
         const first = latest === null;
         latest = position;
-        placeCourier(document.querySelector(".courier-route [data-route-map]"),
-                     position.coords.latitude, position.coords.longitude);
+        placeLatest();
         if (first) send();
       },
       () => say("msgDenied"),

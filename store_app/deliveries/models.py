@@ -74,3 +74,16 @@ class CourierShift(db.Model):
         db.Index("uq_courier_shifts_one_open", "courier_id", unique=True,
                  sqlite_where=db.text("ended_at IS NULL"), postgresql_where=db.text("ended_at IS NULL")),
     )
+
+
+class TaskCall(db.Model):
+    """A courier's call to the person at a task's door, placed through the store's page so that the
+    number never shows on the courier's screen: who called, for which task, when."""
+
+    __tablename__ = "task_calls"
+
+    id = db.Column(db.Integer, primary_key=True)
+    task_id = db.Column(db.Integer, db.ForeignKey("delivery_tasks.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    courier_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    called_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -14,7 +14,7 @@ from ..geo.rules import haversine_m
 from ..roles import Role
 from ..stores import rules as store_rules
 from . import errors, rules
-from .models import CourierShift, DeliveryTask, TaskStatus
+from .models import CourierShift, DeliveryTask, TaskCall, TaskStatus
 from .params import quote_params
 
 MAX_SHIFT_HOURS = 12
@@ -206,3 +206,11 @@ def list_open_shifts(store_id, now):
     return db.session.scalars(db.select(CourierShift).where(
         CourierShift.store_id == store_id, CourierShift.ended_at.is_(None), CourierShift.planned_end_at > now)
         .order_by(CourierShift.courier_id)).all()
+
+
+def log_call(task, courier_id, now):
+    """Record that the courier called the person at ``task``'s door (the number stays off their page)."""
+    call = TaskCall(task_id=task.id, courier_id=courier_id, called_at=now)
+    db.session.add(call)
+    db.session.flush()
+    return call

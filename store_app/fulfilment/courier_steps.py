@@ -2,6 +2,7 @@
 the resident's code, "delivery failed". Only the assigned courier may act on a task; every step
 moves the order (first) and then its task through ``moves.move``, so a step racing staff never
 half-happens."""
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
@@ -10,7 +11,7 @@ from ..catalogue import images
 from ..catalogue.models import Merchant
 from ..deliveries import rules
 from ..deliveries.models import DeliveryTask
-from ..deliveries.operations import CARRYING
+from ..deliveries.operations import CARRYING, log_call
 from ..extensions import db
 from ..geo.models import Building
 from ..orders import rules as order_rules
@@ -198,3 +199,57 @@ def door_photo_for(user, order_id):
         return None
     staff = user.role in (Role.STAFF.value, Role.OWNER.value) and order.store_id == user.store_id
     return order.failure_photo if staff or order.user_id == user.id else None
+
+
+# ---- the live page: what changed since the courier's phone last asked ----------------------------
+
+def _digest(value):
+    return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
+
+
+def card_version(card):
+    """A short fingerprint of everything a task card shows (the minutes left included, so a card is
+    drawn again at most once a minute): a new fingerprint means the card must be drawn again."""
+    task, order = card.task, card.order
+    return _digest((task.id, task.status, task.courier_id, order.status, order.promised_at.isoformat(),
+                    card.minutes_left,
+                    order.delivery_code_misses, card.code_locked, order.note, order.address_text,
+                    order.payment_method, card.amount_due_cents, order.parcel_fee_cents,
+                    card.building.entrance_note if card.building is not None else "",
+                    tuple((i.id, i.quantity, i.name_zh, i.name_en) for i in card.items)))
+
+
+def route_version(stops):
+    """A short fingerprint of the route's stops: the map is drawn again only when they change."""
+    return _digest(tuple(stops))
+
+
+def live_version(shift, cards, stops, lang):
+    """The ETag of the courier's live part (route, task cards, next step): changes exactly when a task
+    is given, changed or withdrawn, the route changes, the shift starts or ends, or the language."""
+    return _digest((lang, shift.id if shift is not None else None, [card_version(c) for c in cards], stops))
+
+
+def next_step(cards, stops):
+    """``(card, stop)``: the task the courier's next step is for (an order still to collect, soonest
+    promise first as the cards come, else the first one to hand over) and the route stop it happens
+    at; ``(None, None)`` without tasks."""
+    card = next((c for c in cards if c.order.status == OrderStatus.ASSIGNED.value), cards[0] if cards else None)
+    if card is None:
+        return None, None
+    kind = "pickup" if card.order.status == OrderStatus.ASSIGNED.value else "dropoff"
+    stop = next((s for s in stops if s.kind == kind and card.order.id in s.order_ids), None)
+    return card, stop
+
+
+def call_resident(courier, task_id, now):
+    """The phone number to call for one of the courier's active tasks (assigned or picked up), after
+    logging the call. Another courier's task, or a finished one, is 'missing' (404)."""
+    row = db.session.execute(db.select(DeliveryTask, Order).join(Order, DeliveryTask.order_id == Order.id).where(
+        DeliveryTask.id == task_id, DeliveryTask.courier_id == courier.id,
+        DeliveryTask.store_id == courier.store_id, DeliveryTask.status.in_(CARRYING))).first()
+    if row is None or not row[1].user.phone:
+        raise errors.TaskNotFound(task_id)
+    task, order = row
+    log_call(task, courier.id, now)
+    return order.user.phone

@@ -15,9 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from ..deliveries import rules
 from ..deliveries.models import CourierShift, DeliveryTask, TaskStatus
-from ..deliveries.params import quote_params
+from ..deliveries.params import planner_params, quote_params
 from ..extensions import db
-from ..geo import maps
+from ..geo import maps, operations as geo_ops
 from ..geo.rules import haversine_m
 from ..orders.models import Order
 from ..orders.rules import minutes_since
@@ -80,6 +80,8 @@ class CourierRow:
     lat: float | None
     lon: float | None
     position_age_min: int | None  # None: no position sent yet
+    # No position, or one older than the planner trusts: the dispatcher plans from the store.
+    position_stale: bool
     load: int                     # summed sizes of the tasks assigned to or carried by them
     task_count: int
     capacity: int
@@ -144,12 +146,14 @@ def _next_stop(rows, store):
     return None
 
 
-def _courier_row(number, shift, rows, store, now):
+def _courier_row(number, shift, rows, store, now, stale_after_min):
     mine = [r for r in rows if r.task.courier_id == shift.courier_id and r.section in ("assigned", "picked_up")]
     return CourierRow(
         id=shift.courier_id, number=number, name=shift.courier.name, lat=shift.lat, lon=shift.lon,
         position_age_min=minutes_since(shift.position_at, now) if shift.position_at and shift.lat is not None
         else None,
+        position_stale=(shift.position_at is None or shift.lat is None
+                        or (now - shift.position_at).total_seconds() > stale_after_min * 60),
         load=sum(r.task.size for r in mine), task_count=len(mine), capacity=shift.capacity,
         shift_end_at=shift.planned_end_at, next_stop=_next_stop(mine, store))
 
@@ -160,7 +164,7 @@ def _map(store, couriers, rows):
         [(c.id, str(c.number), c.name, c.lat, c.lon, (c.next_stop.lat, c.next_stop.lon) if c.next_stop else None)
          for c in couriers if c.lat is not None and c.lon is not None],
         [(r.task.id, f"#{r.task.order_id} {r.address}".strip(), r.task.dropoff_lat, r.task.dropoff_lon, r.at_risk)
-         for r in rows])
+         for r in rows], context=geo_ops.load_map_context(store))
 
 
 def load_board(store, now):
@@ -176,7 +180,8 @@ def load_board(store, now):
     params = quote_params(store)
     rows = [task_row(task, order, now, params) for task, order in tasks]
     shifts = sorted(shifts, key=lambda s: (s.courier.name, s.courier_id))
-    couriers = [_courier_row(n, s, rows, store, now) for n, s in enumerate(shifts, start=1)]
+    stale_after_min = planner_params(store).stale_position_min
+    couriers = [_courier_row(n, s, rows, store, now, stale_after_min) for n, s in enumerate(shifts, start=1)]
     sections = [Section(key, label, [r for r in rows if r.section == key]) for key, label in SECTIONS]
     at_risk = sorted((r for r in rows if r.at_risk), key=lambda r: (-r.lateness_min, r.task.promised_at, r.task.id))
     return DispatchBoard(couriers, sections, at_risk, _map(store, couriers, rows))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from ..caching import cache
 from ..extensions import db
+from ..web.i18n import current_language
 from . import maps, rules, zones
 from .errors import BuildingNameTaken, ZoneNameTaken
 from .models import Building, DeliveryZone
@@ -177,16 +178,31 @@ class _MapZone:
     ring: list
 
 
-def load_delivery_map(store, point=None, highlight_id=None, edited_ring=None, enabled_only=False):
+def _name_in(thing, lang):
+    """A thing's name in ``lang`` where it has one per language (``name_zh``, ``name_en``), else its name."""
+    return (getattr(thing, f"name_{lang}", None) or getattr(thing, "name", None)
+            or getattr(thing, "name_zh", None) or getattr(thing, "name_en", None) or "")
+
+
+def load_map_context(store, lang=None, enabled_only=False):
+    """The context every map of ``store`` draws (``maps.MapContext``): its buildings with their names
+    and its delivery zones (only enabled ones if asked), names in ``lang`` (default: the page's
+    language) where there are two."""
+    lang = lang or current_language()
+    buildings = db.session.scalars(db.select(Building).where(Building.store_id == store.id)
+                                   .order_by(Building.id)).all()
+    shown = [z for z in list_zones(store.id) if z.enabled or not enabled_only]
+    return maps.MapContext(
+        buildings=tuple((b.id, _name_in(b, lang), b.lat, b.lon) for b in buildings),
+        zones=tuple(_MapZone(z.id, _name_in(z, lang), z.enabled, z.fee_cents, z.minimum_cents,
+                             maps.loose_ring(z.geojson) or []) for z in shown))
+
+
+def load_delivery_map(store, point=None, highlight_id=None, edited_ring=None, enabled_only=False, lang=None):
     """A ``maps.MapView`` of the store, its buildings and zones (only enabled ones if asked).
 
     ``point`` is the resident's ``(lat, lon)``; ``edited_ring`` the outline being edited.
     """
-    buildings = db.session.execute(
-        db.select(Building.id, Building.name, Building.lat, Building.lon)
-        .where(Building.store_id == store.id).order_by(Building.id)).all()
-    shown = [z for z in list_zones(store.id) if z.enabled or not enabled_only]
-    drawn = [_MapZone(z.id, z.name, z.enabled, z.fee_cents, z.minimum_cents, maps.loose_ring(z.geojson) or [])
-             for z in shown]
-    return maps.build_view((store.lat, store.lon, store.name), [tuple(b) for b in buildings], drawn,
+    context = load_map_context(store, lang, enabled_only)
+    return maps.build_view((store.lat, store.lon, store.name), list(context.buildings), list(context.zones),
                            point=point, highlight_id=highlight_id, edited_ring=edited_ring)

@@ -9,7 +9,7 @@ from ..database import transaction, utcnow
 from ..deliveries.errors import reason_message
 from ..deliveries.operations import get_courier_position
 from ..errors import DomainError
-from ..geo import maps
+from ..geo import maps, operations as geo_ops
 from ..roles import Role
 from ..wallet.operations import get_balance
 from ..web.filters import local_datetime
@@ -203,8 +203,9 @@ def _live(order):
 def _delivery_map(order, live):
     """The map of this delivery: the store, the resident's door, the courier (framed on the first two)."""
     store, where = current_user.store, live["courier_position"]
-    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, _("You"))],
-                           courier=(where["lat"], where["lon"]) if where else None, fit_courier=False)
+    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, order.address_text)],
+                           courier=(where["lat"], where["lon"]) if where else None, fit_courier=False,
+                           context=geo_ops.load_map_context(store))
 
 
 @bp.get("/orders/<int:order_id>")

@@ -172,8 +172,11 @@ def test_staff_see_couriers_tasks_by_state_and_the_tasks_at_risk(app, world):
     near = re.search(r'<article[^>]*id="courier-%d".*?</article>' % world.near, couriers, re.S).group(0)
     far = re.search(r'<article[^>]*id="courier-%d".*?</article>' % world.far, couriers, re.S).group(0)
     assert "Courier 0" in near and ">1/3<" in near and "Position 3 min ago" in near
+    # Older than two minutes: the dispatcher plans from the store, and the board says so in words.
+    assert "(planned from the store)" in near
     assert f"Next: pick up #{on_time} at Test Store" in near
     assert "Position just now" in far and f"Next: hand over #{carried} at Inside Tower, 2-1202" in far
+    assert "(planned from the store)" not in far
 
     # The map: both couriers, a drop-off per task, the flagged ones highlighted.
     assert page.count('class="courier-dot"') == 2
@@ -199,6 +202,8 @@ def test_a_courier_without_a_position_or_work_says_so(app, world):
                            .values(lat=None, lon=None, position_at=None))
     page = text_of(world.staff.get(BOARD))
     assert "No position yet" in page and "No deliveries" in page
+    far = re.search(r'<article[^>]*id="courier-%d".*?</article>' % world.far, page, re.S).group(0)
+    assert "(planned from the store)" in far
     assert page.count('class="courier-dot"') == 1
     assert "Every delivery is on time." in page
 
