@@ -54,7 +54,7 @@ CONSOLE_GROUPS = [
 OWNER_GROUPS = [
     NavItem("reports.dashboard", _l("Dashboard"), "chart"),
     *CONSOLE_GROUPS,
-    NavGroup("owner", _l("Running the store"), "store", (
+    NavGroup("owner", _l("Owner"), "chart", (
         NavItem("stores.settings", _l("Store"), "store"),
         NavItem("staffing.page", _l("Staffing"), "route"))),
 ]
