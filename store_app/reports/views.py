@@ -53,7 +53,8 @@ def _dashboard_context():
     needs_owner = [i for i in items if i.level == worklist.OWNER or (i.urgent and i.count)]
     share = (comparison.today.on_time_share, comparison.last_week.on_time_share)
     return {"store": store, "status": store_status(store, now), "comparison": comparison,
-            "last_week_day": format_date(comparison.last_week_start.astimezone(ZoneInfo(store.timezone)).date(), "full"),
+            "last_week_day": format_date(comparison.last_week_start.astimezone(ZoneInfo(store.timezone)).date(),
+                                         "full"),
             "changes": {"orders": rules.percent_change(comparison.today.orders, comparison.last_week.orders),
                         "sales": rules.percent_change(comparison.today.sales_cents,
                                                       comparison.last_week.sales_cents),

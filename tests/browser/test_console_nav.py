@@ -106,7 +106,8 @@ def test_the_menu_works_without_javascript(new_page, size):
     page.wait_for_url("**/owner")
     opener = page.locator("#nav-drawer > summary" if size == "phone" else "#nav-group-community > summary")
     opener.click()
-    link = page.locator(('#nav-drawer-panel' if size == "phone" else '#nav-group-community') + ' a[href="/console/zones"]')
+    where = "#nav-drawer-panel" if size == "phone" else "#nav-group-community"
+    link = page.locator(f'{where} a[href="/console/zones"]')
     expect(link).to_be_visible()
     link.click()
     page.wait_for_url("**/console/zones")
