@@ -3,7 +3,7 @@
 // check-in form), and a screen reader reads it at once. A field is focused itself (its label, its
 // invalid state and its message are read through aria-describedby); a message without a field (a
 // flash, an error summary) gets a tabindex of -1 so that it can take focus.
-const SELECTOR = '.flash-error, [data-error-summary], [aria-invalid="true"], .has-error, main .error';
+const SELECTOR = '.flashes .flash-error, [data-error-summary], [aria-invalid="true"], .has-error';
 
 function firstError() {
   for (const element of document.querySelectorAll(SELECTOR)) {
