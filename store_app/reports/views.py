@@ -20,8 +20,8 @@ LIVE_HEADER = "X-Work-List"
 
 
 def _rows(items, now):
-    """Work items with the oldest one's age in words ("12 minutes"), for the templates."""
-    return [{"item": item, "age": format_timedelta(now - item.oldest_at, threshold=1.0)
+    """Work items with the oldest one's age in words ("12 minutes", "90 minutes", "3 hours"), for the templates."""
+    return [{"item": item, "age": format_timedelta(now - item.oldest_at, threshold=2)
              if item.oldest_at is not None and item.count else None} for item in items]
 
 
