@@ -30,6 +30,7 @@ def test_a_new_voice_order_appears_on_the_work_list_without_a_reload(tablet, liv
         session.add(VoiceOrder(store_id=resident.store_id, user_id=resident.id, text="两瓶牛奶"))
 
     expect(item).to_have_attribute("data-count", str(before + 1), timeout=LIVE_TIMEOUT_MS)
+    expect(page.locator("[data-live-status]")).to_contain_text("已更新")
     expect(item.locator(".work-age")).not_to_have_text("暂无待办")
     item.locator("a.work-link").click()
     page.wait_for_url("**/console/voice")
