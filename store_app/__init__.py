@@ -28,6 +28,7 @@ def create_app(config=None):
     _register_cli(app)
     _register_blueprints(app)
     _register_periodic_jobs(app)
+    _register_work_items(app)
     return app
 
 
@@ -120,3 +121,16 @@ def _register_periodic_jobs(app):
 
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
+
+
+def _register_work_items(app):
+    """Each domain's lines on the counter's work list (``store_app.web.worklist``), in no order: the list
+    sorts them. A new line of business adds its provider here."""
+    from .catalogue import worklist as catalogue_work
+    from .fulfilment import worklist as delivery_work
+    from .orders import worklist as order_work
+    from .parcels import worklist as parcel_work
+    from .web.worklist import register
+
+    for module in (order_work, delivery_work, parcel_work, catalogue_work):
+        register(app, module.work_items)

@@ -148,11 +148,14 @@ def search_condition(query):
                             Product.barcode == word) for word in words]) if words else db.true()
 
 
-def list_products(store_id, query="", category_id=None, page=1, per_page=50):
-    """A page of the store's products (active or not) for staff, by category then name."""
+def list_products(store_id, query="", category_id=None, page=1, per_page=50, out_of_stock=False):
+    """A page of the store's products (active or not) for staff, by category then name;
+    ``out_of_stock`` keeps the products on sale with nothing left."""
     stmt = db.select(Product).where(Product.store_id == store_id, search_condition(query))
     if category_id is not None:
         stmt = stmt.where(Product.category_id == category_id)
+    if out_of_stock:
+        stmt = stmt.where(Product.is_active.is_(True), Product.stock <= 0)
     total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(
         stmt.options(joinedload(Product.category), joinedload(Product.merchant))

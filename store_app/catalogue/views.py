@@ -43,8 +43,11 @@ def products():
     category = operations.get_category(store_id, request.args.get("category"))
     query = request.args.get("q", "").strip()[:60]
     page = max(1, request.args.get("page", 1, type=db_int) or 1)
-    listing = operations.list_products(store_id, query, category.id if category else None, page, PER_PAGE)
+    out_of_stock = request.args.get("stock") == "out"
+    listing = operations.list_products(store_id, query, category.id if category else None, page, PER_PAGE,
+                                       out_of_stock=out_of_stock)
     return render_template("catalogue/products.html", listing=listing, query=query, category=category,
+                           out_of_stock=out_of_stock,
                            categories=operations.list_categories(store_id), lang=current_language())
 
 

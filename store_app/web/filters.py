@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_datetime, lazy_gettext as _l
 
 from ..database import format_cents
-from .navigation import PHONE_ROLES, nav_for
+from .navigation import PHONE_ROLES, console_nav_for, is_group, nav_for
 
 WEEKDAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                  _l("Saturday"), _l("Sunday"))
@@ -23,4 +23,6 @@ def init_app(app):
     app.add_template_filter(local_datetime, "local_dt")
     app.add_template_global(WEEKDAY_NAMES, "WEEKDAY_NAMES")
     app.add_template_global(nav_for, "nav_for")
+    app.add_template_global(console_nav_for, "console_nav_for")
+    app.add_template_global(is_group, "is_nav_group")
     app.add_template_global(PHONE_ROLES, "PHONE_ROLES")

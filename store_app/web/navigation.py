@@ -1,5 +1,10 @@
 """Navigation per role. Each line of business adds its own entries here when it lands, so a
-tab appears only when there is something behind it."""
+tab appears only when there is something behind it.
+
+Residents, couriers and vendors get a flat bottom bar (``nav_for``). Staff and the owner get the
+console's menu (``console_nav_for``): a few direct links and a few groups, so that the whole menu
+fits a counter tablet and, folded into one drawer, a phone. Their account page (``ME``) sits apart,
+always visible in the top bar."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -14,21 +19,52 @@ class NavItem:
     icon: str
 
 
-# The counter console's tabs, shared by staff and the owner: one line per feature.
-CONSOLE = [
-    NavItem("reports.console", _l("Console"), "home"),
-    NavItem("order_board.board", _l("Orders"), "orders"),
-    NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
-    NavItem("voice.queue", _l("Voice orders"), "mic"),
-    NavItem("catalogue.products", _l("Products"), "box"),
-    NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
-    NavItem("wallet.console", _l("Wallet"), "wallet"),
-    NavItem("accounts.team", _l("Team"), "team"),
-    NavItem("devices.tokens", _l("Devices"), "key"),
-    NavItem("geo.buildings", _l("Buildings"), "building"),
-    NavItem("geo.zones_list", _l("Zones"), "zone"),
-]
+@dataclass(frozen=True)
+class NavGroup:
+    """A menu of the console's top bar: a button that opens ``items``."""
+
+    key: str  # the element ids hang off it: "nav-group-<key>"
+    label: object
+    icon: str
+    items: tuple
+
+    def has(self, endpoint):
+        return any(item.endpoint == endpoint for item in self.items)
+
+
 ME = NavItem("accounts.me", _l("Me"), "me")
+
+# The counter console's menu, shared by staff and the owner: one line per feature, grouped by task.
+CONSOLE_HOME = NavItem("reports.console", _l("Console"), "home")
+CONSOLE_GROUPS = [
+    CONSOLE_HOME,
+    NavGroup("orders", _l("Orders"), "orders", (
+        NavItem("order_board.board", _l("Order board"), "orders"),
+        NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
+        NavItem("voice.queue", _l("Voice orders"), "mic"))),
+    NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
+    NavGroup("goods", _l("Goods and money"), "box", (
+        NavItem("catalogue.products", _l("Products"), "box"),
+        NavItem("wallet.console", _l("Wallet"), "wallet"))),
+    NavGroup("community", _l("Community"), "building", (
+        NavItem("accounts.team", _l("Team"), "team"),
+        NavItem("devices.tokens", _l("Devices"), "key"),
+        NavItem("geo.buildings", _l("Buildings"), "building"),
+        NavItem("geo.zones_list", _l("Zones"), "zone"))),
+]
+OWNER_GROUPS = [
+    NavItem("reports.dashboard", _l("Dashboard"), "chart"),
+    *CONSOLE_GROUPS,
+    NavGroup("owner", _l("Owner"), "chart", (
+        NavItem("stores.settings", _l("Store"), "store"),
+        NavItem("staffing.page", _l("Staffing"), "route"))),
+]
+CONSOLE_NAV = {Role.STAFF: CONSOLE_GROUPS, Role.OWNER: OWNER_GROUPS}
+
+
+def _flat(entries):
+    return [item for entry in entries for item in (entry.items if isinstance(entry, NavGroup) else (entry,))]
+
 
 NAV = {
     Role.RESIDENT: [NavItem("shop.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
@@ -36,16 +72,23 @@ NAV = {
                     NavItem("parcels.mine", _l("Parcels"), "box"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [ME],
-    Role.STAFF: [*CONSOLE, ME],
-    Role.OWNER: [NavItem("reports.dashboard", _l("Dashboard"), "chart"),
-                 NavItem("stores.settings", _l("Store"), "store"),
-                 NavItem("staffing.page", _l("Staffing"), "route"),
-                 *CONSOLE, ME],
+    Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
+    Role.OWNER: [*_flat(OWNER_GROUPS), ME],
 }
 # Roles that get the phone layout with a bottom bar; the others get the console layout.
 PHONE_ROLES = frozenset({Role.RESIDENT, Role.COURIER, Role.VENDOR})
 
 
 def nav_for(role):
-    """The navigation entries for a role."""
+    """The navigation entries for a role, flat (every page the role's menu leads to, then ``ME``)."""
     return NAV.get(Role(role), [])
+
+
+def console_nav_for(role):
+    """The console menu of a role: ``NavItem`` links and ``NavGroup`` menus, in order (without ``ME``)."""
+    return CONSOLE_NAV.get(Role(role), [])
+
+
+def is_group(entry):
+    """Whether a console menu entry is a group (a menu) rather than a link."""
+    return isinstance(entry, NavGroup)
