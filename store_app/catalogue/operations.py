@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from . import errors, images, rules
+from . import errors, images, rules, search_rules
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
@@ -140,22 +140,62 @@ def get_product(store_id, product_id):
     return db.session.scalar(db.select(Product).where(Product.id == product_id, Product.store_id == store_id))
 
 
+def _word_condition(word):
+    """Products that may match one search word: a loose net, ``search_rules`` decides (cheap LIKEs)."""
+    category_ids = db.select(Category.id).where(db.or_(
+        Category.name_zh.icontains(word, autoescape=True), Category.name_en.icontains(word, autoescape=True),
+        Category.search_pinyin.contains(word, autoescape=True)))
+    return db.or_(Product.name_zh.icontains(word, autoescape=True),
+                  Product.name_en.icontains(word, autoescape=True),
+                  Product.search_pinyin.contains(word, autoescape=True),
+                  Product.barcode == word, Product.category_id.in_(category_ids))
+
+
 def search_condition(query):
-    """A WHERE clause: every word of ``query`` in the Chinese or English name (or the barcode)."""
-    words = rules.normalise_query(query).split()
-    return db.and_(*[db.or_(Product.name_zh.icontains(word, autoescape=True),
-                            Product.name_en.icontains(word, autoescape=True),
-                            Product.barcode == word) for word in words]) if words else db.true()
+    """A WHERE clause for the products that may match every word of ``query`` (names in either
+    language, their pinyin, the barcode, the category); ``search_products`` keeps the true matches."""
+    words = search_rules.search_words(query)
+    return db.and_(*[_word_condition(word) for word in words]) if words else db.true()
+
+
+def search_matches(query, *conditions):
+    """``{product id: match rank}`` (``search_rules.match_rank``, smaller is better) of the products
+    meeting ``conditions`` (store, on sale…) that match every word of ``query``."""
+    words = search_rules.search_words(query)
+    rows = db.session.execute(
+        db.select(Product.id, Product.name_zh, Product.name_en, Product.search_pinyin, Product.barcode,
+                  Category.name_zh, Category.name_en, Category.search_pinyin)
+        .join(Category, Product.category_id == Category.id)
+        .where(*conditions, search_condition(query))).all()
+    texts = [search_rules.SearchText(pid, zh, en, pinyin or "", barcode, c_zh, c_en, c_pinyin or "")
+             for pid, zh, en, pinyin, barcode, c_zh, c_en, c_pinyin in rows]
+    ranks = {text.product_id: search_rules.match_rank(words, text) for text in texts}
+    return {pid: rank for pid, rank in ranks.items() if rank is not None}
+
+
+def search_products(query, *conditions):
+    """Ids of the products meeting ``conditions`` that match ``query``, best match first, then by id."""
+    matches = search_matches(query, *conditions)
+    return sorted(matches, key=lambda pid: (matches[pid], pid))
 
 
 def list_products(store_id, query="", category_id=None, page=1, per_page=50):
-    """A page of the store's products (active or not) for staff, by category then name."""
-    stmt = db.select(Product).where(Product.store_id == store_id, search_condition(query))
+    """A page of the store's products (active or not) for staff: the best matches first when
+    searching, else by category then name."""
+    conditions = [Product.store_id == store_id]
     if category_id is not None:
-        stmt = stmt.where(Product.category_id == category_id)
+        conditions.append(Product.category_id == category_id)
+    loading = (joinedload(Product.category), joinedload(Product.merchant))
+    if search_rules.search_words(query):
+        ids = search_products(query, *conditions)
+        chosen = ids[(page - 1) * per_page:page * per_page]
+        found = {p.id: p for p in db.session.scalars(
+            db.select(Product).where(Product.id.in_(chosen)).options(*loading))} if chosen else {}
+        return Page([found[i] for i in chosen if i in found], page, per_page, len(ids))
+    stmt = db.select(Product).where(*conditions)
     total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(
-        stmt.options(joinedload(Product.category), joinedload(Product.merchant))
+        stmt.options(*loading)
         .join(Product.category).order_by(Category.position, Product.name_zh, Product.id)
         .offset((page - 1) * per_page).limit(per_page)).all()
     return Page(items, page, per_page, total)
