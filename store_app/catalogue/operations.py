@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from . import errors, images, rules, search_rules
+from . import errors, images, pictures, rules, search_rules
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
@@ -89,8 +89,9 @@ def get_category(store_id, category_id):
                                                        Category.store_id == store_id))
 
 
-def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None):
-    """Create or update a category; its short name (slug) must be free in the store."""
+def save_category(store_id, *, slug, name_zh, name_en, position=0, picture=None, category=None):
+    """Create or update a category; its short name (slug) must be free in the store. ``picture``:
+    a stock picture's key for its products without a photo (None: the basket)."""
     slug = slug.strip().lower()
     clash = db.session.scalar(db.select(Category.id).where(
         Category.store_id == store_id, Category.slug == slug,
@@ -102,6 +103,7 @@ def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None
         db.session.add(category)
     category.slug, category.name_zh, category.name_en = slug, name_zh.strip(), name_en.strip()
     category.position = int(position or 0)
+    category.picture = picture if pictures.is_picture(picture) else None
     db.session.flush()
     return category
 
@@ -227,8 +229,10 @@ def _clean_barcode(store_id, barcode, product):
 
 
 def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, barcode, unit_label, is_active,
-                 actor_id, now, initial_stock=0, product=None):
+                 actor_id, now, initial_stock=0, picture=None, product=None):
     """Create a product (with its first stock, recorded as a restock) or update one's details.
+
+    ``picture``: a stock picture's key, shown while there is no photo (None: the category's).
 
     ``price`` is typed yuan. Stock of an existing product changes only through ``adjust_stock``.
     """
@@ -245,6 +249,7 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
     product.category_id, product.merchant_id = category.id, merchant.id
     product.price_cents, product.barcode = price_cents, barcode
     product.unit_label, product.is_active = (unit_label or "").strip(), bool(is_active)
+    product.picture = picture if pictures.is_picture(picture) else None
     product.updated_at = now
     try:
         with db.session.begin_nested():
@@ -272,11 +277,18 @@ def set_product_active(store_id, product_id, active, now):
 def set_product_image(product, photo, now):
     """Give the product a new photo (a re-encoded ``uploads.photos.Photo``), or none (None).
 
-    The new file is written, and the old one deleted, only when the transaction commits.
+    Smaller copies (``images.PHOTO_WIDTHS`` narrower than the photo) are kept with it for ``srcset``.
+    The new files are written, and the old ones deleted, only when the transaction commits.
     """
     if product.image_filename:
         images.drop_photo(product.image_filename, "products")
-    product.image_filename = images.keep_photo(photo, "products") if photo is not None else None
+    if photo is None:
+        product.image_filename, product.image_width, product.image_height = None, None, None
+        product.image_widths = ""
+    else:
+        product.image_filename = images.keep_photo(photo, "products", images.PHOTO_WIDTHS)
+        product.image_width, product.image_height = photo.width, photo.height
+        product.image_widths = ",".join(str(width) for width in images.copy_widths(photo))
     product.updated_at = now
     db.session.flush()
     return product
