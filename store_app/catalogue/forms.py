@@ -50,7 +50,7 @@ class ProductForm(Form):
     image = FileField(_l("Photo (JPEG, PNG or WebP, at most 2 MB)"),
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_image = BooleanField(_l("Remove the photo"))
-    picture = SelectField(_l("Picture while there is no photo"),
+    picture = SelectField(_l("Picture while there is no photo"), default="",
                           choices=choice_list([("", _l("The category's picture"))] + pictures.choices()))
 
     def set_choices(self, categories, merchants, lang):
@@ -86,7 +86,7 @@ class CategoryForm(Form):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)])
     position = IntegerField(_l("Position on the shelf (smaller first)"), default=0,
                             validators=[Optional(), NumberRange(-1000, 1000)])
-    picture = SelectField(_l("Picture for its products without a photo"),
+    picture = SelectField(_l("Picture for its products without a photo"), default="",
                           choices=choice_list([("", _l("A shopping basket"))] + pictures.choices()))
 
 
