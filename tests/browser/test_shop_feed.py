@@ -121,3 +121,26 @@ def test_search_by_pinyin_initials_puts_milk_first(phone, live_server, ui):
     assert milk < chocolate, names
     ui.no_horizontal_scroll(page)
     ui.screenshot(page, "shop-search-milk")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_product_page_and_the_credits_on_a_phone_and_a_tablet(new_page, live_server, ui, lang):
+    from tests.browser.conftest import PHONE, TABLET
+    for name, options in (("phone", PHONE), ("tablet", TABLET)):
+        page = new_page(**options)
+        if lang == "en":
+            page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
+        log_in(page, RESIDENT)
+        page.goto("/shop")
+        ui.screenshot(page, f"shop-feed-{name}-{lang}")
+        page.locator("[data-feed-grid] .feed-name a").first.click()
+        picture = page.locator(".product-media img")
+        expect(picture).to_be_visible()
+        assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+        expect(page.locator("main h1")).to_be_in_viewport()
+        ui.no_horizontal_scroll(page)
+        ui.screenshot(page, f"product-{name}-{lang}")
+        page.locator('a[href="/credits"]').click()
+        expect(page.locator("main h1")).to_have_text("图片与许可" if lang == "zh" else "Pictures and licences")
+        ui.no_horizontal_scroll(page)
+        ui.screenshot(page, f"credits-{name}-{lang}")
