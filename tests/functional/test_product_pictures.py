@@ -168,7 +168,9 @@ def test_staff_choose_a_products_and_a_categorys_picture(app, shop, staff):
             "price": "12.50", "barcode": "6901234567892", "unit_label": "1 L", "is_active": "y",
             "picture": "milk"}
     assert post_form(staff, f"/console/products/{milk}", form).status_code == 303
-    assert selected_option(staff.get(f"/console/products/{milk}"), "picture") == "milk"
+    edit_page = staff.get(f"/console/products/{milk}")
+    assert selected_option(edit_page, "picture") == "milk"
+    assert 'src="/static/pictures/openmoji/1F95B.svg"' in edit_page.get_data(as_text=True)  # its preview
     response = post_form(staff, f"/console/categories/{dairy}",
                          {"slug": "dairy", "name_zh": "乳品", "name_en": "Dairy", "position": "1",
                           "picture": "cheese"})
