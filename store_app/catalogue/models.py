@@ -60,7 +60,7 @@ class Category(db.Model):
     # A stock picture (``pictures.PICTURES``) for its products that have neither a photo nor their own.
     picture = db.Column(db.String(40), nullable=True)
     # The Chinese name's pinyin (``search_rules.pinyin_key``), kept in step with it on every save.
-    search_pinyin = db.Column(db.Text, nullable=False, default="")
+    search_pinyin = db.Column(db.Text, nullable=False, default="", server_default="")
 
     __table_args__ = (db.UniqueConstraint("store_id", "slug"),)
 
@@ -87,11 +87,11 @@ class Product(db.Model):
     # The photo's size in pixels and the smaller widths kept beside it for ``srcset`` ("160,320,640").
     image_width = db.Column(db.Integer, nullable=True)
     image_height = db.Column(db.Integer, nullable=True)
-    image_widths = db.Column(db.String(40), nullable=False, default="")
+    image_widths = db.Column(db.String(40), nullable=False, default="", server_default="")
     # A stock picture (``pictures.PICTURES``) shown when there is no photo; else the category's.
     picture = db.Column(db.String(40), nullable=True)
     # The Chinese name's pinyin (``search_rules.pinyin_key``), kept in step with it on every save.
-    search_pinyin = db.Column(db.Text, nullable=False, default="")
+    search_pinyin = db.Column(db.Text, nullable=False, default="", server_default="")
     is_active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -42,14 +42,9 @@ def upgrade():
         batch_op.add_column(sa.Column('image_widths', sa.String(length=40), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('picture', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('search_pinyin', sa.Text(), nullable=False, server_default=''))
+    # Only columns are added (no table is rebuilt on SQLite, where rows of other tables refer to these).
     _fill_pinyin('categories')
     _fill_pinyin('products')
-    # The defaults were only for the rows already there: the models give every new row its value.
-    with op.batch_alter_table('categories', schema=None) as batch_op:
-        batch_op.alter_column('search_pinyin', server_default=None)
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.alter_column('image_widths', server_default=None)
-        batch_op.alter_column('search_pinyin', server_default=None)
 
 
 def downgrade():
