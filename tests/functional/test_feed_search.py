@@ -81,6 +81,8 @@ def test_the_console_list_ranks_its_search_too(milky, shop, login_client):
     ids = [int(i) for i in dict.fromkeys(ROW_RE.findall(html))]
     # Staff see what residents cannot buy too (the sold-out goat milk is "yang nai": no "nn").
     assert ids == [milky["milk_toast"], milky["milk"], milky["chocolate"]]
+    # Each row shows the picture residents see (here the basket: nothing chosen yet).
+    assert html.count('<img class="thumb" src="/static/pictures/openmoji/1F9FA.svg"') == 3
 
 
 # ---- the pinyin follows the name --------------------------------------------------------------
