@@ -140,3 +140,11 @@ def test_every_demo_product_card_has_its_own_picture(app, login_client):
     # Search finds the demo's milk by its initials, milk itself before chocolate.
     names = re.findall(r'<h3 class="feed-name"><a [^>]*>([^<]+)</a>', resident.get("/shop?q=nn").get_data(as_text=True))
     assert names.index("光明纯牛奶") < names.index("德芙丝滑牛奶巧克力")
+
+
+@pytest.mark.parametrize("lang, hint, foreign", [("zh-CN", "搜索牛奶、面包…", r"[A-Za-z]"),
+                                                ("en", "Search milk, bread…", r"[\u4e00-\u9fff]")])
+def test_the_search_hint_is_in_the_pages_language_only(shop, resident, lang, hint, foreign):
+    html = resident.get("/shop", headers={"Accept-Language": lang}).get_data(as_text=True)
+    placeholder = re.search(r'<input type="search" name="q"[^>]*placeholder="([^"]*)"', html).group(1)
+    assert placeholder == hint and not re.search(foreign, placeholder)
