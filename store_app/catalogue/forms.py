@@ -9,6 +9,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..web.forms import Form, choice_list
+from . import pictures
 from .models import MerchantKind
 from .rules import MAX_STOCK, MANUAL_REASONS
 
@@ -49,6 +50,8 @@ class ProductForm(Form):
     image = FileField(_l("Photo (JPEG, PNG or WebP, at most 2 MB)"),
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})
     remove_image = BooleanField(_l("Remove the photo"))
+    picture = SelectField(_l("Picture while there is no photo"), default="",
+                          choices=choice_list([("", _l("The category's picture"))] + pictures.choices()))
 
     def set_choices(self, categories, merchants, lang):
         """Fill the category and merchant lists (the store itself is the empty choice)."""
@@ -83,6 +86,8 @@ class CategoryForm(Form):
     name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)])
     position = IntegerField(_l("Position on the shelf (smaller first)"), default=0,
                             validators=[Optional(), NumberRange(-1000, 1000)])
+    picture = SelectField(_l("Picture for its products without a photo"), default="",
+                          choices=choice_list([("", _l("A shopping basket"))] + pictures.choices()))
 
 
 class MerchantForm(Form):

@@ -20,6 +20,9 @@ from . import errors, rules
 from .models import Product
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+# The smaller copies kept beside a product photo, for ``srcset``: a card on a phone is about 180 CSS
+# px wide (360 device px at 2x), the product page up to 640.
+PHOTO_WIDTHS = (160, 320, 640)
 STORED_NAME_RE = re.compile(r"^[0-9a-f]{32}(-[0-9]{2,4}w)?\.(jpg|png|webp)$")
 FOLDERS = ("products", "deliveries")
 
@@ -62,11 +65,24 @@ def read_photo(upload, max_bytes=DEFAULT_MAX_BYTES):
         raise errors.ImageRefused(exc.code, max_megapixels=max(1, max_pixels // 1_000_000)) from exc
 
 
-def keep_photo(photo, folder):
-    """Stage a re-encoded photo in ``folder``, kept when the current transaction commits; its name."""
+def copy_widths(photo, widths=PHOTO_WIDTHS):
+    """The widths of the smaller copies kept of ``photo``: those of ``widths`` narrower than it."""
+    return sorted(width for width in set(widths) if width < photo.width)
+
+
+def keep_photo(photo, folder, widths=()):
+    """Stage a re-encoded photo in ``folder``, with its smaller copies at ``copy_widths(photo,
+    widths)`` (``<name>-<width>w.webp``), kept when the current transaction commits; its name."""
     if folder not in FOLDERS:
         raise ValueError(f"unknown photo folder {folder!r}")
-    return storage.keep(folder, photo.data, photo.extension)
+    copies = photos.smaller_copies(photo, copy_widths(photo, widths)) if widths else []
+    return storage.keep(folder, photo.data, photo.extension,
+                        derived=[(f"{width}w", copy.data) for width, copy in copies])
+
+
+def sized_name(name, width):
+    """The stored name of the copy of photo ``name`` that is ``width`` pixels wide."""
+    return storage.derived_name(name, f"{width}w")
 
 
 def drop_photo(name, folder):

@@ -1,8 +1,11 @@
 """Merchants, categories, products and stock movements."""
 from enum import StrEnum
 
+from sqlalchemy import event
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from .search_rules import pinyin_key
 
 
 class MerchantKind(StrEnum):
@@ -54,6 +57,10 @@ class Category(db.Model):
     name_zh = db.Column(db.String(60), nullable=False)
     name_en = db.Column(db.String(60), nullable=False)
     position = db.Column(db.Integer, nullable=False, default=0)
+    # A stock picture (``pictures.PICTURES``) for its products that have neither a photo nor their own.
+    picture = db.Column(db.String(40), nullable=True)
+    # The Chinese name's pinyin (``search_rules.pinyin_key``), kept in step with it on every save.
+    search_pinyin = db.Column(db.Text, nullable=False, default="", server_default="")
 
     __table_args__ = (db.UniqueConstraint("store_id", "slug"),)
 
@@ -77,6 +84,14 @@ class Product(db.Model):
     barcode = db.Column(db.String(32), nullable=True)
     unit_label = db.Column(db.String(30), nullable=False, default="")
     image_filename = db.Column(db.String(80), nullable=True)
+    # The photo's size in pixels and the smaller widths kept beside it for ``srcset`` ("160,320,640").
+    image_width = db.Column(db.Integer, nullable=True)
+    image_height = db.Column(db.Integer, nullable=True)
+    image_widths = db.Column(db.String(40), nullable=False, default="", server_default="")
+    # A stock picture (``pictures.PICTURES``) shown when there is no photo; else the category's.
+    picture = db.Column(db.String(40), nullable=True)
+    # The Chinese name's pinyin (``search_rules.pinyin_key``), kept in step with it on every save.
+    search_pinyin = db.Column(db.Text, nullable=False, default="", server_default="")
     is_active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -92,6 +107,15 @@ class Product(db.Model):
 
     def name(self, lang):
         return self.name_en if lang == "en" else self.name_zh
+
+
+@event.listens_for(Product, "before_insert")
+@event.listens_for(Product, "before_update")
+@event.listens_for(Category, "before_insert")
+@event.listens_for(Category, "before_update")
+def _keep_pinyin(_mapper, _connection, target):
+    """Whoever saves a product or a category (a form, an import, the demo), its pinyin follows its name."""
+    target.search_pinyin = pinyin_key(target.name_zh)
 
 
 class StockMovement(db.Model):

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from . import errors, images, rules
+from . import errors, images, pictures, rules, search_rules
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
@@ -89,8 +89,9 @@ def get_category(store_id, category_id):
                                                        Category.store_id == store_id))
 
 
-def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None):
-    """Create or update a category; its short name (slug) must be free in the store."""
+def save_category(store_id, *, slug, name_zh, name_en, position=0, picture=None, category=None):
+    """Create or update a category; its short name (slug) must be free in the store. ``picture``:
+    a stock picture's key for its products without a photo (None: the basket)."""
     slug = slug.strip().lower()
     clash = db.session.scalar(db.select(Category.id).where(
         Category.store_id == store_id, Category.slug == slug,
@@ -102,6 +103,7 @@ def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None
         db.session.add(category)
     category.slug, category.name_zh, category.name_en = slug, name_zh.strip(), name_en.strip()
     category.position = int(position or 0)
+    category.picture = picture if pictures.is_picture(picture) else None
     db.session.flush()
     return category
 
@@ -140,25 +142,64 @@ def get_product(store_id, product_id):
     return db.session.scalar(db.select(Product).where(Product.id == product_id, Product.store_id == store_id))
 
 
+def _word_condition(word):
+    """Products that may match one search word: a loose net, ``search_rules`` decides (cheap LIKEs)."""
+    category_ids = db.select(Category.id).where(db.or_(
+        Category.name_zh.icontains(word, autoescape=True), Category.name_en.icontains(word, autoescape=True),
+        Category.search_pinyin.contains(word, autoescape=True)))
+    return db.or_(Product.name_zh.icontains(word, autoescape=True),
+                  Product.name_en.icontains(word, autoescape=True),
+                  Product.search_pinyin.contains(word, autoescape=True),
+                  Product.barcode == word, Product.category_id.in_(category_ids))
+
+
 def search_condition(query):
-    """A WHERE clause: every word of ``query`` in the Chinese or English name (or the barcode)."""
-    words = rules.normalise_query(query).split()
-    return db.and_(*[db.or_(Product.name_zh.icontains(word, autoescape=True),
-                            Product.name_en.icontains(word, autoescape=True),
-                            Product.barcode == word) for word in words]) if words else db.true()
+    """A WHERE clause for the products that may match every word of ``query`` (names in either
+    language, their pinyin, the barcode, the category); ``search_products`` keeps the true matches."""
+    words = search_rules.search_words(query)
+    return db.and_(*[_word_condition(word) for word in words]) if words else db.true()
+
+
+def search_matches(query, *conditions):
+    """``{product id: match rank}`` (``search_rules.match_rank``, smaller is better) of the products
+    meeting ``conditions`` (store, on sale…) that match every word of ``query``."""
+    words = search_rules.search_words(query)
+    rows = db.session.execute(
+        db.select(Product.id, Product.name_zh, Product.name_en, Product.search_pinyin, Product.barcode,
+                  Category.name_zh, Category.name_en, Category.search_pinyin)
+        .join(Category, Product.category_id == Category.id)
+        .where(*conditions, search_condition(query))).all()
+    texts = [search_rules.SearchText(pid, zh, en, pinyin or "", barcode, c_zh, c_en, c_pinyin or "")
+             for pid, zh, en, pinyin, barcode, c_zh, c_en, c_pinyin in rows]
+    ranks = {text.product_id: search_rules.match_rank(words, text) for text in texts}
+    return {pid: rank for pid, rank in ranks.items() if rank is not None}
+
+
+def search_products(query, *conditions):
+    """Ids of the products meeting ``conditions`` that match ``query``, best match first, then by id."""
+    matches = search_matches(query, *conditions)
+    return sorted(matches, key=lambda pid: (matches[pid], pid))
 
 
 def list_products(store_id, query="", category_id=None, page=1, per_page=50, out_of_stock=False):
-    """A page of the store's products (active or not) for staff, by category then name;
-    ``out_of_stock`` keeps the products on sale with nothing left."""
-    stmt = db.select(Product).where(Product.store_id == store_id, search_condition(query))
+    """A page of the store's products (active or not) for staff: the best matches first when
+    searching, else by category then name; ``out_of_stock`` keeps the products on sale with nothing left."""
+    conditions = [Product.store_id == store_id]
     if category_id is not None:
-        stmt = stmt.where(Product.category_id == category_id)
+        conditions.append(Product.category_id == category_id)
     if out_of_stock:
-        stmt = stmt.where(Product.is_active.is_(True), Product.stock <= 0)
+        conditions += [Product.is_active.is_(True), Product.stock <= 0]
+    loading = (joinedload(Product.category), joinedload(Product.merchant))
+    if search_rules.search_words(query):
+        ids = search_products(query, *conditions)
+        chosen = ids[(page - 1) * per_page:page * per_page]
+        found = {p.id: p for p in db.session.scalars(
+            db.select(Product).where(Product.id.in_(chosen)).options(*loading))} if chosen else {}
+        return Page([found[i] for i in chosen if i in found], page, per_page, len(ids))
+    stmt = db.select(Product).where(*conditions)
     total = db.session.scalar(db.select(db.func.count()).select_from(stmt.subquery()))
     items = db.session.scalars(
-        stmt.options(joinedload(Product.category), joinedload(Product.merchant))
+        stmt.options(*loading)
         .join(Product.category).order_by(Category.position, Product.name_zh, Product.id)
         .offset((page - 1) * per_page).limit(per_page)).all()
     return Page(items, page, per_page, total)
@@ -190,8 +231,10 @@ def _clean_barcode(store_id, barcode, product):
 
 
 def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, barcode, unit_label, is_active,
-                 actor_id, now, initial_stock=0, product=None):
+                 actor_id, now, initial_stock=0, picture=None, product=None):
     """Create a product (with its first stock, recorded as a restock) or update one's details.
+
+    ``picture``: a stock picture's key, shown while there is no photo (None: the category's).
 
     ``price`` is typed yuan. Stock of an existing product changes only through ``adjust_stock``.
     """
@@ -208,6 +251,7 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
     product.category_id, product.merchant_id = category.id, merchant.id
     product.price_cents, product.barcode = price_cents, barcode
     product.unit_label, product.is_active = (unit_label or "").strip(), bool(is_active)
+    product.picture = picture if pictures.is_picture(picture) else None
     product.updated_at = now
     try:
         with db.session.begin_nested():
@@ -235,11 +279,18 @@ def set_product_active(store_id, product_id, active, now):
 def set_product_image(product, photo, now):
     """Give the product a new photo (a re-encoded ``uploads.photos.Photo``), or none (None).
 
-    The new file is written, and the old one deleted, only when the transaction commits.
+    Smaller copies (``images.PHOTO_WIDTHS`` narrower than the photo) are kept with it for ``srcset``.
+    The new files are written, and the old ones deleted, only when the transaction commits.
     """
     if product.image_filename:
         images.drop_photo(product.image_filename, "products")
-    product.image_filename = images.keep_photo(photo, "products") if photo is not None else None
+    if photo is None:
+        product.image_filename, product.image_width, product.image_height = None, None, None
+        product.image_widths = ""
+    else:
+        product.image_filename = images.keep_photo(photo, "products", images.PHOTO_WIDTHS)
+        product.image_width, product.image_height = photo.width, photo.height
+        product.image_widths = ",".join(str(width) for width in images.copy_widths(photo))
     product.updated_at = now
     db.session.flush()
     return product

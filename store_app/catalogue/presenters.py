@@ -1,11 +1,14 @@
 """How catalogue values read on a page: the reason line of a feed card, placeholders, labels."""
+from dataclasses import dataclass
+
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from . import rules
+from . import images, pictures, rules
 from .forms import REASON_LABELS
 
-PLACEHOLDER_TONES = 8  # .ph-0 … .ph-7 in shop.css
+PLACEHOLDER_TONES = 8  # .tone-0 … .tone-7 in shop.css
 
 
 def reason_text(ranked, categories_by_id, lang):
@@ -27,14 +30,46 @@ def reason_text(ranked, categories_by_id, lang):
 
 
 def placeholder_tone(category_id):
-    """Which of the placeholder colours a category's products get (stable per category)."""
+    """Which of the soft background colours behind a stock picture a category's products get."""
     return (category_id or 0) % PLACEHOLDER_TONES
 
 
-def placeholder_glyph(name):
-    """The big character on a photo placeholder: the first letter or Chinese character of the name."""
-    stripped = (name or "").strip()
-    return stripped[:1].upper() if stripped else "?"
+@dataclass(frozen=True)
+class Picture:
+    """How a product's picture is drawn: ``src``, ``srcset`` (photos only, else ""), its size in
+    pixels (so the page keeps its place before it loads) and whether it is a photo."""
+
+    src: str
+    srcset: str
+    width: int
+    height: int
+    is_photo: bool
+
+
+STOCK_PICTURE_PX = 72  # the OpenMoji drawings' own size
+
+
+def picture_of(product):
+    """The product's ``Picture``: its photo in every kept width, else its stock picture, else its
+    category's, else the basket."""
+    name = product.image_filename
+    if name:
+        widths = sorted(int(w) for w in (product.image_widths or "").split(",") if w.isdigit())
+        sources = [(url_for("catalogue.product_image", name=images.sized_name(name, w)), w) for w in widths]
+        original = url_for("catalogue.product_image", name=name)
+        if product.image_width:
+            sources.append((original, product.image_width))
+        # The plain ``src`` (browsers without srcset): the 320 px copy when there is one.
+        src = next((url for url, w in sources if w >= 320), original)
+        return Picture(src, ", ".join(f"{url} {w}w" for url, w in sources) if product.image_width else "",
+                       product.image_width or 640, product.image_height or 640, True)
+    key = product.picture
+    if not pictures.is_picture(key):
+        category = product.category
+        key = category.picture if category is not None and pictures.is_picture(category.picture) else None
+    key = key or pictures.FALLBACK
+    return Picture(url_for("static", filename=pictures.picture_file(key)), "", STOCK_PICTURE_PX,
+                   STOCK_PICTURE_PX, False)
 
 
 def reason_label(reason):

@@ -23,7 +23,7 @@ from .models import MerchantKind
 
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(presenters.placeholder_tone, "placeholder_tone")
-bp.add_app_template_global(presenters.placeholder_glyph, "placeholder_glyph")
+bp.add_app_template_global(presenters.picture_of, "picture_of")
 staff_only = role_required(Role.STAFF, Role.OWNER)
 PER_PAGE = 50
 
@@ -73,7 +73,7 @@ def _save_product(form, product):
             store, name_zh=form.name_zh.data, name_en=form.name_en.data,
             category_id=form.category_id.data, merchant_id=form.merchant_id.data, price=form.price.data,
             barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
-            actor_id=current_user.id,
+            actor_id=current_user.id, picture=form.picture.data or None,
             now=now, initial_stock=form.stock.data if product is None else 0, product=product)
         if photo is not None:
             operations.set_product_image(saved, photo, now)
@@ -210,7 +210,7 @@ def categories(category_id):
             with transaction():
                 operations.save_category(store_id, slug=form.slug.data, name_zh=form.name_zh.data,
                                          name_en=form.name_en.data, position=form.position.data,
-                                         category=category)
+                                         picture=form.picture.data or None, category=category)
         except DomainError as exc:
             show_error(form, exc)
         else:

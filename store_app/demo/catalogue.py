@@ -13,6 +13,7 @@ from ..extensions import db
 from ..orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from ..roles import Role
 from . import catalogue_data as cd
+from .pictures import CATEGORY_PICTURES, PRODUCT_PICTURES
 from .data import RESIDENTS, offset
 
 HISTORY_DAYS = 28
@@ -49,6 +50,7 @@ def _categories(store):
     for position, (slug, name_zh, name_en, _merchant) in enumerate(cd.CATEGORIES):
         result[slug] = existing.get(slug) or Category(store_id=store.id, slug=slug, name_zh=name_zh,
                                                       name_en=name_en, position=position * 10)
+        result[slug].picture = result[slug].picture or CATEGORY_PICTURES.get(slug)
         db.session.add(result[slug])
     db.session.flush()
     return result
@@ -74,6 +76,8 @@ def _products(store, categories, merchants, now):
                     is_active=(slug, p_index) not in cd.OFF_SALE, created_at=now, updated_at=now)
                 db.session.add(product)
                 created += 1
+            # Demos loaded before there were pictures get theirs; a picture staff chose stays.
+            product.picture = product.picture or PRODUCT_PICTURES.get(name_en)
             result[(slug, p_index)] = product
     db.session.flush()
     return result, created

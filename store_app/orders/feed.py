@@ -8,9 +8,9 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from ..caching import cache
-from ..catalogue import rules
+from ..catalogue import rules, search_rules
 from ..catalogue.models import Category, Product
-from ..catalogue.operations import search_condition
+from ..catalogue.operations import search_matches
 from ..extensions import db
 from .models import Order, OrderItem, OrderStatus
 
@@ -87,24 +87,34 @@ def sellable():
 
 
 def list_candidates(store_id, query="", category_id=None):
-    """The store's sellable products matching the search and category, as ``rules.Candidate``."""
-    stmt = db.select(Product.id, Product.category_id).where(
-        Product.store_id == store_id, sellable(), search_condition(query))
+    """The store's sellable products matching the search and category, as ``rules.Candidate``, and
+    ``{product id: match rank}`` for a search (None without one)."""
+    conditions = [Product.store_id == store_id, sellable()]
     if category_id is not None:
-        stmt = stmt.where(Product.category_id == category_id)
-    return [rules.Candidate(pid, cat) for pid, cat in db.session.execute(stmt).all()]
+        conditions.append(Product.category_id == category_id)
+    matches = search_matches(query, *conditions) if search_rules.search_words(query) else None
+    if matches is not None:
+        conditions.append(Product.id.in_(list(matches)))
+    stmt = db.select(Product.id, Product.category_id).where(*conditions)
+    return [rules.Candidate(pid, cat) for pid, cat in db.session.execute(stmt).all()], matches
 
 
 def load_feed(store_id, user_id, now, *, query="", category_id=None, buy_again=False, page=1,
               per_page=PAGE_SIZE):
-    """One page of the resident's ranked feed; ``buy_again`` keeps only what they bought before."""
+    """One page of the resident's ranked feed; ``buy_again`` keeps only what they bought before.
+
+    A search lists the best matches first (``search_rules``), in the feed's order within each rank.
+    """
     page = min(max(1, page), MAX_PAGE)
-    candidates = list_candidates(store_id, query, category_id)
+    candidates, matches = list_candidates(store_id, query, category_id)
     purchases = load_purchases(store_id, user_id, now)
     if buy_again:
         bought = {p.product_id for p in purchases}
         candidates = [c for c in candidates if c.product_id in bought]
     ranked = rules.rank_with_popularity(candidates, store_popularity(store_id, now), purchases, now)
+    if matches is not None:
+        by_id = {r.product_id: r for r in ranked}
+        ranked = [by_id[pid] for pid in search_rules.order_by_match(matches, list(by_id))]
     chosen = ranked[(page - 1) * per_page:page * per_page]
     products = {p.id: p for p in db.session.scalars(
         db.select(Product).where(Product.id.in_([r.product_id for r in chosen]))

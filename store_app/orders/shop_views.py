@@ -48,10 +48,15 @@ def _quote(store, address, now):
     return deliveries.quote(store, (address.building.lat, address.building.lon), item_count=1, now=now)
 
 
-def _items(cards, categories, lang):
+# The first cards of the first page are above the fold on a phone: their pictures are not lazy.
+EAGER_CARDS = 4
+
+
+def _items(cards, categories, lang, page):
     by_id = {c.id: c for c in categories}
     return [{"product": card.product, "reason": presenters.reason_text(card.ranked, by_id, lang),
-             "due": card.ranked.due} for card in cards]
+             "due": card.ranked.due, "eager": page == 1 and index < EAGER_CARDS}
+            for index, card in enumerate(cards)]
 
 
 # Stand-ins for the viewer's parts of a card, put back per request (random: no product text can hold them).
@@ -69,7 +74,7 @@ def render_cards(items, lang, here):
     out = []
     for item in items:
         product = item["product"]
-        key = (product.id, product.updated_at, lang, item["reason"], item["due"])
+        key = (product.id, product.updated_at, lang, item["reason"], item["due"], item["eager"])
         html = cards.get(key)
         if html is None:
             html = str(macro(item, lang, _HERE, _CSRF))
@@ -94,7 +99,7 @@ def feed():
     filters = {k: args[k] for k in ("query", "category", "buy_again")}
     here = feed_url(**filters, page=args["page"])
     context = {
-        "cards": render_cards(_items(page.cards, categories, lang), lang, here), "lang": lang,
+        "cards": render_cards(_items(page.cards, categories, lang, page.page), lang, here), "lang": lang,
         "feed_page": page, "here": here,
         "next_url": feed_url(**filters, page=args["page"] + 1) if page.has_next else None,
     }

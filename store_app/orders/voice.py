@@ -5,7 +5,7 @@ A voice note is kept under ``<instance>/uploads/voice/`` (never served staticall
 when the voice order is saved (``uploads.storage``)."""
 from ..accounts.models import User
 from ..catalogue.models import Product
-from ..catalogue.operations import search_condition
+from ..catalogue.operations import search_products
 from ..errors import ValueTooLong
 from ..extensions import db
 from ..roles import Role
@@ -91,9 +91,9 @@ def get_voice_order(store_id, voice_id):
 
 def find_products(store_id, query, limit=20):
     """Active products of the store matching ``query`` the way the console's search does."""
-    stmt = db.select(Product).where(Product.store_id == store_id, Product.is_active.is_(True),
-                                    search_condition(query))
-    return db.session.scalars(stmt.order_by(Product.name_zh, Product.id).limit(limit)).all()
+    ids = search_products(query, Product.store_id == store_id, Product.is_active.is_(True))[:limit]
+    found = {p.id: p for p in db.session.scalars(db.select(Product).where(Product.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
 
 
 def add_for_resident(staff, voice_order, product_id, quantity, now):

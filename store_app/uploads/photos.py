@@ -61,6 +61,23 @@ def reencode(data, *, max_side=MAX_SIDE_PX, max_pixels=MAX_PIXELS):
     return Photo(out.getvalue(), clean.width, clean.height)
 
 
+def smaller_copies(photo, widths):
+    """``[(width, Photo)]``: the re-encoded ``photo`` scaled down to each of ``widths`` (pixels) that
+    is narrower than it, keeping its proportions (for ``srcset``: a phone fetches 320 px, not 2048)."""
+    copies = []
+    with Image.open(io.BytesIO(photo.data), formats=("WEBP",)) as image:
+        image.load()
+        for width in sorted(set(widths)):
+            if width >= image.width:
+                continue
+            height = max(1, round(image.height * width / image.width))
+            scaled = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            out = io.BytesIO()
+            scaled.save(out, format="WEBP", quality=QUALITY, method=4)
+            copies.append((width, Photo(out.getvalue(), width, height)))
+    return copies
+
+
 def _open(data, max_pixels):
     """The image, header read, nothing decoded yet; its declared size checked against the budget."""
     try:

@@ -1,5 +1,5 @@
-"""The health check."""
-from flask import Blueprint, current_app, jsonify
+"""The health check, and the page that credits the pictures and libraries the app ships."""
+from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,3 +20,9 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="error"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/credits")
+def credits():
+    """Who drew the pictures the shop shows, and under which licence (OpenMoji asks for credit)."""
+    return render_template("web/credits.html")

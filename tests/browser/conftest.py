@@ -65,6 +65,26 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _closing(app):
+    """The app, with every response closed even when the browser drops the connection mid-file.
+
+    Werkzeug's development server does not close a response whose connection broke while it wrote
+    it (a page left while its lazy pictures still load): the open file's ResourceWarning would then
+    fail whichever test is running when it is collected. A generator's ``finally`` runs either way.
+    """
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        return chunks()
+    return wsgi
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The demo community on http://127.0.0.1:<free port>; ``.url``, ``.app`` and ``.transaction()``."""
@@ -93,7 +113,7 @@ def live_server(tmp_path_factory):
             finally:
                 db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -40,12 +40,13 @@ def test_only_residents_have_a_feed(shop, login_client, role):
     assert login_client(shop["users"][role][1]).get("/shop").status_code == 403
 
 
-def test_cards_carry_price_unit_partner_and_a_placeholder(shop, resident):
+def test_cards_carry_price_unit_partner_and_a_picture(shop, resident):
     html = text_of(resident.get("/shop", headers={"Accept-Language": "zh-CN"}))
     assert "纯牛奶" in html and "¥12.50" in html and "1 L" in html
     toast = re.search(r'id="p%d".*?</li>' % shop["products"]["toast"], html, re.S).group(0)
     assert "Wheat Aroma" in toast and "¥12.00" in toast
-    assert 'class="ph ph-' in toast and '<span class="ph-glyph">全</span>' in toast
+    assert 'class="pic pic-stock' in toast and 'src="/static/pictures/openmoji/' in toast
+    assert "ph-glyph" not in html
     milk = re.search(r'id="p%d".*?</li>' % shop["products"]["milk"], html, re.S).group(0)
     assert "Test Store" not in milk  # the store's own goods name no merchant
 
@@ -78,7 +79,7 @@ def test_adding_from_the_feed_without_javascript(app, shop, resident):
 def test_store_hours_stay_reachable_and_the_address_is_shown(shop, resident):
     html = page(resident.get("/shop", headers={"Accept-Language": "en"}))
     assert "Opening hours" in html and "Hours and contact" in html
-    assert 'class="card deliver-to"' in html and "莲花苑 3号楼, 1-101" in html
+    assert 'class="deliver-to"' in html and "莲花苑 3号楼, 1-101" in html
     assert "/static/css/shop.css" in html and '<script type="module" src="/static/js/feed.js">' in html
 
 

@@ -192,3 +192,26 @@ def test_upgrade_is_warning_free(fresh_app):
     assert [f"{w.category.__name__}: {w.message}" for w in caught] == []
     with fresh_app.app_context():
         assert "alembic_version" in table_names()  # it did upgrade
+
+
+# 20261206_1400: products and categories that existed before get the pinyin of their Chinese names.
+def test_the_pinyin_migration_fills_existing_rows(fresh_app):
+    with fresh_app.app_context():
+        upgrade(revision="9b1f3c2d4e5a")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO stores (id, name, address, lat, lon, timezone, phone, promise_minutes, "
+                              "created_at) VALUES (1, 'S', 'A', 31.2, 121.4, 'Asia/Shanghai', '', 30, :at)"),
+                         {"at": "2026-12-06 10:00:00+00:00"})
+            conn.execute(text("INSERT INTO categories (id, store_id, slug, name_zh, name_en, position) "
+                              "VALUES (1, 1, 'dairy', '乳品', 'Dairy', 0)"))
+            conn.execute(text("INSERT INTO merchants (id, store_id, name, kind, lat, lon, phone, opens_min, "
+                              "closes_min, prep_minutes) VALUES (1, 1, 'S', 'store', 31.2, 121.4, '', 0, 1440, 0)"))
+            conn.execute(text("INSERT INTO products (id, store_id, merchant_id, category_id, name_zh, name_en, "
+                              "price_cents, stock, unit_label, is_active, created_at, updated_at) VALUES "
+                              "(1, 1, 1, 1, '纯牛奶', 'Milk', 100, 1, '', :yes, :at, :at)"),
+                         {"yes": True, "at": "2026-12-06 10:00:00+00:00"})
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT search_pinyin, picture FROM products")).one() == (
+                "chunniunai|chun niu nai|cnn", None)
+            assert conn.execute(text("SELECT search_pinyin FROM categories")).scalar() == "rupin|ru pin|rp"

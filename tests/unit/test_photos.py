@@ -114,3 +114,14 @@ def test_damaged_photos_are_kept_or_refused_never_a_crash(fmt, cut, flips):
         assert exc.code in {"type", "broken", "too_many_pixels"}
     else:
         assert decoded(photo.data)[0] == "WEBP" and photo.width * photo.height <= photos.MAX_PIXELS
+
+
+def test_smaller_copies_keep_the_proportions_and_skip_widths_not_narrower():
+    photo = photos.reencode(photo_bytes("JPEG", (900, 600), gps=True))
+    copies = photos.smaller_copies(photo, (640, 160, 320, 900, 2000, 320))
+    assert [width for width, _copy in copies] == [160, 320, 640]
+    for width, copy in copies:
+        height = round(width * 2 / 3)
+        assert decoded(copy.data)[:3] == ("WEBP", (width, height), {})
+        assert (copy.width, copy.height) == (width, height) and len(copy.data) < len(photo.data)
+    assert photos.smaller_copies(photos.reencode(photo_bytes("PNG", (100, 300))), (160, 320)) == []
