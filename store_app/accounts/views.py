@@ -17,7 +17,7 @@ from ..stores.context import resolve_store
 from ..stores.presenters import store_status
 from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
-from ..web.i18n import LANG_COOKIE, select_locale
+from ..web.i18n import LANG_COOKIE, localized, select_locale
 from ..web.links import safe_next
 from . import errors, operations, rules
 from .forms import AddressForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
@@ -156,7 +156,7 @@ def register():
             session.clear()
             login_user(user)
             session.permanent = True
-            flash(_("Welcome, %(name)s!", name=user.name), "success")
+            flash(_("Welcome, %(name)s!", name=localized(user)), "success")
             return redirect(url_for(rules.home_endpoint(user.role)))
     form.password.data = ""
     return render_template("accounts/register.html", form=form, store=store)
@@ -249,12 +249,13 @@ def team():
         try:
             with transaction():
                 member = operations.create_team_account(
-                    current_user, form.role.data, form.phone.data, form.name.data, form.password.data)
+                    current_user, form.role.data, form.phone.data, form.name.data, form.password.data,
+                    name_en=form.name_en.data)
         except DomainError as exc:
             show_error(form, exc)
             status = 400
         else:
-            flash(_("Account created for %(name)s.", name=member.name), "success")
+            flash(_("Account created for %(name)s.", name=localized(member)), "success")
             return redirect(url_for("accounts.team"))
     elif request.method == "POST":
         status = 400
@@ -273,6 +274,6 @@ def set_member_enabled(user_id, action):
                 member = operations.set_enabled(current_user, user_id, action == "enable")
         except errors.MemberNotFound:
             abort(404)
-        flash(_("%(name)s can log in again.", name=member.name) if member.is_enabled
-              else _("%(name)s can no longer log in.", name=member.name), "success")
+        flash(_("%(name)s can log in again.", name=localized(member)) if member.is_enabled
+              else _("%(name)s can no longer log in.", name=localized(member)), "success")
     return redirect(url_for("accounts.team"))

@@ -21,7 +21,10 @@ class Merchant(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    # The shop's name; ``name_en`` optionally for English pages (``localized(merchant)``).
     name = db.Column(db.String(120), nullable=False)
+    name_en = db.Column(db.String(120), nullable=False, default="", server_default="")
+    name_zh = db.synonym("name")
     kind = db.Column(db.String(16), nullable=False, default=MerchantKind.STORE.value)
     lat = db.Column(db.Float, nullable=False)
     lon = db.Column(db.Float, nullable=False)

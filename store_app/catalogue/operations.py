@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from . import errors, images, rules
+from . import errors, images, rules, units
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
@@ -30,7 +30,7 @@ def ensure_store_merchant(store):
     """The store's own merchant, created (named after the store, at its place) when missing."""
     merchant = get_store_merchant(store.id)
     if merchant is None:
-        merchant = Merchant(store_id=store.id, name=store.name[:120], kind=MerchantKind.STORE.value,
+        merchant = Merchant(store_id=store.id, name=store.name[:120], name_en=(store.name_en or "")[:120], kind=MerchantKind.STORE.value,
                             lat=store.lat, lon=store.lon, phone=store.phone or "", opens_min=0,
                             closes_min=1440, prep_minutes=0)
         db.session.add(merchant)
@@ -198,13 +198,17 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
         raise errors.PriceInvalid(exc.code) from exc
     category, merchant = _product_links(store, category_id, merchant_id)
     barcode = _clean_barcode(store.id, barcode, product)
+    try:
+        unit_key = units.parse_unit(unit_label)  # a key, shown in the reader's language
+    except units.UnknownUnit as exc:
+        raise errors.UnitUnknown() from exc
     new = product is None
     if new:
         product = Product(store_id=store.id, stock=max(0, int(initial_stock or 0)), created_at=now)
     product.name_zh, product.name_en = name_zh.strip(), name_en.strip()
     product.category_id, product.merchant_id = category.id, merchant.id
     product.price_cents, product.barcode = price_cents, barcode
-    product.unit_label, product.is_active = (unit_label or "").strip(), bool(is_active)
+    product.unit_label, product.is_active = unit_key, bool(is_active)
     product.updated_at = now
     try:
         with db.session.begin_nested():

@@ -29,7 +29,7 @@ def seed_parcels(store, now, seed=11):
     if staff is None:
         return created
     rng = random.Random(seed)
-    residents = [phone for phone, _ in data.RESIDENTS]
+    residents = [phone for phone, *_names in data.RESIDENTS]
     carriers = shelves.list_carriers(store.id)
     for index in range(PARCELS):
         phone = UNREGISTERED[index % len(UNREGISTERED)] if index % 15 == 14 else rng.choice(residents)

@@ -16,6 +16,7 @@ from ..roles import Role
 from ..stores.presenters import store_status
 from ..web.guards import role_required
 from ..web.uploads import upload_route
+from ..web.i18n import localized
 from . import courier_steps
 
 bp = Blueprint("courier", __name__)
@@ -34,7 +35,7 @@ def home():
     lang = get_locale().language if get_locale() else "zh"
     stops = courier_steps.route_stops(tasks, store, lang)
     here = (shift.lat, shift.lon) if shift is not None and shift.lat is not None else None
-    route = maps.route_view((store.lat, store.lon, store.name),
+    route = maps.route_view((store.lat, store.lon, localized(store)),
                             [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here) if stops else None
     return render_template("courier/home.html", store=store, status=store_status(store, now), shift=shift,
                            shift_form=StartShiftForm(), tasks=tasks, stops=stops, route=route)

@@ -3,6 +3,7 @@ import math
 
 from flask_babel import get_locale, lazy_gettext as _l
 
+from ..web.i18n import localized
 from .models import OrderStatus as S
 
 STATUS_LABELS = {
@@ -94,7 +95,7 @@ def order_status_json(order, now, courier_position=None):
                               "at": courier_position[2].isoformat() if courier_position[2] else None}
                              if courier_position is not None and S(order.status) in COURIER_VISIBLE else None),
         "en_route": S(order.status) in COURIER_VISIBLE,
-        "courier": order.courier.name if order.courier is not None else None,
+        "courier": localized(order.courier) if order.courier is not None else None,
         "steps": [{"status": s.value, "label": status_label(s), "done": s.value in reached,
                    "at": reached[s.value].isoformat() if s.value in reached else None} for s in PROGRESS],
         "unavailable": [item.name(lang) for item in order.items if item.unavailable],

@@ -17,6 +17,7 @@ from ..web.forms import choice_list
 from ..web.guards import role_required
 from ..web.links import safe_next
 from ..web.params import db_int
+from ..web.i18n import localized
 from . import cart as cart_ops
 from . import checkout as checkout_ops
 from . import queries, riders, rules
@@ -201,7 +202,7 @@ def _live(order):
 def _delivery_map(order, live):
     """The map of this delivery: the store, the resident's door, the courier (framed on the first two)."""
     store, where = current_user.store, live["courier_position"]
-    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, _("You"))],
+    return maps.route_view((store.lat, store.lon, localized(store)), [("dropoff", order.lat, order.lon, _("You"))],
                            courier=(where["lat"], where["lon"]) if where else None, fit_courier=False)
 
 

@@ -1,6 +1,7 @@
 """Telling a parcel's recipient what happened to it: arrived, a new code, a reminder, going back to
 the carrier. Check-in, the code's re-issue and the overdue ladder call ``tell``."""
 from ..notifications.operations import notify
+from .shelves import list_carriers
 
 
 def tell(parcel, kind, step, now, **extra):
@@ -8,7 +9,11 @@ def tell(parcel, kind, step, now, **extra):
     account; by SMS through the outbox (the only way for an unregistered number) when a gateway is set."""
     from ..notifications.outbox import queue_sms
 
-    params = {"parcel_id": parcel.id, "carrier": parcel.carrier, "shelf_code": parcel.shelf_code,
+    # The carrier's two names, so the message reads in the reader's language when shown.
+    names = next((c for c in list_carriers(parcel.store_id) if c.key == parcel.carrier), None)
+    params = {"parcel_id": parcel.id, "carrier": parcel.carrier,
+              "carrier_zh": names.name_zh if names else "", "carrier_en": names.name_en if names else "",
+              "shelf_code": parcel.shelf_code,
               "tail": parcel.tracking_number[-4:], **{k: v for k, v in extra.items() if k != "code"}}
     key = f"parcel:{parcel.id}:{step}:{parcel.code_nonce or ''}" if step in ("arrived", "new_code") \
         else f"parcel:{parcel.id}:{step}"

@@ -20,6 +20,7 @@ from .models import ParcelStatus
 bp = Blueprint("parcels", __name__)
 # The order page, the courier's task card and the picking list name the parcels riding on an order.
 bp.add_app_template_global(door_ops.parcels_of_order, "parcels_of_order")
+bp.add_app_template_global(presenters.carrier_name, "carrier_name")
 resident_only = role_required(Role.RESIDENT)
 
 

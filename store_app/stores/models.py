@@ -9,7 +9,10 @@ class Store(db.Model):
     __tablename__ = "stores"
 
     id = db.Column(db.Integer, primary_key=True)
+    # The store's name; ``name_en`` optionally for English pages (``localized(store)``).
     name = db.Column(db.String(120), nullable=False)
+    name_en = db.Column(db.String(120), nullable=False, default="", server_default="")
+    name_zh = db.synonym("name")
     address = db.Column(db.String(255), nullable=False, default="")
     lat = db.Column(db.Float, nullable=False)
     lon = db.Column(db.Float, nullable=False)
