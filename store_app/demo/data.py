@@ -5,7 +5,8 @@ import random
 STORE = {
     "name": "邻里便利店",
     "name_en": "Neighbourhood Store",
-    "address": "上海市徐汇区宜山路 455 号 (455 Yishan Rd, Xuhui, Shanghai)",
+    "address": "上海市徐汇区宜山路 455 号",
+    "address_en": "455 Yishan Rd, Xuhui, Shanghai",
     "lat": 31.17838,
     "lon": 121.42495,
     "timezone": "Asia/Shanghai",

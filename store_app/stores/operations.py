@@ -34,8 +34,9 @@ def parse_week(texts, weekday_names):
     return intervals
 
 
-def update_store(store, *, name, address, phone, lat, lon, timezone, promise_minutes, intervals, name_en=None):
-    """Save the store's settings and replace its opening hours (``name_en``: None keeps it)."""
+def update_store(store, *, name, address, phone, lat, lon, timezone, promise_minutes, intervals, name_en=None,
+                 address_en=None):
+    """Save the store's settings and replace its opening hours (``name_en``, ``address_en``: None keeps it)."""
     if not rules.is_valid_timezone(timezone):
         raise errors.TimezoneInvalid(timezone)
     if not rules.is_on_earth(lat, lon):
@@ -44,6 +45,8 @@ def update_store(store, *, name, address, phone, lat, lon, timezone, promise_min
     store.name, store.address, store.phone = name.strip(), address.strip(), phone.strip()
     if name_en is not None:
         store.name_en = " ".join(name_en.split())
+    if address_en is not None:
+        store.address_en = address_en.strip()
     store.timezone, store.promise_minutes = timezone, int(promise_minutes)
     store.hours.clear()
     db.session.flush()

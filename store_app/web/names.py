@@ -15,6 +15,7 @@ from ..errors import DomainError
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # A Chinese part, then (after a space, a slash or brackets) a part that starts with a Latin letter.
+_BRACKETED = re.compile(r"^(?P<zh>.*[\u3400-\u9fff\uf900-\ufaff][^()（）]*?)\s*[(（](?P<en>[^()（）]+)[)）]$")
 _COMBINED = re.compile(r"^(?P<zh>.*[\u3400-\u9fff\uf900-\ufaff][^A-Za-z]*?)\s*[/(（]?\s*(?P<en>[A-Za-z].*?)\s*[)）]?$")
 
 
@@ -31,7 +32,8 @@ def has_han(text):
 
 
 def split_names(text):
-    """``(name_zh, name_en)`` from a name in one field: "近区 Inner" -> ("近区", "Inner").
+    """``(name_zh, name_en)`` from a name in one field: "近区 Inner" -> ("近区", "Inner"); an English
+    part in brackets too: "宜山路 455 号 (455 Yishan Rd)" -> ("宜山路 455 号", "455 Yishan Rd").
 
     A name in one script only goes to that language's field; a Chinese name with Latin letters inside
     that are not a separate trailing part ("A栋") stays whole in ``name_zh``.
@@ -39,7 +41,7 @@ def split_names(text):
     text = " ".join((text or "").split())
     if not has_han(text):
         return "", text
-    match = _COMBINED.match(text)
+    match = _BRACKETED.match(text) or _COMBINED.match(text)
     if match and not has_han(match["en"]) and LATIN_WORD.search(match["en"]):
         return match["zh"].strip(" /(（"), match["en"].strip()
     return text, ""

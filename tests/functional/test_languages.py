@@ -26,6 +26,7 @@ ZH, EN = {"Accept-Language": "zh-CN"}, {"Accept-Language": "en"}
     ("莲花苑 1号楼", ("莲花苑 1号楼", "")),
     ("A栋", ("A栋", "")),
     ("Inside Tower", ("", "Inside Tower")),
+    ("宜山路 455 号 (455 Yishan Rd, Xuhui)", ("宜山路 455 号", "455 Yishan Rd, Xuhui")),
 ])
 def test_split_names_reads_older_one_field_names(text, expected):
     assert split_names(text) == expected

@@ -15,7 +15,7 @@ NOW = "2026-12-06 10:00:00+00:00"
 
 ROWS = [
     ("INSERT INTO stores (id, name, address, lat, lon, timezone, phone, promise_minutes, created_at) "
-     "VALUES (1, '邻里便利店 Neighbourhood Store', '', 31.2, 121.4, 'Asia/Shanghai', '', 30, :now)"),
+     "VALUES (1, '邻里便利店 Neighbourhood Store', '宜山路 455 号 (455 Yishan Rd)', 31.2, 121.4, 'Asia/Shanghai', '', 30, :now)"),
     ("INSERT INTO buildings (id, store_id, name, aliases, search_text, lat, lon, entrance_note, created_at) "
      "VALUES (1, 1, '莲花苑 1号楼', 'Lotus Garden Building 1\n1号楼', 'x', 31.2, 121.4, '', :now)"),
     ("INSERT INTO buildings (id, store_id, name, aliases, search_text, lat, lon, entrance_note, created_at) "
@@ -62,7 +62,8 @@ def test_one_field_names_are_split_and_notes_become_keys(fresh_app):
         assert rows("SELECT name_zh, name_en FROM parcel_carriers") == [("顺丰速运", "SF Express")]
         assert rows("SELECT carrier FROM parcels") == [("顺丰速运",)]
         assert rows("SELECT name, name_en FROM users ORDER BY id") == [("张伟", "Zhang Wei"), ("Emma Clark", "")]
-        assert rows("SELECT name, name_en FROM stores") == [("邻里便利店", "Neighbourhood Store")]
+        assert rows("SELECT name, name_en, address, address_en FROM stores") == [
+            ("邻里便利店", "Neighbourhood Store", "宜山路 455 号", "455 Yishan Rd")]
         assert rows("SELECT name, name_en FROM merchants") == [("麦香烘焙", "Wheat Aroma Bakery")]
         assert rows("SELECT unit_label FROM products ORDER BY id") == [("4 piece",), ("a handful",)]
         entries = rows("SELECT note, note_key, note_params FROM wallet_entries ORDER BY id")
@@ -73,6 +74,7 @@ def test_one_field_names_are_split_and_notes_become_keys(fresh_app):
 
         downgrade(revision=BEFORE)
         assert rows("SELECT name FROM delivery_zones") == [("近区 Inner",)]
+        assert rows("SELECT address FROM stores") == [("宜山路 455 号 (455 Yishan Rd)",)]
         assert rows("SELECT name FROM users ORDER BY id") == [("张伟 Zhang Wei",), ("Emma Clark",)]
         assert rows("SELECT note FROM wallet_entries ORDER BY id") == [
             ("order cancelled",), ("unavailable: 法棍",), ("cash at the counter",)]

@@ -2,7 +2,7 @@
 
 Things staff name get a field per language: buildings, zones and carriers ``name_zh`` / ``name_en``
 (the old one-field name is split: "近区 Inner" -> "近区" + "Inner"; a building's English name is its
-first alias in Latin letters); people, stores and merchants keep ``name`` and gain ``name_en``.
+first alias in Latin letters); people, stores and merchants keep ``name`` and gain ``name_en`` (a store also ``address_en``).
 A parcel keeps its carrier's ``name_zh`` (else ``name_en``). Wallet entries written by the app get a
 ``note_key`` with ``note_params`` instead of an English note; products' sizes are stored as keys
 ("4 pieces" -> "4 piece").
@@ -108,6 +108,13 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('name_en', sa.String(length=length), server_default='', nullable=False))
         _split_primary(conn, table)
+    with op.batch_alter_table('stores', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('address_en', sa.String(length=255), server_default='', nullable=False))
+    for row in conn.execute(sa.text("SELECT id, address FROM stores")).all():
+        zh, en = split_names(row.address)
+        if zh and en:
+            conn.execute(sa.text("UPDATE stores SET address = :zh, address_en = :en WHERE id = :id"),
+                         {"zh": zh, "en": en, "id": row.id})
     with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('note_key', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('note_params', sa.JSON(), nullable=True))
@@ -127,6 +134,9 @@ def downgrade():
     with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
         batch_op.drop_column('note_params')
         batch_op.drop_column('note_key')
+    conn.execute(sa.text("UPDATE stores SET address = address || ' (' || address_en || ')' WHERE address_en <> ''"))
+    with op.batch_alter_table('stores', schema=None) as batch_op:
+        batch_op.drop_column('address_en')
     for table in ('users', 'stores', 'merchants'):
         conn.execute(sa.text(f"UPDATE {table} SET name = name || ' ' || name_en WHERE name_en <> ''"))
         with op.batch_alter_table(table, schema=None) as batch_op:
