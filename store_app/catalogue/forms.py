@@ -9,6 +9,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..web.forms import Form, choice_list
+from ..web.i18n import localized
 from .models import MerchantKind
 from .rules import MAX_STOCK, MANUAL_REASONS
 
@@ -55,7 +56,7 @@ class ProductForm(Form):
         self.category_id.choices = choice_list([("", _l("Choose a category"))]
                                                + [(str(c.id), c.name(lang)) for c in categories])
         self.merchant_id.choices = choice_list([("", _l("The store itself"))] + [
-            (str(m.id), f"{m.name} · {KIND_LABELS[m.kind]}") for m in merchants if m.is_partner])
+            (str(m.id), f"{localized(m, lang=lang)} · {KIND_LABELS[m.kind]}") for m in merchants if m.is_partner])
 
 
 class StockForm(Form):
@@ -87,6 +88,7 @@ class CategoryForm(Form):
 
 class MerchantForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    name_en = StringField(_l("Name in English (optional)"), validators=[Length(max=120)], render_kw={"lang": "en"})
     kind = SelectField(_l("Kind"), choices=choice_list([(k, label) for k, label in KIND_LABELS.items()]))
     lat = StringField(_l("Latitude"), validators=[DataRequired(REQUIRED), Length(max=20)],
                       render_kw={"inputmode": "decimal"})

@@ -30,7 +30,8 @@ def ensure_store_merchant(store):
     """The store's own merchant, created (named after the store, at its place) when missing."""
     merchant = get_store_merchant(store.id)
     if merchant is None:
-        merchant = Merchant(store_id=store.id, name=store.name[:120], name_en=(store.name_en or "")[:120], kind=MerchantKind.STORE.value,
+        merchant = Merchant(store_id=store.id, name=store.name[:120], name_en=(store.name_en or "")[:120],
+                            kind=MerchantKind.STORE.value,
                             lat=store.lat, lon=store.lon, phone=store.phone or "", opens_min=0,
                             closes_min=1440, prep_minutes=0)
         db.session.add(merchant)
@@ -54,8 +55,8 @@ def get_merchant(store_id, merchant_id):
 
 
 def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_min, prep_minutes,
-                  merchant=None):
-    """Create or update a merchant; its name must be free in the store."""
+                  merchant=None, name_en=None):
+    """Create or update a merchant; its name must be free in the store (``name_en``: None keeps it)."""
     name = name.strip()
     clash = db.session.scalar(db.select(Merchant.id).where(
         Merchant.store_id == store_id, Merchant.name == name,
@@ -66,6 +67,8 @@ def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_mi
         merchant = Merchant(store_id=store_id)
         db.session.add(merchant)
     merchant.name, merchant.kind = name, MerchantKind(kind).value
+    if name_en is not None:
+        merchant.name_en = " ".join(name_en.split())
     merchant.lat, merchant.lon, merchant.phone = lat, lon, (phone or "").strip()
     merchant.opens_min, merchant.closes_min, merchant.prep_minutes = opens_min, closes_min, int(prep_minutes)
     db.session.flush()

@@ -42,7 +42,8 @@ for _key, (_words, _zh) in COUNTS.items():
     _ZH_WORDS.setdefault(_zh, _key)  # "个" reads as a piece, "片" as a slice
 _ZH_WORDS.update({"克": "g", "千克": "kg", "公斤": "kg", "毫升": "ml", "升": "L", "米": "m", "粒": "piece",
                   "件": "piece", "只": "bag", "根": "stalk"})
-_PATTERN = re.compile(r"^(?P<about>~|about|约|大约)?\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[A-Za-z]+|[\u4e00-\u9fff]{1,2})$")
+_PATTERN = re.compile(r"^(?P<about>~|about|约|大约)?\s*(?P<amount>\d+(?:\.\d+)?)\s*"
+                      r"(?P<unit>[A-Za-z]+|[\u4e00-\u9fff]{1,2})$")
 
 
 class UnknownUnit(ValueError):

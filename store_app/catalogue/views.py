@@ -266,7 +266,7 @@ def edit_merchant(merchant_id):
     if values is not None:
         try:
             with transaction():
-                operations.save_merchant(store_id, name=form.name.data, kind=form.kind.data,
+                operations.save_merchant(store_id, name=form.name.data, name_en=form.name_en.data, kind=form.kind.data,
                                          phone=form.phone.data, prep_minutes=form.prep_minutes.data,
                                          merchant=merchant, **values)
         except DomainError as exc:

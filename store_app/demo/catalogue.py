@@ -34,7 +34,8 @@ def _merchants(store):
         merchant = existing.get(spec["name"])
         if merchant is None:
             lat, lon = offset(store.lat, store.lon, spec["distance_m"], spec["bearing"])
-            merchant = Merchant(store_id=store.id, name=spec["name"], name_en=spec["name_en"], kind=spec["kind"], lat=lat, lon=lon,
+            merchant = Merchant(store_id=store.id, name=spec["name"], name_en=spec["name_en"], kind=spec["kind"],
+                                lat=lat, lon=lon,
                                 phone=spec["phone"], opens_min=spec["opens_min"],
                                 closes_min=spec["closes_min"], prep_minutes=spec["prep_minutes"])
             db.session.add(merchant)

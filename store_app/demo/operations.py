@@ -55,7 +55,8 @@ def _seed_people(store):
     for index, ((phone, name, name_en), role) in enumerate(people):
         if phone in phones:
             continue
-        user = User(store_id=store.id, phone=phone, name=name, name_en=name_en, password_hash=password_hash, role=role.value)
+        user = User(store_id=store.id, phone=phone, name=name, name_en=name_en, password_hash=password_hash,
+                    role=role.value)
         if role is Role.RESIDENT:
             building = buildings[(index * 7) % len(buildings)]
             user.addresses.append(Address(store_id=store.id, building=building,

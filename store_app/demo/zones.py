@@ -16,8 +16,8 @@ from . import data
 # (name_zh, name_en, fee_cents, minimum_cents, priority, [radius in metres at each of the evenly spaced bearings])
 ZONES = [
     ("近区", "Inner zone", 300, 2000, 10, [1000, 1040, 980, 1010, 1050, 990, 1000, 1030, 970, 1020, 1000, 1060]),
-    ("远区", "Outer zone", 600, 3900, 0, [1650, 1780, 1700, 1560, 1620, 1850, 1720, 1600, 1680, 1900, 1750, 1580,
-                                 1640, 1720]),
+    ("远区", "Outer zone", 600, 3900, 0, [1650, 1780, 1700, 1560, 1620, 1850, 1720, 1600, 1680, 1900, 1750,
+                                         1580, 1640, 1720]),
 ]
 # Beyond every zone, so the "we don't deliver here" banner can be seen: (bearing °, distance m).
 FAR_BUILDINGS = [
@@ -42,7 +42,8 @@ def far_buildings():
     result = []
     for name_zh, name_en, bearing, distance_m in FAR_BUILDINGS:
         lat, lon = data.offset(data.STORE["lat"], data.STORE["lon"], distance_m, bearing)
-        result.append({"name_zh": name_zh, "name_en": name_en, "aliases": [], "lat": lat, "lon": lon, "entrance_note": ""})
+        result.append({"name_zh": name_zh, "name_en": name_en, "aliases": [], "lat": lat, "lon": lon,
+                       "entrance_note": ""})
     return result
 
 
@@ -53,7 +54,8 @@ def seed_zones(store, now):
     for name_zh, name_en, fee_cents, minimum_cents, priority, radii in ZONES:
         if name_zh in existing:
             continue
-        geo_ops.save_zone(store.id, name_zh=name_zh, name_en=name_en, geojson=json.dumps(zone_outline(radii)), fee_cents=fee_cents,
+        geo_ops.save_zone(store.id, name_zh=name_zh, name_en=name_en, geojson=json.dumps(zone_outline(radii)),
+                          fee_cents=fee_cents,
                           minimum_cents=minimum_cents, priority=priority, now=now)
         created["zones"] += 1
     names = set(db.session.scalars(db.select(Building.name_zh).where(Building.store_id == store.id)))

@@ -110,7 +110,7 @@ def route_stops(cards, store, lang):
                            else (store.lat, store.lon, localized(store)))
         stops.append(RouteStop("pickup", lat, lon, place, tuple(order_ids), tuple(lines)))
     for card in sorted(cards, key=lambda c: c.task.id):
-        stops.append(RouteStop("dropoff", card.order.lat, card.order.lon, card.order.address_text,
+        stops.append(RouteStop("dropoff", card.order.lat, card.order.lon, card.order.address_label,
                                (card.order.id,), ()))
     return stops
 

@@ -121,7 +121,7 @@ def task_row(task, order, now, params):
                                                   (task.dropoff_lat, task.dropoff_lon)), params)
     lateness = rules.predicted_lateness_min(task.promised_at, task.predicted_at, now, fallback)
     return TaskRow(task=task, order=order, section=section,
-                   address=order.address_text if order is not None else "",
+                   address=order.address_label if order is not None else "",
                    courier_name=localized(task.courier) if task.courier is not None else "",
                    predicted_at=task.predicted_at, lateness_min=lateness,
                    at_risk=rules.is_at_risk(lateness, task.predicted_at is not None))

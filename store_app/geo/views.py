@@ -216,7 +216,8 @@ def download_zone(zone_id):
         abort(404)
     feature = {
         "type": "Feature",
-        "properties": {"name": zone.name, "name_zh": zone.name_zh, "name_en": zone.name_en, "fee_cents": zone.fee_cents, "minimum_cents": zone.minimum_cents,
+        "properties": {"name": zone.name, "name_zh": zone.name_zh, "name_en": zone.name_en,
+                       "fee_cents": zone.fee_cents, "minimum_cents": zone.minimum_cents,
                        "priority": zone.priority, "enabled": zone.enabled, "hours": zone_hours(zone) or None},
         "geometry": json.loads(zone.geojson),
     }

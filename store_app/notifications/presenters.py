@@ -24,7 +24,8 @@ def _order_late(params):
 def _parcel_arrived(params):
     return (_("A parcel is waiting for you"),
             _("Your %(carrier)s parcel (…%(tail)s) is on shelf %(shelf)s. The pickup code is on your Parcels page.",
-              carrier=localized(params, "carrier") or params.get("carrier", ""), tail=params.get("tail", ""), shelf=params.get("shelf_code", "")))
+              carrier=localized(params, "carrier") or params.get("carrier", ""), tail=params.get("tail", ""),
+              shelf=params.get("shelf_code", "")))
 
 
 def _parcel_new_code(params):

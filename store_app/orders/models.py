@@ -78,6 +78,16 @@ class Order(db.Model):
                             order_by="OrderItem.id")
     events = db.relationship("OrderEvent", back_populates="order", cascade="all, delete-orphan",
                              order_by="(OrderEvent.at, OrderEvent.id)")
+    building = db.relationship("Building")
+
+    @property
+    def address_label(self):
+        """Where it goes, in the page's language: the building's name as it is now (``address_text``
+        kept it in the resident's language at checkout) and the unit as typed."""
+        if self.building is None:
+            return self.address_text
+        _name, comma, unit = self.address_text.rpartition(", ")
+        return f"{self.building.name}, {unit}" if comma else self.building.name
 
     __table_args__ = (
         # A double tap or a replayed request finds the first order instead of making a second.

@@ -108,7 +108,8 @@ def handover_set(store_id, parcel):
         phones = sorted({g.proxy_phone for g in grants})
         users = ({u.phone: u for u in db.session.scalars(db.select(User).where(User.phone.in_(phones)))}
                  if phones else {})
-        collectors += [Collector(users[p].id if p in users else None, localized(users[p]) if p in users else "", p, "proxy")
+        collectors += [Collector(users[p].id if p in users else None, localized(users[p]) if p in users else "", p,
+                                 "proxy")
                        for p in phones]
     return same, collectors
 

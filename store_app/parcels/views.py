@@ -39,7 +39,7 @@ def _proxy_page(form, status=200):
     mine = {p.id: p for p in residents.list_for_resident(current_user)}
     form.parcel.choices = choice_list(
         [(ALL_PARCELS, _("All my parcels, now and later"))]
-        + [(str(p.id), f"{p.carrier} …{presenters.tail_of(p)} · {p.shelf_code}")
+        + [(str(p.id), f"{presenters.carrier_name(p.carrier)} …{presenters.tail_of(p)} · {p.shelf_code}")
            for p in mine.values() if p.status == ParcelStatus.WAITING.value])
     return render_template("parcels/proxies_page.html", form=form, proxies=residents.list_proxies(current_user),
                            parcels=mine), status

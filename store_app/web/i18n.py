@@ -54,10 +54,18 @@ def localized(obj, field="name", lang=None):
     return value(lang) or value(other_language(lang))
 
 
+def lang_of(text):
+    """The ``lang`` attribute for text people typed: Chinese when it has a Chinese character."""
+    from .names import has_han
+
+    return "zh-Hans" if has_han(text) else "en"
+
+
 def init_app(app):
     """Bind Flask-Babel with our selector and expose the language list to templates."""
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_global(localized, "localized")
+    app.add_template_filter(lang_of, "lang_of")
 
     @app.context_processor
     def language_context():

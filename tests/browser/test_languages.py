@@ -1,7 +1,9 @@
 """No page mixes the languages: every page each role can reach, in Chinese and in English, shows no
 Chinese on an English page and no English words on a Chinese page, apart from the proper names and
-symbols of ``ALLOWED`` (each with its reason). Text marked with its own ``lang`` (the language
-switch: "中文" on English pages, "English" on Chinese ones) is said in that language on purpose.
+symbols of ``ALLOWED_*`` (each with its reason). Text marked with its own ``lang`` is said in that
+language on purpose (the language switch: "中文" on English pages; both names of a thing on the
+console that edits them; a note as staff typed it), and ``translate="no"`` marks literal data (a CSV
+file's columns and sample lines, a time zone's identifier).
 
 The crawl starts at each role's home and at the detail pages it reaches (an order, a parcel, a
 product, the courier's tasks) and follows the app's own links (``crawl.py``)."""
@@ -11,11 +13,16 @@ import pytest
 
 from store_app.accounts.models import User
 from store_app.catalogue.models import Product
+from store_app.database import utcnow
 from store_app.demo import data
 from store_app.extensions import db
-from store_app.orders.models import CartItem
+from store_app.fulfilment import store_steps
+from store_app.orders.checkout import new_idempotency_key, place_order
+from store_app.orders.models import OrderStatus
+from store_app.wallet import operations as wallet
 from tests.browser.crawl import crawl
 from tests.browser.pages import log_in
+from tests.conftest import fill_cart
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # A run of letters, digits and joiners: an English word when it has two letters in a row and no digit
@@ -27,6 +34,9 @@ ALLOWED_LATIN_ON_ZH = {
     **{name: "a resident's own name, as they wrote it" for name in data.RESIDENT_NAMES if name.isascii()},
     "ml": "SI unit symbol, printed as such on Chinese packaging", "kg": "SI unit symbol",
     "QR": "the QR code's own name, used as such in Chinese",
+    **{name: "a file format's name, used as such in Chinese software"
+       for name in ("CSV", "Excel", "JPEG", "PNG", "WebP", "GeoJSON", "geojson", "Polygon", "MB")},
+    **{name: "a key's name as printed on the keyboard" for name in ("Tab", "Enter", "Delete", "Backspace")},
 }
 ALLOWED_HAN_ON_EN = {
     **{name: "a person's own name, as they wrote it (no Latin spelling given)"
@@ -41,12 +51,13 @@ _TEXTS_JS = r"""() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
-    if (!el || el.closest('script, style, noscript, textarea') || ownLang(el) !== pageLang) continue;
+    if (!el || el.closest('script, style, noscript, textarea, [translate=no]') || ownLang(el) !== pageLang) continue;
     const text = node.textContent.trim();
     if (text) out.push(text);
   }
-  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label], [alt], input[type=submit], input[type=button]')) {
-    if (ownLang(el) !== pageLang) continue;
+  const named = '[placeholder], [title], [aria-label], [alt], input[type=submit], input[type=button]';
+  for (const el of document.querySelectorAll(named)) {
+    if (ownLang(el) !== pageLang || el.closest('[translate=no]')) continue;
     for (const attr of ['placeholder', 'title', 'aria-label', 'alt']) {
       if (el.getAttribute(attr)) out.push(el.getAttribute(attr));
     }
@@ -84,18 +95,40 @@ ROLES = {
 }
 
 
+def _ids(session):
+    user = session.scalar(db.select(User).where(User.phone == RESIDENT))
+    staff = session.scalar(db.select(User).where(User.phone == data.STAFF[0][0]))
+    courier = session.scalar(db.select(User).where(User.phone == data.COURIERS[0][0]))
+    products = [session.scalar(db.select(Product.id).where(Product.name_zh == name))
+                for name in ("好丽友巧克力派", "农夫山泉饮用天然水", "葡式蛋挞")]
+    return user.id, staff.id, courier.id, products
+
+
 @pytest.fixture(scope="module")
 def resident_with_a_cart(live_server):
-    """The demo resident has a bakery item and a drink in the cart, so the cart and checkout show
-    their sizes ("4 pieces" / "4个")."""
+    """The demo resident has an order on its way with a line the store did not have (a keyed note in
+    the wallet), carried by the first courier (a task on the courier's page), and a bakery item and
+    a drink in the cart, so the cart and checkout show their sizes ("4 pieces" / "4个")."""
     with live_server.transaction() as session:
-        user = session.scalar(db.select(User).where(User.phone == data.RESIDENTS[0][0]))
-        for name in ("葡式蛋挞", "农夫山泉饮用天然水"):
-            product = session.scalar(db.select(Product).where(Product.name_zh == name))
-            if session.scalar(db.select(CartItem).where(CartItem.user_id == user.id,
-                                                        CartItem.product_id == product.id)) is None:
-                session.add(CartItem(user_id=user.id, product_id=product.id, quantity=1,
-                                     seen_price_cents=product.price_cents))
+        user_id, staff_id, courier_id, products = _ids(session)
+        wallet.credit(user_id, session.get(User, user_id).store_id, 10_000, "topup", now=utcnow(),
+                      note="现金")
+    with live_server.app.app_context():
+        fill_cart(user_id, {products[0]: 4, products[1]: 1})  # the store's own goods: open round the clock
+        db.session.remove()
+    with live_server.transaction() as session:
+        resident, staff = session.get(User, user_id), session.get(User, staff_id)
+        order, _ = place_order(resident, address_id=resident.default_address().id, payment_method="wallet",
+                               idempotency_key=new_idempotency_key(), now=utcnow())
+        order_id, water = order.id, next(i.id for i in order.items if i.product_id == products[1])
+        for target in (OrderStatus.ACCEPTED, OrderStatus.PICKING):
+            store_steps.advance_by_store(staff, order_id, target, utcnow())
+        store_steps.mark_item_unavailable(staff, order_id, water, utcnow())
+        store_steps.advance_by_store(staff, order_id, OrderStatus.READY, utcnow())
+        store_steps.assign_courier(staff, order_id, courier_id, utcnow())
+    with live_server.app.app_context():
+        fill_cart(user_id, {products[2]: 1, products[1]: 1})
+        db.session.remove()
     return RESIDENT
 
 

@@ -593,7 +593,8 @@ def test_add_a_building(app, client, auth, community, count):
     before = count(Building)
 
     response = auth.post("/console/buildings/new", {
-        "name_zh": "樱桃园 2号楼", "name_en": "", "aliases": "Cherry Court 2\r\n2号楼\r\n", "lat": "31.2020", "lon": "121.4020",
+        "name_zh": "樱桃园 2号楼", "name_en": "", "aliases": "Cherry Court 2\r\n2号楼\r\n",
+        "lat": "31.2020", "lon": "121.4020",
         "entrance_note": "North gate"}, token_from="/console/buildings/new")
 
     assert (response.status_code, response.headers["Location"]) == (302, "/console/buildings")
@@ -615,7 +616,8 @@ def test_edit_a_building(app, client, auth, community):
     assert "Lotus Garden Building 3" in form.get_data(as_text=True)
 
     response = auth.post(f"/console/buildings/{b1}", {
-        "name_zh": "莲花苑 3号楼", "name_en": "Lotus Garden Building 3", "aliases": "Lotus 3", "lat": "31.2011", "lon": "121.4011",
+        "name_zh": "莲花苑 3号楼", "name_en": "Lotus Garden Building 3", "aliases": "Lotus 3",
+        "lat": "31.2011", "lon": "121.4011",
         "entrance_note": "East gate"}, token_from=f"/console/buildings/{b1}")
 
     assert response.status_code == 302

@@ -222,7 +222,8 @@ def test_download_and_upload_round_trip(app, community, staff):
     assert response.headers["Content-Disposition"] == f"attachment; filename=zone-{zone_id}.geojson"
     feature = json.loads(response.data)
     assert feature["type"] == "Feature"
-    assert feature["properties"] == {"name": "Inner", "name_zh": "", "name_en": "Inner", "fee_cents": 300, "minimum_cents": 2000, "priority": 5,
+    assert feature["properties"] == {"name": "Inner", "name_zh": "", "name_en": "Inner",
+                                     "fee_cents": 300, "minimum_cents": 2000, "priority": 5,
                                      "enabled": True, "hours": "10:00-21:30"}
     assert feature["geometry"] == SQUARE
 

@@ -15,7 +15,8 @@ NOW = "2026-12-06 10:00:00+00:00"
 
 ROWS = [
     ("INSERT INTO stores (id, name, address, lat, lon, timezone, phone, promise_minutes, created_at) "
-     "VALUES (1, '邻里便利店 Neighbourhood Store', '宜山路 455 号 (455 Yishan Rd)', 31.2, 121.4, 'Asia/Shanghai', '', 30, :now)"),
+     "VALUES (1, '邻里便利店 Neighbourhood Store', '宜山路 455 号 (455 Yishan Rd)', 31.2, 121.4, 'Asia/Shanghai', "
+     "'', 30, :now)"),
     ("INSERT INTO buildings (id, store_id, name, aliases, search_text, lat, lon, entrance_note, created_at) "
      "VALUES (1, 1, '莲花苑 1号楼', 'Lotus Garden Building 1\n1号楼', 'x', 31.2, 121.4, '', :now)"),
     ("INSERT INTO buildings (id, store_id, name, aliases, search_text, lat, lon, entrance_note, created_at) "
@@ -29,11 +30,12 @@ ROWS = [
      "VALUES (2, 1, '+8613900139010', 'Emma Clark', 'x', 'resident', 1, TRUE, :now)"),
     ("INSERT INTO merchants (id, store_id, name, kind, lat, lon, phone, opens_min, closes_min, prep_minutes) "
      "VALUES (1, 1, '麦香烘焙 Wheat Aroma Bakery', 'bakery', 31.2, 121.4, '', 0, 1440, 5)"),
-    "INSERT INTO categories (id, store_id, slug, name_zh, name_en, position) VALUES (1, 1, 'bakery', '烘焙', 'Bakery', 0)",
-    ("INSERT INTO products (id, store_id, merchant_id, category_id, name_zh, name_en, price_cents, stock, unit_label, "
-     "is_active, created_at, updated_at) VALUES (1, 1, 1, 1, '蛋挞', 'Egg Tarts', 1600, 5, '4 pieces', TRUE, :now, :now)"),
-    ("INSERT INTO products (id, store_id, merchant_id, category_id, name_zh, name_en, price_cents, stock, unit_label, "
-     "is_active, created_at, updated_at) VALUES (2, 1, 1, 1, '怪', 'Odd', 100, 5, 'a handful', TRUE, :now, :now)"),
+    ("INSERT INTO categories (id, store_id, slug, name_zh, name_en, position) "
+     "VALUES (1, 1, 'bakery', '烘焙', 'Bakery', 0)"),
+    ("INSERT INTO products (id, store_id, merchant_id, category_id, name_zh, name_en, price_cents, stock, "
+     "unit_label, is_active, created_at, updated_at) VALUES "
+     "(1, 1, 1, 1, '蛋挞', 'Egg Tarts', 1600, 5, '4 pieces', TRUE, :now, :now), "
+     "(2, 1, 1, 1, '怪', 'Odd', 100, 5, 'a handful', TRUE, :now, :now)"),
     ("INSERT INTO wallet_entries (id, user_id, store_id, amount_cents, reason, note, created_at) VALUES "
      "(1, 2, 1, 500, 'refund', 'order cancelled', :now), (2, 2, 1, 800, 'refund', 'unavailable: 法棍', :now), "
      "(3, 2, 1, 1000, 'topup', 'cash at the counter', :now)"),
@@ -48,7 +50,7 @@ def rows(sql):
         return [tuple(r) for r in conn.execute(text(sql)).all()]
 
 
-def test_one_field_names_are_split_and_notes_become_keys(fresh_app):
+def test_one_field_names_are_split_and_notes_become_keys(fresh_app):  # noqa: F811 -- the imported fixture
     with fresh_app.app_context():
         upgrade(revision=BEFORE)
         with db.engine.begin() as conn:
