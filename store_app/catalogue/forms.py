@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..web.forms import Form, choice_list
 from ..web.i18n import localized
+from ..web.names import bilingual_name
 from .models import MerchantKind
 from .rules import MAX_STOCK, MANUAL_REASONS
 
@@ -75,13 +76,11 @@ class ImportForm(Form):
                          render_kw={"rows": 8, "spellcheck": "false"})
 
 
-class CategoryForm(Form):
+class CategoryForm(bilingual_name(60), Form):
     slug = StringField(_l("Short name (letters, digits, dashes)"), validators=[
         DataRequired(REQUIRED), Length(max=40),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                message=_l("Use letters, digits and dashes only, like dairy or personal-care."))])
-    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(REQUIRED), Length(max=60)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)])
     position = IntegerField(_l("Position on the shelf (smaller first)"), default=0,
                             validators=[Optional(), NumberRange(-1000, 1000)])
 

@@ -3,6 +3,7 @@ from enum import StrEnum
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..web.i18n import localized
 
 
 class MerchantKind(StrEnum):
@@ -61,7 +62,8 @@ class Category(db.Model):
     __table_args__ = (db.UniqueConstraint("store_id", "slug"),)
 
     def name(self, lang):
-        return self.name_en if lang == "en" else self.name_zh
+        """The name in ``lang``, else in the other language (``localized``)."""
+        return localized(self, "name", lang)
 
 
 class Product(db.Model):
@@ -94,7 +96,8 @@ class Product(db.Model):
     )
 
     def name(self, lang):
-        return self.name_en if lang == "en" else self.name_zh
+        """The name in ``lang``, else in the other language (``localized``)."""
+        return localized(self, "name", lang)
 
 
 class StockMovement(db.Model):

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..web.names import clean_names
 from . import errors, images, rules, units
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
@@ -93,8 +94,10 @@ def get_category(store_id, category_id):
 
 
 def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None):
-    """Create or update a category; its short name (slug) must be free in the store."""
+    """Create or update a category; its short name (slug) must be free in the store, and it needs a name
+    in Chinese or in English (the page shows the other when one is missing)."""
     slug = slug.strip().lower()
+    name_zh, name_en = clean_names(name_zh, name_en)
     clash = db.session.scalar(db.select(Category.id).where(
         Category.store_id == store_id, Category.slug == slug,
         Category.id != (category.id if category is not None else -1)))
@@ -103,7 +106,7 @@ def save_category(store_id, *, slug, name_zh, name_en, position=0, category=None
     if category is None:
         category = Category(store_id=store_id)
         db.session.add(category)
-    category.slug, category.name_zh, category.name_en = slug, name_zh.strip(), name_en.strip()
+    category.slug, category.name_zh, category.name_en = slug, name_zh, name_en
     category.position = int(position or 0)
     db.session.flush()
     return category

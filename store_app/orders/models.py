@@ -1,6 +1,7 @@
 """Cart lines, orders, their items and their timeline, and voice orders."""
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..web.i18n import localized
 from .statuses import OrderStatus, PaymentMethod  # noqa: F401  (re-exported)
 
 
@@ -122,7 +123,8 @@ class OrderItem(db.Model):
         return self.unit_price_cents * self.quantity
 
     def name(self, lang):
-        return self.name_en if lang == "en" else self.name_zh
+        """The name in ``lang``, else in the other language (``localized``)."""
+        return localized(self, "name", lang)
 
 
 class OrderEvent(db.Model):

@@ -141,3 +141,19 @@ def test_staff_and_couriers_get_a_name_for_english_pages(app, create_shop, creat
     owner.set_cookie("lang", "en")
     english = owner.get("/console/team").get_data(as_text=True)
     assert "Zhang Wei" in english and "张伟" not in english
+
+
+def test_a_category_named_in_one_language_shows_it_in_both(app, create_shop, create_user, login_client):
+    shop = create_shop()
+    _, staff_phone = create_user(shop.store_id, Role.STAFF)
+    staff = login_client(staff_phone)
+    refused = post_form(staff, "/console/categories", {"slug": "tea", "name_zh": "", "name_en": "", "position": "1"},
+                        headers=EN)
+    assert refused.status_code == 400
+    assert "Give a name in Chinese, in English, or both." in html.unescape(refused.get_data(as_text=True))
+    assert input_value(refused, "slug") == "tea"
+    assert post_form(staff, "/console/categories", {"slug": "tea", "name_zh": "茶叶", "name_en": "",
+                                                    "position": "1"}).status_code == 303
+    staff.set_cookie("lang", "en")
+    english = staff.get("/console/products/new").get_data(as_text=True)
+    assert ">茶叶</option>" in english, "an English page falls back to the Chinese name"
