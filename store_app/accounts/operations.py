@@ -136,6 +136,16 @@ def set_enabled(actor, user_id, enabled):
     return user
 
 
+def rename_member(actor, user_id, name, name_en=""):
+    """Change a team member's name and its Latin spelling for English pages (actor's store only)."""
+    user = get_team_member(actor, user_id)
+    if user is None:
+        raise errors.MemberNotFound(user_id)
+    user.name, user.name_en = " ".join(name.split()), " ".join((name_en or "").split())
+    db.session.flush()
+    return user
+
+
 def list_team(store_id):
     """Staff, couriers and owners of a store, by role then name."""
     return db.session.scalars(

@@ -20,7 +20,7 @@ from ..web.guards import role_required
 from ..web.i18n import LANG_COOKIE, localized, select_locale
 from ..web.links import safe_next
 from . import errors, operations, rules
-from .forms import AddressForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
+from .forms import AddressForm, LoginForm, MemberNameForm, PasswordForm, RegisterForm, TeamMemberForm
 
 bp = Blueprint("accounts", __name__)
 bp.add_app_template_filter(rules.display_phone, "phone")
@@ -262,6 +262,27 @@ def team():
     form.password.data = ""
     members = operations.list_team(current_user.store_id)
     return render_template("accounts/team.html", form=form, members=members, action_form=EmptyForm()), status
+
+
+@bp.route("/console/team/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.STAFF, Role.OWNER)
+def edit_member(user_id):
+    """A team member's name and its Latin spelling for English pages (another store's answers 404)."""
+    member = operations.get_team_member(current_user, user_id)
+    if member is None:
+        abort(404)
+    form = MemberNameForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                member = operations.rename_member(current_user, user_id, form.name.data, form.name_en.data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            flash(_("Saved: %(name)s.", name=localized(member)), "success")
+            return redirect(url_for("accounts.team"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/member.html", form=form, member=member), status
 
 
 @bp.post("/console/team/<int:user_id>/<any(enable, disable):action>")

@@ -1,4 +1,6 @@
 """The community gazetteer: the buildings a store serves."""
+from sqlalchemy.ext.hybrid import hybrid_property
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..web.i18n import localized
@@ -27,10 +29,16 @@ class Building(db.Model):
         db.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="location_valid"),
     )
 
-    @property
+    @hybrid_property
     def name(self):
-        """The name in the page's language, else in the other one."""
+        """The name in the page's language, else in the other one. In a query: the Chinese name, else
+        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
         return localized(self, "name")
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)
 
     def alias_list(self):
         """The aliases as a list, in the order they were entered."""
@@ -89,7 +97,13 @@ class DeliveryZone(db.Model):
         db.CheckConstraint("fee_cents >= 0 AND minimum_cents >= 0", name="money_not_negative"),
     )
 
-    @property
+    @hybrid_property
     def name(self):
-        """The name in the page's language, else in the other one."""
+        """The name in the page's language, else in the other one. In a query: the Chinese name, else
+        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
         return localized(self, "name")
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)

@@ -5,6 +5,7 @@ import html
 import pytest
 from flask_babel import force_locale
 
+from store_app.accounts.models import User
 from store_app.catalogue import units
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
@@ -157,3 +158,21 @@ def test_a_category_named_in_one_language_shows_it_in_both(app, create_shop, cre
     staff.set_cookie("lang", "en")
     english = staff.get("/console/products/new").get_data(as_text=True)
     assert ">茶叶</option>" in english, "an English page falls back to the Chinese name"
+
+
+def test_staff_give_a_team_member_a_name_for_english_pages(app, create_shop, create_user, login_client):
+    shop = create_shop()
+    _, staff_phone = create_user(shop.store_id, Role.STAFF)
+    courier_id, _ = create_user(shop.store_id, Role.COURIER, name="刘洋 Liu Yang")
+    staff = login_client(staff_phone)
+    staff.set_cookie("lang", "en")
+    refused = post_form(staff, f"/console/team/{courier_id}", {"name": "", "name_en": "Liu Yang"})
+    assert refused.status_code == 400 and input_value(refused, "name_en") == "Liu Yang"
+    assert post_form(staff, f"/console/team/{courier_id}", {"name": "刘洋", "name_en": "Liu Yang"}).status_code == 302
+    english = staff.get("/console/team").get_data(as_text=True)
+    assert "Liu Yang" in english and "刘洋" not in english
+    with app.app_context():
+        assert (db.session.get(User, courier_id).name, db.session.get(User, courier_id).name_en) == ("刘洋", "Liu Yang")
+    other_shop = create_shop()
+    stranger_id, _ = create_user(other_shop.store_id, Role.COURIER)
+    assert staff.get(f"/console/team/{stranger_id}").status_code == 404
