@@ -56,7 +56,7 @@ def _parcel_code_misses(params):
     return (_("Pickup codes that match no parcel"),
             _("At the counter, %(staff)s typed many pickup codes that match no parcel; code entry is paused "
               "for a while. If nobody at the counter was guessing, nothing needs doing.",
-              staff=params.get("staff", "")))
+              staff=localized(params, "staff") or params.get("staff", "")))
 
 
 RENDERERS = {

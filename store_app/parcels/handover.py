@@ -49,7 +49,8 @@ def tell_owners_of_code_misses(staff, now):
     hour = now.strftime("%Y%m%d%H")
     notify_many([dict(user_id=owner_id, store_id=staff.store_id, kind="parcel_code_misses",
                       dedupe_key=f"parcel_code_misses:{staff.id}:{hour}", link="/console/parcels/handover",
-                      params={"staff": staff.name}) for owner_id in owners], now)
+                      params={"staff": staff.name, "staff_zh": staff.name, "staff_en": staff.name_en})
+                 for owner_id in owners], now)
 
 
 def find_by_label(store_id, text):
