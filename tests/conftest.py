@@ -27,6 +27,7 @@ from store_app.extensions import db, limiter
 from store_app.geo.models import Building
 from store_app.roles import Role
 from store_app.stores.models import Store, StoreHours
+from store_app.web.names import split_names
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -270,7 +271,8 @@ def create_building(app):
     def factory(store_id, name="Lotus Garden 1", aliases=(), lat=31.2005, lon=121.4005, note=""):
         with app.app_context(), transaction():
             building = Building(store_id=store_id, lat=lat, lon=lon, entrance_note=note)
-            building.set_names(name, list(aliases))
+            name_zh, name_en = split_names(name)
+            building.set_names(name_zh, list(aliases), name_en)
             db.session.add(building)
             db.session.flush()
             return building.id
@@ -452,9 +454,9 @@ def build_shop(*, stock=20, products=None, fee_cents=500, minimum_cents=0, couri
         zone = save_zone(store.id, name="Zone A", geojson=square_zone(lat, lon, zone_half_deg),
                          fee_cents=fee_cents, minimum_cents=minimum_cents, now=now)
         inside = Building(store_id=store.id, lat=lat + 0.0005, lon=lon + 0.0005)
-        inside.set_names("Inside Tower", [])
+        inside.set_names("", [], "Inside Tower")
         outside = Building(store_id=store.id, lat=lat + 0.05, lon=lon + 0.05)
-        outside.set_names("Far Away Tower", [])
+        outside.set_names("", [], "Far Away Tower")
         merchant = Merchant(store_id=store.id, name=name, kind="store", lat=lat, lon=lon)
         category = Category(store_id=store.id, slug="daily", name_zh="日用", name_en="Daily")
         db.session.add_all([inside, outside, merchant, category])

@@ -44,11 +44,21 @@ class PasswordForm(Form):
                                  render_kw={"autocomplete": "new-password"})
 
 
+class MemberNameForm(Form):
+    """A team member's name, and its Latin spelling shown on English pages."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    name_en = StringField(_l("Name in Latin letters, for English pages (optional)"), validators=[Length(max=80)],
+                          render_kw={"lang": "en", "autocomplete": "off"})
+
+
 class TeamMemberForm(Form):
     role = SelectField(_l("Role"), choices=choice_list([("staff", _l("Staff")), ("courier", _l("Courier"))]))
     phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
                         render_kw={"inputmode": "tel"})
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    name_en = StringField(_l("Name in Latin letters, for English pages (optional)"), validators=[Length(max=80)],
+                          render_kw={"lang": "en", "autocomplete": "off"})
     password = PasswordField(_l("Initial password"), validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
 

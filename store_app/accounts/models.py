@@ -14,7 +14,11 @@ class User(UserMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False, index=True)
     phone = db.Column(db.String(20), nullable=False, unique=True)  # E.164, e.g. +8613800138000
+    # The name as the person writes it; ``name_en`` optionally in Latin letters for English pages
+    # ("张伟" / "Zhang Wei"). ``localized(user)`` picks one; ``name_zh`` is ``name`` for it.
     name = db.Column(db.String(80), nullable=False)
+    name_en = db.Column(db.String(80), nullable=False, default="", server_default="")
+    name_zh = db.synonym("name")
     password_hash = db.Column(db.String(255), nullable=False)
     role = db.Column(db.String(16), nullable=False, default=Role.RESIDENT.value)
     locale = db.Column(db.String(8), nullable=True)

@@ -49,12 +49,13 @@ def load_user_from_token(token):
     return user
 
 
-def _new_user(store_id, phone, name, password, role, locale=None):
+def _new_user(store_id, phone, name, password, role, locale=None, name_en=""):
     e164 = _normalise_phone(phone)
     _check_password(password)
     if db.session.scalar(db.select(User.id).where(User.phone == e164)) is not None:
         raise errors.PhoneTaken(phone)
-    user = User(store_id=store_id, phone=e164, name=name.strip(), password_hash=_hash(password),
+    user = User(store_id=store_id, phone=e164, name=name.strip(), name_en=" ".join((name_en or "").split()),
+                password_hash=_hash(password),
                 role=Role(role).value, locale=locale)
     db.session.add(user)
     return user
@@ -71,11 +72,13 @@ def register_resident(store_id, phone, name, password, building_id, unit, locale
     return user
 
 
-def create_team_account(actor, role, phone, name, password):
-    """A staff or courier account in the actor's store, if the actor's role may create it."""
+def create_team_account(actor, role, phone, name, password, name_en=""):
+    """A staff or courier account in the actor's store, if the actor's role may create it.
+
+    ``name_en`` is the name in Latin letters shown on English pages, when the person has one."""
     if role not in {r.value for r in Role} or not rules.can_create(actor.role, role):
         raise errors.RoleNotAllowed(role)
-    user = _new_user(actor.store_id, phone, name, password, role)
+    user = _new_user(actor.store_id, phone, name, password, role, name_en=name_en)
     db.session.flush()
     return user
 
@@ -130,6 +133,16 @@ def set_enabled(actor, user_id, enabled):
     user.is_enabled = enabled
     if not enabled:
         end_sessions(user)
+    return user
+
+
+def rename_member(actor, user_id, name, name_en=""):
+    """Change a team member's name and its Latin spelling for English pages (actor's store only)."""
+    user = get_team_member(actor, user_id)
+    if user is None:
+        raise errors.MemberNotFound(user_id)
+    user.name, user.name_en = " ".join(name.split()), " ".join((name_en or "").split())
+    db.session.flush()
     return user
 
 

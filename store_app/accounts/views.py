@@ -17,10 +17,10 @@ from ..stores.context import resolve_store
 from ..stores.presenters import store_status
 from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
-from ..web.i18n import LANG_COOKIE, select_locale
+from ..web.i18n import LANG_COOKIE, localized, select_locale
 from ..web.links import safe_next
 from . import errors, operations, rules
-from .forms import AddressForm, LoginForm, PasswordForm, RegisterForm, TeamMemberForm
+from .forms import AddressForm, LoginForm, MemberNameForm, PasswordForm, RegisterForm, TeamMemberForm
 
 bp = Blueprint("accounts", __name__)
 bp.add_app_template_filter(rules.display_phone, "phone")
@@ -156,7 +156,7 @@ def register():
             session.clear()
             login_user(user)
             session.permanent = True
-            flash(_("Welcome, %(name)s!", name=user.name), "success")
+            flash(_("Welcome, %(name)s!", name=localized(user)), "success")
             return redirect(url_for(rules.home_endpoint(user.role)))
     form.password.data = ""
     return render_template("accounts/register.html", form=form, store=store)
@@ -249,18 +249,40 @@ def team():
         try:
             with transaction():
                 member = operations.create_team_account(
-                    current_user, form.role.data, form.phone.data, form.name.data, form.password.data)
+                    current_user, form.role.data, form.phone.data, form.name.data, form.password.data,
+                    name_en=form.name_en.data)
         except DomainError as exc:
             show_error(form, exc)
             status = 400
         else:
-            flash(_("Account created for %(name)s.", name=member.name), "success")
+            flash(_("Account created for %(name)s.", name=localized(member)), "success")
             return redirect(url_for("accounts.team"))
     elif request.method == "POST":
         status = 400
     form.password.data = ""
     members = operations.list_team(current_user.store_id)
     return render_template("accounts/team.html", form=form, members=members, action_form=EmptyForm()), status
+
+
+@bp.route("/console/team/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.STAFF, Role.OWNER)
+def edit_member(user_id):
+    """A team member's name and its Latin spelling for English pages (another store's answers 404)."""
+    member = operations.get_team_member(current_user, user_id)
+    if member is None:
+        abort(404)
+    form = MemberNameForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                member = operations.rename_member(current_user, user_id, form.name.data, form.name_en.data)
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            flash(_("Saved: %(name)s.", name=localized(member)), "success")
+            return redirect(url_for("accounts.team"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/member.html", form=form, member=member), status
 
 
 @bp.post("/console/team/<int:user_id>/<any(enable, disable):action>")
@@ -273,6 +295,6 @@ def set_member_enabled(user_id, action):
                 member = operations.set_enabled(current_user, user_id, action == "enable")
         except errors.MemberNotFound:
             abort(404)
-        flash(_("%(name)s can log in again.", name=member.name) if member.is_enabled
-              else _("%(name)s can no longer log in.", name=member.name), "success")
+        flash(_("%(name)s can log in again.", name=localized(member)) if member.is_enabled
+              else _("%(name)s can no longer log in.", name=localized(member)), "success")
     return redirect(url_for("accounts.team"))

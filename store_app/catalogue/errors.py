@@ -13,6 +13,11 @@ class CatalogueError(DomainError):
     status = 400
 
 
+class UnitUnknown(CatalogueError):
+    message = _l("Write the size as an amount and a unit, like 500 g, 1 L, 6 pieces or 1 loaf.")
+    field = "unit_label"
+
+
 class ProductNotFound(CatalogueError):
     message = _l("That product does not exist.")
     status = 404

@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..web.forms import Form, choice_list
 from . import pictures
+from ..web.i18n import localized
+from ..web.names import bilingual_name
 from .models import MerchantKind
 from .rules import MAX_STOCK, MANUAL_REASONS
 
@@ -58,7 +60,7 @@ class ProductForm(Form):
         self.category_id.choices = choice_list([("", _l("Choose a category"))]
                                                + [(str(c.id), c.name(lang)) for c in categories])
         self.merchant_id.choices = choice_list([("", _l("The store itself"))] + [
-            (str(m.id), f"{m.name} · {KIND_LABELS[m.kind]}") for m in merchants if m.is_partner])
+            (str(m.id), f"{localized(m, lang=lang)} · {KIND_LABELS[m.kind]}") for m in merchants if m.is_partner])
 
 
 class StockForm(Form):
@@ -77,13 +79,11 @@ class ImportForm(Form):
                          render_kw={"rows": 8, "spellcheck": "false"})
 
 
-class CategoryForm(Form):
+class CategoryForm(bilingual_name(60), Form):
     slug = StringField(_l("Short name (letters, digits, dashes)"), validators=[
         DataRequired(REQUIRED), Length(max=40),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                message=_l("Use letters, digits and dashes only, like dairy or personal-care."))])
-    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(REQUIRED), Length(max=60)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)])
     position = IntegerField(_l("Position on the shelf (smaller first)"), default=0,
                             validators=[Optional(), NumberRange(-1000, 1000)])
     picture = SelectField(_l("Picture for its products without a photo"), default="",
@@ -92,6 +92,7 @@ class CategoryForm(Form):
 
 class MerchantForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    name_en = StringField(_l("Name in English (optional)"), validators=[Length(max=120)], render_kw={"lang": "en"})
     kind = SelectField(_l("Kind"), choices=choice_list([(k, label) for k, label in KIND_LABELS.items()]))
     lat = StringField(_l("Latitude"), validators=[DataRequired(REQUIRED), Length(max=20)],
                       render_kw={"inputmode": "decimal"})

@@ -6,6 +6,7 @@ from sqlalchemy import event
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from .search_rules import pinyin_key
+from ..web.i18n import localized
 
 
 class MerchantKind(StrEnum):
@@ -24,7 +25,10 @@ class Merchant(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
+    # The shop's name; ``name_en`` optionally for English pages (``localized(merchant)``).
     name = db.Column(db.String(120), nullable=False)
+    name_en = db.Column(db.String(120), nullable=False, default="", server_default="")
+    name_zh = db.synonym("name")
     kind = db.Column(db.String(16), nullable=False, default=MerchantKind.STORE.value)
     lat = db.Column(db.Float, nullable=False)
     lon = db.Column(db.Float, nullable=False)
@@ -65,7 +69,8 @@ class Category(db.Model):
     __table_args__ = (db.UniqueConstraint("store_id", "slug"),)
 
     def name(self, lang):
-        return self.name_en if lang == "en" else self.name_zh
+        """The name in ``lang``, else in the other language (``localized``)."""
+        return localized(self, "name", lang)
 
 
 class Product(db.Model):
@@ -106,7 +111,8 @@ class Product(db.Model):
     )
 
     def name(self, lang):
-        return self.name_en if lang == "en" else self.name_zh
+        """The name in ``lang``, else in the other language (``localized``)."""
+        return localized(self, "name", lang)
 
 
 @event.listens_for(Product, "before_insert")

@@ -6,7 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from . import errors, images, pictures, rules, search_rules
+from ..web.names import clean_names
+from . import errors, images, pictures, rules, search_rules, units
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
@@ -30,7 +31,8 @@ def ensure_store_merchant(store):
     """The store's own merchant, created (named after the store, at its place) when missing."""
     merchant = get_store_merchant(store.id)
     if merchant is None:
-        merchant = Merchant(store_id=store.id, name=store.name[:120], kind=MerchantKind.STORE.value,
+        merchant = Merchant(store_id=store.id, name=store.name[:120], name_en=(store.name_en or "")[:120],
+                            kind=MerchantKind.STORE.value,
                             lat=store.lat, lon=store.lon, phone=store.phone or "", opens_min=0,
                             closes_min=1440, prep_minutes=0)
         db.session.add(merchant)
@@ -54,8 +56,8 @@ def get_merchant(store_id, merchant_id):
 
 
 def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_min, prep_minutes,
-                  merchant=None):
-    """Create or update a merchant; its name must be free in the store."""
+                  merchant=None, name_en=None):
+    """Create or update a merchant; its name must be free in the store (``name_en``: None keeps it)."""
     name = name.strip()
     clash = db.session.scalar(db.select(Merchant.id).where(
         Merchant.store_id == store_id, Merchant.name == name,
@@ -66,6 +68,8 @@ def save_merchant(store_id, *, name, kind, lat, lon, phone, opens_min, closes_mi
         merchant = Merchant(store_id=store_id)
         db.session.add(merchant)
     merchant.name, merchant.kind = name, MerchantKind(kind).value
+    if name_en is not None:
+        merchant.name_en = " ".join(name_en.split())
     merchant.lat, merchant.lon, merchant.phone = lat, lon, (phone or "").strip()
     merchant.opens_min, merchant.closes_min, merchant.prep_minutes = opens_min, closes_min, int(prep_minutes)
     db.session.flush()
@@ -90,9 +94,11 @@ def get_category(store_id, category_id):
 
 
 def save_category(store_id, *, slug, name_zh, name_en, position=0, picture=None, category=None):
-    """Create or update a category; its short name (slug) must be free in the store. ``picture``:
-    a stock picture's key for its products without a photo (None: the basket)."""
+    """Create or update a category; its short name (slug) must be free in the store, and it needs a name
+    in Chinese or in English (the page shows the other when one is missing). ``picture``: a stock
+    picture's key for its products without a photo (None: the basket)."""
     slug = slug.strip().lower()
+    name_zh, name_en = clean_names(name_zh, name_en)
     clash = db.session.scalar(db.select(Category.id).where(
         Category.store_id == store_id, Category.slug == slug,
         Category.id != (category.id if category is not None else -1)))
@@ -101,7 +107,7 @@ def save_category(store_id, *, slug, name_zh, name_en, position=0, picture=None,
     if category is None:
         category = Category(store_id=store_id)
         db.session.add(category)
-    category.slug, category.name_zh, category.name_en = slug, name_zh.strip(), name_en.strip()
+    category.slug, category.name_zh, category.name_en = slug, name_zh, name_en
     category.position = int(position or 0)
     category.picture = picture if pictures.is_picture(picture) else None
     db.session.flush()
@@ -244,13 +250,17 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
         raise errors.PriceInvalid(exc.code) from exc
     category, merchant = _product_links(store, category_id, merchant_id)
     barcode = _clean_barcode(store.id, barcode, product)
+    try:
+        unit_key = units.parse_unit(unit_label)  # a key, shown in the reader's language
+    except units.UnknownUnit as exc:
+        raise errors.UnitUnknown() from exc
     new = product is None
     if new:
         product = Product(store_id=store.id, stock=max(0, int(initial_stock or 0)), created_at=now)
     product.name_zh, product.name_en = name_zh.strip(), name_en.strip()
     product.category_id, product.merchant_id = category.id, merchant.id
     product.price_cents, product.barcode = price_cents, barcode
-    product.unit_label, product.is_active = (unit_label or "").strip(), bool(is_active)
+    product.unit_label, product.is_active = unit_key, bool(is_active)
     product.picture = picture if pictures.is_picture(picture) else None
     product.updated_at = now
     try:

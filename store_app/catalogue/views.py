@@ -17,13 +17,14 @@ from ..web.guards import role_required
 from ..web.i18n import current_language
 from ..web.params import db_int
 from ..web.uploads import upload_route
-from . import errors, images, importing, operations, presenters, rules, stock
+from . import errors, images, importing, operations, presenters, rules, stock, units
 from .forms import KIND_LABELS, CategoryForm, ImportForm, MerchantForm, ProductForm, StockForm
 from .models import MerchantKind
 
 bp = Blueprint("catalogue", __name__)
 bp.add_app_template_global(presenters.placeholder_tone, "placeholder_tone")
 bp.add_app_template_global(presenters.picture_of, "picture_of")
+bp.add_app_template_filter(units.format_unit, "unit")
 staff_only = role_required(Role.STAFF, Role.OWNER)
 PER_PAGE = 50
 
@@ -95,6 +96,7 @@ def edit_product(product_id):
                      current_language())
     if product is not None and not form.is_submitted():
         form.price.data = rules.format_price(product.price_cents)
+        form.unit_label.data = units.format_unit(product.unit_label)  # staff read and type their language
         form.category_id.data = str(product.category_id)
         merchant = product.merchant
         form.merchant_id.data = str(merchant.id) if merchant.is_partner else ""
@@ -267,7 +269,7 @@ def edit_merchant(merchant_id):
     if values is not None:
         try:
             with transaction():
-                operations.save_merchant(store_id, name=form.name.data, kind=form.kind.data,
+                operations.save_merchant(store_id, name=form.name.data, name_en=form.name_en.data, kind=form.kind.data,
                                          phone=form.phone.data, prep_minutes=form.prep_minutes.data,
                                          merchant=merchant, **values)
         except DomainError as exc:

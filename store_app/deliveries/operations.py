@@ -13,6 +13,7 @@ from ..geo import operations as geo_ops
 from ..geo.rules import haversine_m
 from ..roles import Role
 from ..stores import rules as store_rules
+from ..web.i18n import localized
 from . import errors, rules
 from .models import CourierShift, DeliveryTask, TaskCall, TaskStatus
 from .params import quote_params
@@ -160,7 +161,7 @@ def list_assignable_couriers(store_id, now):
         .group_by(DeliveryTask.courier_id)).all())
     couriers = db.session.scalars(db.select(User).where(
         User.store_id == store_id, User.role == Role.COURIER.value, User.is_enabled.is_(True)))
-    choices = [CourierChoice(c.id, c.name, c.id in on_shift, loads.get(c.id, 0)) for c in couriers]
+    choices = [CourierChoice(c.id, localized(c), c.id in on_shift, loads.get(c.id, 0)) for c in couriers]
     return sorted(choices, key=lambda c: (not c.on_shift, c.open_tasks, c.name, c.id))
 
 

@@ -9,6 +9,7 @@ from ..accounts.models import User
 from ..catalogue import operations as catalogue_ops
 from ..catalogue.models import Category, Merchant, Product
 from ..catalogue.rules import gtin_check_digit, parse_price_cents
+from ..catalogue.units import parse_unit
 from ..extensions import db
 from ..orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from ..roles import Role
@@ -34,7 +35,8 @@ def _merchants(store):
         merchant = existing.get(spec["name"])
         if merchant is None:
             lat, lon = offset(store.lat, store.lon, spec["distance_m"], spec["bearing"])
-            merchant = Merchant(store_id=store.id, name=spec["name"], kind=spec["kind"], lat=lat, lon=lon,
+            merchant = Merchant(store_id=store.id, name=spec["name"], name_en=spec["name_en"], kind=spec["kind"],
+                                lat=lat, lon=lon,
                                 phone=spec["phone"], opens_min=spec["opens_min"],
                                 closes_min=spec["closes_min"], prep_minutes=spec["prep_minutes"])
             db.session.add(merchant)
@@ -71,7 +73,7 @@ def _products(store, categories, merchants, now):
                 product = Product(
                     store_id=store.id, merchant_id=merchants[merchant_key].id,
                     category_id=categories[slug].id, name_zh=name_zh, name_en=name_en,
-                    price_cents=parse_price_cents(price), unit_label=unit,
+                    price_cents=parse_price_cents(price), unit_label=parse_unit(unit),
                     barcode=barcode, stock=0 if (slug, p_index) in cd.SOLD_OUT else stock,
                     is_active=(slug, p_index) not in cd.OFF_SALE, created_at=now, updated_at=now)
                 db.session.add(product)
@@ -149,7 +151,7 @@ def _past_orders(store, products, now):
     first_day = (now.astimezone(tz) - timedelta(days=HISTORY_DAYS)).replace(hour=0, minute=0, second=0,
                                                                             microsecond=0)
     added = 0
-    for index, (phone, _name) in enumerate(RESIDENTS):
+    for index, (phone, *_names) in enumerate(RESIDENTS):
         user, rng = by_phone.get(phone), random.Random(7000 + index)
         if user is None or user.default_address() is None:
             continue

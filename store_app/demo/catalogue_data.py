@@ -20,9 +20,9 @@ CATEGORIES = [
 
 # key -> name, kind, metres and bearing from the store, phone, hours (minutes), preparation minutes
 PARTNERS = {
-    "fruit": {"name": "鲜果园 Fresh Orchard", "kind": "fruit", "distance_m": 350, "bearing": 95,
+    "fruit": {"name": "鲜果园", "name_en": "Fresh Orchard", "kind": "fruit", "distance_m": 350, "bearing": 95,
               "phone": "021-5432 2001", "opens_min": 8 * 60, "closes_min": 21 * 60 + 30, "prep_minutes": 8},
-    "bakery": {"name": "麦香烘焙 Wheat Aroma Bakery", "kind": "bakery", "distance_m": 520, "bearing": 10,
+    "bakery": {"name": "麦香烘焙", "name_en": "Wheat Aroma Bakery", "kind": "bakery", "distance_m": 520, "bearing": 10,
                "phone": "021-5432 2002", "opens_min": 6 * 60 + 30, "closes_min": 20 * 60, "prep_minutes": 5},
 }
 

@@ -3,8 +3,10 @@ import math
 import random
 
 STORE = {
-    "name": "邻里便利店 Neighbourhood Store",
-    "address": "上海市徐汇区宜山路 455 号 (455 Yishan Rd, Xuhui, Shanghai)",
+    "name": "邻里便利店",
+    "name_en": "Neighbourhood Store",
+    "address": "上海市徐汇区宜山路 455 号",
+    "address_en": "455 Yishan Rd, Xuhui, Shanghai",
     "lat": 31.17838,
     "lon": 121.42495,
     "timezone": "Asia/Shanghai",
@@ -20,18 +22,19 @@ COMPOUNDS = [
     ("天钥新村", "Tianyao Village"), ("宜山雅苑", "Yishan Court"),
 ]
 BUILDINGS_PER_COMPOUND = 5
-ENTRANCES = ["东门进，右手第一栋 / East gate, first on the right", "北门进 / North gate",
-             "快递柜旁 / Next to the parcel lockers", "地下车库可直达 / Reachable from the garage", ""]
+# Notes staff write for couriers, as they would write them (shown as written, marked as Chinese).
+ENTRANCES = ["东门进，右手第一栋", "北门进", "快递柜旁", "地下车库可直达", ""]
 
 PASSWORD = "demo1234"
-OWNER = ("+8613800138000", "王店长 Owner Wang")
-STAFF = [("+8613800138001", "李晓 Li Xiao"), ("+8613800138002", "陈静 Chen Jing")]
-COURIERS = [("+8613800138010", "张伟 Zhang Wei"), ("+8613800138011", "刘洋 Liu Yang"),
-            ("+8613800138012", "赵磊 Zhao Lei"), ("+8613800138013", "孙鹏 Sun Peng")]
+# (phone, name, name in Latin letters for English pages)
+OWNER = ("+8613800138000", "王芳", "Wang Fang")
+STAFF = [("+8613800138001", "李晓", "Li Xiao"), ("+8613800138002", "陈静", "Chen Jing")]
+COURIERS = [("+8613800138010", "张伟", "Zhang Wei"), ("+8613800138011", "刘洋", "Liu Yang"),
+            ("+8613800138012", "赵磊", "Zhao Lei"), ("+8613800138013", "孙鹏", "Sun Peng")]
 RESIDENT_NAMES = ["周婷", "吴敏", "郑浩", "冯雪", "何军", "许丽", "邓超", "曹芳", "彭宇", "蒋琳",
                   "Emma Clark", "Lucas Meyer", "Aiko Tanaka", "Olivia Brown", "Mateo García",
                   "林涛", "高翔", "罗娟", "梁晨", "宋佳"]
-RESIDENTS = [(f"+86139001390{i:02d}", name) for i, name in enumerate(RESIDENT_NAMES)]
+RESIDENTS = [(f"+86139001390{i:02d}", name, "") for i, name in enumerate(RESIDENT_NAMES)]
 
 
 def offset(lat, lon, distance_m, bearing_deg):
@@ -52,8 +55,8 @@ def buildings():
             lat, lon = offset(STORE["lat"], STORE["lon"], centre_m + rng.uniform(-60, 60),
                               bearing + rng.uniform(-6, 6))
             result.append({
-                "name": f"{zh} {number}号楼",
-                "aliases": [f"{en} Building {number}", f"{zh}{number}号楼", f"{en} {number}", f"{number}号楼"],
+                "name_zh": f"{zh} {number}号楼", "name_en": f"{en} Building {number}",
+                "aliases": [f"{zh}{number}号楼", f"{en} {number}", f"{number}号楼"],
                 "lat": lat, "lon": lon,
                 "entrance_note": ENTRANCES[(index + number) % len(ENTRANCES)],
             })

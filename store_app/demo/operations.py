@@ -27,12 +27,12 @@ def seed_demo():
         db.session.add(store)
         db.session.flush()
         created["stores"] += 1
-    existing = set(db.session.scalars(db.select(Building.name).where(Building.store_id == store.id)))
+    existing = set(db.session.scalars(db.select(Building.name_zh).where(Building.store_id == store.id)))
     for spec in data.buildings():
-        if spec["name"] in existing:
+        if spec["name_zh"] in existing:
             continue
         building = Building(store_id=store.id, lat=spec["lat"], lon=spec["lon"], entrance_note=spec["entrance_note"])
-        building.set_names(spec["name"], spec["aliases"])
+        building.set_names(spec["name_zh"], spec["aliases"], spec["name_en"])
         db.session.add(building)
         created["buildings"] += 1
     db.session.flush()
@@ -52,10 +52,11 @@ def _seed_people(store):
     people = ([(data.OWNER, Role.OWNER)] + [(p, Role.STAFF) for p in data.STAFF]
               + [(p, Role.COURIER) for p in data.COURIERS] + [(p, Role.RESIDENT) for p in data.RESIDENTS])
     count = 0
-    for index, ((phone, name), role) in enumerate(people):
+    for index, ((phone, name, name_en), role) in enumerate(people):
         if phone in phones:
             continue
-        user = User(store_id=store.id, phone=phone, name=name, password_hash=password_hash, role=role.value)
+        user = User(store_id=store.id, phone=phone, name=name, name_en=name_en, password_hash=password_hash,
+                    role=role.value)
         if role is Role.RESIDENT:
             building = buildings[(index * 7) % len(buildings)]
             user.addresses.append(Address(store_id=store.id, building=building,

@@ -29,14 +29,14 @@ def seed_parcels(store, now, seed=11):
     if staff is None:
         return created
     rng = random.Random(seed)
-    residents = [phone for phone, _ in data.RESIDENTS]
+    residents = [phone for phone, *_names in data.RESIDENTS]
     carriers = shelves.list_carriers(store.id)
     for index in range(PARCELS):
         phone = UNREGISTERED[index % len(UNREGISTERED)] if index % 15 == 14 else rng.choice(residents)
         # Most arrived today or yesterday; some wait for days; a few are past the return day.
         age_h = rng.choice([rng.uniform(0, 20)] * 5 + [rng.uniform(20, 80)] * 3 + [rng.uniform(80, 230)] * 2)
         checkin.check_in(staff, tracking_number=f"{rng.choice('ZYJSE')}T{rng.randrange(10 ** 11, 10 ** 12)}",
-                         carrier=rng.choice(carriers), phone=phone, name="", size=rng.choice(SIZES),
+                         carrier=rng.choice(carriers).key, phone=phone, name="", size=rng.choice(SIZES),
                          now=now - timedelta(hours=age_h))
         created["parcels"] += 1
     ladder.run_ladder(store, now)  # the reminders and the return list, as the scheduler would have done

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..geo.models import Building
 from ..orders import riders, rules
 from ..orders.models import Order, OrderItem, OrderStatus as S
+from ..web.i18n import localized
 
 # The board's columns, left to right: key, heading, the statuses they hold.
 SECTIONS = (
@@ -79,7 +80,7 @@ def _partner_parts(order):
     result = []
     for merchant_id, (merchant, items) in sorted(parts.items(), key=lambda kv: (kv[1][0].name, kv[0])):
         ready = all(i.prepared_at is not None for i in items)
-        result.append(PartnerPart(merchant_id, merchant.name, sum(i.quantity for i in items),
+        result.append(PartnerPart(merchant_id, localized(merchant), sum(i.quantity for i in items),
                                   max(i.prepared_at for i in items) if ready else None))
     return tuple(result)
 

@@ -19,6 +19,7 @@ from ..orders.errors import StatusConflict
 from ..orders.models import Order, OrderStatus
 from ..roles import Role
 from ..uploads import storage
+from ..web.i18n import localized
 from . import errors, settlement
 from .moves import move
 
@@ -106,11 +107,11 @@ def route_stops(cards, store, lang):
     for key in sorted(pickups, key=lambda k: (k is not None, k or 0)):
         order_ids, lines = pickups[key]
         merchant = merchants.get(key)
-        lat, lon, place = ((merchant.lat, merchant.lon, merchant.name) if merchant is not None
-                           else (store.lat, store.lon, store.name))
+        lat, lon, place = ((merchant.lat, merchant.lon, localized(merchant)) if merchant is not None
+                           else (store.lat, store.lon, localized(store)))
         stops.append(RouteStop("pickup", lat, lon, place, tuple(order_ids), tuple(lines)))
     for card in sorted(cards, key=lambda c: c.task.id):
-        stops.append(RouteStop("dropoff", card.order.lat, card.order.lon, card.order.address_text,
+        stops.append(RouteStop("dropoff", card.order.lat, card.order.lon, card.order.address_label,
                                (card.order.id,), ()))
     return stops
 

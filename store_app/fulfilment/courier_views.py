@@ -16,7 +16,7 @@ from ..geo import maps, navigation, operations as geo_ops
 from ..roles import Role
 from ..stores.presenters import store_status
 from ..web.guards import role_required
-from ..web.i18n import current_language
+from ..web.i18n import current_language, localized
 from ..web.live import live_fragment
 from ..web.uploads import upload_route
 from . import courier_steps
@@ -43,7 +43,7 @@ def _live_part(state):
     """Everything the live part of the page draws from ``state``: the route map, the next step."""
     store, shift, stops = state["store"], state["shift"], state["stops"]
     here = (shift.lat, shift.lon) if shift is not None and shift.lat is not None else None
-    route = maps.route_view((store.lat, store.lon, store.name),
+    route = maps.route_view((store.lat, store.lon, localized(store)),
                             [(s.kind, s.lat, s.lon, s.place) for s in stops], courier=here,
                             context=geo_ops.load_map_context(store, state["lang"])) if stops else None
     next_card, next_stop = courier_steps.next_step(state["tasks"], stops)

@@ -21,6 +21,7 @@ from ..geo import maps, operations as geo_ops
 from ..geo.rules import haversine_m
 from ..orders.models import Order
 from ..orders.rules import minutes_since
+from ..web.i18n import localized
 
 ACTIVE = (TaskStatus.OPEN.value, TaskStatus.ASSIGNED.value, TaskStatus.PICKED_UP.value)
 # The board's columns, left to right: an open task is "waiting" until its order is packed.
@@ -125,8 +126,8 @@ def task_row(task, order, now, params):
                                                   (task.dropoff_lat, task.dropoff_lon)), params)
     lateness = rules.predicted_lateness_min(task.promised_at, task.predicted_at, now, fallback)
     return TaskRow(task=task, order=order, section=section,
-                   address=order.address_text if order is not None else "",
-                   courier_name=task.courier.name if task.courier is not None else "",
+                   address=order.address_label if order is not None else "",
+                   courier_name=localized(task.courier) if task.courier is not None else "",
                    predicted_at=task.predicted_at, lateness_min=lateness,
                    at_risk=rules.is_at_risk(lateness, task.predicted_at is not None),
                    resident_told=rules.is_late_notice_due(lateness, task.predicted_at is not None))
@@ -141,7 +142,7 @@ def _next_stop(rows, store):
             row = min(mine, key=lambda r: (r.task.promised_at, r.task.id))
             task = row.task
             if kind == "pickup":
-                return NextStop(kind, task.order_id, store.name, task.pickup_lat, task.pickup_lon)
+                return NextStop(kind, task.order_id, localized(store), task.pickup_lat, task.pickup_lon)
             return NextStop(kind, task.order_id, row.address, task.dropoff_lat, task.dropoff_lon)
     return None
 
@@ -149,7 +150,7 @@ def _next_stop(rows, store):
 def _courier_row(number, shift, rows, store, now, stale_after_min):
     mine = [r for r in rows if r.task.courier_id == shift.courier_id and r.section in ("assigned", "picked_up")]
     return CourierRow(
-        id=shift.courier_id, number=number, name=shift.courier.name, lat=shift.lat, lon=shift.lon,
+        id=shift.courier_id, number=number, name=localized(shift.courier), lat=shift.lat, lon=shift.lon,
         position_age_min=minutes_since(shift.position_at, now) if shift.position_at and shift.lat is not None
         else None,
         position_stale=(shift.position_at is None or shift.lat is None
@@ -160,7 +161,7 @@ def _courier_row(number, shift, rows, store, now, stale_after_min):
 
 def _map(store, couriers, rows):
     return maps.board_view(
-        (store.lat, store.lon, store.name),
+        (store.lat, store.lon, localized(store)),
         [(c.id, str(c.number), c.name, c.lat, c.lon, (c.next_stop.lat, c.next_stop.lon) if c.next_stop else None)
          for c in couriers if c.lat is not None and c.lon is not None],
         [(r.task.id, f"#{r.task.order_id} {r.address}".strip(), r.task.dropoff_lat, r.task.dropoff_lon, r.at_risk)
@@ -179,7 +180,7 @@ def load_board(store, now):
         .order_by(DeliveryTask.promised_at, DeliveryTask.id)).all()
     params = quote_params(store)
     rows = [task_row(task, order, now, params) for task, order in tasks]
-    shifts = sorted(shifts, key=lambda s: (s.courier.name, s.courier_id))
+    shifts = sorted(shifts, key=lambda s: (localized(s.courier), s.courier_id))
     stale_after_min = planner_params(store).stale_position_min
     couriers = [_courier_row(n, s, rows, store, now, stale_after_min) for n, s in enumerate(shifts, start=1)]
     sections = [Section(key, label, [r for r in rows if r.section == key]) for key, label in SECTIONS]

@@ -12,12 +12,12 @@ from . import errors, notices, transitions
 from .moves import move
 
 
-def refund(order, amount_cents, reason, actor_id, now, while_in=None):
+def refund(order, amount_cents, reason, actor_id, now, while_in=None, params=None):
     """Give ``amount_cents`` back the way the order was paid: to the wallet, or less to collect at the door.
 
     ``refunded_cents`` grows in one UPDATE (never read-then-write), only while the order is in one of
     ``while_in`` when given: a refund racing a cancellation can never pay twice. ``reason`` is the
-    wallet entry's note.
+    wallet entry's note key (``wallet.presenters.NOTES``), ``params`` its parameters.
     """
     if amount_cents <= 0:
         return
@@ -29,8 +29,8 @@ def refund(order, amount_cents, reason, actor_id, now, while_in=None):
     if not counted:
         raise StatusConflict(order.status)
     if order.payment_method == PaymentMethod.WALLET.value:
-        wallet.credit(order.user_id, order.store_id, amount_cents, "refund", now=now, note=reason,
-                      order_id=order.id, actor_id=actor_id)
+        wallet.credit(order.user_id, order.store_id, amount_cents, "refund", now=now, note_key=reason,
+                      note_params=params, order_id=order.id, actor_id=actor_id)
     db.session.flush()
     db.session.refresh(order)
 
@@ -45,14 +45,14 @@ def cancel(order, actor_id, now, note):
     """Cancel: the order and its task move, the goods go back, the money is refunded."""
     move(order, OrderStatus.CANCELLED, actor_id=actor_id, now=now, note=note)
     restock(order, actor_id, now)
-    refund(order, order.total_cents - order.refunded_cents, "order cancelled", actor_id, now)
+    refund(order, order.total_cents - order.refunded_cents, "order_cancelled", actor_id, now)
     return order
 
 
 def settle_failed_delivery(order, actor_id, now):
     """A failed delivery: the goods come back to the shelf and the resident gets their money back."""
     restock(order, actor_id, now)
-    refund(order, order.total_cents - order.refunded_cents, "delivery failed", actor_id, now)
+    refund(order, order.total_cents - order.refunded_cents, "delivery_failed", actor_id, now)
     return order
 
 

@@ -46,8 +46,8 @@ def mark_item_unavailable(staff, order_id, item_id, now):
     if not flipped:
         return order
     db.session.refresh(item)
-    settlement.refund(order, item.line_cents, f"unavailable: {item.name_zh}", staff.id, now,
-                      while_in=transitions.ITEM_EDITABLE)
+    settlement.refund(order, item.line_cents, "unavailable", staff.id, now, while_in=transitions.ITEM_EDITABLE,
+                      params={"name_zh": item.name_zh, "name_en": item.name_en})
     db.session.add(OrderEvent(order_id=order.id, status=order.status, actor_id=staff.id, at=now,
                               note=f"unavailable:{item.id}"))
     db.session.flush()

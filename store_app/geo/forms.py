@@ -7,12 +7,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..database import MoneyError, parse_cents
 from ..stores.rules import HoursFormatError, parse_interval
 from ..web.forms import Form
+from ..web.names import bilingual_name
 
 REQUIRED = _l("This field is required.")
 
 
-class BuildingForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+class BuildingForm(bilingual_name(120), Form):
     aliases = TextAreaField(_l("Other names (one per line)"), validators=[Length(max=1000)])
     lat = FloatField(_l("Latitude"), validators=[InputRequired(REQUIRED), NumberRange(-90, 90)])
     lon = FloatField(_l("Longitude"), validators=[InputRequired(REQUIRED), NumberRange(-180, 180)])
@@ -38,10 +38,9 @@ def daily_hours(form, field):
         raise ValidationError(message) from exc
 
 
-class ZoneForm(Form):
+class ZoneForm(bilingual_name(80), Form):
     """A delivery zone: money in yuan here, cents in the database."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
     fee = StringField(_l("Delivery fee (¥)"), validators=[DataRequired(REQUIRED), money], default="0",
                       render_kw={"inputmode": "decimal"})
     minimum = StringField(_l("Minimum order (¥)"), validators=[DataRequired(REQUIRED), money], default="0",

@@ -1,6 +1,9 @@
 """The community gazetteer: the buildings a store serves."""
+from sqlalchemy.ext.hybrid import hybrid_property
+
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..web.i18n import localized
 
 
 class Building(db.Model):
@@ -10,7 +13,9 @@ class Building(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
-    name = db.Column(db.String(120), nullable=False)
+    # The building's name per language; one of them may be empty (``localized`` falls back).
+    name_zh = db.Column(db.String(120), nullable=False, default="", server_default="")
+    name_en = db.Column(db.String(120), nullable=False, default="", server_default="")
     # Other names residents use ("3号楼", "Building 3"), one per line.
     aliases = db.Column(db.Text, nullable=False, default="")
     # Lower-cased name and aliases, searched with LIKE; kept in step by ``set_names``.
@@ -21,26 +26,38 @@ class Building(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
-        db.UniqueConstraint("store_id", "name"),
         db.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="location_valid"),
     )
+
+    @hybrid_property
+    def name(self):
+        """The name in the page's language, else in the other one. In a query: the Chinese name, else
+        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
+        return localized(self, "name")
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)
 
     def alias_list(self):
         """The aliases as a list, in the order they were entered."""
         return [a for a in (self.aliases or "").splitlines() if a.strip()]
 
-    def set_names(self, name, aliases):
-        """Set the name and aliases and refresh the search text."""
+    def set_names(self, name_zh, aliases, name_en=""):
+        """Set both names and the aliases and refresh the search text (it finds either language)."""
         clean = [a.strip() for a in aliases if a and a.strip()]
-        self.name = name.strip()
+        self.name_zh, self.name_en = (name_zh or "").strip(), (name_en or "").strip()
         self.aliases = "\n".join(clean)
-        self.search_text = "\n".join([self.name, *clean]).lower()
+        self.search_text = "\n".join([n for n in (self.name_zh, self.name_en) if n] + clean).lower()
 
     def to_json(self):
         """The building as the JSON API shows it."""
         return {
             "id": self.id,
             "name": self.name,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
             "aliases": self.alias_list(),
             "lat": self.lat,
             "lon": self.lon,
@@ -48,7 +65,7 @@ class Building(db.Model):
         }
 
     def __repr__(self):
-        return f"<Building {self.id} {self.name!r}>"
+        return f"<Building {self.id} {self.name_zh or self.name_en!r}>"
 
 
 class DeliveryZone(db.Model):
@@ -62,7 +79,9 @@ class DeliveryZone(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False, index=True)
-    name = db.Column(db.String(80), nullable=False)
+    # The zone's name per language; one of them may be empty (``localized`` falls back).
+    name_zh = db.Column(db.String(80), nullable=False, default="", server_default="")
+    name_en = db.Column(db.String(80), nullable=False, default="", server_default="")
     # A GeoJSON Polygon geometry: coordinates are [lon, lat] as GeoJSON requires.
     geojson = db.Column(db.Text, nullable=False)
     fee_cents = db.Column(db.Integer, nullable=False, default=0)
@@ -75,6 +94,16 @@ class DeliveryZone(db.Model):
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        db.UniqueConstraint("store_id", "name"),
         db.CheckConstraint("fee_cents >= 0 AND minimum_cents >= 0", name="money_not_negative"),
     )
+
+    @hybrid_property
+    def name(self):
+        """The name in the page's language, else in the other one. In a query: the Chinese name, else
+        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
+        return localized(self, "name")
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from ..caching import cache
 from ..extensions import db
-from ..web.i18n import current_language
+from ..web.i18n import current_language, localized
+from ..web.names import clean_names
 from . import maps, rules, zones
 from .errors import BuildingNameTaken, ZoneNameTaken
 from .models import Building, DeliveryZone
@@ -15,7 +16,8 @@ class _ZoneFacts:
     """A zone as the quote needs it, detached from the session so it can be cached."""
 
     id: int
-    name: str
+    name_zh: str
+    name_en: str
     fee_cents: int
     minimum_cents: int
     enabled: bool
@@ -23,9 +25,14 @@ class _ZoneFacts:
     opens_min: int | None
     closes_min: int | None
 
+    @property
+    def name(self):
+        """In the language of the request reading it (the cache is shared by every language)."""
+        return localized(self, "name")
+
     @classmethod
     def of(cls, zone):
-        return cls(zone.id, zone.name, zone.fee_cents, zone.minimum_cents, zone.enabled, zone.priority,
+        return cls(zone.id, zone.name_zh, zone.name_en, zone.fee_cents, zone.minimum_cents, zone.enabled, zone.priority,
                    zone.opens_min, zone.closes_min)
 
 
@@ -35,7 +42,7 @@ def list_buildings(store_id, query="", limit=20):
     words = rules.search_words(query)
     if words:
         stmt = stmt.where(*[Building.search_text.contains(word, autoescape=True) for word in words])
-    stmt = stmt.order_by(Building.name, Building.id).limit(limit)
+    stmt = stmt.order_by(Building.name_zh, Building.name_en, Building.id).limit(limit)
     return db.session.scalars(stmt).all()
 
 
@@ -59,18 +66,26 @@ def nearest_building(store_id, point, max_m):
     return db.session.get(Building, found[0]), found[1]
 
 
-def save_building(store_id, name, aliases, lat, lon, entrance_note="", building=None):
-    """Create a building (or update ``building``) after checking its point and that its name is free."""
+def _name_clash(model, store_id, name_zh, name_en, own):
+    """The id of another of the store's ``model`` rows with the same name in either language, or None."""
+    same = [getattr(model, f"name_{lang}") == name for lang, name in (("zh", name_zh), ("en", name_en)) if name]
+    return db.session.scalar(db.select(model.id).where(
+        model.store_id == store_id, db.or_(*same), model.id != (own.id if own is not None else -1)).limit(1))
+
+
+def save_building(store_id, name=None, aliases=(), lat=None, lon=None, entrance_note="", building=None, *,
+                  name_zh="", name_en=""):
+    """Create a building (or update ``building``) after checking its point and that its names are free.
+
+    One of ``name_zh`` / ``name_en`` is required; an older caller's one ``name`` is split by script."""
+    name_zh, name_en = clean_names(name_zh, name_en, name=name)
     lat, lon = rules.parse_point(lat, lon)
-    clash = db.session.scalar(db.select(Building.id).where(
-        Building.store_id == store_id, Building.name == name.strip(),
-        Building.id != (building.id if building is not None else -1)))
-    if clash is not None:
-        raise BuildingNameTaken(name)
+    if _name_clash(Building, store_id, name_zh, name_en, building) is not None:
+        raise BuildingNameTaken(name_zh or name_en)
     if building is None:
         building = Building(store_id=store_id)
         db.session.add(building)
-    building.set_names(name, aliases)
+    building.set_names(name_zh, aliases, name_en)
     building.lat, building.lon = lat, lon
     building.entrance_note = (entrance_note or "").strip()
     db.session.flush()
@@ -136,19 +151,19 @@ def find_zone(store_id, point, version=None):
     return by_id.get(zone_id) if zone_id is not None else None
 
 
-def save_zone(store_id, *, name, geojson, fee_cents, minimum_cents, now, enabled=True, priority=0,
-              opens_min=None, closes_min=None, zone=None):
-    """Create or update a zone after validating its polygon; nothing is saved if it is invalid."""
+def save_zone(store_id, *, geojson, fee_cents, minimum_cents, now, name=None, name_zh="", name_en="",
+              enabled=True, priority=0, opens_min=None, closes_min=None, zone=None):
+    """Create or update a zone after validating its polygon; nothing is saved if it is invalid.
+
+    One of ``name_zh`` / ``name_en`` is required; an older caller's one ``name`` is split by script."""
+    name_zh, name_en = clean_names(name_zh, name_en, name=name)
     polygon = zones.parse_polygon(geojson)
-    clash = db.session.scalar(db.select(DeliveryZone.id).where(
-        DeliveryZone.store_id == store_id, DeliveryZone.name == name.strip(),
-        DeliveryZone.id != (zone.id if zone is not None else -1)))
-    if clash is not None:
-        raise ZoneNameTaken(name)
+    if _name_clash(DeliveryZone, store_id, name_zh, name_en, zone) is not None:
+        raise ZoneNameTaken(name_zh or name_en)
     if zone is None:
         zone = DeliveryZone(store_id=store_id)
         db.session.add(zone)
-    zone.name = name.strip()
+    zone.name_zh, zone.name_en = name_zh, name_en
     zone.geojson = json.dumps(zones.to_geojson(polygon))
     zone.fee_cents, zone.minimum_cents = int(fee_cents), int(minimum_cents)
     zone.enabled, zone.priority = bool(enabled), int(priority)
@@ -171,7 +186,7 @@ def delete_zone(store_id, zone_id):
 @dataclass(frozen=True)
 class _MapZone:
     id: int
-    name: str
+    name: str  # in the page's language
     enabled: bool
     fee_cents: int
     minimum_cents: int
@@ -204,5 +219,5 @@ def load_delivery_map(store, point=None, highlight_id=None, edited_ring=None, en
     ``point`` is the resident's ``(lat, lon)``; ``edited_ring`` the outline being edited.
     """
     context = load_map_context(store, lang, enabled_only)
-    return maps.build_view((store.lat, store.lon, store.name), list(context.buildings), list(context.zones),
+    return maps.build_view((store.lat, store.lon, localized(store)), list(context.buildings), list(context.zones),
                            point=point, highlight_id=highlight_id, edited_ring=edited_ring)

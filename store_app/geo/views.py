@@ -115,10 +115,11 @@ def edit_building(building_id):
     if form.validate_on_submit():
         try:
             with transaction():
-                operations.save_building(current_user.store_id, form.name.data, form.aliases.data.splitlines(),
-                                         form.lat.data, form.lon.data, form.entrance_note.data, building)
+                operations.save_building(current_user.store_id, None, form.aliases.data.splitlines(),
+                                         form.lat.data, form.lon.data, form.entrance_note.data, building,
+                                         name_zh=form.name_zh.data, name_en=form.name_en.data)
         except DomainError as exc:
-            form.name.errors = [exc.message]
+            form.name_zh.errors = [exc.message]
         except rules.CoordinateError as exc:
             form.lat.errors = [errors.coordinate_message(exc)]
         else:
@@ -175,7 +176,7 @@ def _fill_zone_form(form, zone, store):
     if zone is None:
         form.geojson.data = json.dumps(zones.square_around(store.lat, store.lon, NEW_ZONE_HALF_SIDE_M))
         return
-    form.name.data = zone.name
+    form.name_zh.data, form.name_en.data = zone.name_zh, zone.name_en
     form.fee.data = format_cents(zone.fee_cents, symbol="")
     form.minimum.data = format_cents(zone.minimum_cents, symbol="")
     form.priority.data = zone.priority
@@ -200,7 +201,7 @@ def _save_zone_form(form, zone, store):
     try:
         with transaction():
             operations.save_zone(
-                store.id, name=form.name.data, geojson=form.geojson.data or "",
+                store.id, name_zh=form.name_zh.data, name_en=form.name_en.data, geojson=form.geojson.data or "",
                 fee_cents=parse_cents(form.fee.data), minimum_cents=parse_cents(form.minimum.data), now=utcnow(),
                 enabled=form.enabled.data, priority=form.priority.data or 0,
                 opens_min=opens_min, closes_min=closes_min, zone=zone)
@@ -208,7 +209,7 @@ def _save_zone_form(form, zone, store):
         form.geojson.errors = [errors.zone_message(exc)]
         return False
     except DomainError as exc:
-        form.name.errors = [exc.message]
+        form.name_zh.errors = [exc.message]
         return False
     return True
 
@@ -246,7 +247,8 @@ def download_zone(zone_id):
         abort(404)
     feature = {
         "type": "Feature",
-        "properties": {"name": zone.name, "fee_cents": zone.fee_cents, "minimum_cents": zone.minimum_cents,
+        "properties": {"name": zone.name, "name_zh": zone.name_zh, "name_en": zone.name_en,
+                       "fee_cents": zone.fee_cents, "minimum_cents": zone.minimum_cents,
                        "priority": zone.priority, "enabled": zone.enabled, "hours": zone_hours(zone) or None},
         "geometry": json.loads(zone.geojson),
     }

@@ -4,6 +4,7 @@ from datetime import datetime
 from flask_babel import gettext as _, ngettext
 
 from ..web.filters import local_datetime
+from ..web.i18n import localized
 
 
 def _clock(params, key):
@@ -23,7 +24,8 @@ def _order_late(params):
 def _parcel_arrived(params):
     return (_("A parcel is waiting for you"),
             _("Your %(carrier)s parcel (…%(tail)s) is on shelf %(shelf)s. The pickup code is on your Parcels page.",
-              carrier=params.get("carrier", ""), tail=params.get("tail", ""), shelf=params.get("shelf_code", "")))
+              carrier=localized(params, "carrier") or params.get("carrier", ""), tail=params.get("tail", ""),
+              shelf=params.get("shelf_code", "")))
 
 
 def _parcel_new_code(params):
@@ -47,14 +49,14 @@ def _parcel_reminder(params):
 def _parcel_returning(params):
     return (_("Your parcel goes back to the carrier"),
             _("Your parcel (…%(tail)s) was not collected in time and goes back to %(carrier)s.",
-              tail=params.get("tail", ""), carrier=params.get("carrier", "")))
+              tail=params.get("tail", ""), carrier=localized(params, "carrier") or params.get("carrier", "")))
 
 
 def _parcel_code_misses(params):
     return (_("Pickup codes that match no parcel"),
             _("At the counter, %(staff)s typed many pickup codes that match no parcel; code entry is paused "
               "for a while. If nobody at the counter was guessing, nothing needs doing.",
-              staff=params.get("staff", "")))
+              staff=localized(params, "staff") or params.get("staff", "")))
 
 
 RENDERERS = {

@@ -1,6 +1,7 @@
 """Cart lines, orders, their items and their timeline, and voice orders."""
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..web.i18n import localized
 from .statuses import OrderStatus, PaymentMethod  # noqa: F401  (re-exported)
 
 
@@ -78,6 +79,16 @@ class Order(db.Model):
                             order_by="OrderItem.id")
     events = db.relationship("OrderEvent", back_populates="order", cascade="all, delete-orphan",
                              order_by="(OrderEvent.at, OrderEvent.id)")
+    building = db.relationship("Building")
+
+    @property
+    def address_label(self):
+        """Where it goes, in the page's language: the building's name as it is now (``address_text``
+        kept it in the resident's language at checkout) and the unit as typed."""
+        if self.building is None:
+            return self.address_text
+        _name, comma, unit = self.address_text.rpartition(", ")
+        return f"{self.building.name}, {unit}" if comma else self.building.name
 
     __table_args__ = (
         # A double tap or a replayed request finds the first order instead of making a second.
@@ -112,7 +123,8 @@ class OrderItem(db.Model):
         return self.unit_price_cents * self.quantity
 
     def name(self, lang):
-        return self.name_en if lang == "en" else self.name_zh
+        """The name in ``lang``, else in the other language (``localized``)."""
+        return localized(self, "name", lang)
 
 
 class OrderEvent(db.Model):

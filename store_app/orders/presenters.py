@@ -4,6 +4,7 @@ import math
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
 from ..database import format_cents
+from ..web.i18n import localized
 from .models import OrderStatus as S
 from .rules import amount_due_cents, refund_on_cancel_cents
 from .statuses import PaymentMethod
@@ -140,7 +141,7 @@ def order_status_json(order, now, courier_position=None):
                               "at": courier_position[2].isoformat() if courier_position[2] else None}
                              if courier_position is not None and S(order.status) in COURIER_VISIBLE else None),
         "en_route": S(order.status) in COURIER_VISIBLE,
-        "courier": order.courier.name if order.courier is not None else None,
+        "courier": localized(order.courier) if order.courier is not None else None,
         "steps": [{"status": s.value, "label": status_label(s), "done": s.value in reached,
                    "at": reached[s.value].isoformat() if s.value in reached else None} for s in PROGRESS],
         "unavailable": [item.name(lang) for item in order.items if item.unavailable],

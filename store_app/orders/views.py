@@ -15,7 +15,7 @@ from ..wallet.operations import get_balance
 from ..web.filters import local_datetime
 from ..web.forms import choice_list
 from ..web.guards import role_required
-from ..web.i18n import current_language
+from ..web.i18n import current_language, localized
 from ..web.links import safe_next
 from ..web.params import db_int
 from . import cart as cart_ops
@@ -203,7 +203,7 @@ def _live(order):
 def _delivery_map(order, live):
     """The map of this delivery: the store, the resident's door, the courier (framed on the first two)."""
     store, where = current_user.store, live["courier_position"]
-    return maps.route_view((store.lat, store.lon, store.name), [("dropoff", order.lat, order.lon, order.address_text)],
+    return maps.route_view((store.lat, store.lon, localized(store)), [("dropoff", order.lat, order.lon, order.address_label)],
                            courier=(where["lat"], where["lon"]) if where else None, fit_courier=False,
                            context=geo_ops.load_map_context(store))
 

@@ -14,7 +14,7 @@ from . import errors, rules
 from .codes import code_secret
 from .models import ON_SHELF, Parcel, ParcelEvent, ParcelStatus
 from .notices import tell
-from .shelves import CARRIER_NAME_MAX, propose, tier_spaces
+from .shelves import CARRIER_NAME_MAX, carrier_key, list_carriers, propose, tier_spaces
 
 CHECK_IN_ATTEMPTS = 8  # fresh slot numbers and codes tried when the unique indexes refuse a clash
 
@@ -100,6 +100,7 @@ def check_in(staff, *, tracking_number, carrier, phone, name="", size="small", n
     indexes refuse the second insert, which is retried (in a savepoint) with fresh values.
     """
     tracking, carrier, e164, size = clean_check_in(tracking_number, carrier, phone, size)
+    carrier = carrier_key(list_carriers(staff.store_id), carrier)  # a known carrier's key, in either language
     for field, text, longest in (("recipient_name", name, NAME_MAX), ("note", note, NOTE_MAX)):
         if len((text or "").strip()) > longest:
             raise errors.TextTooLong(field, longest)

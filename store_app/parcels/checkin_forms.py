@@ -10,6 +10,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..web.forms import Form, choice_list
+from ..web.i18n import localized
 from .rules import SIZES
 
 SIZE_LABELS = {"small": _l("Small"), "medium": _l("Medium"), "large": _l("Large")}
@@ -20,7 +21,7 @@ PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "off", "placeholder": "139 00
 
 
 def carrier_choices(carriers):
-    return choice_list([("", _l("Choose the carrier"))] + [(name, name) for name in carriers])
+    return choice_list([("", _l("Choose the carrier"))] + [(c.key, localized(c)) for c in carriers])
 
 
 SIZE_CHOICES = choice_list([(size, SIZE_LABELS[size]) for size in SIZES])
@@ -75,7 +76,7 @@ class ImportForm(Form):
 
 
 class CarriersForm(Form):
-    names = TextAreaField(_l("Carriers, one per line, in the order of the list"),
+    names = TextAreaField(_l("Carriers, one per line in the order of the list: the Chinese name | the English name"),
                           validators=[Length(max=4000)], render_kw={"rows": 12, "spellcheck": "false"})
 
 

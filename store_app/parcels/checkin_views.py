@@ -272,5 +272,5 @@ def carriers():
             flash(_("Carriers saved."), "success")
             return redirect(url_for("parcel_console.carriers"), 303)
     if not form.is_submitted():
-        form.names.data = "\n".join(shelf_ops.list_carriers(store_id))
+        form.names.data = "\n".join(c.line() for c in shelf_ops.list_carriers(store_id))
     return render_template("parcels/checkin_carriers.html", form=form), 400 if form.is_submitted() else 200

@@ -12,6 +12,7 @@ from ..notifications.operations import notify_many
 from ..roles import Role
 from ..wallet import operations as wallet
 from ..wallet.errors import InsufficientFunds
+from ..web.i18n import localized
 from . import errors, rules
 from .codes import code_secret
 from .models import Parcel, ParcelEvent, ParcelProxy, ParcelStatus
@@ -48,7 +49,8 @@ def tell_owners_of_code_misses(staff, now):
     hour = now.strftime("%Y%m%d%H")
     notify_many([dict(user_id=owner_id, store_id=staff.store_id, kind="parcel_code_misses",
                       dedupe_key=f"parcel_code_misses:{staff.id}:{hour}", link="/console/parcels/handover",
-                      params={"staff": staff.name}) for owner_id in owners], now)
+                      params={"staff": staff.name, "staff_zh": staff.name, "staff_en": staff.name_en})
+                 for owner_id in owners], now)
 
 
 def find_by_label(store_id, text):
@@ -98,7 +100,7 @@ def handover_set(store_id, parcel):
         Parcel.store_id == store_id, Parcel.status == ParcelStatus.WAITING.value,
         db.or_(Parcel.recipient_id == owner.id, by_phone) if owner is not None else by_phone)
         .order_by(Parcel.shelf_code)).all()
-    collectors = [Collector(owner.id if owner else None, owner.name if owner else parcel.recipient_name,
+    collectors = [Collector(owner.id if owner else None, localized(owner) if owner else parcel.recipient_name,
                             parcel.recipient_phone, "recipient")]
     if owner is not None:
         grants = db.session.scalars(db.select(ParcelProxy).where(
@@ -107,7 +109,8 @@ def handover_set(store_id, parcel):
         phones = sorted({g.proxy_phone for g in grants})
         users = ({u.phone: u for u in db.session.scalars(db.select(User).where(User.phone.in_(phones)))}
                  if phones else {})
-        collectors += [Collector(users[p].id if p in users else None, users[p].name if p in users else "", p, "proxy")
+        collectors += [Collector(users[p].id if p in users else None, localized(users[p]) if p in users else "", p,
+                                 "proxy")
                        for p in phones]
     return same, collectors
 
@@ -153,7 +156,7 @@ def hand_over(staff, store, parcel_ids, *, collector_phone, payment, now):
         if payer is None:
             raise errors.FeeUnpaid()
         try:
-            wallet.debit(payer, store.id, total, "payment", note="parcel storage fee", actor_id=staff.id, now=now)
+            wallet.debit(payer, store.id, total, "payment", note_key="parcel_storage_fee", actor_id=staff.id, now=now)
         except InsufficientFunds:
             raise errors.FeeUnpaid() from None
     db.session.flush()

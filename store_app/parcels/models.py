@@ -43,10 +43,16 @@ class Carrier(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False)
-    name = db.Column(db.String(40), nullable=False)
+    # The carrier's name per language ("顺丰速运" / "SF Express"), one may be empty. A parcel keeps the
+    # name it was checked in with (``Parcel.carrier``: ``name_zh``, else ``name_en``).
+    name_zh = db.Column(db.String(40), nullable=False, default="", server_default="")
+    name_en = db.Column(db.String(40), nullable=False, default="", server_default="")
     position = db.Column(db.Integer, nullable=False, default=0)
 
-    __table_args__ = (db.UniqueConstraint("store_id", "name"),)
+    @property
+    def key(self):
+        """What a parcel checked in with this carrier stores in ``Parcel.carrier``."""
+        return self.name_zh or self.name_en
 
 
 class Parcel(db.Model):

@@ -10,6 +10,15 @@ from ..extensions import db
 from ..notifications.operations import notify
 from ..notifications.presenters import renderer
 from ..roles import Role
+from ..web.i18n import localized
+from .shelves import list_carriers
+
+
+def _carrier_params(parcel):
+    """The carrier's two names, so that a message reads in its reader's language when shown."""
+    names = next((c for c in list_carriers(parcel.store_id) if c.key == parcel.carrier), None)
+    return {"carrier": parcel.carrier, "carrier_zh": names.name_zh if names else "",
+            "carrier_en": names.name_en if names else ""}
 
 
 def tell(parcel, kind, step, now, **extra):
@@ -17,7 +26,8 @@ def tell(parcel, kind, step, now, **extra):
     account; by SMS through the outbox (the only way for an unregistered number) when a gateway is set."""
     from ..notifications.outbox import queue_sms
 
-    params = {"parcel_id": parcel.id, "carrier": parcel.carrier, "shelf_code": parcel.shelf_code,
+    params = {"parcel_id": parcel.id, **_carrier_params(parcel),
+              "shelf_code": parcel.shelf_code,
               "tail": parcel.tracking_number[-4:], **{k: v for k, v in extra.items() if k != "code"}}
     key = f"parcel:{parcel.id}:{step}:{parcel.code_nonce or ''}" if step in ("arrived", "new_code") \
         else f"parcel:{parcel.id}:{step}"
@@ -31,7 +41,7 @@ def tell(parcel, kind, step, now, **extra):
 
 def _proxy_params(grant, owner, parcel):
     return {"owner": owner.name, "all": parcel is None,
-            "carrier": parcel.carrier if parcel is not None else "",
+            **(_carrier_params(parcel) if parcel is not None else {"carrier": ""}),
             "tail": parcel.tracking_number[-4:] if parcel is not None else ""}
 
 
@@ -73,7 +83,8 @@ def tell_collected_by_proxy(owner_id, store_id, parcels, proxy_name, proxy_phone
 def _what(params):
     if params.get("all"):
         return _("all their parcels at the store")
-    return _("their %(carrier)s parcel (…%(tail)s)", carrier=params.get("carrier", ""), tail=params.get("tail", ""))
+    carrier = localized(params, "carrier") or params.get("carrier", "")
+    return _("their %(carrier)s parcel (…%(tail)s)", carrier=carrier, tail=params.get("tail", ""))
 
 
 @renderer("parcel_proxy_named")

@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
+from flask import g
+from flask_login import current_user
 from markupsafe import Markup
 
-from . import codes, residents, rules, terms
+from ..web.i18n import localized
+from . import codes, residents, rules, shelves, terms
 from .models import Parcel, ParcelStatus
 
 
@@ -74,3 +77,13 @@ def my_parcels(user, store, now):
                      out=[p for p in mine if p.status == ParcelStatus.OUT_FOR_DELIVERY.value],
                      for_others=[card(store, p, now) for p in residents.list_for_proxy(user)],
                      history=residents.history_for_resident(user))
+
+
+def carrier_name(stored):
+    """A parcel's carrier (``Parcel.carrier``, a carrier's key) in the page's language; a name the
+    store's list does not know is shown as it was typed."""
+    if "parcel_carriers" not in g:
+        store_id = getattr(current_user, "store_id", None)
+        g.parcel_carriers = {c.key: c for c in shelves.list_carriers(store_id)} if store_id else {}
+    known = g.parcel_carriers.get(stored)
+    return localized(known) if known is not None else (stored or "")

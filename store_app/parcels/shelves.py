@@ -2,14 +2,35 @@
 parcels take on each tier (in size units), how full the station is, and where a parcel of a size
 would go now."""
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..extensions import db
+from ..web.names import split_names
 from . import errors, rules
 from .models import ON_SHELF, Carrier, Parcel, Shelf
 
 CARRIER_NAME_MAX = 40  # as the column
-DEFAULT_CARRIERS = ("中通快递 ZTO", "圆通速递 YTO", "韵达快递 Yunda", "申通快递 STO", "顺丰速运 SF Express",
-                    "京东物流 JD Logistics", "极兔速递 J&T", "邮政 EMS / China Post", "菜鸟 Cainiao")
+
+
+class CarrierName(NamedTuple):
+    """A carrier's two names; ``key`` is what a parcel stores (``localized`` shows it)."""
+
+    name_zh: str
+    name_en: str
+
+    @property
+    def key(self):
+        return self.name_zh or self.name_en
+
+    def line(self):
+        """As the console's list writes it: "顺丰速运 | SF Express"."""
+        return " | ".join(n for n in (self.name_zh, self.name_en) if n) if self.name_zh else f"| {self.name_en}"
+
+
+DEFAULT_CARRIERS = tuple(CarrierName(zh, en) for zh, en in (
+    ("中通快递", "ZTO Express"), ("圆通速递", "YTO Express"), ("韵达快递", "Yunda Express"),
+    ("申通快递", "STO Express"), ("顺丰速运", "SF Express"), ("京东物流", "JD Logistics"),
+    ("极兔速递", "J&T Express"), ("中国邮政", "China Post EMS"), ("菜鸟", "Cainiao")))
 
 
 def list_shelves(store_id):
@@ -30,23 +51,47 @@ def save_shelf(store_id, number, tiers, capacity):
 
 
 def list_carriers(store_id):
-    """The store's carriers in order; the common ones on first use."""
-    carriers = db.session.scalars(db.select(Carrier.name).where(Carrier.store_id == store_id)
-                                  .order_by(Carrier.position, Carrier.id)).all()
-    return list(carriers) or list(DEFAULT_CARRIERS)
+    """The store's carriers (``CarrierName``) in order; the common ones on first use."""
+    rows = db.session.execute(db.select(Carrier.name_zh, Carrier.name_en).where(Carrier.store_id == store_id)
+                              .order_by(Carrier.position, Carrier.id)).all()
+    return [CarrierName(*row) for row in rows] or list(DEFAULT_CARRIERS)
 
 
-def set_carriers(store_id, names):
-    """Replace the carrier list (one name per line in the console)."""
-    cleaned = []
-    for name in names:
-        name = " ".join(name.split())
+def carrier_key(carriers, text):
+    """What a parcel stores for a carrier typed or picked as ``text`` (either name, or both in one):
+    the known carrier's key, else the text as it is."""
+    text = " ".join((text or "").split())
+    wanted = {text.casefold(), *(n.casefold() for n in split_names(text) if n)}
+    for carrier in carriers:
+        if wanted & {n.casefold() for n in carrier if n}:
+            return carrier.key
+    return text
+
+
+def parse_carrier_line(line):
+    """``CarrierName`` from a line of the console's list: "顺丰速运 | SF Express", "顺丰速运", "| SF Express"
+    or an older "顺丰速运 SF Express"; None for an empty line."""
+    if "|" in line:
+        zh, _, en = line.partition("|")
+    else:
+        zh, en = split_names(line)
+    zh, en = " ".join(zh.split()), " ".join(en.split())
+    for name in (zh, en):
         if len(name) > CARRIER_NAME_MAX:
             raise errors.CarrierNameTooLong(name=name[:20], max=CARRIER_NAME_MAX)
-        if name and name not in cleaned:
-            cleaned.append(name)
+    return CarrierName(zh, en) if zh or en else None
+
+
+def set_carriers(store_id, lines):
+    """Replace the carrier list (one carrier per line in the console, its two names split by "|")."""
+    cleaned = []
+    for line in lines:
+        carrier = parse_carrier_line(line)
+        if carrier is not None and carrier.key not in {c.key for c in cleaned}:
+            cleaned.append(carrier)
     db.session.execute(db.delete(Carrier).where(Carrier.store_id == store_id))
-    db.session.add_all(Carrier(store_id=store_id, name=name, position=i) for i, name in enumerate(cleaned))
+    db.session.add_all(Carrier(store_id=store_id, name_zh=c.name_zh, name_en=c.name_en, position=i)
+                       for i, c in enumerate(cleaned))
     db.session.flush()
     return cleaned
 

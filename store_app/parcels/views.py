@@ -20,6 +20,7 @@ from .models import ParcelStatus
 bp = Blueprint("parcels", __name__)
 # The order page, the courier's task card and the picking list name the parcels riding on an order.
 bp.add_app_template_global(door_ops.parcels_of_order, "parcels_of_order")
+bp.add_app_template_global(presenters.carrier_name, "carrier_name")
 resident_only = role_required(Role.RESIDENT)
 
 
@@ -38,7 +39,7 @@ def _proxy_page(form, status=200):
     mine = {p.id: p for p in residents.list_for_resident(current_user)}
     form.parcel.choices = choice_list(
         [(ALL_PARCELS, _("All my parcels, now and later"))]
-        + [(str(p.id), f"{p.carrier} …{presenters.tail_of(p)} · {p.shelf_code}")
+        + [(str(p.id), f"{presenters.carrier_name(p.carrier)} …{presenters.tail_of(p)} · {p.shelf_code}")
            for p in mine.values() if p.status == ParcelStatus.WAITING.value])
     return render_template("parcels/proxies_page.html", form=form, proxies=residents.list_proxies(current_user),
                            parcels=mine), status

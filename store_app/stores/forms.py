@@ -10,7 +10,11 @@ REQUIRED = _l("This field is required.")
 
 class StoreForm(Form):
     name = StringField(_l("Store name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    name_en = StringField(_l("Store name in English (optional)"), validators=[Length(max=120)],
+                          render_kw={"lang": "en"})
     address = StringField(_l("Address"), validators=[Length(max=255)])
+    address_en = StringField(_l("Address in English (optional)"), validators=[Length(max=255)],
+                             render_kw={"lang": "en"})
     phone = StringField(_l("Phone"), validators=[Length(max=32)])
     lat = FloatField(_l("Latitude"), validators=[InputRequired(REQUIRED), NumberRange(-90, 90)])
     lon = FloatField(_l("Longitude"), validators=[InputRequired(REQUIRED), NumberRange(-180, 180)])

@@ -9,8 +9,14 @@ class Store(db.Model):
     __tablename__ = "stores"
 
     id = db.Column(db.Integer, primary_key=True)
+    # The store's name; ``name_en`` optionally for English pages (``localized(store)``).
     name = db.Column(db.String(120), nullable=False)
+    name_en = db.Column(db.String(120), nullable=False, default="", server_default="")
+    name_zh = db.synonym("name")
+    # The address as written in Chinese; ``address_en`` optionally for English pages.
     address = db.Column(db.String(255), nullable=False, default="")
+    address_en = db.Column(db.String(255), nullable=False, default="", server_default="")
+    address_zh = db.synonym("address")
     lat = db.Column(db.Float, nullable=False)
     lon = db.Column(db.Float, nullable=False)
     timezone = db.Column(db.String(64), nullable=False, default="Asia/Shanghai")

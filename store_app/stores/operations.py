@@ -34,14 +34,19 @@ def parse_week(texts, weekday_names):
     return intervals
 
 
-def update_store(store, *, name, address, phone, lat, lon, timezone, promise_minutes, intervals):
-    """Save the store's settings and replace its opening hours."""
+def update_store(store, *, name, address, phone, lat, lon, timezone, promise_minutes, intervals, name_en=None,
+                 address_en=None):
+    """Save the store's settings and replace its opening hours (``name_en``, ``address_en``: None keeps it)."""
     if not rules.is_valid_timezone(timezone):
         raise errors.TimezoneInvalid(timezone)
     if not rules.is_on_earth(lat, lon):
         raise errors.LocationInvalid(lat, lon)
     store.lat, store.lon = float(lat), float(lon)
     store.name, store.address, store.phone = name.strip(), address.strip(), phone.strip()
+    if name_en is not None:
+        store.name_en = " ".join(name_en.split())
+    if address_en is not None:
+        store.address_en = address_en.strip()
     store.timezone, store.promise_minutes = timezone, int(promise_minutes)
     store.hours.clear()
     db.session.flush()

@@ -34,7 +34,8 @@ def settings():
                 intervals = operations.parse_week([f.data for f in form.hour_fields()],
                                                   [str(n) for n in WEEKDAY_NAMES])
                 operations.update_store(
-                    store, name=form.name.data, address=form.address.data or "", phone=form.phone.data or "",
+                    store, name=form.name.data, name_en=form.name_en.data or "",
+                    address_en=form.address_en.data or "", address=form.address.data or "", phone=form.phone.data or "",
                     lat=form.lat.data, lon=form.lon.data, timezone=form.timezone.data.strip(),
                     promise_minutes=form.promise_minutes.data, intervals=intervals)
         except DomainError as exc:

@@ -25,7 +25,11 @@ class WalletEntry(db.Model):
     store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False, index=True)
     amount_cents = db.Column(db.Integer, nullable=False)
     reason = db.Column(db.String(20), nullable=False)  # topup, payment, refund, adjustment
+    # What staff typed (a top-up's note), shown as typed. What the app writes is a key of
+    # ``wallet.presenters.NOTES`` with its parameters, translated when shown.
     note = db.Column(db.String(200), nullable=False, default="")
+    note_key = db.Column(db.String(40), nullable=True)
+    note_params = db.Column(db.JSON, nullable=True)
     order_id = db.Column(db.Integer, db.ForeignKey("orders.id"), nullable=True, index=True)
     actor_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

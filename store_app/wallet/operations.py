@@ -42,20 +42,26 @@ def _add_to_balance(user_id, store_id, amount_cents):
                            .values(balance_cents=Wallet.balance_cents + amount_cents))
 
 
-def credit(user_id, store_id, amount_cents, reason, *, now, note="", order_id=None, actor_id=None):
-    """Put money in (top-up, refund); returns the entry."""
+def credit(user_id, store_id, amount_cents, reason, *, now, note="", order_id=None, actor_id=None,
+           note_key=None, note_params=None):
+    """Put money in (top-up, refund); returns the entry.
+
+    ``note`` is what a person typed; what the app says goes in ``note_key`` (a key of
+    ``presenters.NOTES``) with ``note_params``, translated when shown."""
     if amount_cents <= 0:
         raise AmountInvalid(amount_cents)
     _add_to_balance(user_id, store_id, amount_cents)
     entry = WalletEntry(user_id=user_id, store_id=store_id, amount_cents=amount_cents, reason=reason,
-                        note=note, order_id=order_id, actor_id=actor_id, created_at=now)
+                        note=note, note_key=note_key, note_params=note_params, order_id=order_id,
+                        actor_id=actor_id, created_at=now)
     db.session.add(entry)
     db.session.flush()
     return entry
 
 
-def debit(user_id, store_id, amount_cents, reason="payment", *, now, note="", order_id=None, actor_id=None):
-    """Take money out, only if the balance covers it; ``InsufficientFunds`` otherwise.
+def debit(user_id, store_id, amount_cents, reason="payment", *, now, note="", order_id=None, actor_id=None,
+          note_key=None, note_params=None):
+    """Take money out, only if the balance covers it; ``InsufficientFunds`` otherwise (notes as ``credit``).
 
     Two plain statements (a checkout's hot path): the guarded UPDATE, then the ledger INSERT.
     """
@@ -69,7 +75,7 @@ def debit(user_id, store_id, amount_cents, reason="payment", *, now, note="", or
         raise InsufficientFunds(amount_cents)
     db.session.execute(db.insert(WalletEntry).values(
         user_id=user_id, store_id=store_id, amount_cents=-amount_cents, reason=reason, note=note,
-        order_id=order_id, actor_id=actor_id, created_at=now))
+        note_key=note_key, note_params=note_params, order_id=order_id, actor_id=actor_id, created_at=now))
 
 
 def top_up(staff, resident, amount_cents, now, note="", expected_balance_cents=None):

@@ -8,7 +8,7 @@ from ..errors import DomainError
 from ..roles import Role
 from ..web.forms import show_error
 from ..web.guards import role_required
-from . import operations
+from . import operations, presenters
 from .forms import TopUpForm
 
 bp = Blueprint("wallet", __name__)
@@ -18,6 +18,7 @@ staff_only = role_required(Role.STAFF, Role.OWNER)
 ENTRY_REASONS = {"topup": _l("Top-up"), "payment": _l("Payment"), "refund": _l("Refund"),
                  "adjustment": _l("Adjustment")}
 bp.add_app_template_global(ENTRY_REASONS, "WALLET_ENTRY_REASONS")
+bp.add_app_template_global(presenters.entry_note, "wallet_entry_note")
 RECENT_ENTRIES = 20
 
 

@@ -32,9 +32,40 @@ def current_language():
     return locale.language if locale else "zh"
 
 
+def other_language(lang):
+    """The language to fall back on when a thing has no name in ``lang``."""
+    return "en" if lang == "zh" else "zh"
+
+
+def localized(obj, field="name", lang=None):
+    """``obj``'s ``<field>_<lang>`` in the page's language, else the other language's, else "".
+
+    Things staff name (zones, buildings, carriers, categories, people) keep one field per language,
+    one of them required: this is the one place that picks which to show. ``obj`` may be a model,
+    a named tuple or a mapping (a ledger entry's parameters).
+    """
+    lang = lang or (current_language() if has_request_context() else "zh")
+
+    def value(language):
+        key = f"{field}_{language}"
+        found = obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+        return (found or "").strip()
+
+    return value(lang) or value(other_language(lang))
+
+
+def lang_of(text):
+    """The ``lang`` attribute for text people typed: Chinese when it has a Chinese character."""
+    from .names import has_han
+
+    return "zh-Hans" if has_han(text) else "en"
+
+
 def init_app(app):
     """Bind Flask-Babel with our selector and expose the language list to templates."""
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_global(localized, "localized")
+    app.add_template_filter(lang_of, "lang_of")
 
     @app.context_processor
     def language_context():

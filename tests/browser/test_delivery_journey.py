@@ -347,7 +347,7 @@ def test_staff_stretch_a_zone_and_the_quote_follows(phone, tablet, live_server, 
         user = accounts.register_resident(far["store_id"], number, "Far Away", DEMO_PASSWORD, far["id"],
                                           "1-101")
         store = {"lat": user.store.lat, "lon": user.store.lon}
-        outer = session.scalar(db.select(DeliveryZone).where(DeliveryZone.name.contains("Outer")))
+        outer = session.scalar(db.select(DeliveryZone).where(DeliveryZone.name_en.contains("Outer")))
         outer = {"id": outer.id, "name": outer.name}
 
     before = quote(phone, far["id"])

@@ -19,7 +19,7 @@ except ImportError:  # the ``browser`` fixture skips these tests (fails them in 
 
 STAFF_PHONE = "+8613800138001"
 RESIDENT_PHONE = "13900139005"  # a demo resident: "Resident account"
-CARRIER = "中通快递 ZTO"
+CARRIER = "中通快递"  # the carrier's key: its Chinese name
 LABEL_RE = re.compile(r"^\d{1,3}-\d-\d{3}$")
 
 

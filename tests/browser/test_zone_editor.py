@@ -37,7 +37,7 @@ def test_staff_reshape_a_zone_on_the_map_and_save_it(tablet, ui):
     page.goto("/console/zones")
     ui.no_horizontal_scroll(page)
     expect(page.locator("svg.zone-map polygon.zone")).to_have_count(2)
-    page.locator("table.zones-table a", has_text="Inner").first.click()
+    page.locator("table.zones-table a", has_text="近区").first.click()  # the tablet reads Chinese
     page.wait_for_url("**/console/zones/*")
     ui.no_horizontal_scroll(page)
 
@@ -71,7 +71,7 @@ def test_staff_reshape_a_zone_on_the_map_and_save_it(tablet, ui):
     page.locator('main form[data-zone-editor] button[type="submit"]').click()
     page.wait_for_url("**/console/zones")
     expect(page.locator(".flash-success")).to_be_visible()
-    page.locator("table.zones-table a", has_text="Inner").first.click()
+    page.locator("table.zones-table a", has_text="近区").first.click()  # the tablet reads Chinese
     assert outline(page) == saved_outline
 
 

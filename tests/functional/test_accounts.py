@@ -593,13 +593,14 @@ def test_add_a_building(app, client, auth, community, count):
     before = count(Building)
 
     response = auth.post("/console/buildings/new", {
-        "name": "樱桃园 2号楼", "aliases": "Cherry Court 2\r\n2号楼\r\n", "lat": "31.2020", "lon": "121.4020",
+        "name_zh": "樱桃园 2号楼", "name_en": "", "aliases": "Cherry Court 2\r\n2号楼\r\n",
+        "lat": "31.2020", "lon": "121.4020",
         "entrance_note": "North gate"}, token_from="/console/buildings/new")
 
     assert (response.status_code, response.headers["Location"]) == (302, "/console/buildings")
     assert count(Building) == before + 1
     with app.app_context():
-        new_id = db.session.scalar(db.select(Building.id).where(Building.name == "樱桃园 2号楼"))
+        new_id = db.session.scalar(db.select(Building.id).where(Building.name_zh == "樱桃园 2号楼"))
     assert _building_row(app, new_id) == {"store_id": community["store_id"], "name": "樱桃园 2号楼",
                                           "aliases": ["Cherry Court 2", "2号楼"], "lat": pytest.approx(31.202),
                                           "lon": pytest.approx(121.402), "note": "North gate"}
@@ -611,11 +612,12 @@ def test_edit_a_building(app, client, auth, community):
     auth.login(community["users"][Role.OWNER][1])
     form = client.get(f"/console/buildings/{b1}")
     assert form.status_code == 200
-    assert input_value(form, "name") == "莲花苑 3号楼"
+    assert input_value(form, "name_zh") == "莲花苑 3号楼"
     assert "Lotus Garden Building 3" in form.get_data(as_text=True)
 
     response = auth.post(f"/console/buildings/{b1}", {
-        "name": "莲花苑 3号楼", "aliases": "Lotus 3", "lat": "31.2011", "lon": "121.4011",
+        "name_zh": "莲花苑 3号楼", "name_en": "Lotus Garden Building 3", "aliases": "Lotus 3",
+        "lat": "31.2011", "lon": "121.4011",
         "entrance_note": "East gate"}, token_from=f"/console/buildings/{b1}")
 
     assert response.status_code == 302
@@ -630,19 +632,19 @@ def test_bad_building_input_is_refused_and_the_form_kept(app, client, auth, comm
     auth.login(community["users"][Role.STAFF][1])
     client.set_cookie("lang", "en")
     before_count, before_b2 = count(Building), _building_row(app, b2)
-    good = {"name": "Nowhere House", "aliases": "Copy", "lat": "31.2", "lon": "121.4",
+    good = {"name_zh": "", "name_en": "Nowhere House", "aliases": "Copy", "lat": "31.2", "lon": "121.4",
             "entrance_note": "Typed note"}
     cases = {
-        "duplicate name (new)": ("/console/buildings/new", {"name": "莲花苑 3号楼"},
+        "duplicate name (new)": ("/console/buildings/new", {"name_zh": "莲花苑 3号楼"},
                                  "A building with this name already exists."),
-        "duplicate name (edit)": (f"/console/buildings/{b2}", {"name": "莲花苑 3号楼"},
+        "duplicate name (edit)": (f"/console/buildings/{b2}", {"name_zh": "莲花苑 3号楼", "name_en": ""},
                                   "A building with this name already exists."),
         "latitude 91": ("/console/buildings/new", {"lat": "91"}, None),
         "latitude in words": ("/console/buildings/new", {"lat": "abc"}, None),
         "NaN": ("/console/buildings/new", {"lat": "NaN"}, None),
         "signalling NaN": ("/console/buildings/new", {"lat": "sNaN"}, None),
         "infinite longitude": ("/console/buildings/new", {"lon": "Infinity"}, None),
-        "no name": ("/console/buildings/new", {"name": ""}, "This field is required."),
+        "no name": ("/console/buildings/new", {"name_en": ""}, "Give a name in Chinese, in English, or both."),
     }
     for case, (path, changes, message) in cases.items():
         with subtests.test(case):

@@ -51,7 +51,8 @@ def test_building_search_by_name_and_alias(client, community, subtests):
     everything = client.get("/api/v1/buildings").get_json()
     assert sorted(b["id"] for b in everything) == sorted([b1, b2])
     lotus = next(b for b in everything if b["id"] == b1)
-    assert lotus == {"id": b1, "name": "莲花苑 3号楼", "aliases": ["Lotus Garden Building 3", "3号楼"],
+    assert lotus == {"id": b1, "name": "莲花苑 3号楼", "name_zh": "莲花苑 3号楼", "name_en": "",
+                     "aliases": ["Lotus Garden Building 3", "3号楼"],
                      "lat": pytest.approx(31.201), "lon": pytest.approx(121.401), "entrance_note": ""}
     cases = {"莲花苑": [b1], "3号楼": [b1], "LOTUS garden": [b1], "  lotus   building 3 ": [b1],
              "Meilong": [b2], "号楼": [b1, b2], "Tianyao": [], "%": [], "_": []}

@@ -31,8 +31,8 @@ def _census(app):
         users = db.session.scalars(db.select(User).order_by(User.phone)).all()
         return {
             "stores": [(s.id, s.name, s.lat, s.lon, s.timezone, sorted(s.intervals())) for s in stores],
-            "buildings": sorted(db.session.execute(db.select(Building.id, Building.store_id, Building.name,
-                                                             Building.lat, Building.lon)).all()),
+            "buildings": sorted(db.session.execute(db.select(Building.id, Building.store_id, Building.name_zh,
+                                                             Building.name_en, Building.lat, Building.lon)).all()),
             "users": [(u.phone, u.name, u.role, u.store_id,
                        [(a.building_id, a.unit, a.is_default) for a in u.addresses]) for u in users],
             "addresses": db.session.scalar(db.select(db.func.count()).select_from(Address)),
@@ -53,19 +53,20 @@ def test_seed_demo_creates_the_demo_community_once(app, runner):
     assert len(by_name) == len(census["buildings"]), "building names are unique"
     # The 40 buildings of the demo compounds, all within a short walk of the store. (The zones
     # demo may add a few buildings beyond the delivery area on purpose; they are not counted here.)
-    compound_names = [spec["name"] for spec in data.buildings()]
+    compound_names = [spec["name_zh"] for spec in data.buildings()]
     assert len(set(compound_names)) == 40
     for building_name in compound_names:
-        _, _, _, b_lat, b_lon = by_name[building_name]
+        _, _, _, name_en, b_lat, b_lon = by_name[building_name]
+        assert name_en and name_en.isascii(), "each demo building has its English name in its own field"
         assert 50 < haversine_m((lat, lon), (b_lat, b_lon)) <= 1600, building_name
 
     people = {phone: (person_name, role, store, addresses)
               for phone, person_name, role, store, addresses in census["users"]}
     expected = ([(data.OWNER, Role.OWNER)] + [(p, Role.STAFF) for p in data.STAFF]
                 + [(p, Role.COURIER) for p in data.COURIERS] + [(p, Role.RESIDENT) for p in data.RESIDENTS])
-    assert sorted(people) == sorted(phone for (phone, _), _ in expected)
+    assert sorted(people) == sorted(phone for (phone, *_names), _ in expected)
     building_ids = {b[0] for b in census["buildings"]}
-    for (phone, person_name), role in expected:
+    for (phone, person_name, _name_en), role in expected:
         got_name, got_role, got_store, addresses = people[phone]
         assert (got_name, got_role, got_store) == (person_name, role.value, store_id)
         if role is Role.RESIDENT:
@@ -89,9 +90,9 @@ def test_seed_demo_keeps_what_exists_and_adds_what_is_missing(app, runner):
             for fk in table.foreign_keys:
                 if fk.column.table.name == "buildings":
                     used |= set(db.session.scalars(db.select(fk.parent).where(fk.parent.isnot(None))))
-        ids = dict(db.session.execute(db.select(Building.name, Building.id)).all())
-        spare = next(spec["name"] for spec in data.buildings() if ids[spec["name"]] not in used)
-        db.session.execute(db.delete(Building).where(Building.name == spare))
+        ids = dict(db.session.execute(db.select(Building.name_zh, Building.id)).all())
+        spare = next(spec["name_zh"] for spec in data.buildings() if ids[spec["name_zh"]] not in used)
+        db.session.execute(db.delete(Building).where(Building.name_zh == spare))
         db.session.execute(db.update(User).where(User.phone == data.OWNER[0]).values(name="Renamed Owner"))
         db.session.commit()
     before = _census(app)

@@ -44,7 +44,7 @@ def test_staff_cannot_touch_another_stores_courier_or_building(app, chain, login
     assert disable.status_code == 404
     assert login_client(b_courier_phone).get("/courier").status_code == 200, "B's courier still works"
     response = post_form(staff, f"/console/buildings/{b_building}",
-                         {"name": "Taken Over", "lat": "31.2", "lon": "121.4"})
+                         {"name_en": "Taken Over", "lat": "31.2", "lon": "121.4"})
     assert response.status_code == 404
     with app.app_context():
         assert db.session.get(Building, b_building).name == "Birch Court 1"

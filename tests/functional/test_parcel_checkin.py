@@ -23,7 +23,7 @@ CHECK_IN = "/console/parcels"
 BATCH = "/console/parcels/batch"
 IMPORT = "/console/parcels/import"
 EN = {"Accept-Language": "en"}
-CARRIER = "中通快递 ZTO"
+CARRIER = "中通快递"
 LABEL_RE = re.compile(r"^\d{1,3}-\d-\d{3}$")
 
 
@@ -111,7 +111,7 @@ def test_missing_station_pages_are_not_linked(app, station, staff, monkeypatch):
 def test_the_form_offers_the_carriers_proposes_a_slot_and_shows_the_gauge(app, station, staff):
     response = staff.get(CHECK_IN, headers=EN)
     assert response.status_code == 200
-    assert [html.unescape(v) for v in option_values(response, "carrier")] == list(shelves.DEFAULT_CARRIERS)
+    assert [html.unescape(v) for v in option_values(response, "carrier")] == [c.key for c in shelves.DEFAULT_CARRIERS]
     text = page(response)
     assert re.search(r'data-proposal="small".*?shelf 1, tier 1', text, re.S)
     assert re.search(r'<meter[^>]*max="16"[^>]*value="0"', text)
@@ -247,14 +247,14 @@ def test_batch_posts_keep_the_carrier_and_list_what_was_saved(app, station, staf
     assert first.status_code == 200 and since.isdigit()
     labels = []
     for n in range(3):
-        response = post_form(staff, BATCH, {"carrier": "圆通速递 YTO", "size": "small", "since": since,
+        response = post_form(staff, BATCH, {"carrier": "圆通速递", "size": "small", "since": since,
                                             "tracking_number": f"YT10000000{n}", "recipient_phone": "13700002222"},
                              headers=EN)
         assert response.status_code == 303
         location = response.headers["Location"]
         assert location.startswith(BATCH) and "since=" + since in location
         back = staff.get(location, headers=EN)
-        assert selected_option(back, "carrier") == "圆通速递 YTO"
+        assert selected_option(back, "carrier") == "圆通速递"
         assert input_value(back, "tracking_number") == "" and input_value(back, "since") == since
         assert re.search(r'<input[^>]*autofocus[^>]*name="tracking_number"'
                          r'|<input[^>]*name="tracking_number"[^>]*autofocus', page(back))
@@ -262,7 +262,7 @@ def test_batch_posts_keep_the_carrier_and_list_what_was_saved(app, station, staf
     stored = parcels(app)
     assert [p[0] for p in stored] == ["YT100000000", "YT100000001", "YT100000002"]
     assert labels == [p[1] for p in reversed(stored)], "newest first"
-    assert {p[5] for p in stored} == {"圆通速递 YTO"}
+    assert {p[5] for p in stored} == {"圆通速递"}
     # A new batch starts with an empty list.
     assert 'class="saved-label" href="/' not in page(staff.get(BATCH, headers=EN))
 
@@ -361,14 +361,20 @@ def test_pasted_lines_work_too_and_an_unusable_file_changes_nothing(app, station
 
 def test_staff_edit_the_carrier_list(app, station, staff):
     page_before = staff.get("/console/parcels/carriers", headers=EN)
-    assert CARRIER in page(page_before)
-    response = post_form(staff, "/console/parcels/carriers", {"names": "顺丰速运 SF Express\n\n  本地快递  \n"
-                                                                        "顺丰速运 SF Express\n"}, headers=EN)
+    assert "中通快递 | ZTO Express" in page(page_before)
+    response = post_form(staff, "/console/parcels/carriers", {"names": "顺丰速运 | SF Express\n\n  本地快递  \n"
+                                                                        "顺丰速运 SF Express\n| Parcel Force\n"},
+                         headers=EN)
     assert response.status_code == 303
     with app.app_context():
-        assert shelves.list_carriers(station["store_id"]) == ["顺丰速运 SF Express", "本地快递"]
-    assert option_values(staff.get(CHECK_IN), "carrier") == ["顺丰速运 SF Express", "本地快递"]
-    assert option_values(staff.get(BATCH), "carrier") == ["顺丰速运 SF Express", "本地快递"]
+        assert shelves.list_carriers(station["store_id"]) == [("顺丰速运", "SF Express"), ("本地快递", ""),
+                                                              ("", "Parcel Force")]
+    assert option_values(staff.get(CHECK_IN), "carrier") == ["顺丰速运", "本地快递", "Parcel Force"]
+    english = staff.get(BATCH, headers=EN)
+    assert option_values(english, "carrier") == ["顺丰速运", "本地快递", "Parcel Force"]
+    assert "SF Express</option>" in page(english), "the English name is shown on English pages"
+    chinese = staff.get(BATCH, headers={"Accept-Language": "zh-CN"})
+    assert "顺丰速运</option>" in page(chinese) and "SF Express" not in page(chinese)
 
 
 def test_staff_add_and_change_shelves(app, station, staff, count):
@@ -429,8 +435,9 @@ def test_cli_import_prints_one_json_object_with_the_refused_lines(app, station, 
         {"line": 7, "error": "Size “huge”: write small, medium or large."},
         {"line": 9, "error": duplicate},
     ]}
-    assert [(p[0], p[4], p[5]) for p in parcels(app)] == [("ZT9000000001", "small", "中通快递 ZTO"),
-                                                           ("ZT9000000007", "large", "韵达快递 Yunda")]
+    # a manifest's "中通快递 ZTO" is the store's carrier 中通快递 (its key), shown in the page's language
+    assert [(p[0], p[4], p[5]) for p in parcels(app)] == [("ZT9000000001", "small", "中通快递"),
+                                                           ("ZT9000000007", "large", "韵达快递")]
     assert count(ParcelEvent) == 2
 
 

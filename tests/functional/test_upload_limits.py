@@ -41,7 +41,7 @@ def csv_file(client, language="en"):
 
 def zone_file(client, shop, language="en"):  # noqa: F811
     geojson = json.dumps(square_zone(31.2, 121.4, 0.01)).encode()
-    form = {"name": "Zone B", "fee": "5", "minimum": "0", "priority": "0", "enabled": "y", "hours": "",
+    form = {"name_en": "Zone B", "fee": "5", "minimum": "0", "priority": "0", "enabled": "y", "hours": "",
             "geojson": "", "geojson_file": (io.BytesIO(geojson), "zone.geojson")}
     return post_form(client, "/console/zones/new", form, token_from="/console/zones",
                      content_type="multipart/form-data", headers={"Accept-Language": language})

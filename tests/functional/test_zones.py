@@ -21,7 +21,7 @@ BOW_TIE = {"type": "Polygon", "coordinates": [[[121.39, 31.19], [121.41, 31.21],
 
 
 def zone_form(**overrides):
-    form = {"name": "Inner", "fee": "3", "minimum": "20.50", "priority": "10", "enabled": "y", "hours": "",
+    form = {"name_en": "Inner", "fee": "3", "minimum": "20.50", "priority": "10", "enabled": "y", "hours": "",
             "geojson": json.dumps(SQUARE)}
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
@@ -116,7 +116,7 @@ def test_edit_a_zone(app, community, staff):
     smaller = {"type": "Polygon", "coordinates": [[[121.395, 31.195], [121.405, 31.195], [121.405, 31.205],
                                                    [121.395, 31.195]]]}
     response = post_form(staff, f"/console/zones/{zone_id}", zone_form(
-        name="Core", fee="0", minimum="9.9", priority="-3", hours="", geojson=json.dumps(smaller)))
+        name_en="Core", fee="0", minimum="9.9", priority="-3", hours="", geojson=json.dumps(smaller)))
     assert response.status_code == 302
     [zone] = zones_in_db(app, community["store_id"])
     assert (zone["id"], zone["name"], zone["fee_cents"], zone["minimum_cents"], zone["priority"]) == (
@@ -144,7 +144,7 @@ def test_edit_a_zone(app, community, staff):
     ({"fee": "-1"}, "Write an amount in yuan"),
     ({"minimum": "1.234"}, "Write an amount in yuan"),
     ({"hours": "9-5"}, "Write the hours like 10:00-21:30"),
-    ({"name": ""}, "This field is required."),
+    ({"name_en": ""}, "Give a name in Chinese, in English, or both."),
     ({"priority": "many"}, "Not a valid integer"),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(app, community, staff, count, overrides,
@@ -155,7 +155,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(app, community
     page = html.unescape(response.get_data(as_text=True))
     assert message in page
     assert count(DeliveryZone) == 0
-    assert input_value(response, "name") == html.escape(zone_form(**overrides)["name"], quote=True)
+    assert input_value(response, "name_en") == html.escape(zone_form(**overrides)["name_en"], quote=True)
     if "geojson" in overrides and overrides["geojson"]:
         assert overrides["geojson"] in page, "the outline comes back as it was sent"
 
@@ -163,7 +163,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(app, community
 def test_an_invalid_edit_leaves_the_zone_as_it_was(app, community, staff):
     zone_id = make_zone(app, community["store_id"])
     before = zones_in_db(app, community["store_id"])
-    response = post_form(staff, f"/console/zones/{zone_id}", zone_form(name="Renamed", geojson=json.dumps(BOW_TIE)),
+    response = post_form(staff, f"/console/zones/{zone_id}", zone_form(name_en="Renamed", geojson=json.dumps(BOW_TIE)),
                          headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "crosses itself" in response.get_data(as_text=True)
@@ -172,7 +172,7 @@ def test_an_invalid_edit_leaves_the_zone_as_it_was(app, community, staff):
 
 def test_a_zone_name_is_unique_in_the_store(app, community, staff, count):
     make_zone(app, community["store_id"], "Inner")
-    response = post_form(staff, "/console/zones/new", zone_form(name="Inner"), headers={"Accept-Language": "en"})
+    response = post_form(staff, "/console/zones/new", zone_form(name_en="Inner"), headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "A zone with this name already exists." in response.get_data(as_text=True)
     assert count(DeliveryZone) == 1
@@ -222,11 +222,12 @@ def test_download_and_upload_round_trip(app, community, staff):
     assert response.headers["Content-Disposition"] == f"attachment; filename=zone-{zone_id}.geojson"
     feature = json.loads(response.data)
     assert feature["type"] == "Feature"
-    assert feature["properties"] == {"name": "Inner", "fee_cents": 300, "minimum_cents": 2000, "priority": 5,
+    assert feature["properties"] == {"name": "Inner", "name_zh": "", "name_en": "Inner",
+                                     "fee_cents": 300, "minimum_cents": 2000, "priority": 5,
                                      "enabled": True, "hours": "10:00-21:30"}
     assert feature["geometry"] == SQUARE
 
-    assert upload(staff, "/console/zones/new", response.data, name="Copy").status_code == 302
+    assert upload(staff, "/console/zones/new", response.data, name_en="Copy").status_code == 302
     zones = {z["name"]: z for z in zones_in_db(app, community["store_id"])}
     assert zones["Copy"]["geojson"] == zones["Inner"]["geojson"] == SQUARE
 
@@ -252,7 +253,7 @@ def test_another_stores_zone_is_not_found(app, community, staff, create_store, c
     zone_id = make_zone(app, other_store, "Theirs")
     assert staff.get(f"/console/zones/{zone_id}").status_code == 404
     assert staff.get(f"/console/zones/{zone_id}/geojson").status_code == 404
-    assert post_form(staff, f"/console/zones/{zone_id}", zone_form(name="Mine")).status_code == 404
+    assert post_form(staff, f"/console/zones/{zone_id}", zone_form(name_en="Mine")).status_code == 404
     assert post_form(staff, f"/console/zones/{zone_id}/delete").status_code == 404
     assert zones_in_db(app, other_store)[0]["name"] == "Theirs"
     assert count(DeliveryZone) == 1

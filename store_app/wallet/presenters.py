@@ -1,0 +1,21 @@
+"""How a ledger entry reads: the app's notes are keys with parameters, translated when shown."""
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from ..web.i18n import localized
+
+# note_key -> the sentence; parameters are filled in when shown ("unavailable" names the item).
+NOTES = {
+    "order_cancelled": _l("Order cancelled"),
+    "delivery_failed": _l("Delivery failed"),
+    "parcel_storage_fee": _l("Parcel storage fee"),
+}
+
+
+def entry_note(entry):
+    """The entry's note in the reader's language: a keyed note translated, a typed one as typed."""
+    key, params = entry.note_key, entry.note_params or {}
+    if key == "unavailable":
+        return _("Unavailable: %(name)s", name=localized(params, "name"))
+    if key in NOTES:
+        return str(NOTES[key])
+    return entry.note or ""
