@@ -112,14 +112,14 @@ def test_a_proxy_is_told_when_named_and_when_no_longer(app, shop, staff_id, shop
     helper_phone = english(login_client(helper.phone))
     inbox = visible_text(helper_phone.get("/inbox"))
     assert "You may collect parcels for someone" in inbox
-    assert f"Shopper lets you collect their ZTO parcel (…{tracking[-4:]})." in inbox
+    assert f"Shopper lets you collect their ZTO Express parcel (…{tracking[-4:]})." in inbox
 
     with app.app_context():
         grant_id = db.session.scalar(db.select(ParcelProxy.id).where(ParcelProxy.owner_id == shopper.user_id))
     assert post_form(phone, f"/parcels/proxies/{grant_id}/revoke").status_code == 303
     assert [kind for kind, _ in inbox_of(app, helper.user_id)] == ["parcel_proxy_named", "parcel_proxy_withdrawn"]
     inbox = visible_text(helper_phone.get("/inbox"))
-    assert f"Shopper no longer lets you collect their ZTO parcel (…{tracking[-4:]})." in inbox
+    assert f"Shopper no longer lets you collect their ZTO Express parcel (…{tracking[-4:]})." in inbox
     # A second withdrawal is refused and tells nobody again.
     assert post_form(phone, f"/parcels/proxies/{grant_id}/revoke").status_code == 404
     assert len(inbox_of(app, helper.user_id)) == 2
