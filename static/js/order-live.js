@@ -2,7 +2,7 @@
 import { placeCourier } from "./route-map.js";
 
 const root = document.querySelector("[data-order-live]");
-const FINISHED = new Set(["delivered", "cancelled", "failed"]);
+const FINISHED = new Set(["delivered", "collected", "cancelled", "failed"]);
 
 function render(data) {
   for (const el of root.querySelectorAll("[data-live]")) {
