@@ -102,7 +102,14 @@ def cart():
     """The cart with fresh prices, problems pointed out, and the way to checkout."""
     cart = cart_ops.load_cart(current_user)
     from_voice = any(line.voice_order_id for line in cart.lines)
-    return render_template("orders/cart.html", cart=cart, from_voice=from_voice)
+    address = current_user.default_address()
+    quote = None
+    if address is not None and cart.lines:  # the fee and the minimum of the resident's own zone
+        quote = deliveries_quote(current_user.store, (address.building.lat, address.building.lon),
+                                 cart.item_count, utcnow())
+    missing = rules.missing_for_minimum(cart.subtotal_cents, quote.minimum_cents) if quote else 0
+    return render_template("orders/cart.html", cart=cart, from_voice=from_voice, address=address, quote=quote,
+                           missing_cents=missing)
 
 
 def _checkout_form(address_id=None):
