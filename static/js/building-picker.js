@@ -55,8 +55,12 @@ function setup(picker) {
     status.textContent = "";
     if (!info) return;
     for (const option of select.options) option.hidden = false;
-    if (info.dataset.buildingId) select.value = info.dataset.buildingId;
-    else if (info.dataset.delivers === "no") select.value = "pickup";
+    if (info.dataset.buildingId) {
+      select.value = info.dataset.buildingId;
+      status.textContent = msg.msgNearest.replace("%b", info.dataset.buildingName).replace("%m", info.dataset.distanceM);
+    } else if (info.dataset.delivers === "no") {
+      select.value = "pickup";
+    }
     showUnit();
   }
 

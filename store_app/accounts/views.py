@@ -196,6 +196,7 @@ def register_where():
     building = nearest[0] if nearest else None
     zone = delivering_zone(store.id, (building.lat, building.lon) if building else point)
     return render_template("accounts/_where_you_are.html", store=store, building=building, zone=zone,
+                           building_m=nearest[1] if nearest else None,
                            distance_km=geo_rules.haversine_m((store.lat, store.lon), point) / 1000,
                            view=load_delivery_map(store, point=point, enabled_only=True))
 

@@ -137,14 +137,15 @@ def _selected_address(form):
 
 
 def _is_pickup(form, address, now):
-    """Pickup at the store when asked for, when there is no address, or (until the resident says
-    otherwise) when the address is outside every delivery zone."""
-    if address is None:
-        return True
+    """Pickup at the store when asked for, or (until the resident says otherwise) when there is no
+    address or it is outside every delivery zone. A post that does not say is a delivery, as
+    before pickup existed (place_order refuses it without an address)."""
     if form.fulfilment.data in ("delivery", "pickup"):
         return form.fulfilment.data == "pickup"
     if form.is_submitted():
-        return False  # a post that does not say is a delivery, as before pickup existed
+        return False
+    if address is None:
+        return True
     quote = deliveries_quote(current_user.store, (address.building.lat, address.building.lon), 1, now)
     return quote.reason == OUTSIDE_ZONE
 
@@ -158,8 +159,7 @@ def checkout():
     form = _checkout_form(request.args.get("address", type=db_int) or request.args.get("address_id", type=db_int))
     address = _selected_address(form)
     now = utcnow()
-    pickup = _is_pickup(form, address, now)
-    form.fulfilment.data = "pickup" if pickup else "delivery"
+    form.fulfilment.data = "pickup" if _is_pickup(form, address, now) else "delivery"
     status = 200
     # The slot list is not needed to validate (validate_choice=False) and place_order quotes again
     # itself, so the page's options are computed only when the page is shown.
@@ -171,6 +171,9 @@ def checkout():
         flash(message, "error")
     elif form.is_submitted():
         status = 400
+    # Without an address there is nothing to deliver to: the page shows pickup (a forced delivery was refused).
+    pickup = form.fulfilment.data == "pickup" or address is None
+    form.fulfilment.data = "pickup" if pickup else "delivery"
     cart, quote, slots, totals = checkout_ops.checkout_options(current_user, address, now, pickup=pickup)
     if pickup:
         form.slot.label.text = _("Pickup time")
