@@ -175,7 +175,7 @@ def register():
             if pickup_only or not user.addresses or not delivering_zone(store.id, (
                     user.addresses[0].building.lat, user.addresses[0].building.lon)):
                 flash(_("We don't deliver to where you live, but you can order here and collect your order at "
-                        "the store's counter (到店自提 · pickup at the store): choose it at checkout."), "info")
+                        "the store's counter: choose pickup at the store at checkout."), "info")
             return redirect(url_for(rules.home_endpoint(user.role)))
     elif form.is_submitted():
         status = 400

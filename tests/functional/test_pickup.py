@@ -469,4 +469,4 @@ def test_pickup_pages_in_chinese(app, shop, far_shopper, login_client, compiled_
     assert "到店自提" in page and "Pickup at the store" not in page
     order_id = place_pickup(resident)
     page = text(resident.get(f"/orders/{order_id}"))
-    assert "取货码" in page and "Pickup code" not in page
+    assert "取件码" in page and "Pickup code" not in page and "到店自提" in page
