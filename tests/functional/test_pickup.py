@@ -172,6 +172,10 @@ def test_a_far_resident_registers_for_pickup_and_is_told_plainly(app, client, sh
         assert user is not None and user.role == Role.RESIDENT.value and user.addresses == []
     shop_page = text(client.get("/shop"))
     assert "We don't deliver to where you live, but you can order here and collect your order" in shop_page
+    # And on every later visit, the feed says what a resident without an address can do.
+    again = text(client.get("/shop"))
+    assert "We don't deliver to where you live" not in again
+    assert "You can still shop here and collect your order at the store" in again
 
 
 def test_a_resident_of_an_outside_building_is_told_too(app, client, shop):
@@ -179,6 +183,7 @@ def test_a_resident_of_an_outside_building_is_told_too(app, client, shop):
     response = register(client, str(shop.outside_building_id), unit="1-101", phone="13700137002")
     assert response.status_code == 302
     assert "collect your order at the store" in text(client.get("/shop"))
+    assert "You can still shop here and collect your order at the store" in text(client.get("/shop"))
 
 
 def test_a_building_without_a_unit_is_refused_and_the_form_comes_back(app, client, shop, count):
@@ -349,6 +354,8 @@ def test_the_counter_hands_a_pickup_over_against_its_code(app, shop, far_shopper
     # The board shows what to prepare, marked as a pickup.
     board = text(staff.get("/console/orders"))
     assert "Pickup at the store" in board and 'href="/console/pickups"' in board
+    picking = text(staff.get(f"/console/orders/{order_id}/picking-list"))
+    assert "Pickup at the store" in picking and "1 Test Rd" not in picking
 
     # Not packed yet: the counter finds it but cannot hand it over.
     early = look_up(staff, code)
