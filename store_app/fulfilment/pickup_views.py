@@ -19,6 +19,7 @@ from ..extensions import db, limiter
 from ..notifications.operations import notify_many
 from ..roles import Role
 from ..web.guards import role_required
+from ..web.live import live_fragment
 from . import pickup_counter
 from .errors import PickupCodeUnknown
 
@@ -141,3 +142,12 @@ def hand_over():
         return _page(exc.status)
     flash(_("Order #%(id)d handed over.", id=done), "success")
     return redirect(url_for("pickup_counter.counter"), 303)
+
+
+@bp.get("/console/pickups/live")
+@staff_only
+def waiting_live():
+    """The list of waiting pickups alone, as HTML, for pickup-counter.js to swap in."""
+    return live_fragment(render_template("pickup_counter/_waiting.html", store=current_user.store,
+                                         waiting=pickup_counter.list_waiting_pickups(current_user.store_id)),
+                         "X-Pickup-Waiting")

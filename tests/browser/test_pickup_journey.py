@@ -201,9 +201,15 @@ def test_the_counter_hands_over_against_the_code_and_the_phone_follows(phone, ta
     ui.no_horizontal_scroll(counter)
     ui.screenshot(counter, "pickup-board-tablet-zh")
 
-    # The pickup counter, from the board: a wrong code first (clear, nothing opens), then the right one.
+    # The pickup counter, from the board; its list of waiting pickups follows without a reload.
     counter.locator('a[href="/console/pickups"]').first.click()
     counter.wait_for_url("**/console/pickups")
+    expect(counter.locator(f'[data-pickup-waiting] a[href$="#order-{order_id}"]')).to_be_visible()
+    other_id, _ = pickup_order(live_server, new_resident(live_server, fresh_phone()), product_id(live_server))
+    expect(counter.locator(f'[data-pickup-waiting] a[href$="#order-{other_id}"]')).to_be_visible(
+        timeout=LIVE_UPDATE_MS)
+
+    # A wrong code first (clear, nothing opens), then the right one.
     field = counter.locator("#pickup-code")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     field.fill(wrong)

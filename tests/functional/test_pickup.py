@@ -438,6 +438,18 @@ def test_wrong_codes_pause_code_entry_and_tell_the_owner(app, shop, staff, creat
 def test_the_counter_is_for_staff(shop, far_shopper, login_client):
     resident = login_client(far_shopper.phone)
     assert resident.get("/console/pickups").status_code == 403
+    assert resident.get("/console/pickups/live").status_code == 403
+
+
+def test_the_waiting_list_is_served_alone_for_the_counter_to_refresh(app, shop, far_shopper, login_client, staff):
+    empty = staff.get("/console/pickups/live")
+    assert empty.status_code == 200 and empty.headers["X-Pickup-Waiting"] == "1"
+    assert "No order is waiting for pickup." in text(empty) and "<html" not in text(empty)
+    resident = english(login_client(far_shopper.phone))
+    add(resident, shop.products["water"], 1)
+    order_id = place_pickup(resident)
+    waiting = text(staff.get("/console/pickups/live"))
+    assert f"#{order_id}" in waiting and "Shopper" in waiting
 
 
 def test_a_pickup_order_never_goes_to_a_courier(app, shop, far_shopper, login_client, staff):
