@@ -105,7 +105,7 @@ def _building_choices(form, store, pickup_choice=False):
         choices.append(SelectChoice(str(building.id), label,
                                     render_kw={"data-delivers": "yes" if zone is not None else "no"}))
     if pickup_choice:
-        choices.append(SelectChoice(PICKUP_ONLY, _("I live farther away: I will collect my orders at the store"),
+        choices.append(SelectChoice(PICKUP_ONLY, _("I live farther away: pickup at the store"),
                                     render_kw={"data-delivers": "pickup"}))
     form.building_id.choices = choices
 

@@ -297,3 +297,26 @@ def test_pay_is_disabled_below_the_minimum_with_what_is_missing(phone, live_serv
     expect(page.locator("#pay-blocked")).to_contain_text("more to reach the minimum order for delivery")
     expect(page.locator('input[name="payment_method"][value="cash"]')).to_be_checked()  # an empty wallet
     ui.screenshot(page, "pay-disabled-minimum-en")
+
+
+def test_far_registration_in_english(new_page, live_server, ui):
+    page = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+                    locale="en-GB")
+    page.goto("/register")
+    expect(page.locator("h1")).to_have_text("Create an account")
+    select = page.locator('select[name="building_id"]')
+    labels = select.evaluate("s => [...s.options].filter(o => o.value).map(o => o.textContent)")
+    assert any(label.endswith("· we deliver") for label in labels), labels
+    assert any(label.endswith("· outside our delivery area, pickup at the store") for label in labels), labels
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation(FAR_AWAY)
+    page.locator("[data-picker-locate]").click()
+    where = page.locator("[data-where]")
+    expect(where).to_contain_text("We don't deliver there")
+    expect(where).to_contain_text("You can still create an account")
+    # The words around the map are English: only the names of places may be Chinese.
+    sentence = where.locator("p").first.inner_text()
+    assert not re.search(r"[\u4e00-\u9fff]", sentence.replace("邻里便利店", "")), sentence
+    expect(select).to_have_value("pickup")
+    ui.no_horizontal_scroll(page)
+    ui.screenshot(page, "pickup-register-far-en")

@@ -125,7 +125,7 @@ def test_the_building_list_says_where_we_deliver(client, shop):
     page = text(client.get("/register"))
     assert "Inside Tower · we deliver" in page
     assert "Far Away Tower · outside our delivery area, pickup at the store" in page
-    assert 'value="pickup"' in page and "I will collect my orders at the store" in page
+    assert 'value="pickup"' in page and "I live farther away: pickup at the store" in page
     # Not by colour alone: the words are in the option; the data attribute is for the script.
     assert re.search(r'data-delivers="no"[^>]*value="%d"|value="%d"[^>]*data-delivers="no"'
                      % (shop.outside_building_id, shop.outside_building_id), page)
