@@ -64,7 +64,7 @@ REASSIGNABLE = frozenset({"open", "assigned"})
 def can_move(current, target, pickup=False):
     """Whether an order may go from ``current`` to ``target`` (statuses or their values); a pickup
     order never takes a courier's steps, a delivery order is never collected at the counter."""
-    if S(target) in (DELIVERY_ONLY if pickup else PICKUP_ONLY):
+    if S(target) in (DELIVERY_ONLY if pickup else PICKUP_ONLY) or (pickup and S(current) in DELIVERY_ONLY):
         return False
     return (S(current), S(target)) in MOVES
 
