@@ -112,7 +112,8 @@ def order_status_json(order, now, courier_position=None):
         "status": order.status,
         "status_label": label(order.status),
         "minutes_left": minutes_left(order, now),
-        "eta_text": _pickup_eta_text(order, minutes_left(order, now)) if pickup else _eta_text(minutes_left(order, now)),
+        "eta_text": (_pickup_eta_text(order, minutes_left(order, now)) if pickup
+                     else _eta_text(minutes_left(order, now))),
         "pickup": pickup,
         "promised_at": order.promised_at.isoformat(),
         "late": is_running_late(order),

@@ -26,7 +26,8 @@ from . import pickup as pickup_ops
 from . import queries, riders, rules
 from .forms import CheckoutForm
 from .models import OrderStatus
-from .presenters import COURIER_VISIBLE, qr_svg, order_status_json, order_status_label, pickup_status_label, status_label
+from .presenters import (COURIER_VISIBLE, order_status_json, order_status_label, pickup_status_label, qr_svg,
+                         status_label)
 
 
 bp = Blueprint("orders", __name__)
