@@ -341,6 +341,11 @@ def test_a_resident_without_an_address_can_only_collect(app, client, shop, count
     assert forced.status_code == 400 and count(Order) == 0
     response = client.post("/checkout", data={**form, "fulfilment": "pickup", "payment_method": "cash"})
     assert response.status_code == 303 and count(Order) == 1
+    # Every page of a resident without an address works: their account, their orders, the order.
+    assert client.get("/me").status_code == 200
+    orders = text(client.get("/orders"))
+    assert "Order placed" in orders
+    assert "Ready for pickup in about" in text(client.get(response.headers["Location"]))
 
 
 # ---- the counter ---------------------------------------------------------------------------------
