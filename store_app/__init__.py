@@ -85,6 +85,7 @@ def _register_blueprints(app):
     from .fulfilment.courier_api_views import bp as courier_api_bp
     from .fulfilment.courier_views import bp as courier_bp
     from .fulfilment.dispatch_board_views import bp as dispatch_board_bp
+    from .fulfilment.pickup_views import bp as pickup_counter_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
     from .notifications.views import bp as notifications_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app):
                       catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(pickup_counter_bp)
 
 
 def _register_periodic_jobs(app):

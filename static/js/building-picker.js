@@ -36,12 +36,44 @@ function setup(picker) {
     }, 200);
   });
 
+  // At registration: the unit is not needed for pickup at the store, and "use my location" shows
+  // where the phone is against the zones, and whether we deliver there, before the account exists.
+  const where = picker.closest("[data-register-where]");
+  const unit = where?.querySelector("[data-unit-field]");
+  const showUnit = () => { if (unit) unit.hidden = select.value === "pickup"; };
+  select.addEventListener("change", showUnit);
+  showUnit();
+
+  async function explain(latitude, longitude) {
+    const url = new URL(where.dataset.whereUrl, location.href);
+    url.searchParams.set("lat", latitude);
+    url.searchParams.set("lon", longitude);
+    const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    const result = where.querySelector("[data-where-result]");
+    result.innerHTML = await response.text();
+    const info = result.querySelector("[data-where]");
+    status.textContent = "";
+    if (!info) return;
+    for (const option of select.options) option.hidden = false;
+    if (info.dataset.buildingId) {
+      select.value = info.dataset.buildingId;
+      status.textContent = msg.msgNearest.replace("%b", info.dataset.buildingName).replace("%m", info.dataset.distanceM);
+    } else if (info.dataset.delivers === "no") {
+      select.value = "pickup";
+    }
+    showUnit();
+  }
+
   if (!("geolocation" in navigator)) return;
   locate.hidden = false;
   locate.addEventListener("click", () => {
     status.textContent = msg.msgLocating;
     navigator.geolocation.getCurrentPosition(async (position) => {
       const { latitude, longitude } = position.coords;
+      if (where) {
+        await explain(latitude, longitude);
+        return;
+      }
       const response = await csrfSafe(withStore(`/api/v1/buildings/nearest?lat=${latitude}&lon=${longitude}`));
       const body = await response.json();
       if (!response.ok) {

@@ -5,7 +5,7 @@
 import { placeCourier } from "./route-map.js";
 
 const root = document.querySelector("[data-order-live]");
-const FINISHED = new Set(["delivered", "cancelled", "failed"]);
+const FINISHED = new Set(["delivered", "collected", "cancelled", "failed"]);
 
 function renderItems(data) {
   for (const item of data.items || []) {

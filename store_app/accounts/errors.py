@@ -44,6 +44,11 @@ class BuildingUnknown(AccountError):
     field = "building_id"
 
 
+class UnitMissing(AccountError):
+    message = _l("Please give your unit / room, so the courier finds your door.")
+    field = "unit"
+
+
 class RoleNotAllowed(AccountError):
     message = _l("You cannot create an account with this role.")
     field = "role"

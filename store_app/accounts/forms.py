@@ -23,7 +23,13 @@ class AddressFields:
                        render_kw={"placeholder": _l("e.g. 2-1203")})
 
 
+# The building list's choice for someone who lives farther away: no address, pickup at the store.
+PICKUP_ONLY = "pickup"
+
+
 class RegisterForm(AddressFields, Form):
+    # Not needed for pickup at the store (register_resident asks for it with a building).
+    unit = StringField(_l("Unit / room"), validators=[Length(max=64)], render_kw={"placeholder": _l("e.g. 2-1203")})
     phone = StringField(_l("Mobile number"), validators=[DataRequired(REQUIRED), Length(max=32)],
                         render_kw={"inputmode": "tel", "autocomplete": "tel"})
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=80)],

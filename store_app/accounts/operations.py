@@ -62,12 +62,18 @@ def _new_user(store_id, phone, name, password, role, locale=None, name_en=""):
 
 
 def register_resident(store_id, phone, name, password, building_id, unit, locale=None):
-    """A new resident with a default address in one of the store's buildings."""
-    building = get_building(store_id, building_id)
-    if building is None:
-        raise errors.BuildingUnknown(building_id)
+    """A new resident with a default address in one of the store's buildings, or, with
+    ``building_id=None``, none at all: someone who lives farther away and collects at the store."""
+    building = None
+    if building_id is not None:
+        building = get_building(store_id, building_id)
+        if building is None:
+            raise errors.BuildingUnknown(building_id)
+        if not (unit or "").strip():
+            raise errors.UnitMissing()
     user = _new_user(store_id, phone, name, password, Role.RESIDENT, locale)
-    user.addresses.append(Address(store_id=store_id, building=building, unit=unit.strip(), is_default=True))
+    if building is not None:
+        user.addresses.append(Address(store_id=store_id, building=building, unit=unit.strip(), is_default=True))
     db.session.flush()
     return user
 

@@ -7,20 +7,23 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..extensions import limiter
-from ..geo.operations import list_buildings
+from ..geo import rules as geo_rules
+from ..geo.errors import coordinate_message
+from ..geo.operations import delivering_zone, list_buildings_with_coverage, load_delivery_map, nearest_building
 from ..roles import Role
 from ..stores.context import resolve_store
 from ..stores.presenters import store_status
-from ..web.forms import EmptyForm, choice_list, show_error
+from ..web.forms import EmptyForm, show_error
 from ..web.guards import role_required
 from ..web.i18n import LANG_COOKIE, localized, select_locale
 from ..web.links import safe_next
 from . import errors, operations, rules
-from .forms import AddressForm, LoginForm, MemberNameForm, PasswordForm, RegisterForm, TeamMemberForm
+from .forms import PICKUP_ONLY, AddressForm, LoginForm, MemberNameForm, PasswordForm, RegisterForm, TeamMemberForm
 
 bp = Blueprint("accounts", __name__)
 bp.add_app_template_filter(rules.display_phone, "phone")
@@ -92,10 +95,19 @@ _account_protected = _login_refused(
               "an hour. Please try again later, or ask the store to reset your password."))
 
 
-def _building_choices(form, store):
-    choices = [("", _("Choose your building"))]
-    choices += [(str(b.id), b.name) for b in list_buildings(store.id, limit=1000)]
-    form.building_id.choices = choice_list(choices)
+def _building_choices(form, store, pickup_choice=False):
+    """The store's buildings, each saying whether the store delivers there (in words, not only a
+    colour: the option's text); at registration also "I live farther away: pickup at the store"."""
+    choices = [SelectChoice("", _("Choose your building"))]
+    for building, zone in list_buildings_with_coverage(store.id):
+        label = (_("%(name)s · we deliver", name=building.name) if zone is not None
+                 else _("%(name)s · outside our delivery area, pickup at the store", name=building.name))
+        choices.append(SelectChoice(str(building.id), label,
+                                    render_kw={"data-delivers": "yes" if zone is not None else "no"}))
+    if pickup_choice:
+        choices.append(SelectChoice(PICKUP_ONLY, _("I live farther away: pickup at the store"),
+                                    render_kw={"data-delivers": "pickup"}))
+    form.building_id.choices = choices
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -143,23 +155,50 @@ def register():
         return redirect(url_for(rules.home_endpoint(current_user.role)))
     store = resolve_store()
     form = RegisterForm()
-    _building_choices(form, store)
+    _building_choices(form, store, pickup_choice=True)
+    status = 200
     if form.validate_on_submit():
+        pickup_only = form.building_id.data == PICKUP_ONLY
         try:
             with transaction():
                 user = operations.register_resident(
                     store.id, form.phone.data, form.name.data, form.password.data,
-                    form.building_id.data, form.unit.data, locale=str(select_locale()))
+                    None if pickup_only else form.building_id.data, form.unit.data, locale=str(select_locale()))
         except DomainError as exc:
             show_error(form, exc)
+            status = exc.status
         else:
             session.clear()
             login_user(user)
             session.permanent = True
             flash(_("Welcome, %(name)s!", name=localized(user)), "success")
+            if pickup_only or not user.addresses or not delivering_zone(store.id, (
+                    user.addresses[0].building.lat, user.addresses[0].building.lon)):
+                flash(_("We don't deliver to where you live, but you can order here and collect your order at "
+                        "the store's counter: choose pickup at the store at checkout."), "info")
             return redirect(url_for(rules.home_endpoint(user.role)))
+    elif form.is_submitted():
+        status = 400
     form.password.data = ""
-    return render_template("accounts/register.html", form=form, store=store)
+    return render_template("accounts/register.html", form=form, store=store), status
+
+
+@bp.get("/register/where")
+def register_where():
+    """For "use my location" before signing up: the phone's position on the map of the zones, and
+    whether the store delivers there (with the nearest building of ours, if one is close)."""
+    store = resolve_store()
+    try:
+        point = geo_rules.parse_point(request.args.get("lat"), request.args.get("lon"))
+    except geo_rules.CoordinateError as exc:
+        return render_template("accounts/_where_you_are.html", error=coordinate_message(exc)), 400
+    nearest = nearest_building(store.id, point, current_app.config["NEAREST_BUILDING_MAX_M"])
+    building = nearest[0] if nearest else None
+    zone = delivering_zone(store.id, (building.lat, building.lon) if building else point)
+    return render_template("accounts/_where_you_are.html", store=store, building=building, zone=zone,
+                           building_m=nearest[1] if nearest else None,
+                           distance_km=geo_rules.haversine_m((store.lat, store.lon), point) / 1000,
+                           view=load_delivery_map(store, point=point, enabled_only=True))
 
 
 @bp.get("/me")

@@ -22,7 +22,9 @@ SECTIONS = (
     ("ready", _l("Ready for a courier"), (S.READY,)),
     ("out", _l("Out for delivery"), (S.ASSIGNED, S.PICKED_UP)),
 )
-FINISHED = (S.DELIVERED, S.CANCELLED, S.FAILED)
+# Packed pickup orders (到店自提) wait for their resident, not for a courier: a column of their own.
+PICKUP_SECTION = ("pickup", _l("Waiting for pickup"))
+FINISHED = (S.DELIVERED, S.COLLECTED, S.CANCELLED, S.FAILED)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def load_buildings(orders):
 def load_board(store_id, now, tz_name):
     """The store's active orders by section (soonest promise first, ties by id) and today's finished ones."""
     active = [s.value for _, _, statuses in SECTIONS for s in statuses]
-    finished_at = db.func.coalesce(Order.delivered_at, Order.cancelled_at, Order.failed_at)
+    finished_at = db.func.coalesce(Order.delivered_at, Order.collected_at, Order.cancelled_at, Order.failed_at)
     orders = db.session.scalars(
         db.select(Order).where(Order.store_id == store_id, db.or_(
             Order.status.in_(active),
@@ -126,11 +128,13 @@ def load_board(store_id, now, tz_name):
     buildings = load_buildings(orders)
     parcels = load_parcel_codes(orders)
     cards = [order_card(o, now, buildings.get(o.building_id), parcels.get(o.id, ())) for o in orders]
-    sections = [Section(key, label, [c for c in cards if S(c.order.status) in statuses])
+    waiting_pickup = [c for c in cards if c.order.is_pickup and S(c.order.status) == S.READY]
+    sections = [Section(key, label, [c for c in cards if S(c.order.status) in statuses and c not in waiting_pickup])
                 for key, label, statuses in SECTIONS]
+    sections.insert(4, Section(*PICKUP_SECTION, waiting_pickup))
     done = [c for c in cards if S(c.order.status) in FINISHED]
-    done.sort(key=lambda c: (c.order.delivered_at or c.order.cancelled_at or c.order.failed_at, c.order.id),
-              reverse=True)
+    done.sort(key=lambda c: (c.order.delivered_at or c.order.collected_at or c.order.cancelled_at
+                             or c.order.failed_at, c.order.id), reverse=True)
     return Board(sections, done)
 
 

@@ -25,6 +25,7 @@ STEPS = {
     "pick": (OrderStatus.PICKING, _l("Picking order #%(id)d.")),
     "ready": (OrderStatus.READY, _l("Order #%(id)d is ready for a courier.")),
 }
+PICKUP_READY = _l("Order #%(id)d is packed: it waits at the counter for its resident's pickup code.")
 CANCEL_REASON_LABELS = {
     "out_of_stock": _l("Out of stock"), "customer_request": _l("The resident asked"),
     "cannot_deliver": _l("We cannot deliver"), "other": _l("Other"),
@@ -73,6 +74,9 @@ def _act(order_id, verb, done_message, **form_state):
 def advance(order_id, step):
     """Accept an order, start picking it, or hand it over to delivery."""
     target, message = STEPS[step]
+    order = queries.get_store_order(current_user.store_id, order_id)
+    if step == "ready" and order is not None and order.is_pickup:  # nobody comes for it but its resident
+        message = PICKUP_READY
     return _act(order_id, lambda: store_steps.advance_by_store(current_user, order_id, target, utcnow()),
                 message % {"id": order_id})
 

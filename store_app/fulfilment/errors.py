@@ -77,3 +77,22 @@ class FailureReasonInvalid(DeliveryError):
         self.problem = problem
         self.message = (_l("Please say what happened (at most 150 characters).") if problem == "text"
                         else _l("Choose why the delivery failed."))
+
+
+# ---- pickup at the store: the counter ----
+
+class PickupCodeUnknown(OrderError):
+    # The same answer for a wrong code, a finished order's code and another store's: a guesser learns nothing.
+    message = _l("No order waiting for pickup has this code. Check the code on the resident's phone.")
+    status = 404
+    field = "code"
+
+
+class PickupNotReady(OrderError):
+    message = _l("This order is not packed yet. Finish picking it on the order board, then hand it over.")
+    status = 409
+
+
+class AlreadyCollected(OrderError):
+    message = _l("This order has already been handed over.")
+    status = 409

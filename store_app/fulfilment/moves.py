@@ -34,11 +34,13 @@ def move(order, target, *, actor_id, now, note="", guard=(), changes=None, task_
     order lost, ``TaskConflict`` when its task is not where the move expects it.
     """
     current, target = OrderStatus(order.status), OrderStatus(target)
-    if not transitions.can_move(current, target):
+    if not transitions.can_move(current, target, pickup=order.is_pickup):
         raise StatusConflict(target)
     values = {**(changes or {}), "status": target.value}
     if target in transitions.TIMESTAMP_OF:
         values[transitions.TIMESTAMP_OF[target]] = now
+    if target in transitions.FINISHED:
+        values["pickup_code_hash"] = None  # a finished pickup order's code opens nothing any more
     moved = db.session.execute(db.update(Order).values(**values).where(
         Order.id == order.id, Order.status == current.value, *guard)
         .execution_options(synchronize_session=False)).rowcount

@@ -5,6 +5,7 @@ from ..deliveries import operations as deliveries
 from ..deliveries.models import CourierShift, DeliveryTask, TaskStatus
 from ..deliveries.rules import has_room
 from ..extensions import db
+from ..notifications.operations import notify
 from ..orders import queries
 from ..orders.errors import OrderNotFound, StatusConflict
 from ..orders.models import Order, OrderEvent, OrderItem, OrderStatus
@@ -29,7 +30,11 @@ def advance_by_store(staff, order_id, target, now):
     """
     if OrderStatus(target) not in transitions.STORE_STEPS:
         raise StatusConflict(target)
-    return move(_store_order(staff, order_id), target, actor_id=staff.id, now=now)
+    order = move(_store_order(staff, order_id), target, actor_id=staff.id, now=now)
+    if order.is_pickup and OrderStatus(target) == OrderStatus.READY:
+        notify(order.user_id, order.store_id, "order_ready_for_pickup", f"order_ready_for_pickup:{order.id}",
+               params={"order_id": order.id}, link=f"/orders/{order.id}", now=now)
+    return order
 
 
 def mark_item_unavailable(staff, order_id, item_id, now):

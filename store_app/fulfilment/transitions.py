@@ -33,6 +33,7 @@ MOVES = {
     (S.ASSIGNED, S.PICKED_UP): TaskMove("assigned", "picked_up", "picked_up_at"),  # never moves courier again
     (S.PICKED_UP, S.DELIVERED): TaskMove("picked_up", "delivered", "finished_at"),
     (S.PICKED_UP, S.FAILED): TaskMove("picked_up", "failed", "finished_at"),
+    (S.READY, S.COLLECTED): None,  # a pickup order handed over at the counter: it never had a task
     (S.PLACED, S.CANCELLED): _CANCEL_OPEN,
     (S.ACCEPTED, S.CANCELLED): _CANCEL_OPEN,
     (S.PICKING, S.CANCELLED): _CANCEL_OPEN,
@@ -44,8 +45,11 @@ TRANSITIONS = {status: frozenset(to for (frm, to) in MOVES if frm is status) for
 # The order's timestamp column each status sets.
 TIMESTAMP_OF = {S.ACCEPTED: "accepted_at", S.PICKING: "picking_at", S.READY: "ready_at",
                 S.ASSIGNED: "assigned_at", S.PICKED_UP: "picked_up_at", S.DELIVERED: "delivered_at",
-                S.CANCELLED: "cancelled_at", S.FAILED: "failed_at"}
-FINISHED = frozenset({S.DELIVERED, S.CANCELLED, S.FAILED})
+                S.CANCELLED: "cancelled_at", S.FAILED: "failed_at", S.COLLECTED: "collected_at"}
+FINISHED = frozenset({S.DELIVERED, S.COLLECTED, S.CANCELLED, S.FAILED})
+# Only for pickup orders (at the counter) / only for delivery orders (a courier's moves).
+PICKUP_ONLY = frozenset({S.COLLECTED})
+DELIVERY_ONLY = frozenset({S.ASSIGNED, S.PICKED_UP, S.DELIVERED, S.FAILED})
 ACTIVE = frozenset(S) - FINISHED
 # The resident may cancel until picking starts.
 RESIDENT_CANCELLABLE = frozenset({S.PLACED, S.ACCEPTED})
@@ -57,8 +61,11 @@ STORE_STEPS = (S.ACCEPTED, S.PICKING, S.READY)
 REASSIGNABLE = frozenset({"open", "assigned"})
 
 
-def can_move(current, target):
-    """Whether an order may go from ``current`` to ``target`` (statuses or their values)."""
+def can_move(current, target, pickup=False):
+    """Whether an order may go from ``current`` to ``target`` (statuses or their values); a pickup
+    order never takes a courier's steps, a delivery order is never collected at the counter."""
+    if S(target) in (DELIVERY_ONLY if pickup else PICKUP_ONLY) or (pickup and S(current) in DELIVERY_ONLY):
+        return False
     return (S(current), S(target)) in MOVES
 
 

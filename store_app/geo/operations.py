@@ -151,6 +151,23 @@ def find_zone(store_id, point, version=None):
     return by_id.get(zone_id) if zone_id is not None else None
 
 
+def delivering_zone(store_id, point, version=None):
+    """The enabled zone that delivers to ``(lat, lon)``, or None (outside every zone, or its zone is off)."""
+    zone = find_zone(store_id, point, version)
+    return zone if zone is not None and zone.enabled else None
+
+
+def list_buildings_with_coverage(store_id, limit=1000):
+    """``[(building, zone facts or None)]``: each of the store's buildings (by name) with the enabled
+    zone that delivers there, so a newcomer sees before signing up whether the store delivers."""
+    index, by_id = get_zone_index(store_id)
+    result = []
+    for building in list_buildings(store_id, limit=limit):
+        zone = by_id.get(index.find(building.lat, building.lon))
+        result.append((building, zone if zone is not None and zone.enabled else None))
+    return result
+
+
 def save_zone(store_id, *, geojson, fee_cents, minimum_cents, now, name=None, name_zh="", name_en="",
               enabled=True, priority=0, opens_min=None, closes_min=None, zone=None):
     """Create or update a zone after validating its polygon; nothing is saved if it is invalid.

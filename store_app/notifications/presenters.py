@@ -59,7 +59,22 @@ def _parcel_code_misses(params):
               staff=localized(params, "staff") or params.get("staff", "")))
 
 
+def _pickup_code_misses(params):
+    return (_("Pickup codes that match no order"),
+            _("At the pickup counter, %(staff)s typed many codes that match no order; code entry is paused "
+              "for a while. If nobody at the counter was guessing, nothing needs doing.",
+              staff=params.get("staff", "")))
+
+
+def _order_ready_for_pickup(params):
+    return (_("Your order is ready for pickup"),
+            _("Order #%(order)s is packed and waiting at the store's counter. Show the pickup code on the "
+              "order's page.", order=params.get("order_id")))
+
+
 RENDERERS = {
+    "pickup_code_misses": _pickup_code_misses,
+    "order_ready_for_pickup": _order_ready_for_pickup,
     "parcel_code_misses": _parcel_code_misses,
     "order_late": _order_late,
     "parcel_arrived": _parcel_arrived,

@@ -1,5 +1,6 @@
 """Checkout: one transaction that claims the idempotency key, takes stock with conditional UPDATEs
-in product-id order (so two carts never deadlock), pays from the wallet and asks for a courier.
+in product-id order (so two carts never deadlock), pays from the wallet and asks for a courier
+(or, for pickup at the store, gives the order its pickup code instead).
 
 Every kind of delivery order goes through the same sequence (``_place``): the resident's cart
 (``place_order``) and an order that only carries what another line brings along
@@ -21,9 +22,9 @@ from ..deliveries.rules import OUTSIDE_ZONE, ZONE_DISABLED, Quote
 from ..errors import ValueTooLong
 from ..extensions import db
 from ..wallet import operations as wallet
-from . import errors, riders, rules
+from . import errors, pickup as pickup_ops, riders, rules
 from .cart import clear_cart, load_cart
-from .models import Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
+from .models import Fulfilment, Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
 from .queries import get_order_by_key
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -40,12 +41,19 @@ def new_delivery_code():
     return f"{secrets.randbelow(10_000):04d}"
 
 
-def checkout_options(user, address, now):
-    """What the checkout page offers: the quote for the cart and, if needed, scheduled slots."""
+def checkout_options(user, address, now, pickup=False):
+    """What the checkout page offers: the quote for the cart and, if needed, scheduled slots.
+
+    For pickup at the store (``address`` is not needed) the quote is the picking time while the
+    store is open, with no fee and no minimum; when it is closed, the slots are times to collect.
+    """
     cart = load_cart(user)
     store = user.store
-    point = (address.building.lat, address.building.lon)
-    quote = deliveries.quote(store, point, cart.item_count or 1, now)
+    if pickup:
+        quote = pickup_ops.quote(store, cart.item_count or 1, now)
+    else:
+        point = (address.building.lat, address.building.lon)
+        quote = deliveries.quote(store, point, cart.item_count or 1, now)
     slots = []
     if not quote.deliverable and quote.reason not in (OUTSIDE_ZONE, ZONE_DISABLED):
         slots = rules.next_slots(store.intervals(), now, store.timezone, lead_minutes=store.promise_minutes)
@@ -71,26 +79,33 @@ class Placement:
     scheduled_for: datetime | None = None
     note: str = ""
     event_note: str = ""
+    pickup: bool = False                         # collected at the counter: no courier, a pickup code
 
 
 def place_order(user, *, address_id, payment_method, idempotency_key, now, expected_total_cents=None,
-                scheduled_for=None, note="", parcel_ids=()):
+                scheduled_for=None, note="", parcel_ids=(), fulfilment=Fulfilment.DELIVERY.value):
     """Place the resident's cart as an order; returns ``(order, created)``.
 
     A replayed key returns the first order with ``created=False``. Everything the page showed is
     checked again here: prices, stock, zone, promise, minimum, wallet balance. ``parcel_ids`` are
     parcels from the station to bring along (their door and storage fees are added to the total).
+    With ``fulfilment="pickup"`` the resident collects the order at the counter: no address, zone,
+    fee, minimum or courier; the store open now or a chosen slot; parcels are not brought along
+    (they wait at the same counter).
 
     Statements are few and plain (this is the hot path of the evening rush): the order row claims
     the key with INSERT ... ON CONFLICT DO NOTHING (a concurrent duplicate waits for us, then finds
     our order), stock and wallet move by conditional UPDATEs, the other rows are plain INSERTs.
     """
     _check_key(idempotency_key)
-    address = _address(user, address_id)
+    if fulfilment not in {f.value for f in Fulfilment}:
+        raise errors.FulfilmentInvalid(fulfilment)
+    pickup = fulfilment == Fulfilment.PICKUP.value
+    address = None if pickup else _address(user, address_id)
     _check_payment(payment_method)
     if len((note or "").strip()) > NOTE_MAX:
         raise ValueTooLong("note", NOTE_MAX)
-    cart, quote, slots, totals = checkout_options(user, address, now)
+    cart, quote, slots, totals = checkout_options(user, address, now, pickup=pickup)
     if not cart.lines or cart.problems or (expected_total_cents is not None
                                            and expected_total_cents != totals.total_cents):
         # A replayed key (the first tap's order emptied the cart, or a total from before it): same order.
@@ -98,15 +113,16 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
         if existing is not None:
             return existing, False
         raise errors.EmptyCart() if not cart.lines else errors.CartChanged()
-    promised_at = _check_delivery(quote, slots, scheduled_for, now, user.store.promise_minutes)
+    # A pickup slot is when to collect; a delivery slot starts the promise.
+    promised_at = _check_delivery(quote, slots, scheduled_for, now, 0 if pickup else user.store.promise_minutes)
     if totals.subtotal_cents < (quote.minimum_cents or 0):
         raise errors.BelowMinimum(quote.minimum_cents, format_cents(quote.minimum_cents))
-    along, fee = riders.quote(riders.PARCELS, user, parcel_ids, now)
+    along, fee = ([], 0) if pickup else riders.quote(riders.PARCELS, user, parcel_ids, now)
     placement = Placement(
         address=address, payment_method=payment_method, key=idempotency_key,
         totals=rules.with_parcel_fee(totals, fee), quote=quote, promised_at=promised_at,
         item_count=cart.item_count, lines=[(line.product, line.quantity) for line in cart.lines],
-        rider=riders.PARCELS, along=along, scheduled_for=scheduled_for, note=note)
+        rider=riders.PARCELS, along=along, scheduled_for=scheduled_for, note=note, pickup=pickup)
     order, created = _place(user, placement, now)
     if created:
         clear_cart(user.id)
@@ -181,6 +197,8 @@ def _place(user, placement, now):
         wallet.debit(user.id, user.store_id, placement.totals.total_cents, "payment", order_id=order.id, now=now)
     db.session.execute(db.insert(OrderEvent).values(order_id=order.id, status=OrderStatus.PLACED.value,
                                                     note=placement.event_note, actor_id=user.id, at=now))
+    if placement.pickup:
+        return order, True  # collected at the counter: nothing for a courier
     deliveries.request_task(user.store, kind="order", order_id=order.id, dropoff=(order.lat, order.lon),
                             item_count=placement.item_count, promised_at=order.promised_at,
                             scheduled_for=order.scheduled_for, now=now)
@@ -191,10 +209,17 @@ def _claim(user, placement, now):
     """Insert the order row first, claiming the (user, key) unique pair; the order, or None if
     another transaction holds the key (it made the order, or is making it and we waited for it)."""
     address, totals, quote = placement.address, placement.totals, placement.quote
+    if placement.pickup:  # the store's own address and point; the code the counter asks for
+        store = user.store
+        nonce, code_hash = pickup_ops.new_code(store.id)
+        where = dict(building_id=None, address_text=store.address, lat=store.lat, lon=store.lon,
+                     fulfilment=Fulfilment.PICKUP.value, pickup_code_nonce=nonce, pickup_code_hash=code_hash)
+    else:
+        where = dict(building_id=address.building_id, address_text=address.one_line(),
+                     lat=address.building.lat, lon=address.building.lon, fulfilment=Fulfilment.DELIVERY.value)
     values = dict(
         store_id=user.store_id, user_id=user.id, status=OrderStatus.PLACED.value, idempotency_key=placement.key,
-        building_id=address.building_id, address_text=address.one_line(),
-        lat=address.building.lat, lon=address.building.lon, zone_name=quote.zone or "",
+        **where, zone_name=quote.zone or "",
         subtotal_cents=totals.subtotal_cents, delivery_fee_cents=totals.delivery_fee_cents,
         discount_cents=totals.discount_cents, total_cents=totals.total_cents,
         payment_method=placement.payment_method, parcel_fee_cents=totals.parcel_fee_cents,

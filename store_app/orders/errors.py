@@ -50,6 +50,10 @@ class AddressMissing(OrderError):
     message = _l("Please choose a delivery address.")
 
 
+class FulfilmentInvalid(OrderError):
+    message = _l("Please choose delivery or pickup at the store.")
+
+
 class PaymentInvalid(OrderError):
     message = _l("Please choose how to pay.")
 

@@ -7,12 +7,16 @@ from ..web.forms import Form, choice_list
 
 
 class CheckoutForm(Form):
-    address_id = SelectField(_l("Deliver to"), coerce=int,
-                             validators=[DataRequired(_l("Please choose a delivery address."))])
+    # Delivery or pickup at the store (到店自提); a pickup needs no address (place_order checks it).
+    fulfilment = RadioField(_l("How do you get your order?"),
+                            choices=choice_list([("delivery", _l("Delivery to my door")),
+                                                 ("pickup", _l("Pickup at the store"))]),
+                            default="delivery", validators=[DataRequired(_l("Please choose delivery or pickup at the store."))])
+    address_id = SelectField(_l("Deliver to"), coerce=int, validate_choice=False, validators=[Optional()])
     payment_method = RadioField(_l("Payment"), choices=choice_list([("wallet", _l("Store wallet")),
                                                                     ("cash", _l("Cash on delivery")),
                                                                     ("card", _l("Card on delivery"))]),
-                                default="wallet", validators=[DataRequired(_l("Please choose how to pay."))])
+                                validators=[DataRequired(_l("Please choose how to pay."))])
     slot = SelectField(_l("Delivery time"), choices=[], validate_choice=False, validators=[Optional()])
     note = StringField(_l("Note for the store (optional)"), validators=[Length(max=200)],
                        render_kw={"placeholder": _l("e.g. no straws, call before")})

@@ -2,7 +2,7 @@
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..web.i18n import localized
-from .statuses import OrderStatus, PaymentMethod  # noqa: F401  (re-exported)
+from .statuses import Fulfilment, OrderStatus, PaymentMethod  # noqa: F401  (re-exported)
 
 
 class CartItem(db.Model):
@@ -29,7 +29,8 @@ class CartItem(db.Model):
 
 
 class Order(db.Model):
-    """A delivery order. Money in cents; the address is copied so later edits don't move it."""
+    """An order, delivered or collected at the store. Money in cents; the address is copied so later
+    edits don't move it (a pickup order carries the store's address and point)."""
 
     __tablename__ = "orders"
 
@@ -72,6 +73,14 @@ class Order(db.Model):
     late_notified_at = db.Column(UTCDateTime, nullable=True)
     # The courier's photo at the door when nobody answered (catalogue.images, folder "deliveries").
     failure_photo = db.Column(db.String(64), nullable=True)
+    # Delivered by a courier, or collected by the resident at the store's counter (no courier task).
+    fulfilment = db.Column(db.String(10), nullable=False, default=Fulfilment.DELIVERY.value,
+                           server_default=Fulfilment.DELIVERY.value)
+    # A pickup order's code: derived from the nonce with the app's key (never stored); its keyed hash
+    # finds the order at the counter and is cleared once the order is finished, so it can't be reused.
+    pickup_code_nonce = db.Column(db.String(32), nullable=True)
+    pickup_code_hash = db.Column(db.String(64), nullable=True)
+    collected_at = db.Column(UTCDateTime, nullable=True)
 
     user = db.relationship("User", foreign_keys=[user_id])
     courier = db.relationship("User", foreign_keys=[courier_id])
@@ -96,7 +105,14 @@ class Order(db.Model):
         db.CheckConstraint("total_cents >= 0 AND subtotal_cents >= 0 AND refunded_cents >= 0"
                            " AND discount_cents >= 0 AND delivery_fee_cents >= 0", name="money_valid"),
         db.CheckConstraint("payment_method IN ('cash', 'card', 'wallet')", name="payment_valid"),
+        db.CheckConstraint("fulfilment IN ('delivery', 'pickup')", name="fulfilment_valid"),
+        # One waiting pickup order per code and store (finished orders clear their hash).
+        db.UniqueConstraint("store_id", "pickup_code_hash"),
     )
+
+    @property
+    def is_pickup(self):
+        return self.fulfilment == Fulfilment.PICKUP.value
 
 
 class OrderItem(db.Model):

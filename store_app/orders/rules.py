@@ -1,5 +1,8 @@
 """Pure order rules: totals, what is due at the door, cart checks, scheduled slots, cancel reasons.
 (The moves an order may make are ``store_app.fulfilment.transitions``.)"""
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -138,3 +141,76 @@ def cancel_problem(reason, text):
     if (reason == "other" and not text) or len(text) > CANCEL_TEXT_MAX:
         return "text"
     return None
+
+
+# ---- pickup at the store (到店自提) ----------------------------------------------------------------
+
+PICKUP_CODE_DIGITS = 6
+
+
+def new_pickup_nonce():
+    """A fresh random nonce (``secrets``) from which a pickup order's code is derived."""
+    return secrets.token_hex(16)
+
+
+def derive_pickup_code(secret, nonce):
+    """The six-digit pickup code of ``nonce``: an HMAC under the app's key, so the database alone
+    (nonce and hash) gives nobody the code, yet the resident's page can show it."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, f"order-pickup:{nonce}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10 ** PICKUP_CODE_DIGITS:0{PICKUP_CODE_DIGITS}d}"
+
+
+def hash_pickup_code(secret, store_id, code):
+    """What the order keeps to find it by a typed code: an HMAC of ``store_id:code`` under the app's key."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, f"order-pickup:{store_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def is_pickup_code_shaped(code):
+    """Six ASCII digits."""
+    return isinstance(code, str) and len(code) == PICKUP_CODE_DIGITS and code.isascii() and code.isdigit()
+
+
+def preferred_payment(chosen, balance_cents, total_cents):
+    """The payment method a checkout form shows: what the resident chose, unless it is the wallet and
+    the balance does not cover ``total_cents``; with no choice, the wallet only when it covers the
+    total, else cash."""
+    wallet = PaymentMethod.WALLET.value
+    if chosen in {m.value for m in PaymentMethod} and (chosen != wallet or balance_cents >= total_cents):
+        return chosen
+    return wallet if balance_cents >= total_cents else PaymentMethod.CASH.value
+
+
+# Why the Pay button is disabled (shown next to it); the server refuses the same cases.
+BLOCK_OUTSIDE_ZONE = "outside_zone"
+BLOCK_BELOW_MINIMUM = "below_minimum"
+BLOCK_NEEDS_SLOT = "needs_slot"
+BLOCK_NOT_DELIVERABLE = "not_deliverable"
+BLOCK_CART = "cart"
+
+
+def checkout_block(*, pickup, cart_ok, deliverable, reason, outside, subtotal_cents, minimum_cents,
+                   slots_offered, slot_chosen, store_open):
+    """Why this order cannot be placed as the page stands (one of ``BLOCK_*``), or None.
+
+    A delivery needs an address in a zone, the zone's minimum and either a courier now or a chosen
+    slot; a pickup needs the store open now or a chosen slot. ``outside`` is True when no enabled
+    zone covers the address.
+    """
+    if not cart_ok:
+        return BLOCK_CART
+    if pickup:
+        return None if store_open or slot_chosen else BLOCK_NEEDS_SLOT
+    if outside:
+        return BLOCK_OUTSIDE_ZONE
+    if minimum_cents and subtotal_cents < minimum_cents:
+        return BLOCK_BELOW_MINIMUM
+    if deliverable or slot_chosen:
+        return None
+    return BLOCK_NEEDS_SLOT if slots_offered else BLOCK_NOT_DELIVERABLE
+
+
+def missing_for_minimum(subtotal_cents, minimum_cents):
+    """How much more goods reach the zone's minimum (0 when reached or there is none)."""
+    return max(0, (minimum_cents or 0) - subtotal_cents)

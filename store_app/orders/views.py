@@ -5,12 +5,15 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..database import transaction, utcnow
+from ..database import format_cents, transaction, utcnow
 from ..deliveries.errors import reason_message
-from ..deliveries.operations import get_courier_position
+from ..deliveries.operations import get_courier_position, quote as deliveries_quote
+from ..deliveries.rules import OUTSIDE_ZONE
 from ..errors import DomainError
 from ..geo import maps, operations as geo_ops
 from ..roles import Role
+from ..stores.presenters import store_status
+from ..stores.rules import is_open, local_time
 from ..wallet.operations import get_balance
 from ..web.filters import local_datetime
 from ..web.forms import choice_list
@@ -20,15 +23,19 @@ from ..web.links import safe_next
 from ..web.params import db_int
 from . import cart as cart_ops
 from . import checkout as checkout_ops
-from . import queries, riders
+from . import pickup as pickup_ops
+from . import queries, riders, rules
 from .errors import OrderNotFound
 from .forms import CheckoutForm
 from .models import OrderStatus
-from .presenters import COURIER_VISIBLE, order_status_json, payment_text, refund_outcome_text, status_label
+from .presenters import (COURIER_VISIBLE, order_status_json, order_status_label, payment_text, pickup_status_label,
+                         qr_svg, refund_outcome_text, status_label)
 
 
 bp = Blueprint("orders", __name__)
 bp.add_app_template_global(status_label, "status_label")
+bp.add_app_template_global(pickup_status_label, "pickup_status_label")
+bp.add_app_template_global(order_status_label, "order_status_label")
 bp.add_app_template_global(reason_message, "reason_message")
 
 
@@ -98,7 +105,14 @@ def cart():
     """The cart with fresh prices, problems pointed out, and the way to checkout."""
     cart = cart_ops.load_cart(current_user)
     from_voice = any(line.voice_order_id for line in cart.lines)
-    return render_template("orders/cart.html", cart=cart, from_voice=from_voice)
+    address = current_user.default_address()
+    quote = None
+    if address is not None and cart.lines:  # the fee and the minimum of the resident's own zone
+        quote = deliveries_quote(current_user.store, (address.building.lat, address.building.lon),
+                                 cart.item_count, utcnow())
+    missing = rules.missing_for_minimum(cart.subtotal_cents, quote.minimum_cents) if quote else 0
+    return render_template("orders/cart.html", cart=cart, from_voice=from_voice, address=address, quote=quote,
+                           missing_cents=missing)
 
 
 def _checkout_form(address_id=None):
@@ -108,6 +122,10 @@ def _checkout_form(address_id=None):
         default = current_user.default_address()
         form.address_id.data = address_id or (default.id if default else None)
         form.idempotency_key.data = checkout_ops.new_idempotency_key()
+        # The page's own "Update" (and checkout.js) come back here with what was chosen.
+        form.fulfilment.data = request.args.get("fulfilment") if request.args.get("fulfilment") in (
+            "delivery", "pickup") else None
+        form.slot.data = request.args.get("slot", "")[:40]
     return form
 
 
@@ -121,16 +139,30 @@ def _selected_address(form):
         or current_user.default_address()
 
 
+def _is_pickup(form, address, now):
+    """Pickup at the store when asked for, or (until the resident says otherwise) when there is no
+    address or it is outside every delivery zone. A post that does not say is a delivery, as
+    before pickup existed (place_order refuses it without an address)."""
+    if form.fulfilment.data in ("delivery", "pickup"):
+        return form.fulfilment.data == "pickup"
+    if form.is_submitted():
+        return False
+    if address is None:
+        return True
+    quote = deliveries_quote(current_user.store, (address.building.lat, address.building.lon), 1, now)
+    return quote.reason == OUTSIDE_ZONE
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 @resident_only
 def checkout():
-    """Review and pay. The quote, prices and stock are computed again on submit."""
-    form = _checkout_form(request.args.get("address", type=db_int))
+    """Review and pay, delivered or collected at the store. The Pay button is disabled, with the
+    reason next to it, while the order cannot be placed; the quote, prices and stock are computed
+    again on submit, and the server refuses the same cases."""
+    form = _checkout_form(request.args.get("address", type=db_int) or request.args.get("address_id", type=db_int))
     address = _selected_address(form)
-    if address is None:
-        flash(_("Please add a delivery address first."), "error")
-        return redirect(url_for("accounts.me"))
     now = utcnow()
+    form.fulfilment.data = "pickup" if _is_pickup(form, address, now) else "delivery"
     status = 200
     # The slot list is not needed to validate (validate_choice=False) and place_order quotes again
     # itself, so the page's options are computed only when the page is shown.
@@ -142,17 +174,33 @@ def checkout():
         flash(message, "error")
     elif form.is_submitted():
         status = 400
-    cart, quote, slots, totals = checkout_ops.checkout_options(current_user, address, now)
+    # Without an address there is nothing to deliver to: the page shows pickup (a forced delivery was refused).
+    pickup = form.fulfilment.data == "pickup" or address is None
+    form.fulfilment.data = "pickup" if pickup else "delivery"
+    cart, quote, slots, totals = checkout_ops.checkout_options(current_user, address, now, pickup=pickup)
+    if pickup:
+        form.slot.label.text = _("Pickup time")
     form.slot.choices = choice_list([("", _("As soon as possible"))]
                                     + [(s.isoformat(), format_slot(s, current_user.store.timezone)) for s in slots])
     if not cart.lines and status == 200:
         return redirect(url_for("orders.cart"))
     form.expected_total_cents.data = totals.total_cents
-    # Waiting parcels to bring along: one query, and nothing more when there are none.
-    parcels = riders.offer(riders.PARCELS, current_user, current_user.store, now)
+    balance = get_balance(current_user.id)
+    form.payment_method.data = rules.preferred_payment(form.payment_method.data if form.is_submitted() else None,
+                                                       balance, totals.total_cents)
+    block = rules.checkout_block(
+        pickup=pickup, cart_ok=cart.ok, deliverable=quote.deliverable, reason=quote.reason,
+        outside=quote.reason == OUTSIDE_ZONE, subtotal_cents=totals.subtotal_cents,
+        minimum_cents=quote.minimum_cents, slots_offered=bool(slots),
+        slot_chosen=bool(form.slot.data) and form.slot.data in {s.isoformat() for s in slots},
+        store_open=is_open(current_user.store.intervals(), now, current_user.store.timezone))
+    # Waiting parcels to bring along: one query, and nothing more when there are none (not for pickup:
+    # they wait at the same counter).
+    parcels = None if pickup else riders.offer(riders.PARCELS, current_user, current_user.store, now)
     return render_template("orders/checkout.html", form=form, cart=cart, quote=quote, slots=slots,
-                           totals=totals, balance_cents=get_balance(current_user.id), address=address,
-                           parcels=parcels), status
+                           totals=totals, balance_cents=balance, address=address, parcels=parcels,
+                           pickup=pickup, block=block, store=current_user.store,
+                           missing_cents=rules.missing_for_minimum(totals.subtotal_cents, quote.minimum_cents)), status
 
 
 def _place(form, now):
@@ -169,12 +217,14 @@ def _place(form, now):
                 current_user, address_id=form.address_id.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data, now=now, scheduled_for=scheduled_for,
                 expected_total_cents=form.expected_total_cents.data and int(form.expected_total_cents.data),
-                note=form.note.data, parcel_ids=form.parcel_ids.data or ())
+                note=form.note.data, parcel_ids=form.parcel_ids.data or (), fulfilment=form.fulfilment.data)
             order_id, code = order.id, order.delivery_code  # read before the commit expires them
+            pickup_code = pickup_ops.pickup_code(order)
     except DomainError as exc:
         return exc.status, exc.message
     if created:
-        flash(_("Order placed! Delivery code: %(code)s", code=code), "success")
+        flash(_("Order placed! Pickup code: %(code)s", code=pickup_code) if pickup_code
+              else _("Order placed! Delivery code: %(code)s", code=code), "success")
     return redirect(url_for("orders.order_page", order_id=order_id), 303)
 
 
@@ -208,15 +258,28 @@ def _delivery_map(order, live):
                            context=geo_ops.load_map_context(store))
 
 
+def _pickup_context(order, now):
+    """What a pickup order's page shows besides the timeline: its code (and QR), the store's hours."""
+    if not order.is_pickup:
+        return {}
+    store = current_user.store
+    code = pickup_ops.pickup_code(order)
+    return {"pickup_code": code, "pickup_qr": qr_svg(code) if code else None, "store": store,
+            "store_hours": store_status(store, now), "weekday": local_time(now, store.timezone).weekday()}
+
+
 @bp.get("/orders/<int:order_id>")
 @resident_only
 def order_page(order_id):
-    """One order: status timeline, ETA, courier, delivery code, lines and totals, refreshed live by
-    order-live.js; once cancelled or failed, its outcome (when, why, the refund, what next) instead."""
+    """One order: status timeline, ETA, courier, delivery code (or the pickup code and where to
+    collect), lines and totals, refreshed live by order-live.js; once cancelled or failed, its outcome
+    (when, why, the refund, what next) instead."""
     order = _own_order_or_404(order_id)
     live = _live(order)
-    return render_template("orders/order.html", order=order, live=live, route=_delivery_map(order, live),
-                           payment_text=payment_text(order), refund_outcome=refund_outcome_text(order))
+    return render_template("orders/order.html", order=order, live=live,
+                           route=None if order.is_pickup else _delivery_map(order, live),
+                           payment_text=payment_text(order), refund_outcome=refund_outcome_text(order),
+                           amount_due=format_cents(rules.amount_due_cents(order)), **_pickup_context(order, utcnow()))
 
 
 @bp.post("/orders/<int:order_id>/again")

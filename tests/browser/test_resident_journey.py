@@ -126,7 +126,9 @@ def test_register_without_javascript(new_page, fresh_phone, ui):
     page.locator('input[name="phone"]').fill(fresh_phone())
     page.locator('input[name="name"]').fill("No Script")
     page.locator('input[name="password"]').fill(NEW_PASSWORD)
-    page.locator('select[name="building_id"]').select_option(label="樱桃园 4号楼")
+    # Each option also says whether the store delivers there ("樱桃园 4号楼 · 可配送").
+    building = page.locator('select[name="building_id"] option', has_text="樱桃园 4号楼")
+    page.locator('select[name="building_id"]').select_option(building.get_attribute("value"))
     page.locator('input[name="unit"]').fill("1-101")
     page.locator('main form button[type="submit"]').click()
     page.wait_for_url("**/shop")

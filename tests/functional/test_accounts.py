@@ -58,7 +58,9 @@ def test_register_page_lists_the_stores_buildings(client, community, other_store
     response = client.get("/register")
 
     assert response.status_code == 200
-    assert sorted(option_values(response, "building_id")) == sorted(str(b) for b in community["buildings"])
+    # The store's buildings, and the choice of someone who lives farther away: pickup at the store.
+    assert sorted(option_values(response, "building_id")) == sorted([*(str(b) for b in community["buildings"]),
+                                                                     "pickup"])
     page = response.get_data(as_text=True)
     assert "莲花苑 3号楼" in page and "梅陇新村 1号楼" in page
     assert "Elsewhere Tower" not in page

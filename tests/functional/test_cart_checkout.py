@@ -305,10 +305,15 @@ def test_outside_the_zone_the_page_says_so_without_slots(app, shop, create_shopp
     client = login_client(person.phone)
     client.set_cookie("lang", "en")
     add(client, shop.products["water"], 1)
-    page, form = checkout_page(client)
+    page, form = checkout_page(client, fulfilment="delivery")
     text = page.get_data(as_text=True)
     assert "outside the area we deliver to" in text and 'name="slot"' not in text
-    assert client.post("/checkout", data=form).status_code == 409
+    # No ¥0.00 fee for an address we can't deliver to, and Pay is disabled with the reason beside it.
+    assert "¥0.00" not in text and "no delivery here" in text
+    assert re.search(r'<button type="submit" class="button block" data-once disabled aria-describedby="pay-blocked"', text)
+    assert "We don't deliver to this address. Choose pickup at the store" in text
+    refused = client.post("/checkout", data={**form, "fulfilment": "delivery"})
+    assert refused.status_code == 409 and "outside the area we deliver to" in refused.get_data(as_text=True)
     assert count(Order) == 0
 
 
@@ -349,7 +354,7 @@ def test_a_double_submit_makes_one_order_and_both_go_to_it(app, shop, shopper, b
 
 @pytest.mark.parametrize("changes, status, message", [
     ({"address_id": ""}, 400, "Please choose a delivery address."),
-    ({"address_id": "99999"}, 400, "Not a valid choice"),
+    ({"address_id": "99999"}, 400, "Please choose a delivery address."),
     ({"payment_method": "bitcoin"}, 400, "Not a valid choice"),
     ({"payment_method": ""}, 400, "Please choose how to pay."),
     ({"expected_total_cents": "1"}, 409, "Some prices or stock changed"),

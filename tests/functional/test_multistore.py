@@ -92,7 +92,8 @@ def test_a_logged_in_user_always_gets_their_own_stores_buildings(chain, login_cl
 def test_registration_for_store_b_lists_its_buildings_and_joins_it(app, client, chain, count):
     a, b = chain["a"], chain["b"]
     page = client.get(f"/register?store={b['store_id']}")
-    assert sorted(option_values(page, "building_id")) == sorted(str(x) for x in b["buildings"])
+    # The store's own buildings, and "I live farther away: pickup at the store".
+    assert sorted(option_values(page, "building_id")) == sorted([*(str(x) for x in b["buildings"]), "pickup"])
     assert "莲花苑 3号楼" not in page.get_data(as_text=True)
     before = count(User)
 
@@ -120,7 +121,8 @@ def test_registration_for_store_b_lists_its_buildings_and_joins_it(app, client, 
 def test_a_default_registration_page_is_the_first_stores(client, chain):
     page = client.get("/register")
 
-    assert sorted(option_values(page, "building_id")) == sorted(str(x) for x in chain["a"]["buildings"])
+    assert sorted(option_values(page, "building_id")) == sorted([*(str(x) for x in chain["a"]["buildings"]),
+                                                                 "pickup"])
 
 
 def test_an_unknown_store_is_a_404_not_the_first_store(client, chain):

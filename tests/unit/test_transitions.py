@@ -18,6 +18,13 @@ ALLOWED = {
     (S.ASSIGNED, S.ASSIGNED), (S.ASSIGNED, S.PICKED_UP), (S.ASSIGNED, S.READY), (S.ASSIGNED, S.CANCELLED),
     (S.PICKED_UP, S.DELIVERED), (S.PICKED_UP, S.FAILED),
 }
+# A pickup order (到店自提): packed, then collected at the counter; never a courier's step.
+ALLOWED_PICKUP = {
+    (S.PLACED, S.ACCEPTED), (S.PLACED, S.CANCELLED),
+    (S.ACCEPTED, S.PICKING), (S.ACCEPTED, S.CANCELLED),
+    (S.PICKING, S.READY), (S.PICKING, S.CANCELLED),
+    (S.READY, S.COLLECTED), (S.READY, S.CANCELLED),
+}
 
 
 @pytest.mark.parametrize("current, target", sorted(pairs(S, S)))
@@ -25,6 +32,11 @@ def test_every_move_is_allowed_or_refused_exactly_as_designed(current, target):
     assert transitions.can_move(current, target) is ((current, target) in ALLOWED)
     # Plain strings, as read from the database, give the same answer.
     assert transitions.can_move(current.value, target.value) is ((current, target) in ALLOWED)
+
+
+@pytest.mark.parametrize("current, target", sorted(pairs(S, S)))
+def test_a_pickup_order_moves_only_through_the_counter(current, target):
+    assert transitions.can_move(current, target, pickup=True) is ((current, target) in ALLOWED_PICKUP)
 
 
 @pytest.mark.parametrize("current, target", [
@@ -39,7 +51,7 @@ def test_notable_moves_are_refused(current, target):
 def test_the_machine_covers_every_status_and_ends_in_terminal_ones():
     assert set(transitions.TRANSITIONS) == set(S)
     terminal = {s for s, targets in transitions.TRANSITIONS.items() if not targets}
-    assert terminal == {S.DELIVERED, S.CANCELLED, S.FAILED}
+    assert terminal == {S.DELIVERED, S.COLLECTED, S.CANCELLED, S.FAILED}
     assert transitions.ACTIVE == frozenset(S) - terminal
 
 
@@ -109,7 +121,8 @@ TASK_WITH_ORDER = {
 }
 
 
-@pytest.mark.parametrize("move", sorted(transitions.MOVES, key=lambda m: (m[0].value, m[1].value)))
+@pytest.mark.parametrize("move", sorted((m for m in transitions.MOVES if m[1] not in transitions.PICKUP_ONLY),
+                                         key=lambda m: (m[0].value, m[1].value)))
 def test_every_move_keeps_the_task_where_its_order_says(move):
     current, target = move
     task = transitions.MOVES[move]
@@ -118,6 +131,13 @@ def test_every_move_keeps_the_task_where_its_order_says(move):
     else:
         assert task.source in TASK_WITH_ORDER[current]
         assert task.target in TASK_WITH_ORDER[target]
+
+
+def test_a_pickup_orders_own_moves_touch_no_task():
+    """A pickup order (到店自提) never has a delivery task: its counter moves move none."""
+    pickup_moves = [m for m in transitions.MOVES if m[1] in transitions.PICKUP_ONLY]
+    assert pickup_moves == [(S.READY, S.COLLECTED)]
+    assert all(transitions.MOVES[m] is None for m in pickup_moves)
 
 
 def test_task_statuses_and_stamps_are_real():
