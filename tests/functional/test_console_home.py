@@ -62,7 +62,7 @@ def check_in(app, staff_id, phone, tracking, ago):
 def test_an_idle_store_lists_every_item_with_nothing_waiting(counter):
     _shop, _resident, _staff_id, staff, _owner = counter
     items = work_items(staff.get("/console"))
-    assert set(items) >= {"orders-to_accept", "deliveries-at_risk", "orders-voice", "orders-locked_codes",
+    assert set(items) >= {"orders-to_accept", "deliveries-at_risk", "orders-voice", "orders-locked_codes", "orders-pickups",
                           "parcels-waiting", "parcels-overdue", "parcels-return_list", "parcels-locked_codes"}
     assert all(item["count"] == 0 and "Nothing waiting" in item["text"] for item in items.values())
     # Owner-level items are not the counter's.
@@ -221,3 +221,20 @@ def test_the_owner_page_is_in_chinese_for_chinese_owners(app, counter, monkeypat
     for english in ("Today so far", "Needs you", "Last week", "Compared with", "Products out of stock"):
         assert english not in text
     assert "今天" in text and "上周" in text
+
+
+def test_pickup_orders_ready_at_the_counter_are_a_work_item(app, counter):
+    shop, resident, _staff_id, staff, _owner = counter
+    with app.app_context():
+        ready = place_test_order(resident, {shop.products["water"]: 1})
+        still_packing = place_test_order(resident, {shop.products["milk"]: 1})
+        now = utcnow()
+        with transaction():
+            db.session.execute(db.update(Order).where(Order.id.in_([ready, still_packing])).values(fulfilment="pickup"))
+            db.session.execute(db.update(Order).where(Order.id == ready).values(
+                status="ready", ready_at=now - timedelta(minutes=25)))
+    items = work_items(staff.get("/console/work-list"))
+    assert items["orders-pickups"]["count"] == 1
+    assert items["orders-pickups"]["href"] == "/console/pickups"
+    assert "Oldest waiting: 25 minutes" in items["orders-pickups"]["text"]
+    assert staff.get("/console/pickups").status_code == 200
