@@ -6,6 +6,9 @@ const menus = [...document.querySelectorAll("[data-nav-menu]")];
 
 function sync(menu) {
   menu.querySelector("summary").setAttribute("aria-expanded", menu.open ? "true" : "false");
+  // An open panel ends at the bottom of the screen (and scrolls inside), however tall the bar above it.
+  const panel = menu.open && menu.querySelector(".nav-drawer-panel");
+  if (panel) panel.style.maxHeight = `${Math.max(160, window.innerHeight - panel.getBoundingClientRect().top)}px`;
 }
 
 for (const menu of menus) {

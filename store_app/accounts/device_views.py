@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..roles import Role
 from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
+from ..web.i18n import localized
 from ..web.params import db_int
 from . import devices, errors
 from .forms import DeviceTokenForm
@@ -20,7 +21,7 @@ bp = Blueprint("devices", __name__)
 def _form_with_accounts():
     form = DeviceTokenForm()
     form.user_id.choices = choice_list([("", _("Choose an account"))] + [
-        (str(account.id), f"{account.name} · {_('Staff') if account.role == Role.STAFF else _('Courier')}")
+        (str(account.id), f"{localized(account)} · {_('Staff') if account.role == Role.STAFF else _('Courier')}")
         for account in devices.list_device_accounts(current_user.store_id)])
     return form
 

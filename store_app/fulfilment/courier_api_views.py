@@ -44,7 +44,7 @@ def api_tasks():
     cards = courier_steps.list_task_cards(current_user, utcnow())
     return jsonify([{
         "task_id": card.task.id, "order_id": card.order.id, "status": card.order.status,
-        "address": card.order.address_text, "lat": card.order.lat, "lon": card.order.lon,
+        "address": card.order.address_label, "lat": card.order.lat, "lon": card.order.lon,
         "building": card.building.name if card.building else None,
         "entrance_note": card.building.entrance_note if card.building else None,
         "promised_at": card.order.promised_at.isoformat(), "minutes_left": card.minutes_left,

@@ -6,7 +6,22 @@ from ..extensions import db
 from ..web.i18n import localized
 
 
-class Building(db.Model):
+class NamedInTwoLanguages:
+    """A thing staff name in Chinese and English (``name_zh``, ``name_en``, one may be empty)."""
+
+    @hybrid_property
+    def name(self):
+        """The name in the page's language, else in the other one. In a query: the Chinese name, else
+        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
+        return localized(self, "name")
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)
+
+
+class Building(NamedInTwoLanguages, db.Model):
     """A residential or office building; residents add a unit/room as free text."""
 
     __tablename__ = "buildings"
@@ -28,17 +43,6 @@ class Building(db.Model):
     __table_args__ = (
         db.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="location_valid"),
     )
-
-    @hybrid_property
-    def name(self):
-        """The name in the page's language, else in the other one. In a query: the Chinese name, else
-        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
-        return localized(self, "name")
-
-    @name.inplace.expression
-    @classmethod
-    def _name_expression(cls):
-        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)
 
     def alias_list(self):
         """The aliases as a list, in the order they were entered."""
@@ -68,7 +72,7 @@ class Building(db.Model):
         return f"<Building {self.id} {self.name_zh or self.name_en!r}>"
 
 
-class DeliveryZone(db.Model):
+class DeliveryZone(NamedInTwoLanguages, db.Model):
     """A polygon the store delivers to, with its fee and minimum order.
 
     A point exactly on the boundary counts as inside (shapely ``covers``). Where zones overlap,
@@ -96,14 +100,3 @@ class DeliveryZone(db.Model):
     __table_args__ = (
         db.CheckConstraint("fee_cents >= 0 AND minimum_cents >= 0", name="money_not_negative"),
     )
-
-    @hybrid_property
-    def name(self):
-        """The name in the page's language, else in the other one. In a query: the Chinese name, else
-        the English one (so ``Model.name == ...`` and ``order_by(Model.name)`` still mean something)."""
-        return localized(self, "name")
-
-    @name.inplace.expression
-    @classmethod
-    def _name_expression(cls):
-        return db.func.coalesce(db.func.nullif(cls.name_zh, ""), cls.name_en)

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 # Links a crawl does not follow: downloads, the API, files, and leaving the app.
 SKIP = re.compile(r"^/(static|api)/|^/logout\b|/label$|\.(csv|geojson|json|png|jpe?g|svg|webp|ics|xlsx)$|/(geojson|export|download)\b"
-                  r"|/audio\b|/photo\b|/images?/")
+                  r"|/audio\b|/photo\b|/images?/|/call$")
 
 _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]'))
   .filter(a => !a.hasAttribute('download') && !(a.getAttribute('target') || '').startsWith('_blank'))

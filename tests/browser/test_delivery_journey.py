@@ -248,7 +248,7 @@ def test_resident_shops_pays_and_watches_the_order_move(phone, tablet, live_serv
         if step == "accept":  # a poll brings "accepted", and polling goes on for the next steps
             expect(page.locator(STATUS_BADGE)).to_have_class(re.compile(r"\bstatus-accepted\b"),
                                                              timeout=LIVE_UPDATE_MS)
-            expect(page.locator("[data-cancel-form]")).to_be_visible()
+            expect(page.locator("[data-cancel-entry]")).to_be_visible()
     ui.screenshot(counter, "board-ready")
 
     expect(page.locator(STATUS_BADGE)).to_have_class(re.compile(r"\bstatus-ready\b"), timeout=LIVE_UPDATE_MS)
@@ -257,7 +257,7 @@ def test_resident_shops_pays_and_watches_the_order_move(phone, tablet, live_serv
     for status in ("placed", "accepted", "picking", "ready"):
         expect(page.locator(f'[data-live-steps] li[data-step="{status}"]')).to_have_class("done")
     expect(page.locator('[data-live-steps] li[data-step="assigned"]')).not_to_have_class("done")
-    expect(page.locator("[data-cancel-form]")).to_have_count(0)  # too late to cancel once picking
+    expect(page.locator("[data-cancel-entry]")).to_have_count(0)  # too late to cancel once picking
     assert page.evaluate("window.__sameDocument === true"), "the order page reloaded"
     ui.no_horizontal_scroll(page)
     ui.screenshot(page, "order-ready")

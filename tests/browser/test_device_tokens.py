@@ -13,7 +13,7 @@ except ImportError:  # the ``browser`` fixture skips these tests (fails them in 
     expect = None
 
 STAFF_PHONE = "+8613800138001"
-COURIER_NAME = "张伟 Zhang Wei"
+COURIER_NAME = "张伟"  # the demo courier, named in Chinese on the Chinese page
 
 
 def api_get(live_server, path, token):
@@ -30,6 +30,7 @@ def test_staff_make_a_courier_token_and_revoke_it(tablet, live_server, ui):
     page = tablet
     log_in(page, STAFF_PHONE)
     page.wait_for_url("**/console")
+    page.locator("#nav-group-community > summary").click()  # Devices sit in the Community menu
     page.get_by_role("link", name="设备").first.click()
     page.wait_for_url("**/console/devices")
     ui.no_horizontal_scroll(page)

@@ -38,6 +38,8 @@ ALLOWED_LATIN_ON_ZH = {
     **{name: "a file format's name, used as such in Chinese software"
        for name in ("CSV", "Excel", "JPEG", "PNG", "WebP", "GeoJSON", "geojson", "Polygon", "MB")},
     **{name: "a key's name as printed on the keyboard" for name in ("Tab", "Enter", "Delete", "Backspace")},
+    "OpenMoji": "the picture set's own name, which its licence asks us to credit",
+    **{name: "the licence's own name (CC BY-SA 4.0), credited as its terms require" for name in ("CC", "BY-SA")},
 }
 ALLOWED_HAN_ON_EN = {
     **{name: "a person's own name, as they wrote it (no Latin spelling given)"

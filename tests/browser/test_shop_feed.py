@@ -41,11 +41,12 @@ _CUT_NAMES_JS = """() => [...document.querySelectorAll('.topbar .brand span, [da
 LONG_NAME = "邻里便利店（宜山路旗舰店）Neighbourhood Convenience Store, Yishan Road"
 
 
-def rename_store(live_server, name):
-    """Give the demo store another name; returns the one it had."""
+def rename_store(live_server, names):
+    """Give the demo store other names ``(Chinese, English)``; returns the ones it had."""
     with live_server.transaction() as session:
         store = session.scalar(db.select(Store).order_by(Store.id).limit(1))
-        old, store.name = store.name, name
+        old = (store.name, store.name_en)
+        store.name, store.name_en = names
     return old
 
 
@@ -67,7 +68,7 @@ def test_four_whole_cards_above_the_fold_and_the_names_are_never_cut(phone, live
     assert page.evaluate("window.scrollY") == 0
     assert page.locator(".topbar .brand span").count() == 1  # the app's name
     assert page.evaluate(_CUT_NAMES_JS) == []
-    expect(page.locator("[data-store-name]")).to_have_text(DEMO_STORE["name"])
+    expect(page.locator("[data-store-name]")).to_have_text(DEMO_STORE["name_en" if lang == "en" else "name"])
 
     # Every card on the page has a picture that loaded (a stock picture or a photo), none a letter tile.
     cards = grid.locator("li")
@@ -88,7 +89,7 @@ def test_four_whole_cards_above_the_fold_and_the_names_are_never_cut(phone, live
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_long_store_name_wraps_instead_of_being_cut(phone, live_server, ui, lang):
-    old = rename_store(live_server, LONG_NAME)
+    old = rename_store(live_server, (LONG_NAME, LONG_NAME))
     try:
         page = phone
         if lang == "en":

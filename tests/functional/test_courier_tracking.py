@@ -158,9 +158,10 @@ def test_a_late_order_shows_the_new_time_and_lands_in_the_inbox(app, world, crea
         act(world.staff, order_id, step)
     now = utcnow()
     with app.app_context(), transaction():
-        soon = now + timedelta(seconds=20)
-        db.session.execute(db.update(Order).where(Order.id == order_id).values(promised_at=soon))
-        db.session.execute(db.update(DeliveryTask).where(DeliveryTask.order_id == order_id).values(promised_at=soon))
+        # Promised five minutes ago: the predicted slip reaches the one threshold (LATE_NOTICE_MIN).
+        past = now - timedelta(minutes=5)
+        db.session.execute(db.update(Order).where(Order.id == order_id).values(promised_at=past))
+        db.session.execute(db.update(DeliveryTask).where(DeliveryTask.order_id == order_id).values(promised_at=past))
     with app.app_context():
         cycle.run_cycle(world.shop.store_id, now)
     data = live(world.resident, order_id)

@@ -32,7 +32,7 @@ def ring_around(lat, lon, d):
     return [(lat - d, lon - d), (lat - d, lon + d), (lat + d, lon + d), (lat + d, lon - d)]
 
 
-BUILDINGS = [(i + 1, b["name"], b["lat"], b["lon"]) for i, b in enumerate(demo.buildings())]
+BUILDINGS = [(i + 1, b["name_zh"], b["lat"], b["lon"]) for i, b in enumerate(demo.buildings())]
 ZONES = (Zone(1, "近区", ring_around(LAT, LON, 0.006)), Zone(2, "远区", ring_around(LAT, LON, 0.012), enabled=False))
 CONTEXT = maps.MapContext(tuple(BUILDINGS), ZONES)
 
