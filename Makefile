@@ -6,9 +6,10 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 PYTHON ?= python3
 PYTEST_ARGS ?=
-# The suite runs on every core (pytest-xdist, one file per worker at a time; each worker has its own
-# PostgreSQL database, see tests/conftest.py). PYTEST_JOBS= runs it in one process.
-PYTEST_JOBS ?= -n auto --dist loadfile
+# The suite runs in 4 worker processes (pytest-xdist; idle workers take tests from busy ones). Many
+# tests wait on a browser, a server or a subprocess, so 4 workers keep 2 cores busy. Each worker has
+# its own PostgreSQL database (tests/conftest.py). PYTEST_JOBS= runs everything in one process.
+PYTEST_JOBS ?= -n 4 --dist worksteal
 export FLASK_APP := wsgi
 
 .PHONY: setup run test bench translations extract-messages reset-demo clean

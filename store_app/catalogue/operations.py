@@ -7,15 +7,18 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..web.names import clean_names
+from ..web.params import MAX_ID
 from . import errors, images, pictures, rules, search_rules, units
 from .models import Category, Merchant, MerchantKind, Product, StockMovement
 
 
 def _as_id(value):
+    """``value`` as a row id, or None when it cannot be one (not a number, or past the column's range)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 # ---- merchants --------------------------------------------------------------------------------

@@ -80,6 +80,10 @@ def value_out_of_range(exc):
     Inputs are checked where they are read; this only keeps a missed one from being a 500."""
     log.warning("refused %s %s: the database could not hold a value (%s)", request.method, request.path,
                 type(getattr(exc, "orig", exc)).__name__)
+    try:
+        db.session.rollback()  # PostgreSQL refuses every further statement of the failed transaction
+    except SQLAlchemyError:
+        pass
     return render_error(400, _("A value in this request is out of range."))
 
 
