@@ -210,12 +210,6 @@ class _MapZone:
     ring: list
 
 
-def _name_in(thing, lang):
-    """A thing's name in ``lang`` where it has one per language (``name_zh``, ``name_en``), else its name."""
-    return (getattr(thing, f"name_{lang}", None) or getattr(thing, "name", None)
-            or getattr(thing, "name_zh", None) or getattr(thing, "name_en", None) or "")
-
-
 def load_map_context(store, lang=None, enabled_only=False):
     """The context every map of ``store`` draws (``maps.MapContext``): its buildings with their names
     and its delivery zones (only enabled ones if asked), names in ``lang`` (default: the page's
@@ -225,8 +219,8 @@ def load_map_context(store, lang=None, enabled_only=False):
                                    .order_by(Building.id)).all()
     shown = [z for z in list_zones(store.id) if z.enabled or not enabled_only]
     return maps.MapContext(
-        buildings=tuple((b.id, _name_in(b, lang), b.lat, b.lon) for b in buildings),
-        zones=tuple(_MapZone(z.id, _name_in(z, lang), z.enabled, z.fee_cents, z.minimum_cents,
+        buildings=tuple((b.id, localized(b, "name", lang), b.lat, b.lon) for b in buildings),
+        zones=tuple(_MapZone(z.id, localized(z, "name", lang), z.enabled, z.fee_cents, z.minimum_cents,
                              maps.loose_ring(z.geojson) or []) for z in shown))
 
 
