@@ -227,8 +227,10 @@ def _no_horizontal_scroll(page):
 
     On a mobile viewport Chromium widens ``innerWidth`` along with the content (the page zooms
     out), so ``scrollWidth <= innerWidth`` alone passes for a too-wide page: compare with the
-    layout width as well, and look for elements sticking out.
+    layout width as well, and look for elements sticking out. A page still loading (a form just
+    submitted, its stylesheet not yet applied) is measured once it has loaded.
     """
+    page.wait_for_load_state("load")
     sizes = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
                           " client: document.documentElement.clientWidth})")
     assert sizes["scroll"] <= sizes["inner"], f"{page.url} scrolls sideways: {sizes}"
