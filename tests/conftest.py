@@ -45,7 +45,8 @@ def _database_per_worker():
 
     server = make_url(sqlalchemy_url(url))
     name = f"{server.database}_{worker}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    # The server's maintenance database: the named one need not exist itself.
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
