@@ -1,5 +1,8 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
 from .accounts.models import Address, User  # noqa: F401
+from .breakfast.models import (  # noqa: F401
+    BreakfastDay, BreakfastItem, BreakfastOrder, BreakfastOrderLine, BreakfastSettings, CalendarOverride, Child,
+    DayItem, ParentPrefs, PrepSheet, Subscription, SubscriptionItem, WaitlistEntry)
 from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa: F401
 from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
 from .geo.models import Building, DeliveryZone  # noqa: F401
