@@ -127,3 +127,70 @@ class AlreadyCollected(BreakfastError):
 class NotInWindow(BreakfastError):
     status = 409
     message = _l("This breakfast is not for today's pickup.")
+
+
+# ---- the staff side: menu, settings, calendar, days ----------------------------------------------
+
+class DayNotOpen(BreakfastError):
+    status = 409
+    message = _l("This breakfast day is no longer open: someone closed it, or its cutoff passed. "
+                 "Reload the page to see it as it is now.")
+
+
+class ReasonRequired(BreakfastError):
+    field = "reason"
+    message = _l("Say why the day is closed: parents are told this reason.")
+
+
+class DayTimesInvalid(BreakfastError):
+    def __init__(self, field, message):
+        super().__init__(field, message)
+        self.field = field
+        self.message = message
+
+
+class CapacityBelowTaken(BreakfastError):
+    status = 409
+    field = "daily_capacity"
+
+    def __init__(self, dates=(), needed=0):
+        super().__init__(dates, needed)
+        self.dates = tuple(dates)
+        self.message = _l("The capacity cannot go below what is already ordered: %(needed)d portions are taken "
+                          "on %(dates)s. Choose at least %(needed)d.", needed=needed,
+                          dates=", ".join(d.isoformat() for d in dates))
+
+
+class ItemNotFound(BreakfastError):
+    status = 404
+    message = _l("This breakfast item does not exist.")
+
+
+class SettingsInvalid(BreakfastError):
+    def __init__(self, field, message):
+        super().__init__(field, message)
+        self.field = field
+        self.message = message
+
+
+class OverrideInvalid(BreakfastError):
+    def __init__(self, field, message):
+        super().__init__(field, message)
+        self.field = field
+        self.message = message
+
+
+class OverrideNotFound(BreakfastError):
+    status = 404
+    message = _l("This calendar change does not exist.")
+
+
+class OverrideHitsFrozenDays(BreakfastError):
+    status = 409
+    field = "starts_on"
+
+    def __init__(self, dates=()):
+        super().__init__(dates)
+        self.dates = tuple(dates)
+        self.message = _l("The kitchen already has its sheet for %(dates)s: a closure cannot change those days. "
+                          "Start it after them.", dates=", ".join(d.isoformat() for d in dates))

@@ -8,6 +8,7 @@ NOTES = {
     "order_cancelled": _l("Order cancelled"),
     "delivery_failed": _l("Delivery failed"),
     "parcel_storage_fee": _l("Parcel storage fee"),
+    "breakfast_day_closed": _l("Breakfast day closed: refund"),
 }
 
 

@@ -43,6 +43,10 @@ CONSOLE_GROUPS = [
         NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
         NavItem("voice.queue", _l("Voice orders"), "mic"))),
     NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
+    NavGroup("breakfast", _l("Breakfast"), "bell", (
+        NavItem("breakfast_console.days", _l("Breakfast days"), "orders"),
+        NavItem("breakfast_console.menu_page", _l("Breakfast menu"), "receipt"),
+        NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
@@ -57,6 +61,7 @@ OWNER_GROUPS = [
     *CONSOLE_GROUPS,
     NavGroup("owner", _l("Owner"), "chart", (
         NavItem("stores.settings", _l("Store"), "store"),
+        NavItem("breakfast_console.settings", _l("Breakfast settings"), "bell"),
         NavItem("staffing.page", _l("Staffing"), "route"))),
 ]
 CONSOLE_NAV = {Role.STAFF: CONSOLE_GROUPS, Role.OWNER: OWNER_GROUPS}
