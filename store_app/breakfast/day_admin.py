@@ -84,6 +84,8 @@ def _refund_orders(store, day, now):
         refunded += 1
         cents += order.charged_cents
     db.session.flush()
+    for order in orders:
+        db.session.expire(order)  # the guarded UPDATEs went around the objects
     return refunded, cents, per_parent
 
 
