@@ -79,9 +79,9 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.device_views import bp as devices_bp
     from .accounts.views import bp as accounts_bp
-    # The breakfast console's menu and settings pages are registered on its blueprint by menu_views.
-    from .breakfast import menu_views  # noqa: F401
-    from .breakfast.console_views import bp as breakfast_console_bp
+    # The breakfast console's pages are registered on its blueprint by these two modules: import them first.
+    from .breakfast import console_views, menu_views  # noqa: F401
+    from .breakfast.console_blueprint import bp as breakfast_console_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp

@@ -33,16 +33,28 @@ class CheckboxesField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-class _Date(DateField):
-    invalid_value_message = DATE
+class _OwnMessage:
+    """A date or time field whose unreadable value gets our message, in the user's language."""
+
+    own_message = None
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.own_message) from None
 
 
-class _Time(TimeField):
-    invalid_value_message = TIME
+class _Date(_OwnMessage, DateField):
+    own_message = DATE
 
 
-class _DateTime(DateTimeLocalField):
-    invalid_value_message = DATETIME
+class _Time(_OwnMessage, TimeField):
+    own_message = TIME
+
+
+class _DateTime(_OwnMessage, DateTimeLocalField):
+    own_message = DATETIME
 
 
 class _Whole(IntegerField):

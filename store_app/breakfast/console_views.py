@@ -1,27 +1,24 @@
 """The breakfast console (staff and the owner): the next two weeks of breakfast days (close one,
 change its times, open a date early) and the store's school calendar (a month view, overrides
-added and deleted). The menu and the owner's settings are ``menu_views``, on the same blueprint.
+added and deleted). The menu and the owner's settings are ``menu_views``, on the same blueprint
+(``console_blueprint.bp``).
 Each view runs one operation inside ``transaction()``; another store's id answers 404."""
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ..database import transaction, utcnow
 from ..errors import DomainError
-from ..roles import Role
 from ..web.forms import EmptyForm, show_error
-from ..web.guards import role_required
-from . import calendar_ops, console_presenters, day_admin, errors, rules
+from . import calendar_ops, day_admin, errors, rules
+from .console_blueprint import bp, staff_only
 from .console_forms import CloseDayForm, DayTimesForm, OpenDayForm, OverrideForm
 from .operations import ensure_day
 from .worklist import calendar_notice
 
-bp = Blueprint("breakfast_console", __name__)
-console_presenters.init_blueprint(bp)
-staff_only = role_required(Role.STAFF, Role.OWNER)
 LIVE_HEADER = "X-Breakfast-Days"
 DAYS_SHOWN = 14
 

@@ -1,5 +1,5 @@
 """The breakfast menu (staff and the owner: items added, edited, taken off and put back, their
-photos) and the owner's breakfast settings. Registered on ``console_views.bp``; create_app imports
+photos) and the owner's breakfast settings. Registered on ``console_blueprint.bp``; create_app imports
 this module before registering the blueprint."""
 from datetime import time
 
@@ -10,18 +10,15 @@ from flask_login import current_user
 from ..catalogue import images
 from ..database import MoneyError, format_cents, parse_cents, transaction, utcnow
 from ..errors import DomainError
-from ..roles import Role
 from ..web.forms import EmptyForm, choice_list, show_error
-from ..web.guards import role_required
 from ..web.i18n import localized
 from ..web.uploads import upload_route
 from . import errors, menu, settings_admin
 from .console_forms import ItemForm, SettingsForm
-from .console_views import bp, staff_only
+from .console_blueprint import bp, owner_only, staff_only
 from .presenters import allergen_names
 from .settings import get_settings
 
-owner_only = role_required(Role.OWNER)
 
 
 def _photo_limit(config):
