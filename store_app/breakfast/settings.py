@@ -1,19 +1,30 @@
 """A store's breakfast settings and its school calendar (the national one and the store's overrides)."""
+from sqlalchemy.exc import IntegrityError
+
 from ..extensions import db
 from . import rules
 from .models import BreakfastSettings, CalendarOverride
 
 
 def get_settings(store_id):
-    """The store's breakfast settings (the defaults, stored, the first time)."""
+    """The store's breakfast settings (the defaults, stored, the first time). Two first requests at once
+    store them once: the loser's insert is undone by its savepoint and it reads the winner's row."""
     settings = db.session.get(BreakfastSettings, store_id)
-    if settings is None:
-        settings = BreakfastSettings(store_id=store_id, open_days_ahead=3, order_cutoff_days_before=1,
-                                     order_cutoff_min=21 * 60, cancel_cutoff_days_before=1, cancel_cutoff_min=21 * 60,
-                                     pickup_start_min=390, pickup_end_min=510, grace_breakfasts=2,
-                                     claim_window_min=60, low_balance_warning_h=3, calendar="cn")
-        db.session.add(settings)
-        db.session.flush()
+    if settings is not None:
+        return settings
+    try:
+        with db.session.begin_nested():
+            settings = BreakfastSettings(store_id=store_id, open_days_ahead=3, order_cutoff_days_before=1,
+                                         order_cutoff_min=21 * 60, cancel_cutoff_days_before=1,
+                                         cancel_cutoff_min=21 * 60, pickup_start_min=390, pickup_end_min=510,
+                                         grace_breakfasts=2, claim_window_min=60, low_balance_warning_h=3,
+                                         calendar="cn")
+            db.session.add(settings)
+            db.session.flush()
+    except IntegrityError:
+        settings = db.session.get(BreakfastSettings, store_id, populate_existing=True)
+        if settings is None:
+            raise
     return settings
 
 

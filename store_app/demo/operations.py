@@ -9,16 +9,18 @@ from ..geo.models import Building
 from ..roles import Role
 from ..stores.models import Store, StoreHours
 from . import data
+from .breakfast import seed_breakfast
 from .catalogue import seed_catalogue
 from .parcels import seed_parcels
 from .zones import seed_courier_shifts, seed_zones
 
 
-def seed_demo():
+def seed_demo(now=None):
     """Create the demo store, buildings and accounts that are missing; return what was created.
 
-    An entry point (``flask seed-demo``, ``make run``): the demo's clock is read here, once."""
-    now = utcnow()
+    An entry point (``flask seed-demo``, ``make run``): the demo's clock is read here, once (tests
+    may pass their own ``now``, an aware UTC instant)."""
+    now = now or utcnow()
     created = {"stores": 0, "buildings": 0, "users": 0}
     store = db.session.scalar(db.select(Store).where(Store.name == data.STORE["name"]))
     if store is None:
@@ -40,6 +42,7 @@ def seed_demo():
     created.update(seed_zones(store, now), shifts=seed_courier_shifts(store, now))  # after people (zones.py)
     created.update(seed_catalogue(store, now))  # after people: their past orders
     created.update(seed_parcels(store, now))  # after people: parcels for residents
+    created.update(seed_breakfast(store, now))  # after people: their children and wallets
     return store, created
 
 
