@@ -79,6 +79,9 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.device_views import bp as devices_bp
     from .accounts.views import bp as accounts_bp
+    # The pickup desk's pages are registered on the kitchen's blueprint by desk_views: import it first.
+    from .breakfast import desk_views as _breakfast_desk  # noqa: F401
+    from .breakfast.kitchen_views import bp as breakfast_kitchen_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp
@@ -109,6 +112,7 @@ def _register_blueprints(app):
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
+    app.register_blueprint(breakfast_kitchen_bp)
 
 
 def _register_periodic_jobs(app):
@@ -117,22 +121,25 @@ def _register_periodic_jobs(app):
     The dispatcher's per-store cycle comes through the "community_store.periodic_jobs" entry point
     (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
     """
+    from .breakfast import jobs as breakfast_jobs
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
 
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
+    register(app, breakfast_jobs.periodic_jobs)
 
 
 def _register_work_items(app):
     """Each domain's lines on the counter's work list (``store_app.web.worklist``), in no order: the list
     sorts them. A new line of business adds its provider here."""
+    from .breakfast import worklist as breakfast_work
     from .catalogue import worklist as catalogue_work
     from .fulfilment import worklist as delivery_work
     from .orders import worklist as order_work
     from .parcels import worklist as parcel_work
     from .web.worklist import register
 
-    for module in (order_work, delivery_work, parcel_work, catalogue_work):
+    for module in (order_work, delivery_work, parcel_work, catalogue_work, breakfast_work):
         register(app, module.work_items)

@@ -8,6 +8,9 @@ NOTES = {
     "order_cancelled": _l("Order cancelled"),
     "delivery_failed": _l("Delivery failed"),
     "parcel_storage_fee": _l("Parcel storage fee"),
+    "breakfast": _l("Breakfast"),
+    "breakfast_owed": _l("Breakfast owed from an earlier day"),
+    "breakfast_refund": _l("Breakfast removed by the store"),
 }
 
 

@@ -43,6 +43,9 @@ CONSOLE_GROUPS = [
         NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
         NavItem("voice.queue", _l("Voice orders"), "mic"))),
     NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
+    NavGroup("breakfast", _l("Breakfast"), "receipt", (
+        NavItem("breakfast_kitchen.index", _l("Prep sheet"), "receipt"),
+        NavItem("breakfast_kitchen.desk", _l("Pickup desk"), "box"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
