@@ -139,6 +139,7 @@ def charge_orders(store, day, charges, now, grace_breakfasts):
             break
     _write_orders(final.values(), now)
     _tell_parents(store, day, final.values(), grace_breakfasts, now)
+    db.session.expire_all()  # orders and wallets were written by batched statements, not through the objects
     return final
 
 

@@ -23,7 +23,7 @@ def desk_day(store, now):
     return db.session.scalar(db.select(BreakfastDay).where(
         BreakfastDay.store_id == store.id, BreakfastDay.status == DayStatus.FROZEN.value,
         BreakfastDay.date == rules.local_today(now, store.timezone),
-        BreakfastDay.pickup_start_at - DESK_EARLY <= now, BreakfastDay.pickup_end_at > now)
+        BreakfastDay.pickup_start_at <= now + DESK_EARLY, BreakfastDay.pickup_end_at > now)
         .order_by(BreakfastDay.id).limit(1))
 
 

@@ -45,7 +45,7 @@ def warn_low_balances(store, now):
             if need > balances[parent_id]:
                 messages.append(dict(
                     user_id=parent_id, store_id=store.id, kind="breakfast_low_balance",
-                    dedupe_key=f"breakfast_low_balance:{day.id}", link="/wallet",
+                    dedupe_key=f"breakfast_low_balance:{day.id}:{parent_id}", link="/wallet",
                     params={"date": day.date.isoformat(), "total_cents": need,
                             "missing_cents": need - balances[parent_id], "grace": settings.grace_breakfasts,
                             "cutoff_at": day.order_cutoff_at.isoformat(), "tz": store.timezone}))
@@ -72,7 +72,7 @@ def send_morning_reminders(store, now):
     for parent_id, name in rows:
         children.setdefault(parent_id, []).append(name)
     messages = [dict(user_id=parent_id, store_id=store.id, kind="breakfast_morning",
-                     dedupe_key=f"breakfast_morning:{day.date.isoformat()}", link="/breakfast",
+                     dedupe_key=f"breakfast_morning:{day.date.isoformat()}:{parent_id}", link="/breakfast",
                      params={"date": day.date.isoformat(), "end_at": day.pickup_end_at.isoformat(),
                              "tz": store.timezone, "children": names})
                 for parent_id, names in children.items()]
