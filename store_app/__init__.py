@@ -82,6 +82,9 @@ def _register_blueprints(app):
     # The breakfast console's pages are registered on its blueprint by these two modules: import them first.
     from .breakfast import console_views, menu_views  # noqa: F401
     from .breakfast.console_blueprint import bp as breakfast_console_bp
+    # The pickup desk's pages are registered on the kitchen's blueprint by desk_views: import it first.
+    from .breakfast import desk_views as _breakfast_desk  # noqa: F401
+    from .breakfast.kitchen_views import bp as breakfast_kitchen_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp
@@ -113,6 +116,7 @@ def _register_blueprints(app):
                       breakfast_console_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
+    app.register_blueprint(breakfast_kitchen_bp)
 
 
 def _register_periodic_jobs(app):

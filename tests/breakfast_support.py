@@ -37,3 +37,46 @@ def add_child(store_id, parent_id, name="小明", class_name="三年级二班", 
     db.session.add(child)
     db.session.flush()
     return child
+
+
+def add_day_now(store_id, now, *, status="frozen", start_before=timedelta(minutes=30), length=timedelta(hours=2)):
+    """A breakfast day for today in Shanghai whose pickup window is open at ``now`` (frozen: past its
+    cutoff), for the desk's tests, which run on the real clock."""
+    from store_app.breakfast.models import BreakfastDay
+
+    start = now - start_before
+    day = BreakfastDay(store_id=store_id, date=now.astimezone(SHANGHAI).date(), status=status,
+                       opens_at=start - timedelta(days=3), order_cutoff_at=start - timedelta(hours=9),
+                       cancel_cutoff_at=start - timedelta(hours=9), pickup_start_at=start,
+                       pickup_end_at=start + length, frozen_at=start - timedelta(hours=9))
+    db.session.add(day)
+    db.session.flush()
+    return day
+
+
+def add_cooked_order(store, day, child, quantities, status="paid"):
+    """An order already charged at the cutoff (``paid`` by default), its portions taken; returns
+    ``(order, six-digit code)``."""
+    from store_app.breakfast.models import BreakfastItem, BreakfastOrder, BreakfastOrderLine, DayItem
+    from store_app.breakfast.ordering import new_code, pickup_code
+
+    nonce, code_hash = new_code(store.id)
+    total = 0
+    lines = []
+    for item_id, quantity in sorted(quantities.items()):
+        item = db.session.get(BreakfastItem, item_id)
+        total += item.price_cents * quantity
+        lines.append(BreakfastOrderLine(item_id=item_id, quantity=quantity, price_cents=item.price_cents))
+        day_item = db.session.scalar(db.select(DayItem).where(DayItem.day_id == day.id, DayItem.item_id == item_id))
+        if day_item is None:
+            db.session.add(DayItem(day_id=day.id, item_id=item_id, capacity=item.daily_capacity, taken=quantity,
+                                   held=0))
+        else:
+            day_item.taken += quantity
+    order = BreakfastOrder(store_id=store.id, day_id=day.id, child_id=child.id, parent_id=child.parent_id,
+                           status=status, total_cents=total, charged_cents=total if status == "paid" else 0,
+                           owed_cents=total if status == "on_credit" else 0, code_nonce=nonce, code_hash=code_hash)
+    order.lines = lines
+    db.session.add(order)
+    db.session.flush()
+    return order, pickup_code(order)

@@ -194,3 +194,25 @@ class OverrideHitsFrozenDays(BreakfastError):
         self.dates = tuple(dates)
         self.message = _l("The kitchen already has its sheet for %(dates)s: a closure cannot change those days. "
                           "Start it after them.", dates=", ".join(d.isoformat() for d in dates))
+
+
+# ---- the kitchen and the pickup desk ----------------------------------------------------------------
+
+class NotCooked(BreakfastError):
+    status = 409
+    message = _l("This breakfast was not cooked (the wallet was short past the store's grace): there is nothing to hand over.")
+
+
+class DeskClosed(BreakfastError):
+    status = 409
+    message = _l("There is no breakfast to hand over now: the desk opens with today's pickup window.")
+
+
+class DayNotFrozen(BreakfastError):
+    status = 409
+    message = _l("This day's cutoff has not passed yet, or its pickup is over: change orders on the day itself.")
+
+
+class ReasonMissing(BreakfastError):
+    field = "reason"
+    message = _l("Say why (for example: the parent phoned).")

@@ -25,3 +25,13 @@ def allergen_name(code):
 
 def allergen_names(codes):
     return [allergen_name(code) for code in codes]
+
+
+def qr_svg(code):
+    """A pickup code as an inline SVG QR code (full QR, medium error correction) for the desk's scanner."""
+    import segno
+    from markupsafe import Markup
+
+    qr = segno.make(code, error="m", micro=False)
+    return Markup(qr.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr", lineclass=None,
+                                dark="#000", light="#fff"))

@@ -125,3 +125,41 @@ def find_store_resident(store_id, phone):
     if user is None or user.store_id != store_id or user.role != Role.RESIDENT.value:
         return None
     return user
+
+
+def debit_many(debits, *, now):
+    """Take money out of many wallets in a few statements (a batch job's charges); returns the user ids
+    whose wallet was debited. ``debits`` are dicts of ``user_id, store_id, amount_cents`` (one per
+    user, all positive) and ``entries``: the ledger entries that make up the amount (dicts of
+    ``amount_cents`` and the notes of ``credit``; their amounts add up to ``amount_cents``).
+
+    One guarded UPDATE per chunk (``balance_cents >= amount``, from a VALUES list, RETURNING the
+    debited ids), then one batched INSERT of the entries of those debited: a wallet whose balance
+    changed under the job is left alone and its id missing from the answer, never overdrawn.
+    """
+    done = set()
+    for start in range(0, len(debits), DEBIT_CHUNK):
+        chunk = debits[start:start + DEBIT_CHUNK]
+        if any(d["amount_cents"] <= 0 or sum(e["amount_cents"] for e in d["entries"]) != d["amount_cents"]
+               for d in chunk):
+            raise AmountInvalid(0)
+        wanted = db.values(db.column("user_id", db.Integer), db.column("amount_cents", db.Integer),
+                           name="debits").data([(d["user_id"], d["amount_cents"]) for d in chunk]).cte("debits")
+        table = Wallet.__table__
+        taken = db.session.execute(
+            db.update(table).add_cte(wanted)
+            .where(table.c.user_id == wanted.c.user_id, table.c.balance_cents >= wanted.c.amount_cents)
+            .values(balance_cents=table.c.balance_cents - wanted.c.amount_cents)
+            .returning(table.c.user_id)).scalars().all()
+        done.update(taken)
+    rows = [{"user_id": d["user_id"], "store_id": d["store_id"], "amount_cents": -entry["amount_cents"],
+             "reason": entry.get("reason", "payment"), "note": entry.get("note", ""),
+             "note_key": entry.get("note_key"), "note_params": entry.get("note_params"),
+             "order_id": None, "actor_id": entry.get("actor_id"), "created_at": now}
+            for d in debits if d["user_id"] in done for entry in d["entries"]]
+    if rows:
+        db.session.execute(db.insert(WalletEntry.__table__), rows)
+    return done
+
+
+DEBIT_CHUNK = 1000

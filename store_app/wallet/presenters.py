@@ -9,6 +9,9 @@ NOTES = {
     "delivery_failed": _l("Delivery failed"),
     "parcel_storage_fee": _l("Parcel storage fee"),
     "breakfast_day_closed": _l("Breakfast day closed: refund"),
+    "breakfast": _l("Breakfast"),
+    "breakfast_owed": _l("Breakfast owed from an earlier day"),
+    "breakfast_refund": _l("Breakfast removed by the store"),
 }
 
 

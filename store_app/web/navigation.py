@@ -45,6 +45,8 @@ CONSOLE_GROUPS = [
     NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
     NavGroup("breakfast", _l("Breakfast"), "bell", (
         NavItem("breakfast_console.days", _l("Breakfast days"), "orders"),
+        NavItem("breakfast_kitchen.index", _l("Prep sheet"), "receipt"),
+        NavItem("breakfast_kitchen.desk", _l("Pickup desk"), "box"),
         NavItem("breakfast_console.menu_page", _l("Breakfast menu"), "receipt"),
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
     NavGroup("goods", _l("Goods and money"), "box", (
