@@ -79,6 +79,10 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.device_views import bp as devices_bp
     from .accounts.views import bp as accounts_bp
+    # The parent's breakfast pages are put on its blueprint by these two modules: import them first.
+    from .breakfast import subscription_views as _bf_subscriptions, views as _bf_views  # noqa: F401
+    from .breakfast.api_views import bp as breakfast_api_bp
+    from .breakfast.blueprint import bp as breakfast_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp
@@ -109,6 +113,8 @@ def _register_blueprints(app):
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
+    app.register_blueprint(breakfast_bp)
+    app.register_blueprint(breakfast_api_bp)
 
 
 def _register_periodic_jobs(app):
@@ -117,12 +123,14 @@ def _register_periodic_jobs(app):
     The dispatcher's per-store cycle comes through the "community_store.periodic_jobs" entry point
     (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
     """
+    from .breakfast import jobs as breakfast_jobs
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
 
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
+    register(app, breakfast_jobs.periodic_jobs)
 
 
 def _register_work_items(app):
