@@ -250,7 +250,7 @@ def cancel_range(parent_id, subscription_id, first, last, now):
             BreakfastOrder.subscription_id == subscription.id,
             BreakfastOrder.day_id.in_(db.select(BreakfastDay.id).where(BreakfastDay.date > last,
                                                                        BreakfastDay.store_id == subscription.store_id)))
-            .values(subscription_id=rest.id).execution_options(synchronize_session=False))
+            .values(subscription_id=rest.id).execution_options(synchronize_session="fetch"))
         subscription.ends_on = first - timedelta(days=1)
     elif before:
         subscription.ends_on = first - timedelta(days=1)

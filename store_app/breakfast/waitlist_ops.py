@@ -24,6 +24,7 @@ def join(store, parent_id, child_id, day_item_id, now):
     if day.status != "open" or not rules.may_order(now, day.opens_at, day.order_cutoff_at):
         raise errors.PastCutoff()
     check_allergens(child, [day_item.item])
+    db.session.refresh(day_item)  # portions move by conditional UPDATEs: read the row as it is now
     if day_item.taken + day_item.held < day_item.capacity:
         raise errors.NotSoldOut()
     live = db.session.scalar(db.select(WaitlistEntry.id).where(WaitlistEntry.day_item_id == day_item.id,
