@@ -85,6 +85,10 @@ def _register_blueprints(app):
     # The pickup desk's pages are registered on the kitchen's blueprint by desk_views: import it first.
     from .breakfast import desk_views as _breakfast_desk  # noqa: F401
     from .breakfast.kitchen_views import bp as breakfast_kitchen_bp
+    # The parent's breakfast pages are put on its blueprint by these two modules: import them first.
+    from .breakfast import subscription_views as _bf_subscriptions, views as _bf_views  # noqa: F401
+    from .breakfast.api_views import bp as breakfast_api_bp
+    from .breakfast.blueprint import bp as breakfast_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp
@@ -117,6 +121,8 @@ def _register_blueprints(app):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
     app.register_blueprint(breakfast_kitchen_bp)
+    app.register_blueprint(breakfast_bp)
+    app.register_blueprint(breakfast_api_bp)
 
 
 def _register_periodic_jobs(app):

@@ -216,3 +216,40 @@ class DayNotFrozen(BreakfastError):
 class ReasonMissing(BreakfastError):
     field = "reason"
     message = _l("Say why (for example: the parent phoned).")
+
+
+# ---- the parent's side: subscriptions and the waitlist ---------------------------------------------
+
+class RangeInvalid(BreakfastError):
+    field = "starts_on"
+    message = _l("Choose a first day from today on and a last day after it, at most 92 days later.")
+
+
+class SubscriptionNotFound(BreakfastError):
+    status = 404
+    message = _l("This subscription does not exist.")
+
+
+class SubscriptionEnded(BreakfastError):
+    status = 409
+    message = _l("This subscription has ended.")
+
+
+class NotSoldOut(BreakfastError):
+    status = 409
+    message = _l("This item still has portions left: order it instead of waiting.")
+
+
+class AlreadyWaiting(BreakfastError):
+    status = 409
+    message = _l("This child is already on the waitlist for this item.")
+
+
+class WaitlistEntryNotFound(BreakfastError):
+    status = 404
+    message = _l("This waitlist place does not exist.")
+
+
+class OfferExpired(BreakfastError):
+    status = 409
+    message = _l("The time to claim this portion has passed: it went to the next parent waiting.")

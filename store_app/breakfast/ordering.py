@@ -191,8 +191,16 @@ def change_order(parent_id, order_id, quantities, now):
     less = {i: q - cleaned.get(i, 0) for i, q in old.items() if q > cleaned.get(i, 0)}
     if more:
         take_portions(order.day_id, more)
-    order.lines = [BreakfastOrderLine(item_id=i, quantity=q, price_cents=items[i].price_cents)
-                   for i, q in sorted(cleaned.items())]
+    # Lines are changed in place: replacing them would insert an item's new line before its old one
+    # is deleted (the unique (order, item) pair would refuse it).
+    kept = {line.item_id: line for line in order.lines if line.item_id in cleaned}
+    for line in [line for line in order.lines if line.item_id not in cleaned]:
+        order.lines.remove(line)
+    for i, q in sorted(cleaned.items()):
+        if i in kept:
+            kept[i].quantity, kept[i].price_cents = q, items[i].price_cents
+        else:
+            order.lines.append(BreakfastOrderLine(item_id=i, quantity=q, price_cents=items[i].price_cents))
     order.total_cents = sum(items[i].price_cents * q for i, q in cleaned.items())
     order.changed_at = now
     db.session.flush()

@@ -76,7 +76,8 @@ def _flat(entries):
 NAV = {
     Role.RESIDENT: [NavItem("shop.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
                     NavItem("orders.my_orders", _l("Orders"), "receipt"),
-                    NavItem("parcels.mine", _l("Parcels"), "box"), ME],
+                    NavItem("parcels.mine", _l("Parcels"), "box"),
+                    NavItem("breakfast.home", _l("Breakfast"), "breakfast"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
