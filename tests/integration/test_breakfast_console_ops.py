@@ -214,3 +214,10 @@ def test_settings_are_checked_as_a_whole(app, people):
             assert refused.value.field == field
         saved = settings_admin.update_settings(store_id, **good)
         assert (saved.cancel_cutoff_min, saved.calendar) == (20 * 60, "weekdays")
+
+
+def test_a_store_without_a_menu_opens_no_days(app, people):
+    store_id, _staff, _parents = people
+    with app.app_context():
+        assert "no breakfast menu" in jobs.open_days(store_id, local(SCHOOL_MONDAY, 12))
+        assert db.session.scalar(db.select(db.func.count()).select_from(BreakfastDay)) == 0
