@@ -21,6 +21,7 @@ from .ordering import rules_live_statuses
 from .settings import get_settings
 
 MAX_RANGE_DAYS = 366
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a calendar change outside these years is a typing mistake
 MAX_NOTE = 200
 UNKNOWN_AHEAD_DAYS = 30
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -133,9 +134,9 @@ def weekly_rule(weekdays):
 
 
 def _check_range(starts_on, ends_on):
-    if starts_on is None:
+    if starts_on is None or not MIN_YEAR <= starts_on.year <= MAX_YEAR:
         raise errors.OverrideInvalid("starts_on", _l("Enter the first date as year-month-day, e.g. 2026-01-20."))
-    if ends_on is None:
+    if ends_on is None or not MIN_YEAR <= ends_on.year <= MAX_YEAR:
         raise errors.OverrideInvalid("ends_on", _l("Enter the last date as year-month-day, e.g. 2026-02-20."))
     if ends_on < starts_on:
         raise errors.OverrideInvalid("ends_on", _l("The last date must not be before the first date."))

@@ -138,13 +138,24 @@ def _utc(naive_local, tz_name):
     return naive_local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
 
 
+def _near(form, the_date):
+    """Both cutoffs within a month of the pickup date (a year 1 typed by mistake never reaches the
+    clock arithmetic); a message on the field otherwise."""
+    fine = True
+    for field in (form.order_cutoff, form.cancel_cutoff):
+        if abs((field.data.date() - the_date).days) > 31:
+            field.errors.append(_("Choose a time within a month before the pickup date."))
+            fine = False
+    return fine
+
+
 @bp.post("/console/breakfast/days/<int:day_id>/times")
 @staff_only
 def change_times(day_id):
     """Move an open day's order cutoff, cancel cutoff and pickup window (store time)."""
     found, store = _day_or_404(day_id), current_user.store
     form = DayTimesForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _near(form, found.date):
         tz = store.timezone
         try:
             with transaction():

@@ -19,6 +19,7 @@ from ..database import transaction
 from ..jobs.registry import PeriodicJob
 from ..stores.operations import get_store, list_stores
 from . import desk, errors, freeze, reminders, rules, waitlist_ops
+from .menu import has_active_items
 from .operations import ensure_day
 from .settings import get_settings, store_overrides
 
@@ -46,12 +47,14 @@ def periodic_jobs():
 def open_days(store_id, now):
     """Make the store's breakfast days from today to ``open_days_ahead`` ahead, in one transaction:
     school dates only, and only while ordering can still happen (a date whose order cutoff has passed
-    is left alone). Run twice, it makes each day once. Returns the job log's summary."""
+    is left alone); a store without an active breakfast item opens none. Run twice, it makes each day once. Returns the job log's summary."""
     made = 0
     with transaction():
         store = get_store(store_id)
         if store is None:
             return f"store {store_id}: gone"
+        if not has_active_items(store_id):
+            return f"store {store_id}: no breakfast menu"
         settings = get_settings(store_id)
         overrides = store_overrides(store_id)
         today = rules.local_today(now, store.timezone)

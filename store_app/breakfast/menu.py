@@ -73,6 +73,12 @@ def list_items(store_id):
                                         BreakfastItem.id)).all()
 
 
+def has_active_items(store_id):
+    """Whether the store has a breakfast item on its menu (no menu: no breakfast days to open)."""
+    return db.session.scalar(db.select(BreakfastItem.id).where(BreakfastItem.store_id == store_id,
+                                                               BreakfastItem.is_active.is_(True)).limit(1)) is not None
+
+
 def get_item(store_id, item_id):
     """The store's item ``item_id``, else ``ItemNotFound`` (another store's looks like a missing one)."""
     item = db.session.get(BreakfastItem, item_id) if isinstance(item_id, int) and 0 < item_id < 2**31 else None

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from . import errors, rules, subscriptions
+from .day_admin import change_day_times, close_day  # noqa: F401  (staff verbs on a day, named here as the models say)
 from .days import find_day, offered_items
 from .models import BreakfastDay, DayItem, DayStatus
 from .ordering import (cancel_order, change_order, code_hash_of, get_child, get_parent_order,  # noqa: F401

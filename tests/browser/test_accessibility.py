@@ -11,6 +11,7 @@ from store_app.extensions import db
 from store_app.orders.models import Order, VoiceOrder
 from store_app.parcels.models import Parcel
 from tests.browser.axe import axe_violations, describe
+from tests.browser.breakfast_pages import breakfast_console_pages
 from tests.browser.crawl import crawl
 from tests.browser.pages import log_in
 
@@ -47,8 +48,9 @@ def known_pages(live_server, role):
             session.add(voice_order)
             session.flush()
             voice = voice_order.id
+        breakfast = breakfast_console_pages(session, store_id)
     return [f"/console/orders/{order_id}/picking-list", f"/console/parcels/handover/parcels/{parcel_id}",
-            f"/console/parcels/{parcel_id}/label", f"/console/voice/{voice}"]
+            f"/console/parcels/{parcel_id}/label", f"/console/voice/{voice}", *breakfast]
 
 
 @pytest.mark.parametrize("lang", LOCALES)

@@ -21,6 +21,7 @@ from store_app.orders.checkout import new_idempotency_key, place_order
 from store_app.orders.models import OrderStatus
 from store_app.parcels.models import Parcel
 from store_app.wallet import operations as wallet
+from tests.browser.breakfast_pages import breakfast_console_pages
 from tests.browser.crawl import crawl
 from tests.browser.pages import log_in
 from tests.conftest import fill_cart
@@ -130,13 +131,14 @@ def staff_detail_pages(live_server):
         store_steps.advance_by_store(staff, order_id, OrderStatus.READY, utcnow())
         store_steps.assign_courier(staff, order_id, courier_id, utcnow())
         parcel_id = session.scalar(db.select(Parcel.id).where(Parcel.recipient_id == user_id).order_by(Parcel.id))
+        breakfast = breakfast_console_pages(session, resident.store_id)
     with live_server.app.app_context():
         fill_cart(user_id, {products[2]: 1, products[1]: 1})
         db.session.remove()
     # The detail pages a crawl from the homes may not reach before its limit: the order, the
     # resident at the wallet counter, a parcel's label and its hand-over page.
     return [f"/console/orders/{order_id}/picking-list", f"/console/wallet/{user_id}",
-            f"/console/parcels/{parcel_id}/label", f"/console/parcels/handover/parcels/{parcel_id}"]
+            f"/console/parcels/{parcel_id}/label", f"/console/parcels/handover/parcels/{parcel_id}", *breakfast]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

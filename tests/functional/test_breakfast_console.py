@@ -232,3 +232,20 @@ def test_the_days_page_and_its_live_part(app, staff, community):
     assert "Order by" in days and "Pickup" in days and "data-live-section" in days
     live = staff.get("/console/breakfast/days/live")
     assert live.status_code == 200 and live.headers["X-Breakfast-Days"] == "1"
+
+
+@pytest.mark.usefixtures("compiled_catalogs")
+def test_the_owner_is_told_while_the_next_30_days_reach_an_unknown_year(monkeypatch, owner):
+    from datetime import datetime, timezone
+
+    monkeypatch.setattr("store_app.breakfast.console_views.utcnow",
+                        lambda: datetime(2026, 12, 20, 4, tzinfo=timezone.utc))
+    english = page(owner.get("/console/breakfast/calendar", headers=EN))
+    assert "The official calendar for 2027 is not known yet: Monday to Friday is assumed" in english
+    chinese = page(owner.get("/console/breakfast/calendar", headers=ZH))
+    assert "2027 年的官方日历尚未公布" in chinese
+    january = page(owner.get("/console/breakfast/calendar?month=2027-01", headers=EN))
+    assert 'class="cell-assumed"' in january  # the cells of 2027 say so too
+    monkeypatch.setattr("store_app.breakfast.console_views.utcnow",
+                        lambda: datetime(2025, 11, 10, 4, tzinfo=timezone.utc))
+    assert "is not known yet" not in page(owner.get("/console/breakfast/calendar", headers=EN))
