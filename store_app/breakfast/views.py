@@ -23,10 +23,12 @@ from .ordering import get_parent_order
 
 
 def _date_arg(name, default=None):
+    """A date from the query or form; nonsense, or a year no breakfast can be in, is ``default``."""
     try:
-        return date.fromisoformat((request.values.get(name) or "").strip()[:10])
+        found = date.fromisoformat((request.values.get(name) or "").strip()[:10])
     except ValueError:
         return default
+    return found if 2000 <= found.year <= 2100 else default
 
 
 def _fail(exc):

@@ -317,3 +317,21 @@ def test_api_refuses_other_roles_foreign_ids_and_bad_bodies(app, world, clock):
         "idempotency_key": "api-key-0009"})
     assert foreign.status_code == 404
     assert client.post("/api/v1/breakfast/orders/1/cancel").status_code == 400  # no CSRF token
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_breakfast_notifications_read_in_both_languages(app, lang):
+    from types import SimpleNamespace
+
+    from store_app.notifications.presenters import render
+    import store_app.breakfast.notices  # noqa: F401  (registers the renderers)
+
+    with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        missed = render(SimpleNamespace(kind="breakfast_subscription_day_missed",
+                                        params={"date": "2025-11-11", "reason": "sold_out", "child_id": 1}))
+        offer = render(SimpleNamespace(kind="breakfast_waitlist_offer", params={
+            "date": "2025-11-11", "item_id": 999, "until": local(SCHOOL_MONDAY, 19).isoformat()}))
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for title, body in (missed, offer):
+        assert bool(han.search(title + body)) == (lang == "zh")
+    assert "19:00" in offer[1]
