@@ -335,3 +335,27 @@ def test_the_breakfast_notifications_read_in_both_languages(app, lang):
     for title, body in (missed, offer):
         assert bool(han.search(title + body)) == (lang == "zh")
     assert "19:00" in offer[1]
+
+
+def test_english_pages_carry_no_chinese_but_names(app, world, clock):
+    """Every page of the tab with data on it, in English: only the children's and schools' own names
+    (given in Chinese) may be Chinese."""
+    ids, phones = world
+    client = logged_in(app, phones["parent"])
+    client.set_cookie("lang", "en")
+    post(client, "/breakfast/menu", {"date": TUESDAY.isoformat(), "child": ids["plain"], f"q_{ids['soy']}": "1",
+                                     "idempotency_key": "g" * 20})
+    post(client, f"/breakfast/children/{ids['plain']}/subscribe", {
+        "starts_on": TUESDAY.isoformat(), "ends_on": (TUESDAY + timedelta(days=3)).isoformat(), "same_every_day": "y",
+        f"q_0_{ids['soy']}": "1", "idempotency_key": "h" * 20, "action": "create"})
+    with app.app_context():
+        order_id = db.session.scalar(db.select(BreakfastOrder.id))
+    names = re.compile("小明|小刚|三年级二班|莲花小学|邻里便利店|中文")
+    han = re.compile(r"[\u4e00-\u9fff]+")
+    for path in ("/breakfast", f"/breakfast/menu?date={TUESDAY.isoformat()}&child={ids['child']}",
+                 f"/breakfast/children/{ids['plain']}", f"/breakfast/children/{ids['plain']}/subscribe",
+                 f"/breakfast/orders/{order_id}/code", f"/breakfast/orders/{order_id}/change", "/breakfast/children/new"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        text = re.sub(r"<[^>]+>", " ", names.sub("", page.get_data(as_text=True)))
+        assert han.findall(text) == [], path
