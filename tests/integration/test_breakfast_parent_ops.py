@@ -143,7 +143,7 @@ def test_the_waitlist_claim_window_closes_before_the_cutoff_and_passes_on(app, f
         milk = add_item(store_id, capacity=1)
         taker = add_child(store_id, parent)
         first_waiting = add_child(store_id, other, name="小红")
-        third = create_third = add_child(store_id, other, name="小兰")  # noqa: F841
+        third = add_child(store_id, other, name="小兰")
         order = operations.place_order(store, parent, taker.id, tuesday, {milk.id: 1}, local(SCHOOL_MONDAY, 8))
         day_item = db.session.scalar(db.select(DayItem).where(DayItem.item_id == milk.id))
         entry_one = waitlist_ops.join(store, other, first_waiting.id, day_item.id, local(SCHOOL_MONDAY, 9))
