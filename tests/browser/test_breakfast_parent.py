@@ -137,7 +137,15 @@ def test_a_parent_subscribes_a_child_for_two_weeks_skips_a_day_and_sees_the_code
     ui.no_horizontal_scroll(page)
     page.set_viewport_size({"width": 360, "height": 780})
     ui.no_horizontal_scroll(page)
-    for index in range(6):
-        tab = tabs.nth(index).bounding_box()
-        assert tab["x"] >= 0 and tab["x"] + tab["width"] <= 360 and tab["width"] >= 44, (index, tab)
+    for lang in ("zh", "en"):  # every tab inside the screen, no label cut, in both languages
+        if lang == "en":
+            page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
+            page.reload()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        for index in range(6):
+            tab = tabs.nth(index).bounding_box()
+            assert tab["x"] >= 0 and tab["x"] + tab["width"] <= 360 and tab["width"] >= 44, (lang, index, tab)
+            label = tabs.nth(index).locator("span").first
+            assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), f"{lang}: tab {index}'s label is cut"
+        ui.no_horizontal_scroll(page)
     ui.screenshot(page, "breakfast-tab-360")
