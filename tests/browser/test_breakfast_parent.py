@@ -94,6 +94,7 @@ def test_a_parent_subscribes_a_child_for_two_weeks_skips_a_day_and_sees_the_code
     assert shown and all(today < day <= today + timedelta(days=14) for day in shown)
     assert all(rules.is_school_day(day)[0] for day in shown)  # holidays skipped, make-up weekends in
     ui.no_horizontal_scroll(page)
+    ui.screenshot(page, "breakfast-subscribe-preview")
     page.locator("[data-create-subscription]").click()
     page.wait_for_url(re.compile(rf"/breakfast/children/{child_id}"))
     with live_server.transaction() as session:
@@ -106,6 +107,7 @@ def test_a_parent_subscribes_a_child_for_two_weeks_skips_a_day_and_sees_the_code
     assert len(order_ids) == len(shown), "every school day, already open for ordering, is ordered at once"
     expect(page.locator(f"#subscription-{subscription_id}")).to_be_visible()
     ui.no_horizontal_scroll(page)
+    ui.screenshot(page, "breakfast-child")
 
     # The code of the first coming breakfast: six digits and a QR code, for its date.
     first = page.locator(f"#order-{order_ids[0]}")
