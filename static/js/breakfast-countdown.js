@@ -36,3 +36,19 @@ if (timers.length) {
   tick();
   window.setInterval(tick, 1000);
 }
+
+// A page whose state changes by itself (the Breakfast tab: a waitlist offer arrives, a day is
+// frozen) reloads every [data-refresh-every] seconds, unless the parent is in the middle of
+// something (a skip's confirmation open, a field focused).
+const refresher = document.querySelector("[data-refresh-every]");
+
+function busy() {
+  const active = document.activeElement;
+  return document.querySelector("details[open]") || (active && active.matches("input, select, textarea"));
+}
+
+if (refresher) {
+  const everyMs = Number(refresher.dataset.refreshEvery) * 1000;
+  const again = () => (busy() || document.hidden ? window.setTimeout(again, everyMs) : window.location.reload());
+  window.setTimeout(again, everyMs);
+}

@@ -93,9 +93,10 @@ def _order_json(order):
 
 def _parse_date(text):
     try:
-        return date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
+        found = date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
     except ValueError:
         return None
+    return found if found is not None and 2000 <= found.year <= 2100 else None
 
 
 @bp.get("/api/v1/breakfast/menu")

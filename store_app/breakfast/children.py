@@ -1,11 +1,14 @@
 """A parent's children (name, class, school, allergies), each with a private calendar feed token, and
 the parent's breakfast preferences."""
+import re
 import secrets
 
 from ..extensions import db
 from . import errors, rules
 from .models import BreakfastDay, BreakfastOrder, Child, OrderStatus, ParentPrefs, Subscription
 from .ordering import cancel_order, get_child
+
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what token_urlsafe(32) makes; anything else opens nothing
 
 
 def new_feed_token():
@@ -71,7 +74,7 @@ def remove_child(parent_id, child_id, now):
 
 def child_by_feed_token(token):
     """The active child whose calendar feed this token opens, or None."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 43:
+    if not isinstance(token, str) or not FEED_TOKEN.fullmatch(token):
         return None
     child = db.session.scalar(db.select(Child).where(Child.feed_token == token))
     return child if child is not None and child.is_active else None

@@ -23,10 +23,12 @@ from .ordering import get_parent_order
 
 
 def _date_arg(name, default=None):
+    """A date from the query or form; nonsense, or a year no breakfast can be in, is ``default``."""
     try:
-        return date.fromisoformat((request.values.get(name) or "").strip()[:10])
+        found = date.fromisoformat((request.values.get(name) or "").strip()[:10])
     except ValueError:
         return default
+    return found if 2000 <= found.year <= 2100 else default
 
 
 def _fail(exc):
@@ -152,8 +154,8 @@ def _menu_page(store, when, child, now, status=200, entered=None, order=None):
         with transaction():
             day = cards.open_day(store, when, now)
     except errors.NotSchoolDay as exc:
-        day, flash_message = None, exc.message
-        flash(flash_message, "info")
+        day = None
+        flash(exc.message, "info")
     info = cards.day_info(store, when, day=day) if day is not None else None
     existing = cards.child_order_on(child.id, day.id) if (day is not None and child is not None) else None
     rows = cards.menu_rows(day, child) if day is not None else []
@@ -163,13 +165,9 @@ def _menu_page(store, when, child, now, status=200, entered=None, order=None):
     return render_template("breakfast/menu.html", store=store, when=when, day=day, info=info, rows=rows, child=child,
                            children=mine, existing=existing, entered=entered, order=order, open_now=open_now,
                            seconds_left=rules.seconds_left(now, info.order_cutoff_at) if info else 0,
-                           idempotency_key=request.form.get("idempotency_key") or operations_key(),
+                           idempotency_key=request.form.get("idempotency_key") or secrets.token_urlsafe(24),
                            dates=[d.date for d in cards.pickup_days(store, now, count=10)
                                   if now < d.order_cutoff_at][:6], form=EmptyForm()), status
-
-
-def operations_key():
-    return secrets.token_urlsafe(24)
 
 
 def _chosen_child(mine):
@@ -202,7 +200,7 @@ def order():
     child = _chosen_child(mine)
     if when is None or child is None:
         abort(400)
-    item_ids = db_ids_of_store(store.id)
+    item_ids = _item_ids(store.id)
     try:
         entered = quantities_from(request.form, item_ids)
     except QuantityError:
@@ -223,7 +221,8 @@ def order():
     return redirect(url_for("breakfast.code", order_id=order_id), 303)
 
 
-def db_ids_of_store(store_id):
+def _item_ids(store_id):
+    """The store's item ids: the quantity fields a menu form may carry."""
     return list(db.session.scalars(db.select(BreakfastItem.id).where(BreakfastItem.store_id == store_id)))
 
 
@@ -239,7 +238,7 @@ def change(order_id):
     if request.method == "GET":
         return _menu_page(store, found.day.date, found.child, now, order=found)
     try:
-        entered = quantities_from(request.form, db_ids_of_store(store.id))
+        entered = quantities_from(request.form, _item_ids(store.id))
     except QuantityError:
         flash(str(errors.QuantityInvalid.message), "error")
         return _menu_page(store, found.day.date, found.child, now, 400, order=found)

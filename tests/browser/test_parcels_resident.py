@@ -1,5 +1,5 @@
 """The resident's Parcels tab on a phone: a parcel checked in at the counter shows with its pickup
-code, big, and the code's QR code; the page and the five-tab bottom bar fit a 390 px and a 360 px
+code, big, and the code's QR code; the page and the six-tab bottom bar fit a 390 px and a 360 px
 screen; "bring it to my door" shows the fee and follows the ticks without a reload button.
 
 Pages are found by URL, ids and data attributes (the phone is in Chinese); the code, shelf and fee
@@ -44,10 +44,10 @@ def test_the_parcels_tab_shows_the_code_and_its_qr_on_a_phone(phone, live_server
     log_in(page, RESIDENT)
     page.wait_for_url("**/shop")
 
-    # Five tabs fit the bottom bar; Parcels is the fourth, before Me.
+    # Six tabs fit the bottom bar; Parcels is the fourth, then Breakfast, then Me.
     tabs = page.locator("nav.bottom-nav a")
-    expect(tabs).to_have_count(5)
-    assert tabs.nth(3).get_attribute("href") == "/parcels" and tabs.nth(4).get_attribute("href") == "/me"
+    expect(tabs).to_have_count(6)
+    assert tabs.nth(3).get_attribute("href") == "/parcels" and tabs.nth(5).get_attribute("href") == "/me"
     tabs.nth(3).click()
     page.wait_for_url("**/parcels")
     expect(tabs.nth(3)).to_have_attribute("aria-current", "page")
@@ -70,7 +70,7 @@ def test_the_parcels_tab_shows_the_code_and_its_qr_on_a_phone(phone, live_server
     # The narrowest phone we support: still no sideways scrolling, every tab inside the screen.
     page.set_viewport_size({"width": 360, "height": 780})
     ui.no_horizontal_scroll(page)
-    for index in range(5):
+    for index in range(6):
         tab = tabs.nth(index).bounding_box()
         assert tab["x"] >= 0 and tab["x"] + tab["width"] <= 360 and tab["width"] >= 44, (index, tab)
         label = tabs.nth(index).locator("span").first

@@ -317,3 +317,47 @@ def test_api_refuses_other_roles_foreign_ids_and_bad_bodies(app, world, clock):
         "idempotency_key": "api-key-0009"})
     assert foreign.status_code == 404
     assert client.post("/api/v1/breakfast/orders/1/cancel").status_code == 400  # no CSRF token
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_breakfast_notifications_read_in_both_languages(app, lang):
+    from types import SimpleNamespace
+
+    from store_app.breakfast import notices
+    from store_app.notifications.presenters import RENDERERS, render
+
+    assert RENDERERS["breakfast_waitlist_offer"] is notices._waitlist_offer
+
+    with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
+        missed = render(SimpleNamespace(kind="breakfast_subscription_day_missed",
+                                        params={"date": "2025-11-11", "reason": "sold_out", "child_id": 1}))
+        offer = render(SimpleNamespace(kind="breakfast_waitlist_offer", params={
+            "date": "2025-11-11", "item_id": 999, "until": local(SCHOOL_MONDAY, 19).isoformat()}))
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for title, body in (missed, offer):
+        assert bool(han.search(title + body)) == (lang == "zh")
+    assert "19:00" in offer[1]
+
+
+def test_english_pages_carry_no_chinese_but_names(app, world, clock):
+    """Every page of the tab with data on it, in English: only the children's and schools' own names
+    (given in Chinese) may be Chinese."""
+    ids, phones = world
+    client = logged_in(app, phones["parent"])
+    client.set_cookie("lang", "en")
+    post(client, "/breakfast/menu", {"date": TUESDAY.isoformat(), "child": ids["plain"], f"q_{ids['soy']}": "1",
+                                     "idempotency_key": "g" * 20})
+    post(client, f"/breakfast/children/{ids['plain']}/subscribe", {
+        "starts_on": TUESDAY.isoformat(), "ends_on": (TUESDAY + timedelta(days=3)).isoformat(), "same_every_day": "y",
+        f"q_0_{ids['soy']}": "1", "idempotency_key": "h" * 20, "action": "create"})
+    with app.app_context():
+        order_id = db.session.scalar(db.select(BreakfastOrder.id))
+    names = re.compile("小明|小刚|三年级二班|莲花小学|邻里便利店|中文")
+    han = re.compile(r"[\u4e00-\u9fff]+")
+    for path in ("/breakfast", f"/breakfast/menu?date={TUESDAY.isoformat()}&child={ids['child']}",
+                 f"/breakfast/children/{ids['plain']}", f"/breakfast/children/{ids['plain']}/subscribe",
+                 f"/breakfast/orders/{order_id}/code", f"/breakfast/orders/{order_id}/change", "/breakfast/children/new"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        text = re.sub(r"<[^>]+>", " ", names.sub("", page.get_data(as_text=True)))
+        assert han.findall(text) == [], path

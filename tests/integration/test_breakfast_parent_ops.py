@@ -143,7 +143,7 @@ def test_the_waitlist_claim_window_closes_before_the_cutoff_and_passes_on(app, f
         milk = add_item(store_id, capacity=1)
         taker = add_child(store_id, parent)
         first_waiting = add_child(store_id, other, name="小红")
-        third = create_third = add_child(store_id, other, name="小兰")  # noqa: F841
+        third = add_child(store_id, other, name="小兰")
         order = operations.place_order(store, parent, taker.id, tuesday, {milk.id: 1}, local(SCHOOL_MONDAY, 8))
         day_item = db.session.scalar(db.select(DayItem).where(DayItem.item_id == milk.id))
         entry_one = waitlist_ops.join(store, other, first_waiting.id, day_item.id, local(SCHOOL_MONDAY, 9))
@@ -239,3 +239,25 @@ def test_children_feed_token_rotates_and_removal_skips_what_can_be_skipped(app, 
         kept = children.remove_child(parent, child.id, local(SCHOOL_MONDAY, 9))
         assert kept == 0 and not child.is_active
         assert db.session.scalar(db.select(BreakfastOrder.status)) == "cancelled"
+
+
+def test_the_waitlist_job_is_listed_per_store_and_expires_offers(app, family):
+    from store_app.breakfast import jobs
+
+    store_id, parent, other = family
+    tuesday = SCHOOL_MONDAY + timedelta(days=1)
+    with app.app_context():
+        assert f"breakfast:waitlist:{store_id}" in [job.name for job in jobs.periodic_jobs()]
+        with transaction():
+            store = db.session.get(Store, store_id)
+            milk = add_item(store_id, capacity=1)
+            taker, waiting = add_child(store_id, parent), add_child(store_id, other, name="小红")
+            order = operations.place_order(store, parent, taker.id, tuesday, {milk.id: 1}, local(SCHOOL_MONDAY, 8))
+            day_item_id = db.session.scalar(db.select(DayItem.id).where(DayItem.item_id == milk.id))
+            waitlist_ops.join(store, other, waiting.id, day_item_id, local(SCHOOL_MONDAY, 9))
+            operations.cancel_order(parent, order.id, local(SCHOOL_MONDAY, 12))
+        assert jobs.expire_waitlist_offers(store_id, local(SCHOOL_MONDAY, 12, 30)) == f"store {store_id}: 0 waitlist offers expired"
+        assert jobs.expire_waitlist_offers(store_id, local(SCHOOL_MONDAY, 13)) == f"store {store_id}: 1 waitlist offers expired"
+        assert jobs.expire_waitlist_offers(store_id, local(SCHOOL_MONDAY, 13)) == f"store {store_id}: 0 waitlist offers expired"
+        day_item = db.session.get(DayItem, day_item_id)
+        assert (day_item.taken, day_item.held) == (0, 0)
