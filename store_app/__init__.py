@@ -79,9 +79,9 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.device_views import bp as devices_bp
     from .accounts.views import bp as accounts_bp
-    # The pickup desk's pages are registered on the kitchen's blueprint by desk_views: import it first.
-    from .breakfast import desk_views as _breakfast_desk  # noqa: F401
-    from .breakfast.kitchen_views import bp as breakfast_kitchen_bp
+    # The kitchen's pages and the pickup desk are registered on its blueprint by these two modules: import them first.
+    from .breakfast import desk_views, kitchen_views  # noqa: F401
+    from .breakfast.kitchen_blueprint import bp as breakfast_kitchen_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp

@@ -127,6 +127,7 @@ def test_the_desk_hands_over_by_code_once(app, kitchen, login_client):
     path = f"{DESK}/orders/{kitchen['ming']}/hand-over"
     assert post_form(staff, path).status_code == 303
     other = login_client(kitchen["owner_phone"])
+    other.set_cookie("lang", "en")
     again = post_form(other, path)
     assert again.status_code == 409 and "already handed over" in page(again)
     with app.app_context():
