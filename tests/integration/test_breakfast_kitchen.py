@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from store_app.accounts.models import User
 from store_app.breakfast import desk, errors, freeze, jobs, kitchen, operations, prep, reminders
-from store_app.breakfast.models import BreakfastDay, BreakfastOrder, DayItem, OrderStatus, ParentPrefs, PrepSheet
+from store_app.breakfast.models import BreakfastDay, BreakfastOrder, DayItem, ParentPrefs, PrepSheet
 from store_app.breakfast.settings import get_settings
 from store_app.database import transaction
 from store_app.extensions import db
