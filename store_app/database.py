@@ -201,7 +201,7 @@ def format_cents(cents, symbol="¥"):
 def json_rows(alias, columns):
     """A FROM item (SQL text) that unpacks the rows sent as one JSON parameter ``:<alias>`` (a list of
     objects, ``json.dumps``-ed) on PostgreSQL and SQLite alike; ``columns`` are ``(name, type)`` pairs
-    with ``type`` "integer" or "text". A batch ``UPDATE ... FROM`` it is one statement with one
+    with ``type`` "integer", "text" or "json". A batch ``UPDATE ... FROM`` it is one statement with one
     parameter however many rows it carries (no per-row round trip, no statement compiled per batch)."""
     if db.session.get_bind().dialect.name == "postgresql":
         typed = ", ".join(f"{name} {kind}" for name, kind in columns)

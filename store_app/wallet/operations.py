@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..accounts.operations import get_user_by_phone
-from ..database import json_rows
+from ..database import UTCDateTime, json_rows
 from ..extensions import db
 from ..roles import Role
 from .errors import AmountInvalid, BalanceChanged, InsufficientFunds
@@ -137,7 +137,7 @@ def debit_many(debits, *, now):
     ``amount_cents`` and the notes of ``credit``; their amounts add up to ``amount_cents``).
 
     One guarded UPDATE for them all (``balance_cents >= amount``, the amounts sent as one JSON
-    parameter, RETURNING the debited ids), then one batched INSERT of the entries of those debited: a
+    parameter, RETURNING the debited ids), then one INSERT ... SELECT of the entries of those debited: a
     wallet whose balance changed under the job is left alone and its id missing from the answer,
     never overdrawn.
     """
@@ -153,11 +153,16 @@ def debit_many(debits, *, now):
         " RETURNING wallets.user_id"),
         {"debits": json.dumps([{"user_id": d["user_id"], "amount_cents": d["amount_cents"]} for d in debits])})
         .scalars())
-    rows = [{"user_id": d["user_id"], "store_id": d["store_id"], "amount_cents": -entry["amount_cents"],
-             "reason": entry.get("reason", "payment"), "note": entry.get("note", ""),
-             "note_key": entry.get("note_key"), "note_params": entry.get("note_params"),
-             "order_id": None, "actor_id": entry.get("actor_id"), "created_at": now}
-            for d in debits if d["user_id"] in done for entry in d["entries"]]
-    if rows:
-        db.session.execute(db.insert(WalletEntry.__table__), rows)
+    entries = [{"user_id": d["user_id"], "store_id": d["store_id"], "amount_cents": -entry["amount_cents"],
+                "reason": entry.get("reason", "payment"), "note": entry.get("note", ""),
+                "note_key": entry.get("note_key"), "note_params": entry.get("note_params"),
+                "actor_id": entry.get("actor_id")}
+               for d in debits if d["user_id"] in done for entry in d["entries"]]
+    if entries:
+        columns = (("user_id", "integer"), ("store_id", "integer"), ("amount_cents", "integer"), ("reason", "text"),
+                   ("note", "text"), ("note_key", "text"), ("note_params", "json"), ("actor_id", "integer"))
+        names = ", ".join(name for name, _kind in columns)
+        db.session.execute(db.text(
+            f"INSERT INTO wallet_entries ({names}, created_at) SELECT {names}, :now FROM {json_rows('entries', columns)}")
+            .bindparams(db.bindparam("now", type_=UTCDateTime())), {"entries": json.dumps(entries), "now": now})
     return done
