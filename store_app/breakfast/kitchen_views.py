@@ -26,9 +26,11 @@ RECENT_DAYS = 14
 def parse_day(text):
     """A ``YYYY-MM-DD`` from the path, or 404."""
     try:
-        return date.fromisoformat(text) if len(text) == 10 else abort(404)
+        if len(text) == 10:
+            return date.fromisoformat(text)
     except ValueError:
-        abort(404)
+        pass
+    abort(404)
 
 
 def _store_day(text):
@@ -118,7 +120,7 @@ def labels(day):
 
 
 def _quantities_from(form):
-    """``{item_id: n}`` from the ``qty-<item id>`` fields; nonsense counts as a wrong quantity (-1)."""
+    """``{item_id: n}`` from the ``qty-<item id>`` fields, or None when one of them is not a number."""
     found = {}
     for key, value in form.items():
         if not key.startswith("qty-"):
