@@ -79,16 +79,13 @@ def _register_cli(app):
 def _register_blueprints(app):
     from .accounts.device_views import bp as devices_bp
     from .accounts.views import bp as accounts_bp
-    # The breakfast console's pages are registered on its blueprint by these two modules: import them first.
-    from .breakfast import console_views, menu_views  # noqa: F401
-    from .breakfast.console_blueprint import bp as breakfast_console_bp
-    # The pickup desk's pages are registered on the kitchen's blueprint by desk_views: import it first.
-    from .breakfast import desk_views as _breakfast_desk  # noqa: F401
-    from .breakfast.kitchen_views import bp as breakfast_kitchen_bp
-    # The parent's breakfast pages are put on its blueprint by these two modules: import them first.
+    # Each breakfast blueprint gets its pages from the view modules imported before it.
+    from .breakfast import console_views, desk_views, kitchen_views, menu_views  # noqa: F401
     from .breakfast import subscription_views as _bf_subscriptions, views as _bf_views  # noqa: F401
     from .breakfast.api_views import bp as breakfast_api_bp
     from .breakfast.blueprint import bp as breakfast_bp
+    from .breakfast.console_blueprint import bp as breakfast_console_bp
+    from .breakfast.kitchen_blueprint import bp as breakfast_kitchen_bp
     from .catalogue.views import bp as catalogue_bp
     from .deliveries.views import bp as deliveries_bp
     from .fulfilment.board_views import bp as order_board_bp

@@ -196,3 +196,15 @@ def format_cents(cents, symbol="¥"):
     sign = "-" if cents < 0 else ""
     whole, frac = divmod(abs(int(cents)), 100)
     return f"{sign}{symbol}{whole}.{frac:02d}"
+
+
+def json_rows(alias, columns):
+    """A FROM item (SQL text) that unpacks the rows sent as one JSON parameter ``:<alias>`` (a list of
+    objects, ``json.dumps``-ed) on PostgreSQL and SQLite alike; ``columns`` are ``(name, type)`` pairs
+    with ``type`` "integer", "text" or "json". A batch ``UPDATE ... FROM`` it is one statement with one
+    parameter however many rows it carries (no per-row round trip, no statement compiled per batch)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        typed = ", ".join(f"{name} {kind}" for name, kind in columns)
+        return f"json_to_recordset(CAST(:{alias} AS json)) AS {alias}({typed})"
+    picked = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name, _kind in columns)
+    return f"(SELECT {picked} FROM json_each(:{alias})) AS {alias}"

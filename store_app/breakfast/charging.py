@@ -7,8 +7,10 @@ the writes are batched: one guarded debit per wallet through ``wallet.debit_many
 UPDATE of the orders, one batched INSERT of the parents' messages. A wallet whose balance changed
 under the job is planned again with its new balance, never overdrawn.
 """
+import json
 from dataclasses import dataclass, field
 
+from ..database import UTCDateTime, json_rows
 from ..extensions import db
 from ..notifications.operations import notify_many
 from ..wallet import operations as wallet
@@ -86,26 +88,42 @@ def load_balances(parent_ids):
     return {parent_id: found.get(parent_id, 0) for parent_id in parent_ids}
 
 
-def load_owed(store_id, parent_ids, day_id):
-    """``{parent_id: [(order_id, owed_cents)]}``: breakfasts of other days still on credit, oldest first."""
-    owed = {parent_id: [] for parent_id in parent_ids}
-    for chunk in _chunks(parent_ids):
-        rows = db.session.execute(db.select(BreakfastOrder.parent_id, BreakfastOrder.id, BreakfastOrder.owed_cents)
-                                  .where(BreakfastOrder.store_id == store_id, BreakfastOrder.parent_id.in_(chunk),
-                                         BreakfastOrder.owed_cents > 0, BreakfastOrder.day_id != day_id)
-                                  .order_by(BreakfastOrder.id))
-        for parent_id, order_id, owed_cents in rows:
-            owed[parent_id].append((order_id, owed_cents))
+def load_owed(store_id, day_id):
+    """``{parent_id: [(order_id, owed_cents)]}`` for the parents with orders on the day: their
+    breakfasts of other days still on credit, oldest first (one query)."""
+    parents = db.select(BreakfastOrder.parent_id).where(BreakfastOrder.day_id == day_id).scalar_subquery()
+    owed = {}
+    rows = db.session.execute(db.select(BreakfastOrder.parent_id, BreakfastOrder.id, BreakfastOrder.owed_cents)
+                              .where(BreakfastOrder.store_id == store_id, BreakfastOrder.parent_id.in_(parents),
+                                     BreakfastOrder.owed_cents > 0, BreakfastOrder.day_id != day_id)
+                              .order_by(BreakfastOrder.id))
+    for parent_id, order_id, owed_cents in rows:
+        owed.setdefault(parent_id, []).append((order_id, owed_cents))
     return owed
 
 
 def placed_charges(day_id):
     """The day's orders still to charge (placed), in id order."""
+    return [charge for charge, _balance in _placed_with_balances(day_id)]
+
+
+def _placed_with_balances(day_id):
+    """The day's placed orders with their parent's wallet balance, in one query."""
     rows = db.session.execute(db.select(BreakfastOrder.id, BreakfastOrder.parent_id, BreakfastOrder.child_id,
-                                        BreakfastOrder.total_cents)
+                                        BreakfastOrder.total_cents, Wallet.balance_cents)
+                              .outerjoin(Wallet, Wallet.user_id == BreakfastOrder.parent_id)
                               .where(BreakfastOrder.day_id == day_id, BreakfastOrder.status == OrderStatus.PLACED.value)
                               .order_by(BreakfastOrder.id))
-    return [Charge(*row) for row in rows]
+    return [(Charge(*row[:4]), row[4] or 0) for row in rows]
+
+
+def charge_day(store, day, now, grace_breakfasts):
+    """Charge every placed order of the day (the freeze): the orders and their parents' balances are
+    read in one query, the debts in another."""
+    placed = _placed_with_balances(day.id)
+    balances = {charge.parent_id: balance for charge, balance in placed}
+    return charge_orders(store, day, [charge for charge, _balance in placed], now, grace_breakfasts,
+                         balances=balances)
 
 
 def _plans(store, day, by_parent, grace, balances, owed):
@@ -122,15 +140,20 @@ def _debit(store, plans, now):
     return {row["user_id"] for row in wanted} - done
 
 
-def charge_orders(store, day, charges, now, grace_breakfasts):
-    """Charge ``charges`` (the day's placed orders) and settle older debts; returns the plans by parent."""
+def charge_orders(store, day, charges, now, grace_breakfasts, *, balances=None):
+    """Charge ``charges`` (placed orders of the day) and settle older debts; returns the plans by
+    parent. ``balances`` (by parent) saves reading them again when the caller has them."""
     by_parent = {}
     for charge in charges:
         by_parent.setdefault(charge.parent_id, []).append(charge)
-    owed = load_owed(store.id, by_parent, day.id)
+    found = load_owed(store.id, day.id)
+    owed = {parent_id: found.get(parent_id, []) for parent_id in by_parent}
     final, pending = {}, dict(by_parent)
     for attempt in range(REPLANS + 1):
-        balances = load_balances(pending) if attempt < REPLANS else {p: 0 for p in pending}
+        if attempt == 0 and balances is not None:
+            balances = {p: balances.get(p, 0) for p in pending}
+        else:
+            balances = load_balances(pending) if attempt < REPLANS else {p: 0 for p in pending}
         plans = _plans(store, day, pending, grace_breakfasts, balances, owed)
         moved = _debit(store, plans, now)
         final.update({p: plan for p, plan in plans.items() if p not in moved})
@@ -144,17 +167,25 @@ def charge_orders(store, day, charges, now, grace_breakfasts):
 
 
 def _write_orders(plans, now):
-    rows = [{"id": charge.order_id, "status": status, "charged_cents": charged, "owed_cents": owed_cents,
-             "charge_note": "" if status == OrderStatus.PAID.value else status, "charged_at": now}
-            for plan in plans for charge, status, charged, owed_cents in plan.outcomes]
-    settled = db.session.execute(db.select(BreakfastOrder.id, BreakfastOrder.charged_cents).where(
-        BreakfastOrder.id.in_([order_id for plan in plans for order_id, _ in plan.settled]))).all() \
-        if any(plan.settled for plan in plans) else []
-    owed_now = {order_id: owed for plan in plans for order_id, owed in plan.settled}
-    rows += [{"id": order_id, "owed_cents": 0, "charged_cents": charged + owed_now[order_id]}
-             for order_id, charged in settled]
-    if rows:
-        db.session.execute(db.update(BreakfastOrder), rows, execution_options={"synchronize_session": False})
+    """The day's outcomes and the debts settled, in two statements (rows sent as one JSON parameter)."""
+    outcomes = [{"id": charge.order_id, "status": status, "charged": charged, "owed": owed_cents,
+                 "note": "" if status == OrderStatus.PAID.value else status}
+                for plan in plans for charge, status, charged, owed_cents in plan.outcomes]
+    if outcomes:
+        columns = (("id", "integer"), ("status", "text"), ("charged", "integer"), ("owed", "integer"),
+                   ("note", "text"))
+        db.session.execute(db.text(
+            "UPDATE breakfast_orders SET status = outcomes.status, charged_cents = outcomes.charged,"
+            " owed_cents = outcomes.owed, charge_note = outcomes.note, charged_at = :now"
+            f" FROM {json_rows('outcomes', columns)} WHERE breakfast_orders.id = outcomes.id")
+            .bindparams(db.bindparam("now", type_=UTCDateTime())), {"outcomes": json.dumps(outcomes), "now": now})
+    settled = [{"id": order_id, "paid": owed} for plan in plans for order_id, owed in plan.settled]
+    if settled:
+        db.session.execute(db.text(
+            "UPDATE breakfast_orders SET charged_cents = breakfast_orders.charged_cents + settled.paid,"
+            " owed_cents = breakfast_orders.owed_cents - settled.paid"
+            f" FROM {json_rows('settled', (('id', 'integer'), ('paid', 'integer')))}"
+            " WHERE breakfast_orders.id = settled.id"), {"settled": json.dumps(settled)})
 
 
 def _tell_parents(store, day, plans, grace, now):

@@ -4,7 +4,7 @@ allergy warnings, the handover; a child found by name instead; the list of break
 refreshed by itself; a printable card with the code and its QR for a child without a phone.
 
 Codes that match nothing are counted per staff member and per store like the parcel counter's; past
-the limit, code entry pauses and the owners are told. Registered on ``kitchen_views.bp``."""
+the limit, code entry pauses and the owners are told. Registered on ``kitchen_blueprint.bp``."""
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from ..extensions import db, limiter
 from ..web.live import live_fragment
 from . import desk as desk_ops, errors, notices
 from .kitchen_forms import DeskCodeForm
-from .kitchen_views import bp, staff_only
+from .kitchen_blueprint import bp, staff_only
 from .models import BreakfastOrder, OrderStatus
 from .ordering import pickup_code
 from .presenters import qr_svg

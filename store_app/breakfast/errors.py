@@ -203,11 +203,6 @@ class NotCooked(BreakfastError):
     message = _l("This breakfast was not cooked (the wallet was short past the store's grace): there is nothing to hand over.")
 
 
-class DeskClosed(BreakfastError):
-    status = 409
-    message = _l("There is no breakfast to hand over now: the desk opens with today's pickup window.")
-
-
 class DayNotFrozen(BreakfastError):
     status = 409
     message = _l("This day's cutoff has not passed yet, or its pickup is over: change orders on the day itself.")

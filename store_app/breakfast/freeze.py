@@ -26,7 +26,7 @@ def freeze_day(store, day, now):
         return None
     db.session.refresh(day)
     settings = get_settings(store.id)
-    charging.charge_orders(store, day, charging.placed_charges(day.id), now, settings.grace_breakfasts)
+    charging.charge_day(store, day, now, settings.grace_breakfasts)
     sheet = prep.issue_sheet(day, now)
     notices.tell_kitchen(store.id, day, sheet, now)
     return sheet

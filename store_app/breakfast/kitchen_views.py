@@ -1,37 +1,36 @@
 """The kitchen's pages at /console/breakfast/kitchen (staff and the owner): the days with a prep
 sheet, a day's sheet (latest version, a version switcher, the differences of a later version marked),
 its printable labels, and the staff changes after the cutoff (add or remove a breakfast, with a
-reason) that issue the next version. The pickup desk (``desk_views``) shares this blueprint."""
+reason) that issue the next version. Registered on ``kitchen_blueprint.bp`` (the pickup desk too)."""
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from flask_login import current_user
 
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..roles import Role
-from ..web.guards import role_required
 from ..web.params import db_int
 from . import errors, kitchen, prep, rules
 from .desk import TO_COLLECT
 from .days import find_day
+from .kitchen_blueprint import bp, staff_only
 from .kitchen_forms import AddBreakfastForm, RemoveBreakfastForm
 from .models import BreakfastDay, BreakfastItem, BreakfastOrder, DayItem, DayStatus, PrepSheet
 from .presenters import allergen_name
 
-bp = Blueprint("breakfast_kitchen", __name__)
-staff_only = role_required(Role.STAFF, Role.OWNER)
 RECENT_DAYS = 14
 
 
 def parse_day(text):
     """A ``YYYY-MM-DD`` from the path, or 404."""
     try:
-        return date.fromisoformat(text) if len(text) == 10 else abort(404)
+        if len(text) == 10:
+            return date.fromisoformat(text)
     except ValueError:
-        abort(404)
+        pass
+    abort(404)
 
 
 def _store_day(text):
@@ -121,7 +120,7 @@ def labels(day):
 
 
 def _quantities_from(form):
-    """``{item_id: n}`` from the ``qty-<item id>`` fields; nonsense counts as a wrong quantity (-1)."""
+    """``{item_id: n}`` from the ``qty-<item id>`` fields, or None when one of them is not a number."""
     found = {}
     for key, value in form.items():
         if not key.startswith("qty-"):

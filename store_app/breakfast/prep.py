@@ -17,35 +17,36 @@ from .models import COOKED, BreakfastItem, BreakfastOrder, BreakfastOrderLine, C
 
 
 def build_content(day):
-    """The sheet's content for the day as it is now: two queries (orders with their children, then lines
-    with their items)."""
+    """The sheet's content for the day as it is now: three queries (orders with their children, their
+    lines, the items those lines name)."""
     orders = db.session.execute(
         db.select(BreakfastOrder.id, Child.name, Child.class_name, Child.school, Child.allergies)
         .join(Child, Child.id == BreakfastOrder.child_id)
         .where(BreakfastOrder.day_id == day.id, BreakfastOrder.status.in_(COOKED))).all()
     lines = db.session.execute(
-        db.select(BreakfastOrderLine.order_id, BreakfastOrderLine.quantity, BreakfastItem)
-        .join(BreakfastItem, BreakfastItem.id == BreakfastOrderLine.item_id)
+        db.select(BreakfastOrderLine.order_id, BreakfastOrderLine.item_id, BreakfastOrderLine.quantity)
         .join(BreakfastOrder, BreakfastOrder.id == BreakfastOrderLine.order_id)
-        .where(BreakfastOrder.day_id == day.id, BreakfastOrder.status.in_(COOKED))
-        .order_by(BreakfastItem.position, BreakfastItem.id)).all()
-    by_order, totals, items = {}, {}, {}
-    for order_id, quantity, item in lines:
-        items[item.id] = item
-        totals[item.id] = totals.get(item.id, 0) + quantity
-        by_order.setdefault(order_id, []).append({
-            "item_id": item.id, "name_zh": item.name_zh, "name_en": item.name_en, "quantity": quantity,
-            "ingredients_zh": item.ingredients_zh, "ingredients_en": item.ingredients_en,
-            "allergens": sorted(item.allergen_codes()), "allergens_known": item.allergens_known})
+        .where(BreakfastOrder.day_id == day.id, BreakfastOrder.status.in_(COOKED))).all()
+    item_ids = {item_id for _order, item_id, _quantity in lines}
+    items = {item.id: item for item in db.session.scalars(
+        db.select(BreakfastItem).where(BreakfastItem.id.in_(item_ids)))} if item_ids else {}
+    rank = {item_id: (item.position, item_id) for item_id, item in items.items()}
+    shown = {item_id: {"item_id": item_id, "name_zh": item.name_zh, "name_en": item.name_en,
+                       "ingredients_zh": item.ingredients_zh, "ingredients_en": item.ingredients_en,
+                       "allergens": sorted(item.allergen_codes()), "allergens_known": item.allergens_known}
+             for item_id, item in items.items()}
+    by_order, totals = {}, {}
+    for order_id, item_id, quantity in sorted(lines, key=lambda line: (line[0], rank[line[1]])):
+        totals[item_id] = totals.get(item_id, 0) + quantity
+        by_order.setdefault(order_id, []).append({**shown[item_id], "quantity": quantity})
     labels = [{"order_id": order_id, "child": name, "class_name": class_name, "school": school,
                "allergies": sorted(code for code in allergies.split(",") if code),
                "items": by_order.get(order_id, [])}
               for order_id, name, class_name, school, allergies in orders]
     labels.sort(key=lambda label: (label["school"], label["class_name"], label["child"], label["order_id"]))
-    ordered = sorted(items.values(), key=lambda item: (item.position, item.id))
     return {"date": day.date.isoformat(),
-            "totals": [{"item_id": item.id, "name_zh": item.name_zh, "name_en": item.name_en,
-                        "quantity": totals[item.id]} for item in ordered],
+            "totals": [{"item_id": item_id, "name_zh": items[item_id].name_zh, "name_en": items[item_id].name_en,
+                        "quantity": totals[item_id]} for item_id in sorted(totals, key=rank.get)],
             "labels": labels}
 
 

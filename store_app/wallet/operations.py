@@ -1,9 +1,12 @@
 """Wallet verbs. Every movement is a ledger entry; the balance row moves with it in the same
 transaction, and a debit is a conditional UPDATE, so two payments racing can never overdraw."""
+import json
+
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..accounts.operations import get_user_by_phone
+from ..database import UTCDateTime, json_rows
 from ..extensions import db
 from ..roles import Role
 from .errors import AmountInvalid, BalanceChanged, InsufficientFunds
@@ -133,33 +136,33 @@ def debit_many(debits, *, now):
     user, all positive) and ``entries``: the ledger entries that make up the amount (dicts of
     ``amount_cents`` and the notes of ``credit``; their amounts add up to ``amount_cents``).
 
-    One guarded UPDATE per chunk (``balance_cents >= amount``, from a VALUES list, RETURNING the
-    debited ids), then one batched INSERT of the entries of those debited: a wallet whose balance
-    changed under the job is left alone and its id missing from the answer, never overdrawn.
+    One guarded UPDATE for them all (``balance_cents >= amount``, the amounts sent as one JSON
+    parameter, RETURNING the debited ids), then one INSERT ... SELECT of the entries of those debited: a
+    wallet whose balance changed under the job is left alone and its id missing from the answer,
+    never overdrawn.
     """
-    done = set()
-    for start in range(0, len(debits), DEBIT_CHUNK):
-        chunk = debits[start:start + DEBIT_CHUNK]
-        if any(d["amount_cents"] <= 0 or sum(e["amount_cents"] for e in d["entries"]) != d["amount_cents"]
-               for d in chunk):
-            raise AmountInvalid(0)
-        wanted = db.values(db.column("user_id", db.Integer), db.column("amount_cents", db.Integer),
-                           name="debits").data([(d["user_id"], d["amount_cents"]) for d in chunk]).cte("debits")
-        table = Wallet.__table__
-        taken = db.session.execute(
-            db.update(table).add_cte(wanted)
-            .where(table.c.user_id == wanted.c.user_id, table.c.balance_cents >= wanted.c.amount_cents)
-            .values(balance_cents=table.c.balance_cents - wanted.c.amount_cents)
-            .returning(table.c.user_id)).scalars().all()
-        done.update(taken)
-    rows = [{"user_id": d["user_id"], "store_id": d["store_id"], "amount_cents": -entry["amount_cents"],
-             "reason": entry.get("reason", "payment"), "note": entry.get("note", ""),
-             "note_key": entry.get("note_key"), "note_params": entry.get("note_params"),
-             "order_id": None, "actor_id": entry.get("actor_id"), "created_at": now}
-            for d in debits if d["user_id"] in done for entry in d["entries"]]
-    if rows:
-        db.session.execute(db.insert(WalletEntry.__table__), rows)
+    if any(d["amount_cents"] <= 0 or sum(e["amount_cents"] for e in d["entries"]) != d["amount_cents"]
+           for d in debits):
+        raise AmountInvalid(0)
+    if not debits:
+        return set()
+    done = set(db.session.execute(db.text(
+        "UPDATE wallets SET balance_cents = wallets.balance_cents - debits.amount_cents"
+        f" FROM {json_rows('debits', (('user_id', 'integer'), ('amount_cents', 'integer')))}"
+        " WHERE wallets.user_id = debits.user_id AND wallets.balance_cents >= debits.amount_cents"
+        " RETURNING wallets.user_id"),
+        {"debits": json.dumps([{"user_id": d["user_id"], "amount_cents": d["amount_cents"]} for d in debits])})
+        .scalars())
+    entries = [{"user_id": d["user_id"], "store_id": d["store_id"], "amount_cents": -entry["amount_cents"],
+                "reason": entry.get("reason", "payment"), "note": entry.get("note", ""),
+                "note_key": entry.get("note_key"), "note_params": entry.get("note_params"),
+                "actor_id": entry.get("actor_id")}
+               for d in debits if d["user_id"] in done for entry in d["entries"]]
+    if entries:
+        columns = (("user_id", "integer"), ("store_id", "integer"), ("amount_cents", "integer"), ("reason", "text"),
+                   ("note", "text"), ("note_key", "text"), ("note_params", "json"), ("actor_id", "integer"))
+        names = ", ".join(name for name, _kind in columns)
+        db.session.execute(db.text(
+            f"INSERT INTO wallet_entries ({names}, created_at) SELECT {names}, :now FROM {json_rows('entries', columns)}")
+            .bindparams(db.bindparam("now", type_=UTCDateTime())), {"entries": json.dumps(entries), "now": now})
     return done
-
-
-DEBIT_CHUNK = 1000

@@ -127,6 +127,7 @@ def test_the_desk_hands_over_by_code_once(app, kitchen, login_client):
     path = f"{DESK}/orders/{kitchen['ming']}/hand-over"
     assert post_form(staff, path).status_code == 303
     other = login_client(kitchen["owner_phone"])
+    other.set_cookie("lang", "en")
     again = post_form(other, path)
     assert again.status_code == 409 and "already handed over" in page(again)
     with app.app_context():
@@ -187,3 +188,12 @@ def test_no_desk_day_outside_the_window(app, kitchen):
     staff = kitchen["staff"]
     assert "the desk opens an hour before" in page(staff.get(DESK))
     assert post_form(staff, DESK, {"code": kitchen["codes"]["ming"]}).status_code == 409
+
+
+def test_the_work_list_shows_the_prep_sheet_and_breakfasts_to_collect(kitchen):
+    work = page(kitchen["staff"].get("/console/work-list"))
+    for key in ("prep_sheet", "to_collect"):
+        assert f'id="work-breakfast-{key}" data-work-key="breakfast:{key}" data-count="2"' in work
+    sheet = work.split('data-work-key="breakfast:prep_sheet"')[1].split("</li>")[0]
+    assert f'/console/breakfast/kitchen/{kitchen["day"]}' in sheet
+    assert DESK in work.split('data-work-key="breakfast:to_collect"')[1].split("</li>")[0]

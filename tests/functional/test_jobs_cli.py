@@ -22,6 +22,8 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split() for line in lines] == [
+        *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("freeze", "low_balance", "morning",
+                                                                         "pickup_end")),
         [f"dispatch:{store_id}", "every", "30", "s"],
         ["outbox", "every", "15", "s"],
         [f"parcels:ladder:{store_id}", "every", "300", "s"],

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from store_app.accounts.models import User
 from store_app.breakfast import desk, errors, freeze, jobs, kitchen, operations, prep, reminders
-from store_app.breakfast.models import BreakfastDay, BreakfastOrder, DayItem, OrderStatus, ParentPrefs, PrepSheet
+from store_app.breakfast.models import BreakfastDay, BreakfastOrder, DayItem, ParentPrefs, PrepSheet
 from store_app.breakfast.settings import get_settings
 from store_app.database import transaction
 from store_app.extensions import db
@@ -263,3 +263,26 @@ def test_charging_many_orders_batches_and_notes_each_charge(app, town, create_us
         assert statuses == ["paid", "on_credit"] * 10
         assert all(wallet.get_balance(o.parent_id) == 0 for o in orders)
         assert all(wallet.ledger_sum(o.parent_id) == 0 for o in orders)
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("breakfast_on_credit", {"child": "小明", "date": "2025-11-11", "total_cents": 800, "grace": 2, "on_credit": 1}),
+    ("breakfast_not_cooked", {"child": "小明", "date": "2025-11-11", "total_cents": 800, "grace": 2, "on_credit": 2}),
+    ("breakfast_low_balance", {"date": "2025-11-11", "total_cents": 800, "missing_cents": 300, "grace": 2,
+                               "cutoff_at": "2025-11-10T13:00:00+00:00", "tz": "Asia/Shanghai"}),
+    ("breakfast_prep_ready", {"date": "2025-11-11", "version": 2, "labels": 3, "changes": 2}),
+    ("breakfast_morning", {"end_at": "2025-11-11T00:30:00+00:00", "tz": "Asia/Shanghai", "children": ["小明"]}),
+    ("breakfast_no_shows", {"child": "小明", "count": 3}),
+    ("breakfast_code_misses", {"staff": "Cook"}),
+])
+def test_every_breakfast_message_reads_in_both_languages(app, kind, params):
+    with app.test_request_context():
+        for lang in ("en", "zh"):
+            with force_locale(lang):
+                title, body = render(Notification(kind=kind, params=params))
+            assert title != kind and body
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in title) == (lang == "zh")
+    if kind == "breakfast_low_balance":
+        with app.test_request_context(), force_locale("en"):
+            assert "¥3.00" in render(Notification(kind=kind, params=params))[1]
+            assert "21:00" in render(Notification(kind=kind, params=params))[1]

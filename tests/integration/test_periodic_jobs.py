@@ -106,10 +106,12 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
 
     assert [(job.name, job.interval_s) for job in jobs] == sorted([
         (f"dispatch:{a}", 30), (f"dispatch:{b}", 45), ("outbox", 15),
-        (f"parcels:ladder:{a}", 300), (f"parcels:ladder:{b}", 300)])
+        (f"parcels:ladder:{a}", 300), (f"parcels:ladder:{b}", 300),
+        *((f"breakfast:{job}:{store}", 60) for store in (a, b)
+          for job in ("freeze", "low_balance", "morning", "pickup_end"))])
     sources = [source for source, _ in registry.list_providers(app)]
     assert sources == ["store_app.notifications.jobs.periodic_jobs", "store_app.parcels.jobs.periodic_jobs",
-                       "entry point dispatch (dispatch.cycle:periodic_jobs)"]
+                       "store_app.breakfast.jobs.periodic_jobs", "entry point dispatch (dispatch.cycle:periodic_jobs)"]
 
 
 def test_creating_the_app_calls_no_provider(app, monkeypatch):
