@@ -22,8 +22,9 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split() for line in lines] == [
-        *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("freeze", "low_balance", "morning",
-                                                                         "pickup_end")),
+        *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("freeze", "low_balance", "morning")),
+        [f"breakfast:open:{store_id}", "every", "300", "s"],
+        *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("pickup_end", "waitlist")),
         [f"dispatch:{store_id}", "every", "30", "s"],
         ["outbox", "every", "15", "s"],
         [f"parcels:ladder:{store_id}", "every", "300", "s"],
