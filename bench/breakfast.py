@@ -7,10 +7,16 @@ the grace, prep sheet version 1 with its labels, the kitchen told), against a ba
 PostgreSQL in a throwaway database ``bench_breakfast_<pid>`` on the server of BENCH_DATABASE_URL, else
 TEST_DATABASE_URL (SQLite in a temp file when neither is set, or with --sqlite). Each round makes a
 fresh day of ``--orders`` orders (a third of the parents short: on credit within the grace, or not
-cooked past it), reads it bare (best of three), then freezes it in one transaction. Passes when the
-freeze takes at most 10x the bare read on PostgreSQL; exits 1 otherwise.
+cooked past it), reads it bare (best of three), then freezes it in one transaction. Each round is a
+new day, so every freeze is a real first freeze; the first round is also the cold one (a fresh
+connection pool, nothing cached) and is printed on its own. Passes when the median round's freeze
+takes at most 10x the bare read on PostgreSQL; exits 1 otherwise. After each freeze the money is
+checked: what the orders record as charged is what the ledger took.
 """
+import statistics
 import argparse
+import cProfile
+import pstats
 import os
 import secrets
 import shutil
@@ -106,9 +112,12 @@ def bare_read(db, day_id):
     """The same rows the freeze works on, read plainly: orders with their children, lines with items."""
     from store_app.breakfast.models import BreakfastItem, BreakfastOrder, BreakfastOrderLine, Child
 
+    from store_app.wallet.models import Wallet
+
     db.session.execute(db.select(BreakfastOrder.id, BreakfastOrder.parent_id, BreakfastOrder.total_cents,
-                                 Child.name, Child.class_name, Child.school, Child.allergies)
+                                 Child.name, Child.class_name, Child.school, Child.allergies, Wallet.balance_cents)
                        .join(Child, Child.id == BreakfastOrder.child_id)
+                       .outerjoin(Wallet, Wallet.user_id == BreakfastOrder.parent_id)
                        .where(BreakfastOrder.day_id == day_id)).all()
     db.session.execute(db.select(BreakfastOrderLine.order_id, BreakfastOrderLine.quantity, BreakfastItem)
                        .join(BreakfastItem, BreakfastItem.id == BreakfastOrderLine.item_id)
@@ -123,12 +132,14 @@ def bench_database(label, url, args, instance_dir, checks):
     from store_app.database import transaction
     from store_app.extensions import db
     from store_app.stores.models import Store
+    from store_app.wallet.models import WalletEntry
 
     with app.app_context():
         db.create_all()
         with transaction():
             store_id, children, items = seed_people(db, args.orders)
         ratios = []
+        profiler = cProfile.Profile() if args.profile else None
         for round_ in range(args.rounds):
             day_date = FIRST_DAY + timedelta(days=round_)
             with transaction():
@@ -142,6 +153,8 @@ def bench_database(label, url, args, instance_dir, checks):
                 reads.append(time.perf_counter() - started)
                 db.session.remove()
             read_s = min(reads)
+            if profiler:
+                profiler.enable()
             started = time.perf_counter()
             with transaction():
                 store = db.session.get(Store, store_id)
@@ -149,30 +162,44 @@ def bench_database(label, url, args, instance_dir, checks):
                 sheet = freeze.freeze_day(store, day, day.order_cutoff_at + timedelta(seconds=1))
                 labels = len(sheet.content["labels"])
             freeze_s = time.perf_counter() - started
+            if profiler:
+                profiler.disable()
             db.session.remove()
             counts = dict(db.session.execute(db.select(BreakfastOrder.status, db.func.count())
                                              .where(BreakfastOrder.day_id == day_id)
                                              .group_by(BreakfastOrder.status)).all())
             assert db.session.scalar(db.select(db.func.count()).select_from(PrepSheet)
                                      .where(PrepSheet.day_id == day_id)) == 1
+            # Every day so far: a later cutoff settles earlier days' breakfasts on credit.
+            charged = db.session.scalar(db.select(db.func.coalesce(db.func.sum(BreakfastOrder.charged_cents), 0)))
+            taken = -db.session.scalar(db.select(db.func.coalesce(db.func.sum(WalletEntry.amount_cents), 0))
+                                       .where(WalletEntry.amount_cents < 0))
+            assert charged == taken, f"orders record {charged} charged, the ledger took {taken}"
+            assert "placed" not in counts
             ratios.append(freeze_s / read_s)
             print(f"{label} round {round_ + 1}: {args.orders} orders, bare read {read_s * 1000:.1f} ms, "
                   f"freeze {freeze_s * 1000:.1f} ms ({freeze_s / read_s:.1f}x); {labels} labels; {counts}")
         db.session.remove()
         db.drop_all()
-    ratio = min(ratios)
+    if profiler:
+        print(f"\n{label}: where the freezes' time went (cumulative, top 25)")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    ratio = statistics.median(ratios)
+    spread = f"median of {len(ratios)} rounds; best {min(ratios):.1f}x, first (cold) {ratios[0]:.1f}x"
     if label == "PostgreSQL":
         checks.append((ratio <= TARGET_RATIO, f"{label}: freeze of {args.orders} orders takes {ratio:.1f}x the bare "
-                                              f"read (best round; target <= {TARGET_RATIO:.0f}x)"))
+                                              f"read ({spread}; target <= {TARGET_RATIO:.0f}x)"))
     else:
-        checks.append((None, f"{label}: freeze takes {ratio:.1f}x the bare read (the target is checked on PostgreSQL)"))
+        checks.append((None, f"{label}: freeze takes {ratio:.1f}x the bare read ({spread}; the target is checked "
+                             "on PostgreSQL)"))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=2000, help="orders on the day (default 2000)")
-    parser.add_argument("--rounds", type=int, default=3, help="days frozen, one after another (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="days frozen, one after another (default 5)")
     parser.add_argument("--sqlite", action="store_true", help="run on SQLite too when PostgreSQL is set")
+    parser.add_argument("--profile", action="store_true", help="run the freezes under cProfile and print it")
     args = parser.parse_args()
     if not 10 <= args.orders <= 50_000 or not 1 <= args.rounds <= 10:
         parser.error("--orders must be 10..50000 and --rounds 1..10")
