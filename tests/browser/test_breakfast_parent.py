@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from store_app.accounts.models import User
 from store_app.breakfast import rules
+from store_app.breakfast.menu import add_to_open_days
 from store_app.breakfast.models import BreakfastItem, BreakfastOrder, Child, Subscription
 from store_app.breakfast.settings import get_settings
 from store_app.database import utcnow
@@ -46,6 +47,9 @@ def set_up(live_server):
                             allergens="gluten,eggs", allergens_known=True, daily_capacity=40)
         session.add_all([soy, egg])
         session.flush()
+        # The demo's days already open get the new items' portions, as the menu page does for staff.
+        for item in (soy, egg):
+            add_to_open_days(store, item, utcnow())
         return soy.id, egg.id, store.timezone
 
 

@@ -323,10 +323,10 @@ def test_api_refuses_other_roles_foreign_ids_and_bad_bodies(app, world, clock):
 def test_the_breakfast_notifications_read_in_both_languages(app, lang):
     from types import SimpleNamespace
 
-    from store_app.breakfast import notices
+    from store_app.breakfast import parent_notices
     from store_app.notifications.presenters import RENDERERS, render
 
-    assert RENDERERS["breakfast_waitlist_offer"] is notices._waitlist_offer
+    assert RENDERERS["breakfast_waitlist_offer"] is parent_notices._waitlist_offer
 
     with app.test_request_context(headers={"Cookie": f"lang={lang}"}):
         missed = render(SimpleNamespace(kind="breakfast_subscription_day_missed",

@@ -229,12 +229,12 @@ def test_the_work_list_line_for_an_unknown_year_links_to_the_calendar(app, peopl
     store_id, _staff, _parents = people
     with app.test_request_context(), transaction():
         store = _store(store_id)
-        assert worklist.work_items(store, local(SCHOOL_MONDAY, 12)) == []
-        (item,) = worklist.work_items(store, local(SCHOOL_MONDAY.replace(year=2026, month=12, day=14), 12))
+        assert worklist.calendar_items(store, local(SCHOOL_MONDAY, 12)) == []
+        (item,) = worklist.calendar_items(store, local(SCHOOL_MONDAY.replace(year=2026, month=12, day=14), 12))
         assert item.count == 30 - 18 and item.level == "owner"  # 2026-12-14 + 30 days: 12 dates in 2027
         assert item.url == "/console/breakfast/calendar?month=2027-01"
         settings_admin.update_settings(store_id, open_days_ahead=3, order_cutoff_days_before=1,
                                        order_cutoff_min=1260, cancel_cutoff_days_before=1, cancel_cutoff_min=1260,
                                        pickup_start_min=390, pickup_end_min=510, grace_breakfasts=2,
                                        claim_window_min=60, low_balance_warning_h=3, calendar="weekdays")
-        assert worklist.work_items(store, local(SCHOOL_MONDAY.replace(year=2026, month=12, day=14), 12)) == []
+        assert worklist.calendar_items(store, local(SCHOOL_MONDAY.replace(year=2026, month=12, day=14), 12)) == []
