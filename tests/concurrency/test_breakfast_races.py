@@ -5,6 +5,7 @@ each with its own app context (so its own session and connection), calling the r
 - fifty parents for the last ten portions: ten orders, forty clean ``SoldOut``;
 - the same when the day (and the store's breakfast settings) do not exist yet, so every parent also
   races to create them;
+- one order sent ten times at once with its idempotency key: placed once, the rest a replay or a 409;
 - a day made while parents order by hand: the subscriptions' orders and the hand orders together
   never take more than the capacity, and ``taken`` is the sum of the live order lines;
 - cancels racing each other and hand orders while parents wait: every freed portion is held for one
