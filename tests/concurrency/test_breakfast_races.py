@@ -5,6 +5,7 @@ each with its own app context (so its own session and connection), calling the r
 - fifty parents for the last ten portions: ten orders, forty clean ``SoldOut``;
 - the same when the day (and the store's breakfast settings) do not exist yet, so every parent also
   races to create them;
+- one order sent ten times at once with its idempotency key: placed once, the rest a replay or a 409;
 - a day made while parents order by hand: the subscriptions' orders and the hand orders together
   never take more than the capacity, and ``taken`` is the sum of the live order lines;
 - cancels racing each other and hand orders while parents wait: every freed portion is held for one
@@ -133,6 +134,37 @@ def test_fifty_parents_making_the_day_and_its_settings_at_once_give_one_day_and_
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(BreakfastDay)) == 1
         assert db.session.scalar(db.select(db.func.count()).select_from(BreakfastSettings)) == 1
+
+
+def test_one_order_sent_ten_times_at_once_is_placed_once(app, menu):
+    """A parent's order form sent ten times at once with its idempotency key (a double tap, a retry):
+    one order and one portion; every other answer is that order (a replay) or a clean 409."""
+    store_id, milk, families = menu
+    now = evening_before(TUESDAY, 18)
+    with app.app_context(), transaction():
+        operations.ensure_day(db.session.get(Store, store_id), TUESDAY, now)
+    parent_id, child_id = families[0]
+
+    def work(_i, barrier):
+        with app.app_context():
+            store = db.session.get(Store, store_id)
+            db.session.commit()
+            barrier.wait()
+            try:
+                with transaction():
+                    return ("order", operations.place_order(store, parent_id, child_id, TUESDAY, {milk: 1}, now,
+                                                            idempotency_key="breakfast-tap-0001").id)
+            except errors.AlreadyOrdered as refused:
+                return ("refused", refused.status)
+
+    results = run_together(10, work)
+
+    assert unexpected(results) == []
+    with app.app_context():
+        (order_id,) = db.session.scalars(db.select(BreakfastOrder.id)).all()
+    assert all(r in (("order", order_id), ("refused", 409)) for r in results), results
+    assert ("order", order_id) in results
+    assert portions(app, milk, TUESDAY) == (10, 1, 0, 1)
 
 
 # ---- a day made while parents order by hand -------------------------------------------------------
