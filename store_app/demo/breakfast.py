@@ -8,15 +8,13 @@ import secrets
 from datetime import timedelta
 
 from ..accounts.models import User
-from ..breakfast import operations, rules
-from ..breakfast.models import (COOKED, BreakfastItem, BreakfastOrder, BreakfastOrderLine, Child,
-                                DayStatus, OrderStatus, ParentPrefs, PrepSheet, Subscription, SubscriptionItem)
+from ..breakfast import freeze, operations, rules
+from ..breakfast.models import (COOKED, BreakfastItem, BreakfastOrder, Child,
+                                DayStatus, OrderStatus, ParentPrefs, Subscription, SubscriptionItem)
 from ..breakfast.settings import get_settings, school_day
 from ..catalogue.pictures import picture_file
 from ..extensions import db
-from ..roles import Role
 from ..wallet import operations as wallet_ops
-from ..wallet.errors import InsufficientFunds
 from . import breakfast_data as bd
 from . import data
 
@@ -49,7 +47,7 @@ def seed_breakfast(store, now):
     frozen = [day for day in days if now >= day.order_cutoff_at]
     _top_up(store, parents, frozen, staff, now)
     for day in frozen:
-        _freeze(store, day, settings.grace_breakfasts)
+        _freeze(store, day)
         if now >= day.pickup_end_at:
             _hand_over(day, staff)
     for index in bd.REMINDER_RESIDENTS:
@@ -163,31 +161,10 @@ def _top_up(store, parents, frozen, staff, now):
             wallet_ops.credit(parent.id, store.id, amount, "topup", now=at, actor_id=staff.id)
 
 
-def _freeze(store, day, grace):
-    """The day's cutoff, as the freeze job does it: each order charged (or on credit within the grace,
-    or not cooked past it), the day frozen, prep sheet version 1 sent to the kitchen."""
-    at = day.order_cutoff_at
-    orders = db.session.scalars(db.select(BreakfastOrder).where(
-        BreakfastOrder.day_id == day.id, BreakfastOrder.status == OrderStatus.PLACED.value)
-        .order_by(BreakfastOrder.id)).all()
-    for order in orders:
-        try:
-            wallet_ops.debit(order.parent_id, store.id, order.total_cents, "payment", now=at, note_key="breakfast")
-            order.status, order.charged_cents = OrderStatus.PAID.value, order.total_cents
-        except InsufficientFunds:
-            on_credit = db.session.scalar(db.select(db.func.count(BreakfastOrder.id)).where(
-                BreakfastOrder.parent_id == order.parent_id, BreakfastOrder.owed_cents > 0))
-            outcome = rules.charge_outcome(wallet_ops.get_balance(order.parent_id), order.total_cents, on_credit, grace)
-            order.status, order.charge_note = outcome, outcome
-            if outcome == OrderStatus.ON_CREDIT.value:
-                order.owed_cents = order.total_cents
-        order.charged_at = at
-    day.status, day.frozen_at = DayStatus.FROZEN.value, at
-    db.session.flush()
-    kitchen = db.session.scalar(db.select(db.func.count(User.id)).where(
-        User.store_id == store.id, User.role.in_((Role.STAFF.value, Role.OWNER.value))))
-    db.session.add(PrepSheet(day_id=day.id, version=1, content=prep_content(day), changes=[], created_at=at,
-                             sent_at=at, sent_to=kitchen))
+def _freeze(store, day):
+    """The day's cutoff, by the freeze job's own verb: each order charged (or on credit within the
+    store's grace, or not cooked past it), the day frozen, prep sheet version 1 sent to the kitchen."""
+    freeze.freeze_day(store, day, day.order_cutoff_at)
 
 
 def _hand_over(day, staff):
@@ -205,31 +182,4 @@ def _hand_over(day, staff):
     day.status, day.done_at = DayStatus.DONE.value, day.pickup_end_at
     db.session.flush()
 
-
-def prep_content(day):
-    """A prep sheet's content (``breakfast.models.PrepSheet``): the pickup date, the totals per item, and a
-    label per cooked order with the child, class, school, allergies and each item's ingredients and
-    allergens (names in both languages)."""
-    rows = db.session.execute(
-        db.select(BreakfastOrder, BreakfastOrderLine, BreakfastItem)
-        .join(BreakfastOrderLine, BreakfastOrderLine.order_id == BreakfastOrder.id)
-        .join(BreakfastItem, BreakfastItem.id == BreakfastOrderLine.item_id)
-        .where(BreakfastOrder.day_id == day.id, BreakfastOrder.status.in_(COOKED))
-        .order_by(BreakfastItem.position, BreakfastItem.id)).all()
-    totals, labels = {}, {}
-    for order, line, item in rows:
-        total = totals.setdefault(item.id, {"item_id": item.id, "name_zh": item.name_zh, "name_en": item.name_en,
-                                            "quantity": 0})
-        total["quantity"] += line.quantity
-        child = order.child
-        label = labels.setdefault(order.id, {
-            "order_id": order.id, "child": child.name, "class_name": child.class_name, "school": child.school,
-            "allergies": sorted(child.allergy_codes()), "items": []})
-        label["items"].append({"item_id": item.id, "name_zh": item.name_zh, "name_en": item.name_en,
-                               "quantity": line.quantity, "ingredients_zh": item.ingredients_zh,
-                               "ingredients_en": item.ingredients_en, "allergens": sorted(item.allergen_codes()),
-                               "allergens_known": item.allergens_known})
-    return {"date": day.date.isoformat(), "totals": list(totals.values()),  # in menu order (the query's)
-            "labels": sorted(labels.values(), key=lambda label: (label["school"], label["class_name"],
-                                                                 label["child"], label["order_id"]))}
 
