@@ -55,7 +55,7 @@ def claim(parent_id, entry_id, now):
     portion ``taken``, each with one conditional UPDATE (a claim after the window, or twice, is
     refused). An order the child already has that day gets the item added; otherwise a new order."""
     entry = get_parent_entry(parent_id, entry_id)
-    day_item, child = entry.day_item, entry.child
+    day_item, child = entry.day_item, get_child(parent_id, entry.child_id)  # a removed child claims nothing
     day = day_item.day
     if day.status != "open" or not rules.may_order(now, day.opens_at, day.order_cutoff_at):
         raise errors.PastCutoff()

@@ -261,3 +261,21 @@ def test_the_waitlist_job_is_listed_per_store_and_expires_offers(app, family):
         assert jobs.expire_waitlist_offers(store_id, local(SCHOOL_MONDAY, 13)) == f"store {store_id}: 0 waitlist offers expired"
         day_item = db.session.get(DayItem, day_item_id)
         assert (day_item.taken, day_item.held) == (0, 0)
+
+
+def test_a_removed_child_cannot_claim_an_offer_made_before(app, family):
+    store_id, parent, other = family
+    tuesday = SCHOOL_MONDAY + timedelta(days=1)
+    with app.app_context(), transaction():
+        store = db.session.get(Store, store_id)
+        milk = add_item(store_id, capacity=1)
+        taker, waiting = add_child(store_id, parent), add_child(store_id, other, name="小红")
+        order = operations.place_order(store, parent, taker.id, tuesday, {milk.id: 1}, local(SCHOOL_MONDAY, 8))
+        day_item = db.session.scalar(db.select(DayItem).where(DayItem.item_id == milk.id))
+        entry = waitlist_ops.join(store, other, waiting.id, day_item.id, local(SCHOOL_MONDAY, 9))
+        operations.cancel_order(parent, order.id, local(SCHOOL_MONDAY, 12))
+        db.session.refresh(entry)
+        assert entry.status == "offered"
+        children.remove_child(other, waiting.id, local(SCHOOL_MONDAY, 12, 10))
+        with pytest.raises(errors.ChildNotFound):
+            waitlist_ops.claim(other, entry.id, local(SCHOOL_MONDAY, 12, 20))
