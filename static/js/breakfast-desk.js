@@ -1,25 +1,12 @@
 // The breakfast pickup desk. A keyboard-wedge scanner types the child's code and Enter, which submits
 // the form natively; this module keeps the cursor in the code field for the next scan, tidies what a
 // scanner or a thumb typed, and makes one tap one handover.
+import { scannerField } from "./scanner-field.js";
+
 const codeField = document.querySelector("[data-desk-code] input[name='code']");
 const found = document.querySelector("[data-desk-found]");
 
-function focusCode() {
-  if (codeField && !found && document.activeElement === document.body) {
-    codeField.focus();
-    codeField.select();
-  }
-}
-
-if (codeField) {
-  focusCode();
-  window.addEventListener("pageshow", focusCode);
-  // Full-width digits from a Chinese keyboard, spaces from "123 456": keep the digits only.
-  codeField.addEventListener("input", () => {
-    const tidy = codeField.value.normalize("NFKC").replace(/\s+/g, "");
-    if (tidy !== codeField.value) codeField.value = tidy;
-  });
-}
+scannerField(codeField, () => Boolean(found));
 
 for (const form of document.querySelectorAll("[data-hand-over]")) {
   form.addEventListener("submit", (event) => {

@@ -1,27 +1,12 @@
 // The counter's parcel handover. A keyboard-wedge scanner types the resident's code (or a label)
 // and Enter, which submits the form natively; this module only keeps the cursor where the next scan
 // goes, tidies what a scanner or a thumb typed, and shows the storage fee of the ticked parcels.
+import { scannerField } from "./scanner-field.js";
+
 const codeField = document.querySelector("[data-handover-code] input[name='code']");
 const confirmForm = document.querySelector("[data-handover-confirm]");
 
-// Back in the code field after a handover (the page reloads with no parcels shown) and whenever the
-// page comes back from the bfcache; never while staff are ticking parcels.
-function focusCode() {
-  if (codeField && !confirmForm && document.activeElement === document.body) {
-    codeField.focus();
-    codeField.select();
-  }
-}
-
-if (codeField) {
-  focusCode();
-  window.addEventListener("pageshow", focusCode);
-  // Full-width digits from a Chinese keyboard, spaces from "123 456": keep the digits only.
-  codeField.addEventListener("input", () => {
-    const tidy = codeField.value.normalize("NFKC").replace(/\s+/g, "");
-    if (tidy !== codeField.value) codeField.value = tidy;
-  });
-}
+scannerField(codeField, () => Boolean(confirmForm));
 
 function money(cents, symbol) {
   return `${symbol}${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;

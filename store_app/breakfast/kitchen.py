@@ -5,9 +5,8 @@ from ..extensions import db
 from ..wallet import operations as wallet
 from . import charging, errors, notices, prep
 from .desk import TO_COLLECT
-from .models import BreakfastDay, BreakfastOrder, BreakfastOrderLine, Child, DayItem, DayStatus, OrderStatus
-from .ordering import _items_for, check_allergens, clean_quantities, new_code, rules_live_statuses
-from .portions import take_portions
+from .models import BreakfastDay, BreakfastOrder, Child, DayItem, DayStatus, OrderStatus
+from .ordering import clean_quantities, new_order, rules_live_statuses
 from .settings import get_settings
 
 MAX_REASON = 200
@@ -58,23 +57,7 @@ def add_breakfast(staff, store, day, child_id, quantities, reason, now):
     cutoff (paid, on credit or not cooked: the parent is told the reason). Returns ``(order, sheet)``."""
     reason = _reason(reason)
     child = store_child(store.id, child_id)
-    cleaned = clean_quantities(quantities)
-    items = _items_for(store.id, list(cleaned))
-    check_allergens(child, items.values())
-    live = db.session.scalar(db.select(BreakfastOrder.id).where(
-        BreakfastOrder.day_id == day.id, BreakfastOrder.child_id == child.id,
-        BreakfastOrder.status.in_(rules_live_statuses())))
-    if live is not None:
-        raise errors.AlreadyOrdered()
-    take_portions(day.id, cleaned)
-    nonce, code_hash = new_code(store.id)
-    order = BreakfastOrder(store_id=store.id, day_id=day.id, child_id=child.id, parent_id=child.parent_id,
-                           status=OrderStatus.PLACED.value, code_nonce=nonce, code_hash=code_hash, created_at=now,
-                           total_cents=sum(items[i].price_cents * q for i, q in cleaned.items()))
-    order.lines = [BreakfastOrderLine(item_id=i, quantity=q, price_cents=items[i].price_cents)
-                   for i, q in sorted(cleaned.items())]
-    db.session.add(order)
-    db.session.flush()
+    order = new_order(store, day, child, child.parent_id, clean_quantities(quantities), now)
     charge = charging.Charge(order.id, order.parent_id, child.id, order.total_cents)
     charging.charge_orders(store, day, [charge], now, get_settings(store.id).grace_breakfasts)
     db.session.refresh(order)

@@ -113,6 +113,14 @@ def place_on_day(store, day, parent_id, child_id, quantities, now, *, idempotenc
     child = get_child(parent_id, child_id)
     cleaned = clean_quantities(quantities)
     _check_orderable(day, now)
+    return new_order(store, day, child, parent_id, cleaned, now, idempotency_key=idempotency_key,
+                     subscription_id=subscription_id)
+
+
+def new_order(store, day, child, parent_id, cleaned, now, *, idempotency_key=None, subscription_id=None):
+    """The order itself, once the caller has said the day may take it (a parent before the cutoff,
+    staff after it): the allergens checked, one live order per child and day, the portions taken,
+    a pickup code. ``cleaned`` is ``clean_quantities``' result."""
     items = _items_for(store.id, list(cleaned))
     check_allergens(child, items.values())
     live = db.session.scalar(db.select(BreakfastOrder.id).where(
