@@ -61,11 +61,20 @@ def lang_of(text):
     return "zh-Hans" if has_han(text) else "en"
 
 
+def typed(text):
+    """Text people typed (a child's name, a class, a school) as a span marked with its own language,
+    also inside a translated sentence: ``_("Remove %(name)s", name=child.name|typed)``."""
+    from markupsafe import Markup, escape
+
+    return Markup('<span lang="{}">{}</span>').format(lang_of(text or ""), escape(text or ""))
+
+
 def init_app(app):
     """Bind Flask-Babel with our selector and expose the language list to templates."""
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_global(localized, "localized")
     app.add_template_filter(lang_of, "lang_of")
+    app.add_template_filter(typed, "typed")
 
     @app.context_processor
     def language_context():
