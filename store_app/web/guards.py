@@ -23,5 +23,6 @@ def role_required(*roles):
             if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
+        wrapped.allowed_roles = frozenset(allowed)  # what the guard lets through, for tools that read it
         return wrapped
     return decorator
