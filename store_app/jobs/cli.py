@@ -32,7 +32,7 @@ def scheduler_command():
     except DuplicateJobName as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"scheduler {scheduler.runner_name()}: {len(sched.get_jobs())} jobs; lease "
-               f"{sched.lease.holder}, ttl {sched.lease.ttl_s:g} s; standing by while another copy leads")
+               f"{sched.lease.holder}, ttl {sched.lease.ttl_s:g} s; it works while it holds the lease")
     # SIGTERM (systemd, supervisor, the launcher) ends the process like Ctrl-C: through the finally
     # below, so the lease is given back instead of left to lapse.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

@@ -120,6 +120,7 @@ class Lease:
         self.dialect = engine.dialect.name
         self._epoch = None
         self._valid_until = 0.0  # time.monotonic() before which our last renewal surely still holds
+        self._unreachable = False  # the last beat failed on the database (said once in the log)
         self._mutex = threading.Lock()
 
     # ---- what this process believes --------------------------------------------------------------
@@ -167,10 +168,14 @@ class Lease:
             except SQLAlchemyError as exc:
                 if self._epoch is not None:
                     log.warning("lease %s: cannot renew (%s); standing down", self.name, type(exc).__name__)
-                else:
-                    log.debug("lease %s: cannot reach the database: %s", self.name, exc)
+                elif not self._unreachable:
+                    # Said once, not on every beat, until the lease statements work again.
+                    log.warning("lease %s: cannot reach the lease table, so this copy cannot lead: %s",
+                                self.name, exc)
+                self._unreachable = True
                 self._epoch = None
                 return None
+            self._unreachable = False
             if epoch is not None:
                 self._epoch, self._valid_until = int(epoch), started + self.ttl_s
                 log.warning("lease %s taken by %s, epoch %s", self.name, self.holder, self._epoch)

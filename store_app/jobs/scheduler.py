@@ -77,7 +77,10 @@ def lease_for(app):
     """The lease on the app's database, on an engine of its own (the heartbeat's connection). Its
     statements are short: on PostgreSQL they may wait and run a third of the TTL at most."""
     ttl_s = float(app.config["SCHEDULER_LEASE_TTL_S"])
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        # The URL the app's engine really opened: Flask-SQLAlchemy puts a relative SQLite path in
+        # ``instance/``, so the configured string would name another (empty) file here.
+        url = db.engine.url.render_as_string(hide_password=False)
     if url.startswith("postgresql"):
         beat_s = max(0.2, ttl_s / 3)
         engine = create_engine(url, pool_size=1, max_overflow=1, pool_pre_ping=True, connect_args={

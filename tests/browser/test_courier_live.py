@@ -32,6 +32,13 @@ if (window.AudioContext) {
 """  # the page polls every 10 s; a slow shared machine may need two rounds
 
 
+def start_shift(page):
+    """Start the courier's shift and wait for the page it reloads into: a touch or a mark made on
+    the page before that reload lands would be lost with the old document."""
+    page.locator('#shift form[action$="/courier/shift/start"] button[type="submit"]').click()
+    expect(page.locator("[data-courier-live]")).not_to_have_attribute("data-shift", "")
+
+
 def courier_phone(new_page, locale):
     return new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
                     has_touch=True, locale=locale, geolocation=WHERE, permissions=["geolocation"])
@@ -51,10 +58,7 @@ def test_a_task_assigned_while_the_page_is_open_appears_without_reload(
     page.add_init_script(SPY_JS)
     log_in(page, courier)
     page.goto("/courier")
-    start = page.locator('#shift form[action$="/courier/shift/start"] button[type="submit"]')
-    if start.count():
-        start.click()
-    expect(page.locator("[data-courier-live]")).to_be_visible()
+    start_shift(page)
     page.locator("h1").click()  # a touch: browsers let a page make sounds only after one
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
@@ -106,9 +110,7 @@ def test_a_withdrawn_task_leaves_the_page_and_offline_is_said(new_page, live_ser
     page = courier_phone(new_page, "zh-CN")
     log_in(page, courier)
     page.goto("/courier")
-    start = page.locator('#shift form[action$="/courier/shift/start"] button[type="submit"]')
-    if start.count():
-        start.click()
+    start_shift(page)
     order_id, _code = ready_order(live_server, who)
     with live_server.app.app_context():
         cycle.run_cycle(who["store"], utcnow())

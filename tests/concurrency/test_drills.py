@@ -392,7 +392,7 @@ def current_pair(drill):
     def settled():
         if any(p.poll() is not None for p in drill.pair):
             return "exited"
-        up = all("standing by while another copy leads" in drill.output(p) for p in drill.pair)
+        up = all("it works while it holds the lease" in drill.output(p) for p in drill.pair)
         return up and next((p for p in drill.pair if leads(drill, p)), None)
 
     leader = wait_for(settled, lambda: "the schedulers are not both up:\n" + drill.all_output())

@@ -8,6 +8,7 @@ commits nothing (its run is "fenced", not logged); a run abandoned past its time
 nothing and its process gives the lease back; the outbox stops before a send once the lease is
 lost. Waits poll with generous bounds that only bound a failure; nothing asserts how fast.
 """
+import shutil
 import threading
 import time
 
@@ -196,3 +197,26 @@ def test_the_schedulers_postgresql_connections_carry_its_timeouts(pg_engine, tmp
             assert conn.execute(text("SHOW lock_timeout")).scalar() == "1s"
     finally:
         scheduler.lease.close()
+
+
+def test_the_lease_lives_in_the_apps_database_when_its_sqlite_path_is_relative(tmp_path, monkeypatch,
+                                                                                 sqlite_template):
+    """``make run``'s ``sqlite:///store.sqlite3`` is opened in ``instance/``: the heartbeat's engine
+    must open that file too, not a file of the same name in the working directory (where the lease
+    table does not exist, so no copy could ever lead and no periodic job would run)."""
+    instance, elsewhere = tmp_path / "instance", tmp_path / "cwd"
+    instance.mkdir()
+    elsewhere.mkdir()
+    shutil.copyfile(sqlite_template(), instance / "store.sqlite3")
+    monkeypatch.setenv("STORE_INSTANCE_PATH", str(instance))
+    monkeypatch.chdir(elsewhere)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///store.sqlite3"})
+    lease = lease_for(app)
+    try:
+        assert lease.beat() == 1
+        assert lease_row(app) == (lease.holder, 1)
+    finally:
+        lease.close()
+        with app.app_context():
+            db.engine.dispose()
+    assert not (elsewhere / "store.sqlite3").exists()
