@@ -120,6 +120,10 @@ def _register_blueprints(app):
     app.register_blueprint(breakfast_kitchen_bp)
     app.register_blueprint(breakfast_bp)
     app.register_blueprint(breakfast_api_bp)
+    # The service marketplace (the top-level ``services`` package) registers its blueprints and jobs.
+    import services
+
+    services.init_app(app)
 
 
 def _register_periodic_jobs(app):

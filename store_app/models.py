@@ -12,3 +12,8 @@ from .parcels.models import Carrier, Parcel, ParcelEvent, ParcelProxy, Shelf  # 
 from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
 from .stores.models import Store, StoreHours  # noqa: F401
 from .wallet.models import Wallet, WalletEntry  # noqa: F401
+# The service marketplace lives in the top-level ``services`` package; its schema is part of the app's.
+from services.booking_models import (  # noqa: F401,E402
+    Appeal, Booking, BookingOffer, Claim, Dispute, Review, StandingEvent, VendorLedgerEntry, VerifiedAddress)
+from services.models import (  # noqa: F401,E402
+    AvailabilityException, AvailabilityRule, Crew, Offering, ServiceCategory, Vendor, VendorDocument)

@@ -33,7 +33,11 @@ STATIC = ROOT / "static"
 
 FRAMEWORK_ROOTS = {"flask", "sqlalchemy", "apscheduler", "werkzeug", "wtforms"}  # plus flask_*
 IMPURE_PROJECT_MODULES = ("store_app.extensions", "store_app.database")
-SERVICES_MAY_IMPORT = ("store_app.extensions", "store_app.database", "store_app.accounts", "store_app.wallet",
+# The marketplace stands on the base (accounts, stores and their zones, the wallet, notifications) and
+# on rung 0 (the database, web parts, periodic jobs, uploads, the domain-error base, roles).
+SERVICES_MAY_IMPORT = ("store_app.extensions", "store_app.database", "store_app.errors", "store_app.roles",
+                       "store_app.web", "store_app.jobs", "store_app.uploads", "store_app.csv_rules",
+                       "store_app.accounts", "store_app.stores", "store_app.geo", "store_app.wallet",
                        "store_app.notifications")
 DISPATCH_PURE = ("dispatch/model.py", "dispatch/geo.py", "dispatch/planner.py", "dispatch/baselines.py",
                  "dispatch/routes.py", "dispatch/bundling.py")
@@ -161,6 +165,7 @@ def impure_imports(path):
 # Pure modules not named ``rules.py``: plain values in, plain values out, no framework, no clock.
 PURE_MODULES = {
     "store_app/roles.py": "who a person is in the store",
+    "services/statuses.py": "the marketplace's booking statuses",
     "store_app/orders/statuses.py": "order statuses and payment methods",
     "store_app/fulfilment/transitions.py": "the one table of order and task moves",
     "store_app/deliveries/params.py": "a store's settings as quote and planner parameters",

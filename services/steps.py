@@ -1,0 +1,48 @@
+"""The one writer of a booking's status: ``move`` checks the step against the machine (``rules``) and
+makes it with a conditional UPDATE on the status it was read in, so of two people acting at once
+exactly one moves the booking and the other gets a clean 409."""
+from store_app.extensions import db
+
+from .booking_models import Booking
+from .errors import ChangedMeanwhile, TransitionNotAllowed
+from .rules import can_transition
+from .statuses import BookingStatus
+
+# The timestamp column each status stamps when a booking enters it.
+STAMPS = {
+    BookingStatus.REQUESTED: "requested_at",
+    BookingStatus.ACCEPTED: "accepted_at",
+    BookingStatus.ON_THE_WAY: "on_the_way_at",
+    BookingStatus.ARRIVED: "arrived_at",
+    BookingStatus.IN_PROGRESS: "started_at",
+    BookingStatus.DONE: "done_at",
+    BookingStatus.COMPLETED: "completed_at",
+    BookingStatus.EXPIRED: "ended_at",
+    BookingStatus.CANCELLED: "ended_at",
+    BookingStatus.NO_SHOW: "ended_at",
+    BookingStatus.VENDOR_NO_SHOW: "ended_at",
+}
+
+
+def move(booking, wanted, *, now, expect=None, **values):
+    """Move ``booking`` to ``wanted`` (stamping its time) and set ``values``, in one conditional UPDATE.
+
+    ``expect``: extra column conditions that must still hold (``{"vendor_id": 7}``: the vendor who
+    answers is the one offered). Raises ``TransitionNotAllowed`` if the machine has no such step from
+    the status ``booking`` was read in, ``ChangedMeanwhile`` if another transaction moved it first.
+    The loaded ``booking`` is refreshed to the new row.
+    """
+    current, wanted = BookingStatus(booking.status), BookingStatus(wanted)
+    if not can_transition(current, wanted):
+        raise TransitionNotAllowed(current.value, wanted.value)
+    stamp = STAMPS.get(wanted)
+    if stamp and stamp not in values:
+        values[stamp] = now
+    conditions = [Booking.id == booking.id, Booking.status == current.value]
+    conditions += [getattr(Booking, column) == value for column, value in (expect or {}).items()]
+    moved = db.session.execute(db.update(Booking).where(*conditions).values(status=wanted.value, **values)
+                               .execution_options(synchronize_session=False)).rowcount
+    if not moved:
+        raise ChangedMeanwhile()
+    db.session.refresh(booking)
+    return booking
