@@ -89,6 +89,26 @@ def create_team_account(actor, role, phone, name, password, name_en=""):
     return user
 
 
+def create_vendor_login(store_id, phone, name, password, locale=None):
+    """A login with the vendor role: a business applying to the marketplace, or one of its crew
+    members (``services`` keeps the rest: the vendor, its crews)."""
+    user = _new_user(store_id, phone, name, password, Role.VENDOR, locale)
+    db.session.flush()
+    return user
+
+
+def set_vendor_login_enabled(user_id, enabled):
+    """Enable or disable a vendor-role login (a crew member stopped or taken back); disabling ends
+    its sessions. Other roles are left alone."""
+    user = db.session.get(User, user_id)
+    if user is None or user.role != Role.VENDOR.value:
+        return None
+    user.is_enabled = enabled
+    if not enabled:
+        end_sessions(user)
+    return user
+
+
 def authenticate(phone, password):
     """The enabled user with this phone and password, or None; as slow for an unknown phone."""
     global _DUMMY_HASH

@@ -16,7 +16,7 @@ HOME_ENDPOINT = {
     Role.RESIDENT: "shop.feed",
     Role.STAFF: "reports.console",
     Role.COURIER: "courier.home",
-    Role.VENDOR: "accounts.me",
+    Role.VENDOR: "vendor.home",
     Role.OWNER: "reports.dashboard",
 }
 

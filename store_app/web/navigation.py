@@ -49,6 +49,9 @@ CONSOLE_GROUPS = [
         NavItem("breakfast_kitchen.desk", _l("Pickup desk"), "box"),
         NavItem("breakfast_console.menu_page", _l("Breakfast menu"), "receipt"),
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
+    NavGroup("services", _l("Services"), "key", (
+        NavItem("services_console.vendors", _l("Vendors"), "team"),
+        NavItem("services_console.categories", _l("Service categories"), "receipt"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
@@ -79,7 +82,8 @@ NAV = {
                     NavItem("parcels.mine", _l("Parcels"), "box"),
                     NavItem("breakfast.home", _l("Breakfast"), "breakfast"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
-    Role.VENDOR: [ME],
+    Role.VENDOR: [NavItem("vendor.home", _l("My business"), "store"),
+                  NavItem("vendor.offerings", _l("Offerings"), "receipt"), ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
     Role.OWNER: [*_flat(OWNER_GROUPS), ME],
 }
