@@ -17,7 +17,7 @@ from .blueprints import vendor_bp
 from .errors import PriceRefused
 from .vendor_forms import ExceptionForm, NoticeForm, OfferingForm, RuleForm
 from .vendor_setup import active_crews
-from .vendor_views import attempt, current_vendor, vendor_only
+from .vendor_web import attempt, current_vendor, vendor_only
 
 PHOTOS_MAX_BYTES = documents.MAX_PHOTOS * 4 * 1024 * 1024
 

@@ -21,29 +21,10 @@ from .models import DocumentKind, VettingStatus
 from .vendor_forms import ApplicationFields, ApplyForm, CrewForm
 from .vendor_hours import list_rules
 from .vendor_offerings import list_offerings
+from .vendor_web import attempt, current_vendor, vendor_only
 
-vendor_only = role_required(Role.VENDOR)
 # Three documents at most, each at most 5 MB.
 APPLY_MAX_BYTES = 3 * documents.MAX_DOCUMENT_BYTES
-
-
-def current_vendor():
-    """The logged-in vendor's ``Vendor``; 404 when the login has none (a stopped crew member)."""
-    vendor = vendor_setup.get_vendor_for_user(current_user.id)
-    if vendor is None:
-        abort(404)
-    return vendor
-
-
-def attempt(form, operation):
-    """Run ``operation`` in one transaction: ``(result, 200)``, or ``(None, status)`` with the domain
-    error shown on the form (the page comes back filled in)."""
-    try:
-        with transaction():
-            return operation(), 200
-    except DomainError as exc:
-        show_error(form, exc)
-        return None, exc.status
 
 
 def _application_choices(form, store_id):

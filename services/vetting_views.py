@@ -16,7 +16,7 @@ from . import categories as category_ops, documents, id_rules, vendor_setup, vet
 from .blueprints import console_bp
 from .models import VettingStatus
 from .vendor_forms import CategoryForm, DecisionForm
-from .vendor_views import attempt
+from .vendor_web import attempt
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
 NOTICES = ("book_notice", "cancel_notice", "reschedule_notice")

@@ -144,7 +144,8 @@ def test_approving_makes_the_first_crew_and_tells_the_vendor(app, shop):
         assert [(c.label, c.user_id) for c in vendor.crews] == [("Crew 1", None)]
         note = db.session.scalar(db.select(Notification).where(Notification.user_id == vendor.owner_id))
         assert note.kind == "vendor_approved"
-        assert "approved" in render(note)[0]
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert render(note)[0] == "Your application is approved"
     with app.app_context(), pytest.raises(VettingChanged), transaction():
         vetting.reject(_staff(staff_id), vendor_id, "too late", NOW)
 
@@ -159,7 +160,9 @@ def test_asking_for_more_then_fixing_sends_it_back_to_staff(app, shop):
         with transaction():
             vendor = vetting.ask_for_more(_staff(staff_id), vendor_id, "Insurance is missing.", NOW)
         assert vendor.vetting == "more_info" and vendor.vetting_note == "Insurance is missing."
-        assert "Insurance is missing." in render(db.session.scalar(db.select(Notification)))[1]
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            body = render(db.session.scalar(db.select(Notification)))[1]
+        assert body.startswith("The store asks: Insurance is missing.")
         with transaction():
             vendor = db.session.get(Vendor, vendor_id)
             vendor_setup.fix_application(vendor, name="洁净家政 有限公司", kind="company", id_number=USCC,
