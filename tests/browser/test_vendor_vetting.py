@@ -1,0 +1,72 @@
+"""A vendor applies on a 390x844 phone (in Chinese) and the store's staff approve it on a 1024x768
+counter tablet: the application travels from the phone to the console and back."""
+from playwright.sync_api import expect
+
+from services.categories import ensure_default_categories
+from services.models import Vendor
+from store_app.accounts.models import User
+from store_app.extensions import db
+from store_app.stores.operations import get_first_store
+from tests.browser.pages import log_in
+from tests.vendor_support import PDF, USCC
+
+STAFF_PHONE = "+8613800138001"
+PASSWORD = "vendor-pass-1"
+
+
+def test_a_vendor_applies_on_a_phone_and_staff_approve_it_on_a_tablet(live_server, phone, tablet, ui, fresh_phone,
+                                                                       tmp_path):
+    with live_server.transaction():
+        ensure_default_categories(get_first_store().id)
+    number = fresh_phone()
+    licence = tmp_path / "licence.pdf"
+    licence.write_bytes(PDF)
+
+    page = phone
+    page.goto("/vendor/apply")
+    expect(page.locator("h1")).to_have_text("申请成为服务商")
+    ui.no_horizontal_scroll(page)
+    form = page.locator("main form")
+    form.locator('input[name="phone"]').fill(number)
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('input[name="name"]').fill("洁净家政")
+    form.locator('input[name="id_number"]').fill("91350100M000100Y44")  # one character wrong
+    form.locator('input[name="categories"]').first.check()
+    form.locator('input[name="zones"]').first.check()
+    form.locator('input[name="licence"]').set_input_files(str(licence))
+    ui.tall_enough(form.locator('input[name="categories"] >> xpath=..'))
+    form.locator('button[type="submit"]').click()
+    expect(page.locator("#id_number-error")).to_contain_text("统一社会信用代码")
+    expect(page.locator('input[name="name"]')).to_have_value("洁净家政")
+    ui.screenshot(page, "vendor-apply-error-phone-zh")
+
+    form = page.locator("main form")
+    form.locator('input[name="id_number"]').fill(USCC)
+    form.locator('input[name="password"]').fill(PASSWORD)
+    form.locator('input[name="licence"]').set_input_files(str(licence))
+    form.locator('button[type="submit"]').click()
+    page.wait_for_url("**/vendor/")
+    expect(page.locator("main")).to_contain_text("您的申请正在等待审核")
+    expect(page.locator("main")).to_contain_text("9135**********0Y43")
+    ui.no_horizontal_scroll(page)
+    ui.screenshot(page, "vendor-home-waiting-phone-zh")
+
+    log_in(tablet, STAFF_PHONE)
+    tablet.wait_for_url("**/console")
+    tablet.goto("/console/services/vendors")
+    ui.no_horizontal_scroll(tablet)
+    tablet.locator("main table a", has_text="洁净家政").first.click()
+    expect(tablet.locator("main")).to_contain_text("9135**********0Y43")
+    ui.screenshot(tablet, "vetting-application-tablet-zh")
+    tablet.locator("main form button", has_text="批准").click()
+    expect(tablet.locator(".flash")).to_contain_text("申请已批准")
+
+    with live_server.transaction() as session:
+        user = session.scalar(db.select(User).where(User.phone == "+86" + number))
+        vendor = session.scalar(db.select(Vendor).where(Vendor.owner_id == user.id))
+        assert vendor.vetting == "approved" and [c.label for c in vendor.crews] == ["Crew 1"]
+
+    page.reload()
+    expect(page.locator("main")).to_contain_text("准备开始接单")
+    ui.no_horizontal_scroll(page)
+    ui.screenshot(page, "vendor-home-approved-phone-zh")
