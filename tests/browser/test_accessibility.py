@@ -14,6 +14,7 @@ from tests.browser.axe import axe_violations, describe
 from tests.browser.breakfast_pages import breakfast_console_pages
 from tests.browser.crawl import crawl
 from tests.browser.pages import log_in
+from tests.browser.vendor_pages import vendor_console_pages
 
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 1024, "height": 768}
@@ -52,7 +53,7 @@ def console_sizes(app, role, path):
 def known_pages(live_server, role):
     """Detail pages no link leads to from a home (a form's answer, a printable page), per role."""
     if role == "visitor":
-        return ["/login", "/register", "/shop/where-we-deliver"]
+        return ["/login", "/register", "/shop/where-we-deliver", "/vendor/apply"]
     if role == "resident":
         return ["/shop/where-we-deliver", "/voice"]
     if role == "courier":
@@ -69,8 +70,9 @@ def known_pages(live_server, role):
             session.flush()
             voice = voice_order.id
         breakfast = breakfast_console_pages(session, store_id)
+        vendors = vendor_console_pages(session, store_id)
     return [f"/console/orders/{order_id}/picking-list", f"/console/parcels/handover/parcels/{parcel_id}",
-            f"/console/parcels/{parcel_id}/label", f"/console/voice/{voice}", *breakfast]
+            f"/console/parcels/{parcel_id}/label", f"/console/voice/{voice}", *breakfast, *vendors]
 
 
 @pytest.mark.parametrize("lang", LOCALES)

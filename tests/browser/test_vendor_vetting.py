@@ -1,5 +1,6 @@
 """A vendor applies on a 390x844 phone (in Chinese) and the store's staff approve it on a 1024x768
 counter tablet: the application travels from the phone to the console and back."""
+import pytest
 from playwright.sync_api import expect
 
 from services.categories import ensure_default_categories
@@ -7,7 +8,10 @@ from services.models import Vendor
 from store_app.accounts.models import User
 from store_app.extensions import db
 from store_app.stores.operations import get_first_store
+from tests.browser.axe import axe_violations, describe
+from tests.browser.crawl import crawl
 from tests.browser.pages import log_in
+from tests.browser.vendor_pages import approved_vendor
 from tests.vendor_support import PDF, USCC
 
 STAFF_PHONE = "+8613800138001"
@@ -70,3 +74,24 @@ def test_a_vendor_applies_on_a_phone_and_staff_approve_it_on_a_tablet(live_serve
     expect(page.locator("main")).to_contain_text("准备开始接单")
     ui.no_horizontal_scroll(page)
     ui.screenshot(page, "vendor-home-approved-phone-zh")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_the_vendors_pages_have_no_wcag_violation_and_fit_a_phone(live_server, new_page, ui, lang):
+    with live_server.transaction() as session:
+        vendor_phone = approved_vendor(session, get_first_store().id)
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale=lang,
+                    bypass_csp=True)
+    log_in(page, vendor_phone)
+    page.wait_for_url("**/vendor/")
+    found, visited = {}, []
+    for path in crawl(page, ["/vendor/", "/vendor/hours", "/vendor/crew", "/vendor/offerings/new"],
+                      origin=live_server.url, limit=20, per_kind=1, strict=True):
+        ui.no_horizontal_scroll(page)
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+        visited.append(path)
+        ui.screenshot(page, f"vendor{path.replace('/', '-')}-{lang}")
+    assert {"/vendor/", "/vendor/offerings", "/vendor/hours", "/vendor/crew"} <= set(visited), visited
+    assert not found, describe(found)
