@@ -43,8 +43,7 @@ class IdNumberRefused(VendorError):
 
     def __init__(self, kind):
         super().__init__(kind)
-        self.message = (_l("This is not a valid unified social credit code (统一社会信用代码): check its 18 "
-                           "characters.") if kind == "company"
+        self.message = (_l("This is not a valid unified social credit code: check its 18 characters.") if kind == "company"
                         else _l("This is not a valid resident ID number: check its 18 characters."))
 
 

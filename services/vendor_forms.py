@@ -16,6 +16,8 @@ TOO_LONG = _l("This text is too long: at most %(max)d characters.")
 DAY_NAMES = (("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")),
              ("FR", _l("Friday")), ("SA", _l("Saturday")), ("SU", _l("Sunday")))
 UNIT_CHOICES = (("min", _l("minutes")), ("h", _l("hours")))
+# A field for text in one language says so (a Chinese name on an English page is meant).
+ZH, EN = {"lang": "zh-Hans"}, {"lang": "en"}
 
 
 class Checkboxes(SelectMultipleField):
@@ -99,10 +101,12 @@ class CrewForm(Form):
 
 class OfferingForm(Form):
     category_id = SelectField(_l("Service"), coerce=str, validate_choice=False, validators=[DataRequired(REQUIRED)])
-    title_zh = text(_l("Title in Chinese"), 80)
-    title_en = text(_l("Title in English"), 80)
-    description_zh = TextAreaField(_l("Description in Chinese"), validators=[Length(max=2000, message=TOO_LONG)])
-    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=2000, message=TOO_LONG)])
+    title_zh = text(_l("Title in Chinese"), 80, render_kw=ZH)
+    title_en = text(_l("Title in English"), 80, render_kw=EN)
+    description_zh = TextAreaField(_l("Description in Chinese"), validators=[Length(max=2000, message=TOO_LONG)],
+                                   render_kw=ZH)
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=2000, message=TOO_LONG)],
+                                   render_kw=EN)
     duration_min = whole(_l("Typical duration (minutes)"), 15, 720)
     buffer_before_min = whole(_l("Buffer before (minutes, travel)"), 0, 240)
     buffer_after_min = whole(_l("Buffer after (minutes, tidying up)"), 0, 240)
@@ -141,8 +145,8 @@ class DecisionForm(Form):
 
 
 class CategoryForm(Form):
-    name_zh = text(_l("Name in Chinese"), 60)
-    name_en = text(_l("Name in English"), 60)
+    name_zh = text(_l("Name in Chinese"), 60, render_kw=ZH)
+    name_en = text(_l("Name in English"), 60, render_kw=EN)
     commission_pct = text(_l("Commission (%)"), 6, render_kw={"inputmode": "decimal"})
     free_cancel_h = whole(_l("Free cancellation until (hours before)"), 0, 720)
     late_cancel_pct = whole(_l("Late cancellation fee (%)"), 0, 100)
@@ -155,7 +159,9 @@ class CategoryForm(Form):
     reschedule_notice_unit = SelectField(_l("Unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
     guarantee_days = whole(_l("Guarantee window (days)"), 0, 365)
     damage_cap = text(_l("Damage cap (yuan)"), 12, render_kw={"inputmode": "decimal"})
-    terms_zh = TextAreaField(_l("Guarantee terms in Chinese"), validators=[Length(max=4000, message=TOO_LONG)])
-    terms_en = TextAreaField(_l("Guarantee terms in English"), validators=[Length(max=4000, message=TOO_LONG)])
+    terms_zh = TextAreaField(_l("Guarantee terms in Chinese"), validators=[Length(max=4000, message=TOO_LONG)],
+                             render_kw=ZH)
+    terms_en = TextAreaField(_l("Guarantee terms in English"), validators=[Length(max=4000, message=TOO_LONG)],
+                             render_kw=EN)
     needs_verified_address = BooleanField(_l("Only for a verified address (ID check at the door)"))
     is_active = BooleanField(_l("Offered to residents"))

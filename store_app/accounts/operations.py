@@ -175,7 +175,8 @@ def rename_member(actor, user_id, name, name_en=""):
 def list_team(store_id):
     """Staff, couriers and owners of a store, by role then name."""
     return db.session.scalars(
-        db.select(User).where(User.store_id == store_id, User.role != Role.RESIDENT.value)
+        db.select(User).where(User.store_id == store_id,
+                              User.role.in_([Role.STAFF.value, Role.COURIER.value, Role.OWNER.value]))
         .order_by(User.role, User.name, User.id)).all()
 
 

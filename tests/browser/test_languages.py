@@ -24,6 +24,7 @@ from store_app.wallet import operations as wallet
 from tests.browser.breakfast_pages import breakfast_console_pages
 from tests.browser.crawl import crawl
 from tests.browser.pages import log_in
+from tests.browser.vendor_pages import VENDOR_PHONE, approved_vendor, vendor_console_pages
 from tests.conftest import fill_cart
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -37,7 +38,7 @@ ALLOWED_LATIN_ON_ZH = {
     "ml": "SI unit symbol, printed as such on Chinese packaging", "kg": "SI unit symbol",
     "QR": "the QR code's own name, used as such in Chinese",
     **{name: "a file format's name, used as such in Chinese software"
-       for name in ("CSV", "Excel", "JPEG", "PNG", "WebP", "GeoJSON", "geojson", "Polygon", "MB")},
+       for name in ("CSV", "Excel", "JPEG", "PNG", "PDF", "WebP", "GeoJSON", "geojson", "Polygon", "MB")},
     **{name: "a key's name as printed on the keyboard" for name in ("Tab", "Enter", "Delete", "Backspace")},
     "OpenMoji": "the picture set's own name, which its licence asks us to credit",
     **{name: "the licence's own name (CC BY-SA 4.0), credited as its terms require" for name in ("CC", "BY-SA")},
@@ -91,11 +92,12 @@ def wrong_script(texts, lang):
 
 RESIDENT = data.RESIDENTS[0][0]  # 周婷: a Chinese name, orders and parcels in the demo
 ROLES = {
-    "anonymous": (None, ["/", "/login", "/register", "/shop/where-we-deliver"]),
+    "anonymous": (None, ["/", "/login", "/register", "/shop/where-we-deliver", "/vendor/apply"]),
     "resident": (RESIDENT, ["/shop", "/orders", "/parcels", "/cart", "/checkout", "/wallet", "/inbox", "/me"]),
     "courier": (data.COURIERS[0][0], ["/courier"]),
     "staff": (data.STAFF[0][0], ["/console"]),
     "owner": (data.OWNER[0], ["/owner"]),
+    "vendor": (VENDOR_PHONE, ["/vendor/", "/vendor/hours", "/vendor/crew", "/vendor/offerings/new"]),
 }
 
 
@@ -132,13 +134,16 @@ def staff_detail_pages(live_server):
         store_steps.assign_courier(staff, order_id, courier_id, utcnow())
         parcel_id = session.scalar(db.select(Parcel.id).where(Parcel.recipient_id == user_id).order_by(Parcel.id))
         breakfast = breakfast_console_pages(session, resident.store_id)
+        vendors = vendor_console_pages(session, resident.store_id)
+        approved_vendor(session, resident.store_id)  # the "vendor" role's login
     with live_server.app.app_context():
         fill_cart(user_id, {products[2]: 1, products[1]: 1})
         db.session.remove()
     # The detail pages a crawl from the homes may not reach before its limit: the order, the
     # resident at the wallet counter, a parcel's label and its hand-over page.
     return [f"/console/orders/{order_id}/picking-list", f"/console/wallet/{user_id}",
-            f"/console/parcels/{parcel_id}/label", f"/console/parcels/handover/parcels/{parcel_id}", *breakfast]
+            f"/console/parcels/{parcel_id}/label", f"/console/parcels/handover/parcels/{parcel_id}", *breakfast,
+            *vendors]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -31,7 +31,8 @@ def approved_vendor(session, store_id):
     if session.scalar(db.select(User.id).where(User.phone == VENDOR_PHONE)) is None:
         ensure_default_categories(store_id)
         category = list_categories(store_id)[0]
-        owner = User(store_id=store_id, phone=VENDOR_PHONE, name="洁净家政", role=Role.VENDOR.value,
+        owner = User(store_id=store_id, phone=VENDOR_PHONE, name="洁净家政", name_en="Clean Home",
+                     role=Role.VENDOR.value,
                      password_hash=generate_password_hash(DEMO_PASSWORD, method="scrypt:1024:8:1"))
         session.add(owner)
         session.flush()
