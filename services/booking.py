@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from store_app.accounts.operations import get_address
 from store_app.extensions import db
+from store_app.uploads import storage
 from store_app.wallet.errors import InsufficientFunds
 from store_app.wallet.operations import debit
 
@@ -23,6 +24,16 @@ from .errors import (AddressNotVerified, AddressRequired, CashNotAccepted, HoldL
                      SlotUnavailable, WalletShort)
 from .statuses import BookingStatus
 from .steps import move
+
+PHOTO_FOLDER = "service_bookings"  # the resident's photos of the job, under instance/uploads (private)
+
+
+def _photo_names():
+    return {name for photos in db.session.scalars(db.select(Booking.photos)) for name in (photos or [])
+            if isinstance(name, str)}
+
+
+storage.register_folder(PHOTO_FOLDER, _photo_names)
 
 
 def get_by_key(resident_id, idempotency_key):
@@ -139,7 +150,8 @@ def _payment(booking, resident, payment_method, now):
 
 def confirm_booking(resident, booking_id, *, store, address_id, description, photos=(), payment_method, now):
     """held -> requested: the address, description and photos, the wallet hold (or cash on site), the
-    vendor's deadline to accept and the first offer to the booked vendor. A replay of a confirmed
+    vendor's deadline to accept and the first offer to the booked vendor. ``photos`` are re-encoded
+    ``uploads.photos.Photo``s, kept when the transaction commits. A replay of a confirmed
     booking returns it; a lapsed hold is ``HoldLapsed`` with the next free slots."""
     booking = get_resident_booking(resident.id, booking_id)
     if booking.status not in (BookingStatus.HELD.value, BookingStatus.EXPIRED.value):
@@ -154,7 +166,8 @@ def confirm_booking(resident, booking_id, *, store, address_id, description, pho
     held_cents = _payment(booking, resident, payment_method, now)
     accept_by_at = booking_rules.accept_by(now, booking.starts_at)
     move(booking, BookingStatus.REQUESTED, now=now, address_id=address.id, address_text=address.one_line()[:200],
-         description=description, photos=list(photos), payment_method=payment_method, held_cents=held_cents,
+         description=(description or "")[:1000], photos=[storage.keep(PHOTO_FOLDER, photo.data, photo.extension)
+                                                          for photo in photos], payment_method=payment_method, held_cents=held_cents,
          accept_by_at=accept_by_at, hold_expires_at=None)
     db.session.add(BookingOffer(booking_id=booking.id, vendor_id=booking.vendor_id, offered_at=now,
                                 answer_by_at=accept_by_at))

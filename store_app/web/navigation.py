@@ -49,6 +49,8 @@ CONSOLE_GROUPS = [
         NavItem("breakfast_kitchen.desk", _l("Pickup desk"), "box"),
         NavItem("breakfast_console.menu_page", _l("Breakfast menu"), "receipt"),
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
+    NavGroup("services", _l("Services"), "home", (
+        NavItem("services_console.verify_address", _l("Verify an address"), "key"),)),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
@@ -77,7 +79,8 @@ NAV = {
     Role.RESIDENT: [NavItem("shop.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
                     NavItem("orders.my_orders", _l("Orders"), "receipt"),
                     NavItem("parcels.mine", _l("Parcels"), "box"),
-                    NavItem("breakfast.home", _l("Breakfast"), "breakfast"), ME],
+                    NavItem("breakfast.home", _l("Breakfast"), "breakfast"),
+                    NavItem("services.home", _l("Services"), "home"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
