@@ -20,6 +20,7 @@ from store_app.wallet.operations import debit
 
 from . import booking_rules, catalog, slot_rules
 from .booking_models import Booking, BookingOffer, PaymentMethod, VerifiedAddress
+from .models import Crew
 from .errors import (AddressNotVerified, AddressRequired, CashNotAccepted, HoldLapsed, NotFound, SlotTaken,
                      SlotUnavailable, WalletShort)
 from .statuses import BookingStatus
@@ -97,6 +98,15 @@ def _held_row(resident, offering, starts_at, crew_id, now, idempotency_key):
         commission_bps=offering.category.commission_bps, idempotency_key=idempotency_key, created_at=now)
 
 
+def lock_crew(crew_id):
+    """Queue behind anyone booking this crew right now (a row lock on PostgreSQL; SQLite has one writer).
+
+    Correctness is the constraint's; this only keeps PostgreSQL from answering two overlapping INSERTs
+    of the same crew with a deadlock (each waiting on the other's unfinished row) instead of a clean
+    refusal: the second one waits for the first to commit, then the constraint refuses it."""
+    db.session.execute(db.select(Crew.id).where(Crew.id == crew_id).with_for_update())
+
+
 def hold_slot(resident, offering, starts_at, *, store, now, idempotency_key=None):
     """Hold ``starts_at`` of ``offering`` for 5 minutes on a free crew (lowest id first): a ``held``
     booking. A replayed idempotency key returns the first booking. The database refuses an overlap,
@@ -105,6 +115,7 @@ def hold_slot(resident, offering, starts_at, *, store, now, idempotency_key=None
     if existing is not None:
         return existing
     for crew_id in free_crews_at(offering, store, starts_at, now):
+        lock_crew(crew_id)
         expire_lapsed_holds(now, crew_id=crew_id)
         booking = _held_row(resident, offering, starts_at, crew_id, now, idempotency_key)
         try:

@@ -12,7 +12,7 @@ from store_app.extensions import db
 from store_app.wallet.operations import credit
 
 from . import booking_rules, catalog, ledger
-from .booking import free_crews_at
+from .booking import free_crews_at, lock_crew
 from .booking_models import Booking, BookingOffer, LedgerKind, OfferState
 from .errors import (ChangedMeanwhile, NotCancellable, NoticeTooShort, NotReschedulable, RescheduleInFeeWindow,
                      SlotTaken)
@@ -110,6 +110,7 @@ def reschedule_booking(booking, starts_at, *, store, now, by=RESIDENT):
     status = booking.status
     for crew_id in free_crews_at(booking.offering, store, starts_at, now, exclude_booking_id=booking.id,
                                staff=by == STAFF):
+        lock_crew(crew_id)
         try:
             with db.session.begin_nested():
                 moved = _move_times(booking, starts_at, crew_id, status)
