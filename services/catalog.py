@@ -6,6 +6,8 @@ Queries only: nothing here changes a row.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import contains_eager
+
 from store_app.extensions import db
 from store_app.geo.operations import find_zone
 
@@ -68,6 +70,7 @@ def list_offerings(store_id, category_id=None, zone_id=None):
              .join(vendor_categories, db.and_(vendor_categories.c.vendor_id == Vendor.id,
                                               vendor_categories.c.category_id == Offering.category_id))
              .where(Vendor.store_id == store_id, *_bookable(), _serves_zone(zone_id))
+             .options(contains_eager(Offering.vendor), contains_eager(Offering.category))
              .order_by(Vendor.score.desc(), Vendor.id, Offering.id))
     if category_id is not None:
         query = query.where(Offering.category_id == category_id)
