@@ -16,6 +16,7 @@ def init_app(app):
     from .blueprints import api_bp, console_bp, resident_bp, vendor_bp
     # View modules: each puts its routes on one of the blueprints above when imported (add yours here).
     from . import vendor_offer_views, vendor_views, vetting_views  # noqa: F401  (vendors: apply, vet, set up)
+    from . import api_views, console_booking_views, resident_views  # noqa: F401
 
     for blueprint in (resident_bp, vendor_bp, console_bp, api_bp):
         app.register_blueprint(blueprint)

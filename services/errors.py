@@ -122,3 +122,67 @@ class HoursRefused(VendorError):
 class PriceRefused(VendorError):
     field = "price"
     message = _l("Give the price in yuan, more than zero, e.g. 120 or 99.50.")
+class SlotTaken(ServiceError):
+    """The slot went to someone else (the no-double-booking constraint refused it): ``next_slots`` are
+    the nearest free ones to offer instead."""
+
+    status = 409
+    message = _l("Sorry, this time was just taken. Here are the next free times.")
+
+    def __init__(self, next_slots=()):
+        super().__init__()
+        self.next_slots = list(next_slots)
+
+
+class HoldLapsed(SlotTaken):
+    message = _l("Your 5 minutes to confirm ran out and the time was released. Pick a time again.")
+
+
+class NoticeTooShort(ServiceError):
+    status = 409
+    message = _l("This is too close to the start time to do here. Call the store if it is urgent.")
+
+
+class RescheduleInFeeWindow(ServiceError):
+    status = 409
+    message = _l("Inside the cancellation fee window a booking cannot be moved. You may keep it, or cancel it "
+                 "and pay the fee.")
+
+
+class NotCancellable(ServiceError):
+    status = 409
+    message = _l("This booking can no longer be cancelled here: the crew is already at the door or the job is over.")
+
+
+class NotReschedulable(ServiceError):
+    status = 409
+    message = _l("This booking cannot be moved to another time now.")
+
+
+class AddressRequired(ServiceError):
+    status = 400
+    message = _l("Choose one of your saved addresses.")
+
+
+class AddressNotVerified(ServiceError):
+    status = 409
+    message = _l("A lockout can only be booked for an address verified on your account: one we have delivered "
+                 "an order to, or one the store has checked. Ask at the counter.")
+
+
+class CashNotAccepted(ServiceError):
+    status = 400
+    message = _l("This vendor does not take cash. Pay from your wallet.")
+
+
+class SlotUnavailable(ServiceError):
+    """The chosen start is not one of the offering's bookable slots (not a slot, past, too soon)."""
+
+    status = 409
+    message = _l("This time cannot be booked. Choose one of the times shown.")
+
+
+class WalletShort(ServiceError):
+    status = 409
+    message = _l("Your wallet balance is not enough for this booking. Top up at the counter, or pay in cash on "
+                 "site if the vendor takes cash.")

@@ -12,6 +12,8 @@ NOTES = {
     "breakfast": _l("Breakfast"),
     "breakfast_owed": _l("Breakfast owed from an earlier day"),
     "breakfast_refund": _l("Breakfast removed by the store"),
+    "service_booking": _l("Home service booked"),
+    "service_refund": _l("Home service cancelled: refund"),
 }
 
 

@@ -51,7 +51,8 @@ CONSOLE_GROUPS = [
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
     NavGroup("services", _l("Services"), "key", (
         NavItem("services_console.vendors", _l("Vendors"), "team"),
-        NavItem("services_console.categories", _l("Service categories"), "receipt"))),
+        NavItem("services_console.categories", _l("Service categories"), "receipt"),
+        NavItem("services_console.verify_address", _l("Verify an address"), "key"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
@@ -80,7 +81,8 @@ NAV = {
     Role.RESIDENT: [NavItem("shop.feed", _l("Shop"), "shop"), NavItem("orders.cart", _l("Cart"), "cart"),
                     NavItem("orders.my_orders", _l("Orders"), "receipt"),
                     NavItem("parcels.mine", _l("Parcels"), "box"),
-                    NavItem("breakfast.home", _l("Breakfast"), "breakfast"), ME],
+                    NavItem("breakfast.home", _l("Breakfast"), "breakfast"),
+                    NavItem("services.home", _l("Services"), "home"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [NavItem("vendor.home", _l("My business"), "store"),
                   NavItem("vendor.offerings", _l("Offerings"), "receipt"), ME],

@@ -41,6 +41,7 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
     breakfast = {f"breakfast:{job}:{shop.store_id}": timedelta(seconds=60)
                  for job in ("waitlist", "freeze", "low_balance", "morning", "pickup_end")}
     breakfast[f"breakfast:open:{shop.store_id}"] = timedelta(seconds=300)
+    breakfast[f"services:holds:{shop.store_id}"] = timedelta(seconds=60)
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh",
                          *breakfast}
     intervals = {name: job.trigger.interval for name, job in jobs.items()}
@@ -68,6 +69,7 @@ def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, leas
     added, removed = refresh_jobs(scheduler, app, lease)
     breakfast = [f"breakfast:{job}:{other.store_id}"
                  for job in ("open", "waitlist", "freeze", "low_balance", "morning", "pickup_end")]
+    breakfast.append(f"services:holds:{other.store_id}")
     assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast])
     assert removed == []
     assert refresh_jobs(scheduler, app, lease) == ([], [])
