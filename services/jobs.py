@@ -1,11 +1,36 @@
 """The marketplace's periodic jobs, per store (registered with the scheduler by ``services.init_app``).
 Each job runs one idempotent pass in its own transaction and returns the job log's summary."""
+from functools import partial
+
+from store_app.database import transaction
+from store_app.jobs.registry import PeriodicJob
 from store_app.stores.operations import list_stores
+
+# Offers answer within minutes: a lapsed one is re-offered or escalated within a minute.
+OFFERS_EVERY_S = 45
+PROGRESS_EVERY_S = 60
+
+
+def offers_pass(store_id, now):
+    """Re-offer, escalate and expire the store's unaccepted jobs (``services:offers:<store>``)."""
+    from .reoffers import run_offer_pass
+
+    with transaction():
+        return run_offer_pass(store_id, now)
+
+
+def progress_pass(store_id, now):
+    """Late vendors become no-shows; finished jobs complete after 48 h (``services:progress:<store>``)."""
+    from .progress import run_progress_pass
+
+    with transaction():
+        return run_progress_pass(store_id, now)
 
 
 def periodic_jobs():
     """Every marketplace job of every store; needs an app context."""
     jobs = []
-    for _store in list_stores():
-        pass
+    for store in list_stores():
+        jobs.append(PeriodicJob(f"services:offers:{store.id}", partial(offers_pass, store.id), OFFERS_EVERY_S))
+        jobs.append(PeriodicJob(f"services:progress:{store.id}", partial(progress_pass, store.id), PROGRESS_EVERY_S))
     return jobs

@@ -12,6 +12,7 @@ NOTES = {
     "breakfast": _l("Breakfast"),
     "breakfast_owed": _l("Breakfast owed from an earlier day"),
     "breakfast_refund": _l("Breakfast removed by the store"),
+    "service_refund": _l("Service job refunded"),
 }
 
 
