@@ -11,7 +11,7 @@ from store_app.web.api import SIGNED_IN, api_error, documented
 from store_app.web.guards import role_required
 from store_app.web.i18n import localized
 
-from . import job_cards, offers
+from . import job_cards, offers, reoffers
 from .blueprints import api_bp
 
 vendor_only = role_required(Role.VENDOR)
@@ -86,4 +86,4 @@ def api_accept(booking_id):
 @vendor_only
 def api_decline(booking_id):
     """Decline an offered job: it is offered to other vendors (409 when the offer closed)."""
-    return _answer(offers.decline_job, booking_id)
+    return _answer(reoffers.decline_job, booking_id)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from store_app.extensions import db
 from store_app.geo.models import Building
 from store_app.stores.models import Store
@@ -13,6 +15,7 @@ from . import offer_rules
 from .booking_models import Booking, BookingOffer, OfferState
 from .rules import UNACCEPTED
 from .statuses import BookingStatus
+from .statuses import BookingStatus as S
 
 # Statuses a vendor still has on its list (the job is theirs and not over).
 TAKEN = (BookingStatus.ACCEPTED, BookingStatus.ON_THE_WAY, BookingStatus.ARRIVED, BookingStatus.IN_PROGRESS,
@@ -84,3 +87,19 @@ def live_version(offered, taken, lang):
 def seconds_left(deadline, now):
     """Whole seconds from ``now`` to ``deadline`` (0 once past)."""
     return max(0, int((deadline - now) / timedelta(seconds=1))) if isinstance(deadline, datetime) else 0
+
+
+# How each status reads on the vendor's and staff's pages.
+STATUS_LABELS = {
+    S.REQUESTED: _l("Waiting for an answer"), S.REOFFERED: _l("Offered to other vendors"),
+    S.ESCALATED: _l("To place by hand"), S.ACCEPTED: _l("Accepted"), S.ON_THE_WAY: _l("On the way"),
+    S.ARRIVED: _l("At the door"), S.IN_PROGRESS: _l("In progress"), S.DONE: _l("Done: waiting for the resident"),
+    S.COMPLETED: _l("Completed"), S.REVIEWED: _l("Reviewed"), S.EXPIRED: _l("Expired"),
+    S.CANCELLED: _l("Cancelled"), S.NO_SHOW: _l("Resident not there"), S.VENDOR_NO_SHOW: _l("Vendor no-show"),
+    S.DISPUTED: _l("Disputed"), S.HELD: _l("Held"),
+}
+
+
+def job_status_label(status):
+    """A booking status in the reader's language."""
+    return STATUS_LABELS.get(status, status)

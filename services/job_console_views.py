@@ -15,7 +15,6 @@ from . import job_cards, offers, reoffers
 from .blueprints import console_bp
 from .booking_models import Booking
 from .job_forms import AssignForm, CancelJobForm
-from .job_views import job_status_label
 from .statuses import BookingStatus as S
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
@@ -34,7 +33,7 @@ def _queue(store_id, now):
     today = [b for b in listed(UNDER_WAY) if job_cards.is_today(b, tz, now)]
     vendors = {b.id: reoffers.suitable_vendors(b, others_only=False) for b in escalated}
     return {"escalated": escalated, "waiting": listed(WAITING), "today": today, "vendors": vendors,
-            "tz": tz.key, "job_status_label": job_status_label}
+            "tz": tz.key, "job_status_label": job_cards.job_status_label}
 
 
 def _page(status=200):

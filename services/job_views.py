@@ -13,31 +13,15 @@ from store_app.web.i18n import current_language
 from store_app.web.live import live_fragment
 from store_app.web.uploads import upload_route
 
-from . import job_cards, job_notices, offers, progress
+from . import job_cards, job_notices, offers, progress, reoffers
 from .blueprints import resident_bp, vendor_bp
 from .job_forms import DonePhotosForm, GiveBackForm, IdCheckForm, LateForm
 from .statuses import BookingStatus as S
 
 vendor_only = role_required(Role.VENDOR)
-# How each status reads on the vendor's and staff's pages.
-STATUS_LABELS = {
-    S.REQUESTED: _l("Waiting for an answer"), S.REOFFERED: _l("Offered to other vendors"),
-    S.ESCALATED: _l("To place by hand"), S.ACCEPTED: _l("Accepted"), S.ON_THE_WAY: _l("On the way"),
-    S.ARRIVED: _l("Arrived"), S.IN_PROGRESS: _l("In progress"), S.DONE: _l("Done: waiting for the resident"),
-    S.COMPLETED: _l("Completed"), S.REVIEWED: _l("Reviewed"), S.EXPIRED: _l("Expired"),
-    S.CANCELLED: _l("Cancelled"), S.NO_SHOW: _l("Resident not there"), S.VENDOR_NO_SHOW: _l("Vendor no-show"),
-    S.DISPUTED: _l("Disputed"), S.HELD: _l("Held"),
-}
-
-
-def job_status_label(status):
-    """A booking status in the reader's language."""
-    return STATUS_LABELS.get(status, status)
-
-
 @vendor_bp.context_processor
 def _labels():
-    return {"job_status_label": job_status_label}
+    return {"job_status_label": job_cards.job_status_label}
 resident_only = role_required(Role.RESIDENT)
 LIVE_MARKER = "X-Vendor-Jobs"
 # Photos as phones take them; each is brought down to 2048 px before keeping.
@@ -131,7 +115,7 @@ def accept(booking_id):
 @vendor_only
 def decline(booking_id):
     """Say no to an offered job: it is offered to other vendors."""
-    outcome = _act(booking_id, lambda: offers.decline_job(current_user, booking_id, utcnow()),
+    outcome = _act(booking_id, lambda: reoffers.decline_job(current_user, booking_id, utcnow()),
                    _("Declined: the job is offered to other vendors."))
     return redirect(url_for("vendor.jobs"), 303) if outcome.status_code == 303 else outcome
 

@@ -114,31 +114,6 @@ def accept_job(user, booking_id, now):
     return booking
 
 
-def decline_job(user, booking_id, now):
-    """The vendor of ``user`` says no to an open offer. The booked vendor's no re-offers the job at
-    once; the last no of a re-offer sends it to staff."""
-    from .reoffers import escalate, reoffer
-
-    vendor = vendor_for(user)
-    booking = get_vendor_job(vendor, booking_id)
-    offer = get_offer(booking.id, vendor.id)
-    if offer is None or not offer_rules.is_offer_open(offer.state, offer.answer_by_at, now):
-        raise OfferClosed()
-    offer.state, offer.answered_at = OfferState.DECLINED.value, now
-    db.session.flush()
-    if booking.status == BookingStatus.REQUESTED.value:
-        reoffer(booking, now)
-    elif booking.status == BookingStatus.REOFFERED.value and not _open_offers(booking.id, now):
-        escalate(booking, now)
-    return booking
-
-
-def _open_offers(booking_id, now):
-    return db.session.scalars(db.select(BookingOffer).where(BookingOffer.booking_id == booking_id,
-                                                            BookingOffer.state == OfferState.OFFERED.value,
-                                                            BookingOffer.answer_by_at > now)).all()
-
-
 def get_store_job(store_id, booking_id):
     """A booking of the store (for staff), or ``NotFound``."""
     booking = db.session.get(Booking, booking_id)

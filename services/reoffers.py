@@ -1,14 +1,15 @@
 """The clock's side of offers: a job declined or not answered in time is re-offered to every other
 suitable vendor; nobody by the second deadline sends it to staff; a job still unaccepted when its
-time comes expires with a full refund. ``run_offer_pass`` is the periodic job (idempotent)."""
+time comes expires with a full refund. ``run_offer_pass`` is the periodic job (idempotent). A
+vendor's "no" (``decline_job``) re-offers at once."""
 from zoneinfo import ZoneInfo
 
 from store_app.extensions import db
 from store_app.stores.models import Store
 
-from . import job_notices, offer_rules
+from . import job_notices, offer_rules, offers
 from .booking_models import Booking, BookingOffer, OfferState
-from .errors import ServiceError
+from .errors import OfferClosed, ServiceError
 from .models import AvailabilityException, AvailabilityRule, Standing, Vendor, VettingStatus, vendor_categories
 from .offers import free_crew, refund_hold, withdraw_offers
 from .rules import UNACCEPTED
@@ -112,3 +113,26 @@ def run_offer_pass(store_id, now):
     escalated = each_booking(store_id, [Booking.status == BookingStatus.REOFFERED.value, Booking.reoffer_until_at <= now],
                       escalate, now)
     return f"expired {expired}, reoffered {reoffered}, escalated {escalated}"
+
+
+def decline_job(user, booking_id, now):
+    """The vendor of ``user`` says no to an open offer. The booked vendor's no re-offers the job at
+    once; the last no of a re-offer sends it to staff."""
+    vendor = offers.vendor_for(user)
+    booking = offers.get_vendor_job(vendor, booking_id)
+    offer = offers.get_offer(booking.id, vendor.id)
+    if offer is None or not offer_rules.is_offer_open(offer.state, offer.answer_by_at, now):
+        raise OfferClosed()
+    offer.state, offer.answered_at = OfferState.DECLINED.value, now
+    db.session.flush()
+    if booking.status == BookingStatus.REQUESTED.value:
+        reoffer(booking, now)
+    elif booking.status == BookingStatus.REOFFERED.value and not _open_offers(booking.id, now):
+        escalate(booking, now)
+    return booking
+
+
+def _open_offers(booking_id, now):
+    return db.session.scalars(db.select(BookingOffer).where(BookingOffer.booking_id == booking_id,
+                                                            BookingOffer.state == OfferState.OFFERED.value,
+                                                            BookingOffer.answer_by_at > now)).all()

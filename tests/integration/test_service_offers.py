@@ -68,7 +68,7 @@ def test_a_decline_reoffers_to_every_other_vendor_who_takes_it(app, market):
     now = BOOKED_AT + timedelta(minutes=5)
     with app.app_context():
         with transaction():
-            offers.decline_job(market.vendor_user(0), market.booking_id, now)
+            reoffers.decline_job(market.vendor_user(0), market.booking_id, now)
         booking = market.booking()
         assert (booking.status, booking.crew_id) == ("reoffered", None)
         assert booking.reoffer_until_at == now + timedelta(minutes=30)
@@ -128,7 +128,7 @@ def test_nobody_else_suitable_goes_straight_to_staff(app, community):
     market = build_market(app, community["store_id"], community["users"][Role.RESIDENT][0], vendors=1)
     with app.app_context():
         with transaction():
-            offers.decline_job(market.vendor_user(0), market.booking_id, BOOKED_AT + timedelta(minutes=1))
+            reoffers.decline_job(market.vendor_user(0), market.booking_id, BOOKED_AT + timedelta(minutes=1))
         assert market.booking().status == "escalated"
 
 
@@ -164,7 +164,7 @@ def test_a_vendor_without_a_free_crew_gets_a_clean_refusal(app, market, communit
     now = BOOKED_AT + timedelta(minutes=1)
     with app.app_context():
         with transaction():
-            offers.decline_job(market.vendor_user(0), market.booking_id, now)
+            reoffers.decline_job(market.vendor_user(0), market.booking_id, now)
         with transaction():  # vendor 1's only crew is taken meanwhile by another job at that time
             add_booking(community["users"][Role.RESIDENT][0], db.session.get(Offering, market.offering_id),
                         STARTS_AT + timedelta(minutes=30), status="accepted", now=BOOKED_AT,
