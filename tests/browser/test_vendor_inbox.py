@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 from werkzeug.security import generate_password_hash
 
+from services.booking_models import Booking
 from services.models import Offering
 from store_app.accounts.models import User
 from store_app.database import utcnow
 from store_app.extensions import db
 from store_app.roles import Role
 from store_app.stores.models import Store
+from tests.browser.axe import axe_violations, describe
 from tests.browser.pages import DEMO_PASSWORD, log_in
 from tests.services_support import add_booking, add_category, add_offering, add_vendor, add_weekly_availability
 
@@ -59,7 +61,7 @@ def test_the_vendor_accepts_on_a_phone_and_a_new_job_appears_without_reload(
         new_page, live_server, ui, locale, phone_number, slug, new_text):
     market = _market(live_server, phone_number, slug)
     page = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
-                    has_touch=True, locale=locale)
+                    has_touch=True, locale=locale, bypass_csp=True)
     log_in(page, phone_number)
     page.goto("/vendor/jobs")
     card = page.locator(f'li.job-card[data-job-id="{market["booking"]}"]')
@@ -69,10 +71,17 @@ def test_the_vendor_accepts_on_a_phone_and_a_new_job_appears_without_reload(
     ui.no_horizontal_scroll(page)
     ui.tall_enough(card.locator("button"))
     ui.screenshot(page, f"vendor-inbox-{locale}")
+    found = {"/vendor/jobs": axe_violations(page)}
+    page.goto(f"/vendor/jobs/{market['booking']}")
+    found["offered job"] = axe_violations(page)
+    assert not any(found.values()), describe(found)
+    assert "1-101" not in page.content()
 
-    card.locator('form[action$="/accept"] button').click()
+    page.locator('.job-answer form[action$="/accept"] button').click()
     expect(page.locator(".job-address")).to_contain_text("1-101")
     ui.no_horizontal_scroll(page)
+    ui.tall_enough(page.locator(".job-steps button"))
+    assert not axe_violations(page), describe({"accepted job": axe_violations(page)})
     ui.screenshot(page, f"vendor-job-{locale}")
 
     page.goto("/vendor/jobs")
@@ -83,3 +92,22 @@ def test_the_vendor_accepts_on_a_phone_and_a_new_job_appears_without_reload(
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     expect(page.locator("[data-live-news]")).to_contain_text(new_text)
     expect(fresh.locator("time.countdown")).to_contain_text(":")
+
+
+def test_staff_see_an_escalated_job_first_and_assign_it_on_the_tablet(new_page, live_server, ui):
+    market = _market(live_server, "+8613700137003", "cleaning-staff")
+    with live_server.transaction() as session:
+        booking = session.get(Booking, market["booking"])
+        booking.status, booking.crew_id = "escalated", None
+    page = new_page(viewport={"width": 1024, "height": 768}, has_touch=True, locale="zh-CN", bypass_csp=True)
+    log_in(page, "+8613800138001")
+    page.goto("/console/services/jobs")
+    job = page.locator(".queue-escalated .queue-job").first
+    expect(job).to_contain_text(f"#{market['booking']}")
+    ui.no_horizontal_scroll(page)
+    assert not axe_violations(page), describe({"/console/services/jobs": axe_violations(page)})
+    ui.screenshot(page, "console-service-jobs")
+    job.locator('form.assign-form button').click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    with live_server.transaction() as session:
+        assert session.get(Booking, market["booking"]).status == "accepted"
