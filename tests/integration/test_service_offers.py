@@ -173,3 +173,14 @@ def test_a_vendor_without_a_free_crew_gets_a_clean_refusal(app, market, communit
             offers.accept_job(market.vendor_user(1), market.booking_id, now + timedelta(minutes=1))
         assert refused.value.status == 409
         assert market.booking().status == "reoffered"
+
+
+def test_the_scheduled_jobs_run_each_pass_in_its_own_transaction(app, market):
+    from services import jobs
+
+    with app.app_context():
+        names = {job.name for job in jobs.periodic_jobs()}
+        assert {f"services:offers:{market.store_id}", f"services:progress:{market.store_id}"} <= names
+        assert "reoffered 1" in jobs.offers_pass(market.store_id, BOOKED_AT + timedelta(minutes=30))
+        assert "no-shows 0" in jobs.progress_pass(market.store_id, BOOKED_AT + timedelta(minutes=30))
+        assert market.booking().status == "reoffered"
