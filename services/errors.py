@@ -75,3 +75,10 @@ class PhotoRefused(ServiceError):
     status = 400
     message = _l("This file is not a photo we can keep: send a JPEG, PNG or WebP picture.")
     field = "photos"
+
+
+class ExtraInvalid(ServiceError):
+    status = 400
+    message = _l("An extra needs an amount between ¥0.01 and ¥5,000 and a note, while the work is under way "
+                 "(at most five per job).")
+    field = "amount"

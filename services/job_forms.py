@@ -32,3 +32,8 @@ class AssignForm(Form):
 
 class CancelJobForm(Form):
     note = StringField(_l("Reason"), validators=[Length(max=200)])
+
+
+class ExtraForm(Form):
+    amount = StringField(_l("Extra amount (¥)"), validators=[DataRequired(), Length(max=12)])
+    extra_note = StringField(_l("What it is for"), validators=[DataRequired(), Length(max=120)])

@@ -20,7 +20,8 @@ STAFF_ROLES = (Role.STAFF.value, Role.OWNER.value)
 LATE_KIND = "service_running_late"
 
 
-def _params(booking, **extra):
+def job_params(booking, **extra):
+    """The parameters every job message carries: the category's names, the booking, its start."""
     category = booking.category
     tz = db.session.scalar(db.select(Store.timezone).where(Store.id == booking.store_id)) or "Asia/Shanghai"
     return {"name_zh": category.name_zh, "name_en": category.name_en, "booking_id": booking.id,
@@ -29,7 +30,7 @@ def _params(booking, **extra):
 
 def tell_resident(booking, kind, *, now, **extra):
     """The resident of ``booking`` hears of one step (once per step and booking)."""
-    notify(booking.resident_id, booking.store_id, kind, f"{kind}:{booking.id}", _params(booking, **extra),
+    notify(booking.resident_id, booking.store_id, kind, f"{kind}:{booking.id}", job_params(booking, **extra),
            link=f"/services/bookings/{booking.id}", now=now)
 
 
@@ -37,7 +38,7 @@ def tell_vendors_offered(booking, vendors, *, now):
     """Each vendor's owner hears that ``booking`` is offered to them, with the deadline."""
     notify_many([dict(user_id=vendor.owner_id, store_id=booking.store_id, kind="service_job_offered",
                       dedupe_key=f"service_job_offered:{booking.id}", link=f"/vendor/jobs/{booking.id}",
-                      params=_params(booking)) for vendor in vendors], now)
+                      params=job_params(booking)) for vendor in vendors], now)
 
 
 def tell_staff_escalated(booking, *, now):
@@ -47,14 +48,14 @@ def tell_staff_escalated(booking, *, now):
                                 .order_by(User.id)).all()
     notify_many([dict(user_id=user_id, store_id=booking.store_id, kind="service_job_to_place",
                       dedupe_key=f"service_job_to_place:{booking.id}", link="/console/services/jobs",
-                      params=_params(booking)) for user_id in people], now)
+                      params=job_params(booking)) for user_id in people], now)
 
 
 def record_running_late(booking, note, *, now):
     """The vendor's "running late" message: the resident is told (this message is the record that
     the vendor warned them); True if it is the first for this booking."""
     return notify(booking.resident_id, booking.store_id, LATE_KIND, f"{LATE_KIND}:{booking.id}",
-                  _params(booking, note=note), link=f"/services/bookings/{booking.id}", now=now)
+                  job_params(booking, note=note), link=f"/services/bookings/{booking.id}", now=now)
 
 
 def running_late_note(booking):
@@ -148,6 +149,21 @@ def _done(params):
     return (_("Your job is done"),
             _("The vendor finished your %(what)s job: please confirm it in the app (it completes by itself "
               "after 48 hours).", what=_what(params)))
+
+
+@renderer("service_extra_proposed")
+def _extra_proposed(params):
+    return (_("An extra to approve"),
+            _("The vendor of your %(what)s job asks for %(amount)s more: %(note)s. Approve it on the booking page "
+              "before it is charged.", what=_what(params), amount=format_cents(params.get("amount_cents", 0)),
+              note=params.get("note", "")))
+
+
+@renderer("service_extra_approved")
+def _extra_approved(params):
+    return (_("Extra approved"),
+            _("The resident approved %(amount)s more for the %(what)s job on %(when)s.",
+              amount=format_cents(params.get("amount_cents", 0)), what=_what(params), when=_when(params)))
 
 
 @renderer("service_no_show")

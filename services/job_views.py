@@ -5,7 +5,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from store_app.database import transaction, utcnow
+from store_app.database import MoneyError, parse_cents, transaction, utcnow
 from store_app.errors import DomainError
 from store_app.roles import Role
 from store_app.web.guards import role_required
@@ -13,9 +13,10 @@ from store_app.web.i18n import current_language
 from store_app.web.live import live_fragment
 from store_app.web.uploads import upload_route
 
-from . import job_cards, job_notices, offers, progress, reoffers
+from . import extras, job_cards, job_notices, offers, progress, reoffers
 from .blueprints import resident_bp, vendor_bp
-from .job_forms import DonePhotosForm, GiveBackForm, IdCheckForm, LateForm
+from .errors import ExtraInvalid
+from .job_forms import DonePhotosForm, ExtraForm, GiveBackForm, IdCheckForm, LateForm
 from .statuses import BookingStatus as S
 
 vendor_only = role_required(Role.VENDOR)
@@ -76,10 +77,12 @@ def _job_page(booking_id, status=200, **forms):
     booking = offers.get_vendor_job(vendor, booking_id)
     job = job_cards.card(booking, vendor, now)
     forms = {"id_form": IdCheckForm(formdata=None), "late_form": LateForm(formdata=None),
-             "give_back_form": GiveBackForm(formdata=None), "photos_form": DonePhotosForm(formdata=None), **forms}
+             "give_back_form": GiveBackForm(formdata=None), "photos_form": DonePhotosForm(formdata=None),
+             "extra_form": ExtraForm(formdata=None), **forms}
     return render_template("vendor/job.html", job=job, booking=booking, vendor=vendor, now=now,
                            tz=job_cards.store_zone(vendor.store_id).key, S=S,
                            late_note=job_notices.running_late_note(booking),
+                           extras=extras.list_extras(booking) if job.contact_shown else [],
                            seconds_left=job_cards.seconds_left(job.answer_by_at, now) if job.is_offer else 0,
                            **forms), status
 
@@ -174,17 +177,47 @@ def done(booking_id):
                 _("Done: the resident is asked to confirm."), photos_form=form)
 
 
-@resident_bp.post("/bookings/<int:booking_id>/confirm-done")
-@resident_only
-def confirm_done(booking_id):
-    """The resident confirms the vendor finished: the job completes and is paid out."""
+@vendor_bp.post("/jobs/<int:booking_id>/extras")
+@vendor_only
+def propose_extra(booking_id):
+    """Ask the resident to approve an extra amount (a part, more time), with a note."""
+    form = ExtraForm()
+    try:
+        amount = parse_cents(form.amount.data or "")
+    except MoneyError:
+        amount = None
+    if not form.validate() or amount is None:
+        form.amount.errors = [*form.amount.errors, ExtraInvalid.message] if amount is None else form.amount.errors
+        return _job_page(booking_id, 400, extra_form=form)
+    return _act(booking_id, lambda: extras.propose_extra(current_user, booking_id, amount, form.extra_note.data,
+                                                         utcnow()),
+                _("The resident is asked to approve the extra in the app."), extra_form=form)
+
+
+def _back_to_booking(booking_id, step, message):
     try:
         with transaction():
-            progress.confirm_done(current_user, booking_id, utcnow())
+            step()
     except DomainError as exc:
         if exc.status == 404:
             raise
         flash(exc.message, "error")
         return redirect(f"/services/bookings/{booking_id}", 303)
-    flash(_("Thank you: the job is complete."), "success")
+    flash(message, "success")
     return redirect(f"/services/bookings/{booking_id}", 303)
+
+
+@resident_bp.post("/bookings/<int:booking_id>/extras/<int:number>/approve")
+@resident_only
+def approve_extra(booking_id, number):
+    """The resident approves an extra the vendor proposed: it is charged now (cash: paid on site)."""
+    return _back_to_booking(booking_id, lambda: extras.approve_extra(current_user, booking_id, number, utcnow()),
+                            _("Extra approved."))
+
+
+@resident_bp.post("/bookings/<int:booking_id>/confirm-done")
+@resident_only
+def confirm_done(booking_id):
+    """The resident confirms the vendor finished: the job completes and is paid out."""
+    return _back_to_booking(booking_id, lambda: progress.confirm_done(current_user, booking_id, utcnow()),
+                            _("Thank you: the job is complete."))

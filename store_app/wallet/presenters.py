@@ -13,6 +13,7 @@ NOTES = {
     "breakfast_owed": _l("Breakfast owed from an earlier day"),
     "breakfast_refund": _l("Breakfast removed by the store"),
     "service_refund": _l("Service job refunded"),
+    "service_extra": _l("Service job extra"),
 }
 
 

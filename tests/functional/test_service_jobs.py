@@ -87,8 +87,12 @@ def test_a_suspended_vendor_is_told_why_it_cannot_accept(app, client, market):
     with app.app_context(), transaction():
         db.session.get(Vendor, market.vendor_ids[0]).standing = "suspended"
     auth = _login(app, client, market.owner_ids[0])
-    refused = auth.post(f"/vendor/jobs/{market.booking_id}/accept", token_from="/vendor/jobs")
+    refused = auth.post(f"/vendor/jobs/{market.booking_id}/accept", token_from="/vendor/jobs",
+                        headers={"Accept-Language": "en"})
     assert refused.status_code == 403 and "suspended" in refused.get_data(as_text=True)
+    chinese = auth.post(f"/vendor/jobs/{market.booking_id}/accept", token_from="/vendor/jobs",
+                        headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 403 and "暂停" in chinese.get_data(as_text=True)
 
 
 def test_decline_goes_back_to_the_inbox_and_the_job_is_reoffered(app, client, market):
@@ -192,3 +196,35 @@ def test_the_resident_confirms_a_done_job(app, client, market, community):
     with app.app_context():
         assert market.booking().status == "completed"
     assert auth.post("/services/bookings/999999/confirm-done").status_code == 404
+
+
+def test_the_vendor_proposes_an_extra_and_the_resident_approves_it(app, client, market, clock):
+    from flask import render_template
+
+    from services import extras
+    from store_app.wallet import operations as wallet
+
+    with app.app_context(), transaction():
+        booking = market.booking()
+        booking.status, booking.vendor_id, booking.accepted_at = "in_progress", market.vendor_ids[0], BOOKED_AT
+        wallet.credit(market.resident_id, market.store_id, 5_000, "topup", now=BOOKED_AT)
+    auth = _login(app, client, market.owner_ids[0])
+    job = f"/vendor/jobs/{market.booking_id}"
+    bad = auth.post(f"{job}/extras", {"amount": "-3", "extra_note": "Part"}, token_from="/vendor/jobs")
+    assert bad.status_code == 400 and 'value="Part"' in bad.get_data(as_text=True)
+    assert auth.post(f"{job}/extras", {"amount": "30.50", "extra_note": "New siphon"},
+                     token_from="/vendor/jobs").status_code == 303
+    assert "New siphon" in client.get(job).get_data(as_text=True)
+    auth.logout()
+    resident = _login(app, client, market.resident_id)
+    with app.test_request_context("/services/bookings/1"):
+        booking = market.booking()
+        html = render_template("services/_job_resident_actions.html", booking=booking,
+                               job_extras=extras.list_extras(booking))
+        assert f"/services/bookings/{market.booking_id}/extras/1/approve" in html
+    approved = resident.post(f"/services/bookings/{market.booking_id}/extras/1/approve")
+    assert approved.status_code == 303
+    assert resident.post(f"/services/bookings/{market.booking_id}/extras/9/approve").status_code == 404
+    with app.app_context():
+        assert market.booking().extras_cents == 3_050
+        assert wallet.get_balance(market.resident_id) == 5_000 - 3_050
