@@ -5,26 +5,48 @@ vendor's "no" (``decline_job``) re-offers at once."""
 from zoneinfo import ZoneInfo
 
 from store_app.extensions import db
+from store_app.geo import operations as geo_operations
+from store_app.geo.models import Building
 from store_app.stores.models import Store
 
 from . import job_notices, offer_rules, offers
 from .booking_models import Booking, BookingOffer, OfferState
 from .errors import OfferClosed, ServiceError
-from .models import AvailabilityException, AvailabilityRule, Standing, Vendor, VettingStatus, vendor_categories
+from .models import (AvailabilityException, AvailabilityRule, Standing, Vendor, VettingStatus, vendor_categories,
+                     vendor_zones)
 from .offers import free_crew, refund_hold, withdraw_offers
 from .rules import UNACCEPTED
 from .statuses import BookingStatus
 from .steps import move
 
 
+def booking_zone_id(booking):
+    """The store zone covering the booking's building, or None when the booking has no address or the
+    building lies outside every zone."""
+    if booking.address_id is None:
+        return None
+    building = db.session.get(Building, booking.address.building_id)
+    zone = geo_operations.find_zone(booking.store_id, (building.lat, building.lon)) if building else None
+    return zone.id if zone is not None else None
+
+
+def _serves_zone(zone_id):
+    """Vendors serving ``zone_id``: those who named it, and those who named no zone (the whole store)."""
+    named = db.select(vendor_zones.c.vendor_id).where(vendor_zones.c.zone_id == zone_id)
+    any_named = db.select(vendor_zones.c.vendor_id).where(vendor_zones.c.vendor_id == Vendor.id).exists()
+    return db.or_(Vendor.id.in_(named), ~any_named)
+
+
 def suitable_vendors(booking, *, others_only=True):
     """Every vendor who could take ``booking`` (other than the booked one when ``others_only``):
-    approved, not suspended, serving its category, with a free crew then (by id)."""
+    approved, not suspended, serving its category and its zone when known, with a free crew then (by id)."""
     serves = db.select(vendor_categories.c.vendor_id).where(vendor_categories.c.category_id == booking.category_id)
+    zone_id = booking_zone_id(booking)
     candidates = db.session.scalars(db.select(Vendor).where(
         Vendor.store_id == booking.store_id, Vendor.vetting == VettingStatus.APPROVED.value,
         Vendor.standing != Standing.SUSPENDED.value, Vendor.id.in_(serves),
-        *([Vendor.id != booking.vendor_id] if others_only and booking.vendor_id else []))
+        *([Vendor.id != booking.vendor_id] if others_only and booking.vendor_id else []),
+        *([_serves_zone(zone_id)] if zone_id is not None else []))
         .order_by(Vendor.id)).all()
     return [vendor for vendor in candidates if free_crew(vendor, booking) is not None]
 

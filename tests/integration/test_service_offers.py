@@ -184,3 +184,29 @@ def test_the_scheduled_jobs_run_each_pass_in_its_own_transaction(app, market):
         assert "reoffered 1" in jobs.offers_pass(market.store_id, BOOKED_AT + timedelta(minutes=30))
         assert "no-shows 0" in jobs.progress_pass(market.store_id, BOOKED_AT + timedelta(minutes=30))
         assert market.booking().status == "reoffered"
+
+
+def test_a_reoffer_goes_only_to_vendors_serving_the_bookings_zone(app, community):
+    from services.booking_models import Booking
+    from store_app.accounts.models import Address
+    from store_app.geo.operations import save_zone
+    from tests.conftest import square_zone
+
+    store_id, resident_id = community["store_id"], community["users"][Role.RESIDENT][0]
+    market = build_market(app, store_id, resident_id, vendors=4)
+    with app.app_context():
+        with transaction():
+            here = save_zone(store_id, name="Here", geojson=square_zone(31.2010, 121.4010, 0.002), fee_cents=0,
+                             minimum_cents=0, now=BOOKED_AT)
+            there = save_zone(store_id, name="There", geojson=square_zone(31.2500, 121.5000, 0.002), fee_cents=0,
+                              minimum_cents=0, now=BOOKED_AT)
+            for vendor_id, zone in ((market.vendor_ids[1], here), (market.vendor_ids[2], there)):
+                db.session.execute(db.text("INSERT INTO vendor_zones (vendor_id, zone_id) VALUES (:v, :z)"),
+                                   {"v": vendor_id, "z": zone.id})
+            address = db.session.scalar(db.select(Address).where(Address.user_id == resident_id))
+            db.session.get(Booking, market.booking_id).address_id = address.id
+        with transaction():
+            reoffers.decline_job(market.vendor_user(0), market.booking_id, BOOKED_AT + timedelta(minutes=1))
+        sent = _offers(market.booking_id)
+        # vendor 1 names this zone, vendor 3 names none (the whole store); vendor 2 serves elsewhere
+        assert sorted(sent) == sorted([market.vendor_ids[0], market.vendor_ids[1], market.vendor_ids[3]])
