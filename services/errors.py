@@ -186,3 +186,53 @@ class WalletShort(ServiceError):
     status = 409
     message = _l("Your wallet balance is not enough for this booking. Top up at the counter, or pay in cash on "
                  "site if the vendor takes cash.")
+# ---- jobs: offers, acceptance, progress (services/offers.py, services/progress.py) ----------------
+
+class VendorNotApproved(ServiceError):
+    status = 403
+    message = _l("Your vendor account is not approved yet: it can take jobs once the store has vetted it.")
+
+
+class VendorSuspended(ServiceError):
+    status = 403
+    message = _l("Your vendor account is suspended: it takes no new jobs. You can appeal from your standing page.")
+
+
+class OfferClosed(ServiceError):
+    status = 409
+    message = _l("This offer is closed: its time to answer has passed, or the job went to someone else.")
+
+
+class NoFreeCrew(ServiceError):
+    status = 409
+    message = _l("None of your crews is free at that time, so the job cannot be yours.")
+
+
+class NoteRequired(ServiceError):
+    status = 400
+    message = _l("Write a short note first.")
+    field = "note"
+
+
+class IdCheckRequired(ServiceError):
+    status = 409
+    message = _l("Record the ID check at the door before starting this job.")
+
+
+class PhotoRequired(ServiceError):
+    status = 400
+    message = _l("Add at least one photo of the finished work (JPEG, PNG or WebP).")
+    field = "photos"
+
+
+class PhotoRefused(ServiceError):
+    status = 400
+    message = _l("This file is not a photo we can keep: send a JPEG, PNG or WebP picture.")
+    field = "photos"
+
+
+class ExtraInvalid(ServiceError):
+    status = 400
+    message = _l("An extra needs an amount between ¥0.01 and ¥5,000 and a note, while the work is under way "
+                 "(at most five per job).")
+    field = "amount"

@@ -13,7 +13,8 @@ NOTES = {
     "breakfast_owed": _l("Breakfast owed from an earlier day"),
     "breakfast_refund": _l("Breakfast removed by the store"),
     "service_booking": _l("Home service booked"),
-    "service_refund": _l("Home service cancelled: refund"),
+    "service_refund": _l("Home service refunded"),
+    "service_extra": _l("Home service extra"),
 }
 
 

@@ -43,6 +43,8 @@ CONSOLE_GROUPS = [
         NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
         NavItem("voice.queue", _l("Voice orders"), "mic"))),
     NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
+    NavGroup("services", _l("Services"), "team", (
+        NavItem("services_console.jobs", _l("Service jobs"), "orders"),)),
     NavGroup("breakfast", _l("Breakfast"), "bell", (
         NavItem("breakfast_console.days", _l("Breakfast days"), "orders"),
         NavItem("breakfast_kitchen.index", _l("Prep sheet"), "receipt"),
@@ -84,7 +86,7 @@ NAV = {
                     NavItem("breakfast.home", _l("Breakfast"), "breakfast"),
                     NavItem("services.home", _l("Services"), "home"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
-    Role.VENDOR: [NavItem("vendor.home", _l("My business"), "store"),
+    Role.VENDOR: [NavItem("vendor.jobs", _l("Jobs"), "receipt"), NavItem("vendor.home", _l("My business"), "store"),
                   NavItem("vendor.offerings", _l("Offerings"), "receipt"), ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
     Role.OWNER: [*_flat(OWNER_GROUPS), ME],

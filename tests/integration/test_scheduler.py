@@ -41,7 +41,9 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
     breakfast = {f"breakfast:{job}:{shop.store_id}": timedelta(seconds=60)
                  for job in ("waitlist", "freeze", "low_balance", "morning", "pickup_end")}
     breakfast[f"breakfast:open:{shop.store_id}"] = timedelta(seconds=300)
-    breakfast[f"services:holds:{shop.store_id}"] = timedelta(seconds=60)
+    breakfast[f"services:holds:{shop.store_id}"] = timedelta(seconds=60)  # lapsed holds expire
+    breakfast[f"services:offers:{shop.store_id}"] = timedelta(seconds=45)  # the marketplace's job offers
+    breakfast[f"services:progress:{shop.store_id}"] = timedelta(seconds=60)  # late vendors, auto-completion
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh",
                          *breakfast}
     intervals = {name: job.trigger.interval for name, job in jobs.items()}
@@ -69,8 +71,8 @@ def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, leas
     added, removed = refresh_jobs(scheduler, app, lease)
     breakfast = [f"breakfast:{job}:{other.store_id}"
                  for job in ("open", "waitlist", "freeze", "low_balance", "morning", "pickup_end")]
-    breakfast.append(f"services:holds:{other.store_id}")
-    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast])
+    services = [f"services:{job}:{other.store_id}" for job in ("holds", "offers", "progress")]
+    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast, *services])
     assert removed == []
     assert refresh_jobs(scheduler, app, lease) == ([], [])
 
