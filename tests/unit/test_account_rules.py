@@ -140,7 +140,7 @@ def test_can_create_refuses_unknown_roles_loudly():
     (Role.RESIDENT, "shop.feed"),
     (Role.STAFF, "reports.console"),
     (Role.COURIER, "courier.home"),
-    (Role.VENDOR, "accounts.me"),
+    (Role.VENDOR, "vendor.home"),
     (Role.OWNER, "reports.dashboard"),
     ("owner", "reports.dashboard"),
 ])
