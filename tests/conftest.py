@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, inspect, text
@@ -28,6 +29,11 @@ from store_app.geo.models import Building
 from store_app.roles import Role
 from store_app.stores.models import Store, StoreHours
 from store_app.web.names import split_names
+
+# Property tests check what is true, never how fast: on a shared, busy machine a 200 ms example
+# is not a failure, so no example has a deadline (nor fails the "too slow" health check).
+hypothesis_settings.register_profile("store", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("store")
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
