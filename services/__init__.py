@@ -15,6 +15,7 @@ def init_app(app):
     from . import jobs
     from .blueprints import api_bp, console_bp, resident_bp, vendor_bp
     # View modules: each puts its routes on one of the blueprints above when imported (add yours here).
+    from . import aftercare_views, money_console_views, money_views  # noqa: F401
 
     for blueprint in (resident_bp, vendor_bp, console_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -12,6 +12,8 @@ NOTES = {
     "breakfast": _l("Breakfast"),
     "breakfast_owed": _l("Breakfast owed from an earlier day"),
     "breakfast_refund": _l("Breakfast removed by the store"),
+    "service_guarantee_refund": _l("Service guarantee: refund"),
+    "service_no_show_fee_refund": _l("Service no-show fee refunded"),
 }
 
 

@@ -49,6 +49,12 @@ CONSOLE_GROUPS = [
         NavItem("breakfast_kitchen.desk", _l("Pickup desk"), "box"),
         NavItem("breakfast_console.menu_page", _l("Breakfast menu"), "receipt"),
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
+    NavGroup("services", _l("Services"), "team", (
+        NavItem("services_console.claims", _l("Service complaints"), "receipt"),
+        NavItem("services_console.disputes", _l("Vendor disputes"), "receipt"),
+        NavItem("services_console.reviews", _l("Service reviews"), "chart"),
+        NavItem("services_console.standing", _l("Vendor standing"), "chart"),
+        NavItem("services_console.payouts", _l("Vendor payouts"), "wallet"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
@@ -79,7 +85,7 @@ NAV = {
                     NavItem("parcels.mine", _l("Parcels"), "box"),
                     NavItem("breakfast.home", _l("Breakfast"), "breakfast"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
-    Role.VENDOR: [ME],
+    Role.VENDOR: [NavItem("vendor.money", _l("Earnings"), "wallet"), ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
     Role.OWNER: [*_flat(OWNER_GROUPS), ME],
 }
