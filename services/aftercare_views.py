@@ -21,7 +21,7 @@ from .errors import ServiceError
 from .booking_models import Claim
 from .money_forms import ClaimForm, ReviewForm
 from .money_notices import claim_status_label
-from .money_views import _vendor_of
+from .money_web import vendor_of_user
 from .statuses import BookingStatus
 
 resident_only = role_required(Role.RESIDENT)
@@ -136,7 +136,7 @@ def _may_see(found):
         return found.resident_id == current_user.id
     if current_user.role in STAFF_ROLES:
         return found.booking.store_id == current_user.store_id
-    vendor, _is_owner = _vendor_of(current_user.id)
+    vendor, _is_owner = vendor_of_user(current_user.id)
     return vendor is not None and vendor.id == found.vendor_id
 
 

@@ -21,7 +21,7 @@ from .errors import ServiceError
 from .money_forms import DecideForm, HideForm, PayoutForm, RedoForm, RefundForm, ReinstateForm, RejectForm, yuan_to_cents
 from .money_notices import claim_status_label, reason_label, standing_label
 from .money_rules import PAYOUT_RESERVE_CENTS, month_of, parse_month, shift_month
-from .money_views import export_response
+from .money_web import export_response
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
 

@@ -246,7 +246,8 @@ def restore_hint(reason):
     hints = {
         "complaints": _l("Fewer than 3 upheld complaints in the last 90 days."),
         "low_rating": _l("An average rating of 4.0 stars or more."),
-        "late": _l("Arriving on time (within 15 minutes of the start) at 70% of jobs or more."),
+        "late": _l("Arriving on time (within %(grace)d minutes of the start) at %(pct)d%% of jobs or more.",
+                   grace=15, pct=70),
         "low_acceptance": _l("Accepting at least half of the jobs offered to you."),
     }
     return hints.get(reason, "")

@@ -1,14 +1,13 @@
 """The vendor's money pages (``vendor_bp``): the monthly statement with month navigation and its CSV
 and XLSX exports, the complaints and no-shows they may dispute, their reviews with a reply each, and
 their standing with the appeal form. Only the vendor's owner login sees them (a crew member: 403)."""
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.roles import Role
-from store_app.web.csv_files import csv_text
 from store_app.web.forms import show_error
 from store_app.web.guards import role_required
 
@@ -17,8 +16,8 @@ from . import reputation_rules as rules
 from .blueprints import vendor_bp as bp
 from .booking_models import Booking, Claim, Dispute, Review
 from .errors import ServiceError
-from .models import Crew, Vendor
 from .money_forms import AppealForm, ReasonForm, ReplyForm
+from .money_web import export_response, vendor_of_user
 from .money_notices import reason_label, restore_hint, standing_label
 from .money_rules import month_of, parse_month, shift_month
 from .statuses import BookingStatus
@@ -26,18 +25,8 @@ from .statuses import BookingStatus
 vendor_only = role_required(Role.VENDOR)
 
 
-def _vendor_of(user_id):
-    """``(vendor, is_owner)`` for a vendor login (the owner, or a crew member), or ``(None, False)``.
-    A stand-in until ``services.vendor_setup.get_vendor_for_user`` lands."""
-    vendor = db.session.scalar(db.select(Vendor).where(Vendor.owner_id == user_id))
-    if vendor is not None:
-        return vendor, True
-    crew = db.session.scalar(db.select(Crew).where(Crew.user_id == user_id))
-    return (crew.vendor if crew else None), False
-
-
 def _owner_vendor():
-    vendor, is_owner = _vendor_of(current_user.id)
+    vendor, is_owner = vendor_of_user(current_user.id)
     if vendor is None:
         abort(404)
     if not is_owner:
@@ -71,20 +60,6 @@ def _export(kind):
     month, _current = _month(store, now)
     statement = statements.load_statement(vendor, month, store.timezone)
     return export_response(statement, store.timezone, kind)
-
-
-def export_response(statement, tz_name, kind):
-    """The statement as a CSV or XLSX download (shared with the console)."""
-    name = f"statement-{statement.vendor.id}-{statement.month.strftime('%Y-%m')}.{kind}"
-    if kind == "csv":
-        response = make_response(csv_text(statements.export_rows(statement, tz_name)).encode("utf-8"))
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    else:
-        response = make_response(statements.xlsx_bytes(statement, tz_name))
-        response.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/money/statement.csv")
