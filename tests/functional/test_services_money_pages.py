@@ -299,7 +299,16 @@ def test_a_suspended_vendor_appeals_and_staff_grant_it(app, client, auth, market
 
 def test_the_pages_answer_in_chinese_without_english(app, client, auth, market, job):
     auth.login(market.vendor_owner_phone)
-    for path in ("/vendor/money", "/vendor/money/claims", "/vendor/money/reviews", "/vendor/standing"):
+    for path, chinese in (("/vendor/money", "本月合计"), ("/vendor/money/claims", "关于您服务的投诉"),
+                          ("/vendor/money/reviews", "您的评价"), ("/vendor/standing", "您的状态")):
         page = client.get(path, headers={"Accept-Language": "zh-CN"})
-        assert page.status_code == 200
-        assert "Statement" not in page.get_data(as_text=True)
+        visible = _visible_text(page.get_data(as_text=True))
+        assert page.status_code == 200 and chinese in visible
+        english = [word for word in re.findall(r"[A-Za-z]{4,}", visible) if word not in ("Excel", "English")]
+        assert english == [], path
+
+
+def _visible_text(page):
+    body = page.split("<body", 1)[1].split(">", 1)[1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
