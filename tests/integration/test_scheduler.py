@@ -41,12 +41,14 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
     breakfast = {f"breakfast:{job}:{shop.store_id}": timedelta(seconds=60)
                  for job in ("waitlist", "freeze", "low_balance", "morning", "pickup_end")}
     breakfast[f"breakfast:open:{shop.store_id}"] = timedelta(seconds=300)
+    services = {f"services:reputation:{shop.store_id}": timedelta(seconds=600)}
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh",
-                         *breakfast}
+                         *breakfast, *services}
     intervals = {name: job.trigger.interval for name, job in jobs.items()}
     assert intervals == {f"dispatch:{shop.store_id}": timedelta(seconds=30),
                          f"parcels:ladder:{shop.store_id}": timedelta(seconds=300),
-                         "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S), **breakfast}
+                         "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S), **breakfast,
+                         **services}
     assert REFRESH_S == 300
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
     assert scheduler.lease is lease
@@ -68,7 +70,8 @@ def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, leas
     added, removed = refresh_jobs(scheduler, app, lease)
     breakfast = [f"breakfast:{job}:{other.store_id}"
                  for job in ("open", "waitlist", "freeze", "low_balance", "morning", "pickup_end")]
-    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast])
+    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast,
+                            f"services:reputation:{other.store_id}"])
     assert removed == []
     assert refresh_jobs(scheduler, app, lease) == ([], [])
 
