@@ -13,6 +13,7 @@ from store_app.roles import Role
 from store_app.uploads import storage
 from store_app.web.forms import show_error
 from store_app.web.guards import role_required
+from store_app.web.live import live_fragment
 from store_app.web.uploads import upload_route
 
 from . import claims, reviews
@@ -26,6 +27,7 @@ from .statuses import BookingStatus
 
 resident_only = role_required(Role.RESIDENT)
 STAFF_ROLES = (Role.STAFF.value, Role.OWNER.value)
+LIVE_HEADER = "X-Service-Claim"
 
 
 def aftercare_for(booking):
@@ -88,7 +90,7 @@ def review(booking_id):
 def _claim_page(booking, form, status=200):
     now = utcnow()
     return render_template("services/claim.html", booking=booking, form=form, now=now, back_url=_back_url(booking),
-                           info=aftercare_for(booking), tz=current_user.store.timezone), status
+                           info=aftercare_for(booking), tz=current_user.store.timezone, live_header=LIVE_HEADER), status
 
 
 def _back_url(booking):
@@ -105,6 +107,18 @@ def claim(booking_id):
     state with the deadline for staff's decision, or the form to file one."""
     booking = _booking(booking_id)
     return _claim_page(booking, ClaimForm(formdata=None))
+
+
+@bp.get("/bookings/<int:booking_id>/claim/live")
+@resident_only
+def claim_live(booking_id):
+    """The complaint's state alone, for the page to refresh itself while staff decide."""
+    booking = _booking(booking_id)
+    found = claims.get_claim_of_booking(booking.id)
+    if found is None:
+        abort(404)
+    return live_fragment(render_template("services/_claim_state.html", claim=found, tz=current_user.store.timezone),
+                         LIVE_HEADER)
 
 
 @bp.post("/bookings/<int:booking_id>/claim")

@@ -312,3 +312,19 @@ def _visible_text(page):
     body = page.split("<body", 1)[1].split(">", 1)[1]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_the_complaint_refreshes_itself_while_staff_decide(app, client, auth, market, job):
+    auth.login(market.resident_phone)
+    assert client.get(f"/services/bookings/{job}/claim/live").status_code == 404  # nothing filed yet
+    auth.post(f"/services/bookings/{job}/claim", {"kind": "damage", "text": "A cup was broken"})
+    before = client.get(f"/services/bookings/{job}/claim/live", headers={"Accept-Language": "en"})
+    assert before.headers["X-Service-Claim"] == "1" and "The store decides by" in before.get_data(as_text=True)
+    with app.app_context(), transaction():
+        from services import claims
+        from tests.money_support import user
+
+        claims.refund(user(market.staff_id), db.session.scalar(db.select(Claim.id)), amount_cents=1_500, upheld=True,
+                      now=RECENT + timedelta(hours=1))
+    after = client.get(f"/services/bookings/{job}/claim/live", headers={"Accept-Language": "en"})
+    assert "¥15.00 was refunded to your wallet." in after.get_data(as_text=True)
