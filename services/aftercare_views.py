@@ -129,7 +129,8 @@ def file_claim(booking_id):
     booking, now = _booking(booking_id), utcnow()
     form = ClaimForm()
     if form.validate_on_submit():
-        uploads = [upload.read(claims.MAX_PHOTO_BYTES + 1) for upload in (form.photos.data or []) if upload and upload.filename]
+        uploads = [upload.read(claims.MAX_PHOTO_BYTES + 1) for upload in (form.photos.data or [])
+                   if upload and upload.filename]
         if any(len(data) > claims.MAX_PHOTO_BYTES for data in uploads):
             form.photos.errors = [_("Each photo may be at most %(mb)d MB.", mb=claims.MAX_PHOTO_BYTES // (1024 * 1024))]
             return _claim_page(booking, form, 413)

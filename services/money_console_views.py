@@ -11,17 +11,18 @@ from flask_login import current_user
 
 from store_app.database import format_cents, transaction, utcnow
 from store_app.roles import Role
-from store_app.web.forms import choice_list, show_error
+from store_app.web.forms import choice_list
 from store_app.web.guards import role_required
 
 from . import claims as claim_ops, disputes as dispute_ops, payouts as payout_ops, reviews as review_ops
 from . import standing as standing_ops, statements
 from .blueprints import console_bp as bp
 from .errors import ServiceError
-from .money_forms import DecideForm, HideForm, PayoutForm, RedoForm, RefundForm, ReinstateForm, RejectForm, yuan_to_cents
+from .money_forms import (DecideForm, HideForm, PayoutForm, RedoForm, RefundForm, ReinstateForm, RejectForm,
+                          yuan_to_cents)
 from .money_notices import claim_status_label, reason_label, standing_label
 from .money_rules import PAYOUT_RESERVE_CENTS, month_of, parse_month, shift_month
-from .money_web import export_response
+from .money_web import export_response, submit
 
 staff_only = role_required(Role.STAFF, Role.OWNER)
 
@@ -124,9 +125,15 @@ def _local_to_utc(value, tz_name):
     return value.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
 
 
-def _decided(exc, claim_id, form_name, form):
-    show_error(form, exc)
-    return _claim_page(claim_ops.get_claim(current_user.store_id, claim_id), exc.status, **{form_name: form})
+def _claim_form_page(claim_id, form_name):
+    """The complaint's page again with ``form_name``'s form as it was posted (``_submit``'s ``page``)."""
+    return lambda status, form, _form_for: _claim_page(claim_ops.get_claim(current_user.store_id, claim_id), status,
+                                                       **{form_name: form})
+
+
+def _int(text):
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 @bp.post("/claims/<int:claim_id>/redo")
@@ -136,22 +143,11 @@ def claim_redo(claim_id):
     claim, now = claim_ops.get_claim(current_user.store_id, claim_id), utcnow()
     form = RedoForm(prefix="redo")
     form.vendor.choices = _vendor_choices(current_user.store_id)
-    if not form.validate_on_submit():
-        return _claim_page(claim, 400, redo=form)
-    try:
-        with transaction():
-            claim_ops.book_redo(current_user, claim.id, vendor_id=_int(form.vendor.data),
-                             starts_at=_local_to_utc(form.starts_at.data, current_user.store.timezone),
-                             upheld=form.upheld.data, note=form.note.data, now=now)
-    except ServiceError as exc:
-        return _decided(exc, claim_id, "redo", form)
-    flash(_("The free redo is booked and offered to the vendor."), "success")
-    return redirect(url_for("services_console.claim", claim_id=claim_id), 303)
-
-
-def _int(text):
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return submit(form, lambda: claim_ops.book_redo(
+        current_user, claim.id, vendor_id=_int(form.vendor.data),
+        starts_at=_local_to_utc(form.starts_at.data, current_user.store.timezone), upheld=form.upheld.data,
+        note=form.note.data, now=now), _claim_form_page(claim.id, "redo"), None,
+        _("The free redo is booked and offered to the vendor."), "services_console.claim", claim_id=claim.id)
 
 
 @bp.post("/claims/<int:claim_id>/refund")
@@ -160,17 +156,14 @@ def claim_refund(claim_id):
     """Refund the resident from the guarantee fund, charged back to the vendor."""
     claim, now = claim_ops.get_claim(current_user.store_id, claim_id), utcnow()
     form = RefundForm(prefix="refund")
-    if not form.validate_on_submit():
-        return _claim_page(claim, 400, refund=form)
-    cents = yuan_to_cents(form.amount.data)
-    try:
-        with transaction():
-            claim_ops.refund(current_user, claim.id, amount_cents=cents or 0, upheld=form.upheld.data,
-                          note=form.note.data, now=now)
-    except ServiceError as exc:
-        return _decided(exc, claim_id, "refund", form)
-    flash(_("Refunded %(amount)s to the resident's wallet.", amount=format_cents(cents)), "success")
-    return redirect(url_for("services_console.claim", claim_id=claim_id), 303)
+
+    def refund():
+        claim_ops.refund(current_user, claim.id, amount_cents=yuan_to_cents(form.amount.data) or 0,
+                         upheld=form.upheld.data, note=form.note.data, now=now)
+    return submit(form, refund, _claim_form_page(claim.id, "refund"), None,
+                   lambda: _("Refunded %(amount)s to the resident's wallet.",
+                             amount=format_cents(yuan_to_cents(form.amount.data))),
+                   "services_console.claim", claim_id=claim.id)
 
 
 @bp.post("/claims/<int:claim_id>/reject")
@@ -179,15 +172,10 @@ def claim_reject(claim_id):
     """Refuse the complaint with the reason the resident reads."""
     claim, now = claim_ops.get_claim(current_user.store_id, claim_id), utcnow()
     form = RejectForm(prefix="reject")
-    if not form.validate_on_submit():
-        return _claim_page(claim, 400, reject=form)
-    try:
-        with transaction():
-            claim_ops.reject(current_user, claim.id, reason=form.note.data, now=now)
-    except ServiceError as exc:
-        return _decided(exc, claim_id, "reject", form)
-    flash(_("The complaint was rejected; the resident was told why."), "success")
-    return redirect(url_for("services_console.claim", claim_id=claim_id), 303)
+    return submit(form, lambda: claim_ops.reject(current_user, claim.id, reason=form.note.data, now=now),
+                   _claim_form_page(claim.id, "reject"), None,
+                   _("The complaint was rejected; the resident was told why."), "services_console.claim",
+                   claim_id=claim.id)
 
 
 # ---- disputes ------------------------------------------------------------------------------------
@@ -212,17 +200,10 @@ def decide_dispute(dispute_id):
     """Uphold (it does not count against the vendor; a no-show's fee is refunded) or refuse a dispute."""
     dispute_ops.get_dispute(current_user.store_id, dispute_id)
     form = DecideForm(prefix=f"dispute{dispute_id}")
-    if not form.validate_on_submit():
-        return _disputes_page(400, form, dispute_id)
-    try:
-        with transaction():
-            dispute_ops.decide(current_user, dispute_id, upheld=form.decision.data == "yes", note=form.note.data,
-                            now=utcnow())
-    except ServiceError as exc:
-        show_error(form, exc)
-        return _disputes_page(exc.status, form, dispute_id)
-    flash(_("The dispute is decided; the vendor was told."), "success")
-    return redirect(url_for("services_console.disputes"), 303)
+    return submit(form, lambda: dispute_ops.decide(current_user, dispute_id, upheld=form.decision.data == "yes",
+                                                    note=form.note.data, now=utcnow()),
+                   _disputes_page, dispute_id, _("The dispute is decided; the vendor was told."),
+                   "services_console.disputes")
 
 
 # ---- reviews -------------------------------------------------------------------------------------
@@ -247,16 +228,8 @@ def hide_review(review_id):
     """Hide a review (it leaves the vendor's rating), with the reason recorded."""
     review_ops.get_review(current_user.store_id, review_id)
     form = HideForm(prefix=f"review{review_id}")
-    if not form.validate_on_submit():
-        return _reviews_page(400, form, review_id)
-    try:
-        with transaction():
-            review_ops.hide(current_user, review_id, reason=form.reason.data, now=utcnow())
-    except ServiceError as exc:
-        show_error(form, exc)
-        return _reviews_page(exc.status, form, review_id)
-    flash(_("The review is hidden."), "success")
-    return redirect(url_for("services_console.reviews"), 303)
+    return submit(form, lambda: review_ops.hide(current_user, review_id, reason=form.reason.data, now=utcnow()),
+                   _reviews_page, review_id, _("The review is hidden."), "services_console.reviews")
 
 
 # ---- standing ------------------------------------------------------------------------------------
@@ -268,8 +241,8 @@ def _standing_page(status=200, form=None, form_for=None):
                            form_for=form_for,
                            decide_blank=lambda prefix: DecideForm(formdata=None, prefix=prefix, yes=_("Grant"),
                                                                   no=_("Refuse")),
-                           reinstate_blank=lambda prefix: ReinstateForm(formdata=None, prefix=prefix), standing_label=standing_label,
-                           reason_label=reason_label), status
+                           reinstate_blank=lambda prefix: ReinstateForm(formdata=None, prefix=prefix),
+                           standing_label=standing_label, reason_label=reason_label), status
 
 
 @bp.get("/standing")
@@ -284,19 +257,10 @@ def standing():
 def decide_appeal(appeal_id):
     """Grant or refuse a suspended vendor's appeal."""
     form = DecideForm(prefix=f"appeal{appeal_id}", yes=_("Grant"), no=_("Refuse"))
-    if not form.validate_on_submit():
-        return _standing_page(400, form, ("appeal", appeal_id))
-    try:
-        with transaction():
-            standing_ops.decide_appeal(current_user, appeal_id, grant=form.decision.data == "yes", note=form.note.data,
-                                   now=utcnow())
-    except ServiceError as exc:
-        if exc.status == 404:
-            raise
-        show_error(form, exc)
-        return _standing_page(exc.status, form, ("appeal", appeal_id))
-    flash(_("The appeal is decided; the vendor was told."), "success")
-    return redirect(url_for("services_console.standing"), 303)
+    return submit(form, lambda: standing_ops.decide_appeal(current_user, appeal_id, grant=form.decision.data == "yes",
+                                                            note=form.note.data, now=utcnow()),
+                   _standing_page, ("appeal", appeal_id), _("The appeal is decided; the vendor was told."),
+                   "services_console.standing")
 
 
 @bp.post("/standing/<int:vendor_id>/reinstate")
@@ -305,13 +269,5 @@ def reinstate(vendor_id):
     """Lift a vendor's suspension by hand, with the reason recorded."""
     standing_ops.get_vendor(current_user.store_id, vendor_id)
     form = ReinstateForm(prefix=f"vendor{vendor_id}")
-    if not form.validate_on_submit():
-        return _standing_page(400, form, ("vendor", vendor_id))
-    try:
-        with transaction():
-            standing_ops.reinstate(current_user, vendor_id, note=form.note.data, now=utcnow())
-    except ServiceError as exc:
-        show_error(form, exc)
-        return _standing_page(exc.status, form, ("vendor", vendor_id))
-    flash(_("The suspension is lifted."), "success")
-    return redirect(url_for("services_console.standing"), 303)
+    return submit(form, lambda: standing_ops.reinstate(current_user, vendor_id, note=form.note.data, now=utcnow()),
+                   _standing_page, ("vendor", vendor_id), _("The suspension is lifted."), "services_console.standing")

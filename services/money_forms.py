@@ -102,7 +102,8 @@ def yuan_to_cents(text):
     """``"12.5"`` -> 1250; None for anything that is not a positive amount with at most 2 decimals."""
     text = (text or "").strip().replace("¥", "").replace(",", "")
     whole, dot, frac = text.partition(".")
-    if not whole.isascii() or not whole.isdigit() or len(whole) > 7 or (dot and not (frac.isdigit() and
-                                                                                      len(frac) <= 2 and frac.isascii())):
+    if not (whole.isascii() and whole.isdigit()) or len(whole) > 7:
+        return None
+    if dot and not (frac.isascii() and frac.isdigit() and len(frac) <= 2):
         return None
     return int(whole) * 100 + (int(frac.ljust(2, "0")) if dot else 0)

@@ -180,7 +180,8 @@ def _standing(params):
 @renderer("services_vendor_suspended")
 def _suspended(params):
     return (_("Vendor suspended"),
-            _("%(vendor)s: %(reason)s.", vendor=params.get("vendor", ""), reason=reason_label(params.get("reason", ""))))
+            _("%(vendor)s: %(reason)s.", vendor=params.get("vendor", ""),
+              reason=reason_label(params.get("reason", ""))))
 
 
 @renderer("services_appeal")

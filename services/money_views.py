@@ -1,23 +1,21 @@
 """The vendor's money pages (``vendor_bp``): the monthly statement with month navigation and its CSV
 and XLSX exports, the complaints and no-shows they may dispute, their reviews with a reply each, and
 their standing with the appeal form. Only the vendor's owner login sees them (a crew member: 403)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from store_app.database import transaction, utcnow
+from store_app.database import utcnow
 from store_app.extensions import db
 from store_app.roles import Role
-from store_app.web.forms import show_error
 from store_app.web.guards import role_required
 
 from . import disputes, reviews, standing as standing_ops, statements
 from . import reputation_rules as rules
 from .blueprints import vendor_bp as bp
 from .booking_models import Booking, Claim, Dispute, Review
-from .errors import ServiceError
 from .money_forms import AppealForm, ReasonForm, ReplyForm
-from .money_web import export_response, vendor_of_user
+from .money_web import export_response, submit, vendor_of_user
 from .money_notices import reason_label, restore_hint, standing_label
 from .money_rules import month_of, parse_month, shift_month
 from .statuses import BookingStatus
@@ -50,7 +48,8 @@ def money():
     month, current = _month(store, now)
     statement = statements.load_statement(vendor, month, store.timezone)
     return render_template("vendor/money.html", statement=statement, summary=statements.summary_rows(statement),
-                           previous=shift_month(month, -1), following=shift_month(month, 1) if month < current else None,
+                           previous=shift_month(month, -1),
+                           following=shift_month(month, 1) if month < current else None,
                            tz=store.timezone, kind_label=statements.kind_label)
 
 
@@ -101,18 +100,9 @@ def money_claims():
 def _dispute(target, action, target_id):
     vendor, now = _owner_vendor(), utcnow()
     form = ReasonForm(prefix=f"{target[0].replace('_', '')}{target_id}")
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                action(vendor, target_id, reason=form.reason.data, now=now)
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise
-            show_error(form, exc)
-            return _claims_page(vendor, exc.status, form, target)
-        flash(_("Your dispute was sent. Staff will decide."), "success")
-        return redirect(url_for("vendor.money_claims"), 303)
-    return _claims_page(vendor, 400, form, target)
+    return submit(form, lambda: action(vendor, target_id, reason=form.reason.data, now=now),
+                  lambda status, posted, _for: _claims_page(vendor, status, posted, target), None,
+                  _("Your dispute was sent. Staff will decide."), "vendor.money_claims")
 
 
 @bp.post("/money/claims/<int:claim_id>/dispute")
@@ -152,18 +142,9 @@ def reply_review(review_id):
     """Reply once to a review."""
     vendor, now = _owner_vendor(), utcnow()
     form = ReplyForm(prefix=f"review{review_id}")
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                reviews.reply(vendor, review_id, text=form.text.data, now=now)
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise
-            show_error(form, exc)
-            return _reviews_page(vendor, exc.status, form, review_id)
-        flash(_("Your reply is published."), "success")
-        return redirect(url_for("vendor.money_reviews"), 303)
-    return _reviews_page(vendor, 400, form, review_id)
+    return submit(form, lambda: reviews.reply(vendor, review_id, text=form.text.data, now=now),
+                  lambda status, posted, _for: _reviews_page(vendor, status, posted, review_id), None,
+                  _("Your reply is published."), "vendor.money_reviews")
 
 
 # ---- standing ------------------------------------------------------------------------------------
@@ -191,13 +172,6 @@ def appeal():
     """A suspended vendor appeals."""
     vendor, now = _owner_vendor(), utcnow()
     form = AppealForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                standing_ops.appeal(vendor, text=form.text.data, now=now)
-        except ServiceError as exc:
-            show_error(form, exc)
-            return _standing_page(vendor, form, exc.status)
-        flash(_("Your appeal was sent. Staff will decide."), "success")
-        return redirect(url_for("vendor.standing"), 303)
-    return _standing_page(vendor, form, 400)
+    return submit(form, lambda: standing_ops.appeal(vendor, text=form.text.data, now=now),
+                  lambda status, posted, _for: _standing_page(vendor, posted, status), None,
+                  _("Your appeal was sent. Staff will decide."), "vendor.standing")

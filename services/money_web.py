@@ -1,11 +1,14 @@
 """Web helpers shared by the money views of vendors and staff (not a views module: it registers no
-route): whose vendor a login is, and a statement as a download."""
-from flask import make_response
+route): whose vendor a login is, a statement as a download, and the one way a posted form runs."""
+from flask import flash, make_response, redirect, url_for
 
+from store_app.database import transaction
 from store_app.extensions import db
 from store_app.web.csv_files import csv_text
+from store_app.web.forms import show_error
 
 from . import statements
+from .errors import ServiceError
 from .models import Crew, Vendor
 
 
@@ -31,3 +34,21 @@ def export_response(statement, tz_name, kind):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def submit(form, step, page, form_for, done, endpoint, **endpoint_args):
+    """Run one posted ``form``: ``step()`` inside ``transaction()``. Refused (invalid, or a domain error
+    other than 404, which rises): ``page(status, form, form_for)`` with the message on the form. Done:
+    flash ``done`` (a function for a message that needs the result) and go to ``endpoint``."""
+    if not form.validate_on_submit():
+        return page(400, form, form_for)
+    try:
+        with transaction():
+            step()
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        show_error(form, exc)
+        return page(exc.status, form, form_for)
+    flash(done() if callable(done) else done, "success")
+    return redirect(url_for(endpoint, **endpoint_args), 303)

@@ -118,6 +118,6 @@ def rating_summary(vendor_id):
 
 def store_mean_stars(store_id):
     """The mean of every visible review of the store (C of the Bayesian rating); None with no review yet."""
-    mean = db.session.scalar(_visible(db.select(db.func.avg(Review.stars)).join(Booking, Review.booking_id == Booking.id)
-                                      .where(Booking.store_id == store_id)))
+    query = db.select(db.func.avg(Review.stars)).join(Booking, Review.booking_id == Booking.id)
+    mean = db.session.scalar(_visible(query.where(Booking.store_id == store_id)))
     return float(mean) if mean is not None else None

@@ -56,9 +56,9 @@ def completed_job(market, *, starts_at=None, payment_method="wallet", completed_
 
     offering = db.session.get(Offering, offering_id or market.offering_id)
     starts_at = starts_at or completed_at - timedelta(hours=4)
-    booking = add_booking(market.resident_id, offering, starts_at, status=status, crew=offering.vendor.crews[crew_index],
-                          payment_method=payment_method, completed_at=completed_at,
-                          arrived_at=values.pop("arrived_at", starts_at), now=starts_at - timedelta(days=1), **values)
+    booking = add_booking(market.resident_id, offering, starts_at, status=status,
+                          crew=offering.vendor.crews[crew_index], payment_method=payment_method,
+                          completed_at=completed_at, arrived_at=values.pop("arrived_at", starts_at), now=starts_at - timedelta(days=1), **values)
     if record:
         ledger.record_completion(booking, now=completed_at)
     return booking

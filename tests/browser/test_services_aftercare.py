@@ -44,7 +44,8 @@ def set_up(live_server):
         offering = add_offering(vendor, category)
         done_at = utcnow() - timedelta(hours=1)
         job = add_booking(resident.id, offering, done_at - timedelta(hours=3), status="completed",
-                          completed_at=done_at, arrived_at=done_at - timedelta(hours=3), now=done_at - timedelta(days=1))
+                          completed_at=done_at, arrived_at=done_at - timedelta(hours=3),
+                          now=done_at - timedelta(days=1))
         ledger.record_completion(job, now=done_at)
         return job.id
 

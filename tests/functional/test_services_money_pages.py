@@ -183,7 +183,8 @@ def test_staff_refund_a_complaint_within_the_cap(app, client, auth, market, job)
         claim_id = claims.file_claim(user(market.resident_id), job, kind="redo", text="Not clean",
                                      now=RECENT + timedelta(hours=1)).id
     auth.login(_staff_phone(app, market))
-    too_much = auth.post(f"/console/services/claims/{claim_id}/refund", {"refund-amount": "200.01", "refund-upheld": "y"},
+    too_much = auth.post(f"/console/services/claims/{claim_id}/refund",
+                         {"refund-amount": "200.01", "refund-upheld": "y"},
                          token_from="/console/services/claims", headers={"Accept-Language": "en"})
     assert too_much.status_code == 400 and "¥200.00" in too_much.get_data(as_text=True)
     done = auth.post(f"/console/services/claims/{claim_id}/refund", {"refund-amount": "50", "refund-upheld": "y"},

@@ -4,6 +4,7 @@ become redos or refunds charged back, disputes, reviews, and standing moves with
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from services import claims, disputes, errors, ledger, payouts, reviews, standing, statements
 from services import reputation_rules as rules
@@ -50,7 +51,8 @@ def test_a_statement_sums_to_the_ledger_per_store_month(app, market):
         assert november.closing_cents == november.opening_cents + _sum_of_ledger(v.id, *_bounds(november))
         assert december.opening_cents == november.closing_cents
         assert december.closing_cents == ledger.balance_cents(v.id) == 14_000 + 17_000
-        rows = statements.export_rows(december, "Asia/Shanghai")
+        with force_locale("en"):
+            rows = statements.export_rows(december, "Asia/Shanghai")
         assert any(row[:2] == ["Closing balance", "310.00"] for row in rows if len(row) >= 2)
 
 
@@ -315,7 +317,8 @@ def test_standing_goes_to_probation_then_suspension_then_back_by_appeal(app, mar
         with transaction():
             assert "1 standing changes" in standing.recompute_store(market.store_id, now)
         v = vendor(market.vendor_id)
-        assert (v.standing, v.standing_reason, v.probation_until_at) == ("probation", "complaints", now + rules.PROBATION)
+        assert (v.standing, v.standing_reason) == ("probation", "complaints")
+        assert v.probation_until_at == now + rules.PROBATION
         assert v.score < rules.prior_score()
         with transaction():
             assert "0 standing changes" in standing.recompute_store(market.store_id, now + timedelta(days=13))
