@@ -93,6 +93,16 @@ def test_a_resident_reviews_then_complains_and_staff_book_a_free_redo(new_page, 
     page.reload()
     expect(page.get_by_text("已为您预约免费返工")).to_be_visible()
 
+    for path in ("/console/services/payouts", "/console/services/disputes", "/console/services/reviews",
+                 "/console/services/standing"):
+        staff.goto(path)
+        _clean(staff, ui, f"console {path}")
+    staff.goto("/console/services/payouts")
+    staff.get_by_role("link", name="洁净家政").click()
+    expect(staff.get_by_role("heading", name="Month totals")).to_be_visible()
+    _clean(staff, ui, "console statement")
+    ui.screenshot(staff, "services-console-statement-en")
+
 
 def test_the_vendors_money_pages_fit_a_phone(new_page, live_server, ui):
     set_up_vendor = live_server  # the vendor of the first test, or a fresh one when run alone
