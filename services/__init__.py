@@ -18,6 +18,7 @@ def init_app(app):
     from . import vendor_offer_views, vendor_views, vetting_views  # noqa: F401  (vendors: apply, vet, set up)
     from . import api_views, console_booking_views, resident_views  # noqa: F401
     from . import job_api_views, job_console_views, job_notices, job_views  # noqa: F401
+    from . import aftercare_views, money_console_views, money_views  # noqa: F401
 
     for blueprint in (resident_bp, vendor_bp, console_bp, api_bp):
         app.register_blueprint(blueprint)

@@ -236,3 +236,71 @@ class ExtraInvalid(ServiceError):
     message = _l("An extra needs an amount between ¥0.01 and ¥5,000 and a note, while the work is under way "
                  "(at most five per job).")
     field = "amount"
+# ---- money, the guarantee, reviews and standing ------------------------------------------------
+
+class FieldError(ServiceError):
+    """Bad input for one form field (``field``): the form comes back with the message on it."""
+
+    status = 400
+
+    def __init__(self, field, message):
+        super().__init__(field, message)
+        self.field, self.message = field, message
+
+
+class NothingToPay(ServiceError):
+    status = 409
+    message = _l("Nothing to pay out: the balance is not above the reserve.")
+
+
+class NotReviewable(ServiceError):
+    status = 409
+    message = _l("Only a completed job can be reviewed, once.")
+
+
+class AlreadyAnswered(ServiceError):
+    status = 409
+    message = _l("This was answered already. Reload to see the answer.")
+
+
+class NotCovered(ServiceError):
+    status = 409
+    message = _l("This job is not covered by the store's guarantee.")
+
+
+class CashNotCovered(NotCovered):
+    message = _l("Jobs paid in cash to the vendor are not covered by the store's guarantee.")
+
+
+class GuaranteeWindowClosed(NotCovered):
+    message = _l("The guarantee window for this job has closed.")
+
+
+class AlreadyClaimed(ServiceError):
+    status = 409
+    message = _l("A complaint about this job was filed already.")
+
+
+class AlreadyDecided(ServiceError):
+    status = 409
+    message = _l("Someone decided this already. Reload to see the decision.")
+
+
+class SlotJustTaken(ServiceError):
+    status = 409
+    message = _l("That time was just taken for every crew of this vendor. Choose another time.")
+
+
+class NotDisputable(ServiceError):
+    status = 409
+    message = _l("This cannot be disputed now.")
+
+
+class NotSuspended(ServiceError):
+    status = 409
+    message = _l("Only a suspended vendor can appeal or be reinstated.")
+
+
+class AppealOpen(ServiceError):
+    status = 409
+    message = _l("Your appeal is waiting for staff already.")

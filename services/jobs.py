@@ -11,6 +11,7 @@ HOLDS_INTERVAL_S = 60
 # Offers answer within minutes: a lapsed one is re-offered or escalated within a minute.
 OFFERS_EVERY_S = 45
 PROGRESS_EVERY_S = 60
+REPUTATION_EVERY_S = 600  # scores and standing are recomputed every 10 minutes
 
 
 def expire_holds(store_id, now):
@@ -38,6 +39,14 @@ def progress_pass(store_id, now):
         return run_progress_pass(store_id, now)
 
 
+def recompute_reputation(store_id, now):
+    """Rescore every vetted vendor of the store and apply the standing rules (``standing.recompute_store``)."""
+    from .standing import recompute_store
+
+    with transaction():
+        return recompute_store(store_id, now)
+
+
 def periodic_jobs():
     """Every marketplace job of every store; needs an app context."""
     jobs = []
@@ -45,4 +54,6 @@ def periodic_jobs():
         jobs.append(PeriodicJob(f"services:holds:{store.id}", partial(expire_holds, store.id), HOLDS_INTERVAL_S))
         jobs.append(PeriodicJob(f"services:offers:{store.id}", partial(offers_pass, store.id), OFFERS_EVERY_S))
         jobs.append(PeriodicJob(f"services:progress:{store.id}", partial(progress_pass, store.id), PROGRESS_EVERY_S))
+        jobs.append(PeriodicJob(f"services:reputation:{store.id}", partial(recompute_reputation, store.id),
+                                REPUTATION_EVERY_S))
     return jobs

@@ -42,3 +42,33 @@ def record_completion(booking, *, now):
         post(booking.vendor_id, LedgerKind.CASH_TAKEN, -gross, now=now, booking_id=booking.id)
     post(booking.vendor_id, LedgerKind.COMMISSION, -commission_cents(gross, booking.commission_bps), now=now,
          booking_id=booking.id)
+
+
+def balance_before_cents(vendor_id, at):
+    """The vendor's balance from every entry made before the instant ``at``."""
+    return db.session.scalar(db.select(db.func.coalesce(db.func.sum(VendorLedgerEntry.amount_cents), 0))
+                             .where(VendorLedgerEntry.vendor_id == vendor_id, VendorLedgerEntry.created_at < at))
+
+
+def list_entries_between(vendor_id, start, end):
+    """The vendor's entries made in ``[start, end)``, oldest first (ties by id)."""
+    return db.session.scalars(db.select(VendorLedgerEntry).where(
+        VendorLedgerEntry.vendor_id == vendor_id, VendorLedgerEntry.created_at >= start,
+        VendorLedgerEntry.created_at < end).order_by(VendorLedgerEntry.created_at, VendorLedgerEntry.id)).all()
+
+
+def balances_by_vendor(vendor_ids):
+    """``{vendor_id: balance_cents}`` for each of ``vendor_ids`` (0 for one with no entries)."""
+    if not vendor_ids:
+        return {}
+    rows = db.session.execute(db.select(VendorLedgerEntry.vendor_id, db.func.sum(VendorLedgerEntry.amount_cents))
+                              .where(VendorLedgerEntry.vendor_id.in_(vendor_ids))
+                              .group_by(VendorLedgerEntry.vendor_id)).all()
+    found = {vendor_id: int(total) for vendor_id, total in rows}
+    return {vendor_id: found.get(vendor_id, 0) for vendor_id in vendor_ids}
+
+
+def amount_of(booking_id, kind):
+    """The amount of the entry of ``kind`` for a booking (0 when there is none)."""
+    return db.session.scalar(db.select(VendorLedgerEntry.amount_cents).where(
+        VendorLedgerEntry.booking_id == booking_id, VendorLedgerEntry.kind == LedgerKind(kind).value)) or 0

@@ -15,6 +15,8 @@ NOTES = {
     "service_booking": _l("Home service booked"),
     "service_refund": _l("Home service refunded"),
     "service_extra": _l("Home service extra"),
+    "service_guarantee_refund": _l("Service guarantee: refund"),
+    "service_no_show_fee_refund": _l("Service no-show fee refunded"),
 }
 
 

@@ -53,6 +53,11 @@ CONSOLE_GROUPS = [
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
     NavGroup("services", _l("Services"), "key", (
         NavItem("services_console.vendors", _l("Vendors"), "team"),
+        NavItem("services_console.claims", _l("Service complaints"), "receipt"),
+        NavItem("services_console.disputes", _l("Vendor disputes"), "receipt"),
+        NavItem("services_console.reviews", _l("Service reviews"), "chart"),
+        NavItem("services_console.standing", _l("Vendor standing"), "chart"),
+        NavItem("services_console.payouts", _l("Vendor payouts"), "wallet"),
         NavItem("services_console.categories", _l("Service categories"), "receipt"),
         NavItem("services_console.verify_address", _l("Verify an address"), "key"))),
     NavGroup("goods", _l("Goods and money"), "box", (
@@ -87,7 +92,8 @@ NAV = {
                     NavItem("services.home", _l("Services"), "home"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
     Role.VENDOR: [NavItem("vendor.jobs", _l("Jobs"), "receipt"), NavItem("vendor.home", _l("My business"), "store"),
-                  NavItem("vendor.offerings", _l("Offerings"), "receipt"), ME],
+                  NavItem("vendor.offerings", _l("Offerings"), "receipt"), NavItem("vendor.money", _l("Earnings"), "wallet"),
+                  ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
     Role.OWNER: [*_flat(OWNER_GROUPS), ME],
 }

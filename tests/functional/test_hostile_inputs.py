@@ -51,7 +51,7 @@ ROLES = ("visitor", Role.RESIDENT.value, Role.STAFF.value, Role.COURIER.value, R
 
 def _form_classes():
     """Every WTForms form class of the app, by name."""
-    for path in (ROOT / "store_app").rglob("*forms.py"):
+    for path in [*(ROOT / "store_app").rglob("*forms.py"), *(ROOT / "services").rglob("*forms.py")]:
         importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
     found, todo = {}, list(Form.__subclasses__())
     while todo:
@@ -71,7 +71,7 @@ def fields_by_module():
     reads, and every field of the forms it uses (so each route gets the fields it may read)."""
     forms = _form_classes()
     found = {}
-    for path in (ROOT / "store_app").rglob("*views.py"):
+    for path in [*(ROOT / "store_app").rglob("*views.py"), *(ROOT / "services").rglob("*views.py")]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = set()
         for node in ast.walk(tree):

@@ -41,15 +41,17 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
     breakfast = {f"breakfast:{job}:{shop.store_id}": timedelta(seconds=60)
                  for job in ("waitlist", "freeze", "low_balance", "morning", "pickup_end")}
     breakfast[f"breakfast:open:{shop.store_id}"] = timedelta(seconds=300)
-    breakfast[f"services:holds:{shop.store_id}"] = timedelta(seconds=60)  # lapsed holds expire
-    breakfast[f"services:offers:{shop.store_id}"] = timedelta(seconds=45)  # the marketplace's job offers
-    breakfast[f"services:progress:{shop.store_id}"] = timedelta(seconds=60)  # late vendors, auto-completion
+    services = {f"services:holds:{shop.store_id}": timedelta(seconds=60),  # lapsed holds expire
+                f"services:offers:{shop.store_id}": timedelta(seconds=45),  # the marketplace's job offers
+                f"services:progress:{shop.store_id}": timedelta(seconds=60),  # late vendors, auto-completion
+                f"services:reputation:{shop.store_id}": timedelta(seconds=600)}  # scores and standing
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh",
-                         *breakfast}
+                         *breakfast, *services}
     intervals = {name: job.trigger.interval for name, job in jobs.items()}
     assert intervals == {f"dispatch:{shop.store_id}": timedelta(seconds=30),
                          f"parcels:ladder:{shop.store_id}": timedelta(seconds=300),
-                         "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S), **breakfast}
+                         "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S), **breakfast,
+                         **services}
     assert REFRESH_S == 300
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
     assert scheduler.lease is lease
@@ -71,7 +73,7 @@ def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, leas
     added, removed = refresh_jobs(scheduler, app, lease)
     breakfast = [f"breakfast:{job}:{other.store_id}"
                  for job in ("open", "waitlist", "freeze", "low_balance", "morning", "pickup_end")]
-    services = [f"services:{job}:{other.store_id}" for job in ("holds", "offers", "progress")]
+    services = [f"services:{job}:{other.store_id}" for job in ("holds", "offers", "progress", "reputation")]
     assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast, *services])
     assert removed == []
     assert refresh_jobs(scheduler, app, lease) == ([], [])
