@@ -115,6 +115,10 @@ def check_a_month_of_bookings_and_reviews(now):
         assert b.created_at <= b.requested_at < b.starts_at
         if b.completed_at:
             assert b.completed_at < now and b.done_at < b.completed_at
+    check_the_reviews_offers_claim_and_lockouts(bookings, statuses)
+
+
+def check_the_reviews_offers_claim_and_lockouts(bookings, statuses):
     reviews = all_of(Review)
     assert len(reviews) == statuses["reviewed"] and {r.stars for r in reviews} >= {2, 3, 4, 5}
     assert len({r.text for r in reviews}) >= 20 and all(r.text for r in reviews)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import bindparam, text
 from sqlalchemy.exc import IntegrityError
 
-from services.booking_models import Booking
+from services.booking_models import CREW_LOCK_CLASS, Booking
 from services.statuses import OCCUPYING, BookingStatus
 from store_app.database import UTCDateTime, transaction
 from store_app.extensions import db
@@ -49,12 +49,11 @@ def crews(app_ctx, create_store, create_user):
                 "vendor_id": vendor.id, "offering_id": offering.id, "crews": [c.id for c in vendor.crews]}
 
 
-def raw_insert(ids, block_start_at, *, crew=0, status=BookingStatus.REQUESTED, block=BLOCK):
-    """INSERT one booking whose block starts at ``block_start_at`` on crew number ``crew`` (or None),
-    in its own transaction; returns its id."""
+def booking_values(ids, block_start_at, *, crew=0, status=BookingStatus.REQUESTED, block=BLOCK):
+    """The columns of a booking whose block starts at ``block_start_at`` on crew number ``crew`` (or None)."""
     crew_id = None if crew is None else ids["crews"][crew]
     buffer = timedelta(minutes=15 if block > timedelta(hours=1) else 5)
-    values = {
+    return {
         "store_id": ids["store_id"], "resident_id": ids["resident_id"], "offering_id": ids["offering_id"],
         "category_id": ids["category_id"], "vendor_id": ids["vendor_id"], "crew_id": crew_id,
         "status": BookingStatus(status).value, "block_start_at": block_start_at,
@@ -63,8 +62,12 @@ def raw_insert(ids, block_start_at, *, crew=0, status=BookingStatus.REQUESTED, b
         "description": "", "photos": "[]", "completion_photos": "[]", "price_model": "fixed", "price_cents": 20000,
         "commission_bps": 1500, "payment_method": "cash", "held_cents": 0, "extras_cents": 0, "fee_cents": 0,
         "reschedules": 0, "cancel_reason": "", "id_check_note": "", "created_at": block_start_at - timedelta(days=1)}
+
+
+def raw_insert(ids, block_start_at, **kwargs):
+    """INSERT one booking (``booking_values``) in its own transaction; returns its id."""
     with transaction():
-        return db.session.execute(INSERT, values).scalar_one()
+        return db.session.execute(INSERT, booking_values(ids, block_start_at, **kwargs)).scalar_one()
 
 
 def raw_update(booking_id, **values):
@@ -195,3 +198,18 @@ def test_an_orm_flush_of_an_overlap_is_refused_too(crews):
                                       "ends_at": NINE + timedelta(minutes=200),
                                       "block_end_at": NINE + timedelta(minutes=215)}))
     refused(flush_copy)
+
+
+
+@pytest.mark.parametrize("db_backend", ["postgresql"])  # SQLite runs one writer at a time
+def test_on_postgresql_writers_of_one_crew_queue_so_a_race_never_deadlocks(crews):
+    """Two transactions inserting overlapping rows at once could each wait for the other's row inside
+    the exclusion check (a deadlock); a trigger makes writers of one crew's occupying bookings queue on
+    an advisory lock first (tests/concurrency/test_booking_constraint_races.py runs the race)."""
+    held = text("SELECT classid, objid FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+    with transaction():
+        db.session.execute(INSERT, booking_values(crews, NINE, status="cancelled"))
+        assert db.session.execute(held).all() == []  # an ended booking takes no crew's time
+        db.session.execute(INSERT, booking_values(crews, NINE))
+        assert [tuple(lock) for lock in db.session.execute(held)] == [(CREW_LOCK_CLASS, crews["crews"][0])]
+    assert db.session.execute(held).all() == []  # released with the transaction
