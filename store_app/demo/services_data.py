@@ -4,7 +4,8 @@ offerings and weekly availability; and the stories of the last month (who booked
 said). Deterministic: the same demo on every machine.
 
 The categories here and ``services.categories.ensure_default_categories`` (the marketplace's own
-defaults) describe the same five categories: they should become one list.
+defaults) describe the same five categories, with the same slugs, commissions, booking notices and
+damage caps: they should become one list (the demo keeps a category the store already has).
 """
 from . import data
 
@@ -18,13 +19,13 @@ EXCLUSIONS = {
     "locksmith": ("门锁本身的质量问题；非本人已核实住址的开锁；因提供虚假身份信息造成的损失；私下另付的项目。",
                   "faults of the lock itself; opening a door that is not the resident's verified address; "
                   "losses caused by false identity details; work paid to the vendor privately."),
-    "drain": ("管道老化、破裂；需要开挖或破墙的暗管；完工后新冲入异物造成的堵塞；私下另付的项目。",
+    "drains": ("管道老化、破裂；需要开挖或破墙的暗管；完工后新冲入异物造成的堵塞；私下另付的项目。",
               "old or cracked pipes; hidden pipes that need digging or opening a wall; new blockages from "
               "what is flushed after the job; work paid to the vendor privately."),
-    "appliance": ("更换的零配件（按厂家保修）；超过使用年限的电器；他人拆修过的电器；私下另付的项目。",
+    "appliance-repair": ("更换的零配件（按厂家保修）；超过使用年限的电器；他人拆修过的电器；私下另付的项目。",
                   "replaced parts (the maker's warranty covers them); appliances past their service life; "
                   "appliances opened by someone else before; work paid to the vendor privately."),
-    "moving": ("现金、首饰、证件等贵重物品；未打包或包装不当的易碎物品；超出报价的楼层或距离变化；私下另付的项目。",
+    "moving-help": ("现金、首饰、证件等贵重物品；未打包或包装不当的易碎物品；超出报价的楼层或距离变化；私下另付的项目。",
                "cash, jewellery, documents and other valuables; fragile items not packed or packed poorly; "
                "floors or distances beyond the quote; work paid to the vendor privately."),
 }
@@ -35,9 +36,9 @@ EXCLUSIONS = {
 CATEGORY_ROWS = [
     ("cleaning", "家政保洁", "Cleaning", 1500, 24, 50, 100, 120, 0, 240, 7, 200_000, False, 10),
     ("locksmith", "开锁换锁", "Locksmith", 1200, 1, 30, 50, 30, 0, 30, 7, 100_000, True, 20),
-    ("drain", "管道疏通", "Drain unclogging", 1500, 4, 30, 50, 60, 0, 60, 7, 150_000, False, 30),
-    ("appliance", "家电维修", "Appliance repair", 1800, 12, 30, 50, 240, 0, 240, 7, 300_000, False, 40),
-    ("moving", "搬家帮手", "Moving help", 1000, 48, 50, 100, 1440, 0, 1440, 7, 500_000, False, 50),
+    ("drains", "管道疏通", "Drain unclogging", 1500, 4, 30, 50, 60, 0, 60, 7, 200_000, False, 30),
+    ("appliance-repair", "家电维修", "Appliance repair", 1800, 12, 30, 50, 120, 0, 240, 7, 200_000, False, 40),
+    ("moving-help", "搬家帮手", "Moving help", 1500, 48, 50, 100, 1440, 0, 1440, 7, 300_000, False, 50),
 ]
 CATEGORY_FIELDS = ("slug", "name_zh", "name_en", "commission_bps", "free_cancel_h", "late_cancel_pct",
                    "no_show_pct", "book_notice_min", "cancel_notice_min", "reschedule_notice_min",
@@ -89,7 +90,7 @@ CREW_PHONES = [f"+86138001380{n}" for n in range(30, 37)]
 VENDORS = [
     {
         "key": "hujie", "kind": "company", "name": "沪洁家政服务有限公司", "owner": ("陈丽华", "Chen Lihua"),
-        "licence_number": "91310104MA1FP3K20G", "categories": ["cleaning", "moving"], "zones": [0, 1],
+        "licence_number": "91310104MA1FP3K20G", "categories": ["cleaning"], "zones": [0, 1],
         "min_notice_min": 120, "score": 0.86,
         "crews": [("一组 陈阿姨", None, "", ""), ("二组 刘姐", 0, "刘美玲", "Liu Meiling"),
                   ("三组 黄阿姨", 1, "黄秀英", "Huang Xiuying")],
@@ -103,7 +104,7 @@ VENDORS = [
              "厨房油污、卫生间水垢、窗户玻璃、柜子内外一次做透，两位阿姨上门。",
              "Kitchen grease, bathroom limescale, windows, cupboards inside and out, done thoroughly by two "
              "cleaners.", 300, 30, 30, "fixed", 48_000),
-            ("moving", "搬家后开荒保洁", "Move-in cleaning after a move",
+            ("cleaning", "搬家后开荒保洁", "Move-in cleaning after a move",
              "新房入住前的全面清洁，面积和污染程度现场确认后报价。",
              "A full clean before you move in; the price is confirmed on site by area and how dirty it is.",
              360, 30, 30, "from", 80_000),
@@ -128,16 +129,16 @@ VENDORS = [
     },
     {
         "key": "laozhou", "kind": "individual", "name": "老周管道疏通", "owner": ("周建国", "Zhou Jianguo"),
-        "id_number": "340121197208151236", "categories": ["drain"], "zones": [0, 1],
+        "id_number": "340121197208151236", "categories": ["drains"], "zones": [0, 1],
         "min_notice_min": 60, "score": 0.83,
         "crews": [("周师傅", None, "", ""), ("徒弟小吴", 3, "吴磊", "Wu Lei")],
         "availability": [("MO,TU,WE,TH,FR,SA", 8 * 60, 20 * 60, 2)],
         "offerings": [
-            ("drain", "马桶疏通", "Toilet unclogging",
+            ("drains", "马桶疏通", "Toilet unclogging",
              "机器疏通，不通不收费；疏通后演示冲水三次。",
              "Cleared by machine, no charge if it stays blocked; we flush three times with you after.",
              60, 15, 15, "fixed", 12_000),
-            ("drain", "厨房下水道疏通", "Kitchen drain unclogging",
+            ("drains", "厨房下水道疏通", "Kitchen drain unclogging",
              "油污堵塞高压清洗；需要拆换存水弯时现场报价。",
              "Grease blockages cleared by high-pressure jet; replacing the trap is quoted on site.",
              90, 15, 30, "from", 15_000),
@@ -145,19 +146,19 @@ VENDORS = [
     },
     {
         "key": "kuaixiu", "kind": "company", "name": "徐汇快修家电维修有限公司", "owner": ("钱卫东", "Qian Weidong"),
-        "licence_number": "91310104MA1G5N8T1E", "categories": ["appliance"], "zones": [0, 1],
+        "licence_number": "91310104MA1G5N8T1E", "categories": ["appliance-repair"], "zones": [0, 1],
         "min_notice_min": 240, "score": 0.8,
         "crews": [("空调组 钱师傅", None, "", ""), ("洗衣机冰箱组 孙工", 4, "孙志强", "Sun Zhiqiang")],
         "availability": [("MO,TU,WE,TH,FR,SA", 9 * 60, 18 * 60, 2)],
         "offerings": [
-            ("appliance", "挂式空调清洗", "Wall air conditioner cleaning",
+            ("appliance-repair", "挂式空调清洗", "Wall air conditioner cleaning",
              "拆洗滤网、高温蒸汽清洗蒸发器，清洗后测试制冷。",
              "Filters washed, the evaporator steam-cleaned, cooling tested afterwards.", 90, 15, 15, "fixed", 16_000),
-            ("appliance", "洗衣机上门检测维修", "Washing machine repair visit",
+            ("appliance-repair", "洗衣机上门检测维修", "Washing machine repair visit",
              "上门检测费起步价；更换零件现场报价，经您同意后再修。",
              "The call-out and diagnosis; parts are quoted on site and fitted only once you agree.",
              60, 15, 15, "from", 8_000),
-            ("appliance", "冰箱不制冷检修", "Fridge not cooling: repair visit",
+            ("appliance-repair", "冰箱不制冷检修", "Fridge not cooling: repair visit",
              "检测压缩机、温控器与冷媒；加冷媒或换件现场报价。",
              "Compressor, thermostat and refrigerant checked; a refill or parts are quoted on site.",
              90, 15, 15, "from", 10_000),
@@ -165,16 +166,16 @@ VENDORS = [
     },
     {
         "key": "linbang", "kind": "company", "name": "邻帮搬家服务有限公司", "owner": ("赵大勇", "Zhao Dayong"),
-        "licence_number": "91310104MA1K2W6DX8", "categories": ["moving"], "zones": [0, 1],
+        "licence_number": "91310104MA1K2W6DX8", "categories": ["moving-help"], "zones": [0, 1],
         "min_notice_min": 1440, "score": 0.84,
         "crews": [("一车 赵师傅", None, "", ""), ("二车 何师傅", 5, "何永平", "He Yongping"), ("三车 李师傅", None, "", "")],
         "availability": [("SA,SU", 8 * 60, 18 * 60, 3), ("MO,TU,WE,TH,FR", 9 * 60, 17 * 60, 2)],
         "offerings": [
-            ("moving", "小件搬运（两人，按小时）", "Small move: two movers (by the hour)",
+            ("moving-help", "小件搬运（两人，按小时）", "Small move: two movers (by the hour)",
              "两位师傅搬运家具、纸箱，小区内或附近小区之间，不含车辆。",
              "Two movers carry furniture and boxes within the estate or to a nearby one; no van.",
              180, 30, 30, "hourly", 12_000),
-            ("moving", "一室一厅搬家（含厢式货车）", "One-bedroom move with a van",
+            ("moving-help", "一室一厅搬家（含厢式货车）", "One-bedroom move with a van",
              "含一辆厢式货车、三位师傅、十公里内；电梯房，步梯每层另计。",
              "A van, three movers, up to 10 km; lift buildings (stairs are charged per floor).",
              300, 30, 60, "fixed", 90_000),
@@ -232,15 +233,15 @@ REVIEW_TEXTS = {
     ("cleaning", 2): ["迟到了半小时也没打电话，厨房基本没动。", "说好的项目做了一半，沟通也不太顺畅。"],
     ("locksmith", 5): ["半小时就到了，先核对了身份证才开门，很专业。", "换锁芯很快，还教我怎么用新钥匙。"],
     ("locksmith", 4): ["开锁顺利，就是等了一会儿。"],
-    ("drain", 5): ["周师傅很靠谱，十分钟就通了，还帮忙清理了现场。", "不通不收费，说到做到，推荐。"],
-    ("drain", 4): ["通了，就是机器声音有点大，邻居来问了。"],
-    ("drain", 3): ["通是通了，地上留了点水渍。"],
-    ("appliance", 5): ["空调洗完出风明显干净了，师傅还检查了外机。", "洗衣机的问题当场就找到了，收费透明。"],
-    ("appliance", 4): ["修好了，配件价格事先说清楚了。", "师傅技术不错，预约时间稍微往后推了一点。"],
-    ("appliance", 3): ["冰箱修好了，但跑了两趟才配到零件。"],
-    ("appliance", 2): ["检测费收了，问题没解决，只让我换新的。"],
-    ("moving", 5): ["三位师傅很卖力，家具都包好了，一点没磕碰。", "搬得快，价格和说好的一样，没有乱加钱。"],
-    ("moving", 4): ["总体满意，就是楼道里留了些纸屑。"],
+    ("drains", 5): ["周师傅很靠谱，十分钟就通了，还帮忙清理了现场。", "不通不收费，说到做到，推荐。"],
+    ("drains", 4): ["通了，就是机器声音有点大，邻居来问了。"],
+    ("drains", 3): ["通是通了，地上留了点水渍。"],
+    ("appliance-repair", 5): ["空调洗完出风明显干净了，师傅还检查了外机。", "洗衣机的问题当场就找到了，收费透明。"],
+    ("appliance-repair", 4): ["修好了，配件价格事先说清楚了。", "师傅技术不错，预约时间稍微往后推了一点。"],
+    ("appliance-repair", 3): ["冰箱修好了，但跑了两趟才配到零件。"],
+    ("appliance-repair", 2): ["检测费收了，问题没解决，只让我换新的。"],
+    ("moving-help", 5): ["三位师傅很卖力，家具都包好了，一点没磕碰。", "搬得快，价格和说好的一样，没有乱加钱。"],
+    ("moving-help", 4): ["总体满意，就是楼道里留了些纸屑。"],
 }
 # A vendor's one reply, by (vendor key, past job index).
 REPLIES = {
@@ -285,7 +286,7 @@ def resident_for(vendor_index, job_index):
 DESCRIPTIONS = {
     "cleaning": ["两室一厅，重点是厨房和卫生间。", "家里有猫，请不要开窗。", "周末有客人来，客厅和阳台要打扫。"],
     "locksmith": ["钥匙锁在屋里了，人在门口等。", "想换个好一点的锁芯，原来的不好用。"],
-    "drain": ["马桶堵了，冲不下去。", "厨房水槽下水很慢，有异味。"],
-    "appliance": ["空调两年没洗了，有味道。", "洗衣机脱水时响声很大。", "冰箱冷藏室不冷了。"],
-    "moving": ["从3楼搬到隔壁小区，东西不多。", "一室一厅，有一台冰箱一台洗衣机。"],
+    "drains": ["马桶堵了，冲不下去。", "厨房水槽下水很慢，有异味。"],
+    "appliance-repair": ["空调两年没洗了，有味道。", "洗衣机脱水时响声很大。", "冰箱冷藏室不冷了。"],
+    "moving-help": ["从3楼搬到隔壁小区，东西不多。", "一室一厅，有一台冰箱一台洗衣机。"],
 }

@@ -23,6 +23,7 @@ from store_app.extensions import db
 from store_app.geo.models import DeliveryZone
 from store_app.wallet.models import Wallet, WalletEntry
 
+SLUGS = {"cleaning", "locksmith", "drains", "appliance-repair", "moving-help"}
 TOOK_PLACE = {"accepted", "on_the_way", "arrived", "in_progress", "done", "completed", "reviewed", "no_show"}
 
 
@@ -51,7 +52,7 @@ def test_the_demo_marketplace(app_ctx):
 
 def check_the_categories_and_their_terms():
     categories = {c.slug: c for c in all_of(ServiceCategory)}
-    assert set(categories) == {"cleaning", "locksmith", "drain", "appliance", "moving"}
+    assert set(categories) == SLUGS
     assert [slug for slug, c in categories.items() if c.needs_verified_address] == ["locksmith"]
     for c in categories.values():
         assert 0 < c.commission_bps < 3000 and c.free_cancel_h > 0 and 0 < c.late_cancel_pct <= c.no_show_pct <= 100
@@ -69,8 +70,7 @@ def check_six_approved_vendors_across_every_category_with_crews_and_logins(store
     vendors = all_of(Vendor)
     assert len(vendors) == 6 and all(v.vetting == "approved" and v.vetted_by and v.store_id == store.id
                                      for v in vendors)
-    assert {c.slug for v in vendors for c in v.categories} == {"cleaning", "locksmith", "drain", "appliance",
-                                                              "moving"}
+    assert {c.slug for v in vendors for c in v.categories} == SLUGS
     zones = set(db.session.scalars(db.select(DeliveryZone.id)))
     for vendor in vendors:
         if vendor.kind == "company":
@@ -215,3 +215,26 @@ def check_no_crew_is_in_two_places_at_once():
             for (_s1, end, first), (start, _e2, second) in zip(blocks, blocks[1:]):
                 assert end <= start, (first, second)
     assert sum(1 for b in bookings if b.status in OCCUPYING) >= 3
+
+
+
+def test_the_demo_keeps_a_category_the_store_already_has(app_ctx, monkeypatch):
+    """Staff (or the marketplace's own defaults) may have made a category before the demo's vendors
+    load: it is kept as it is, the vendors are listed under it, and only the missing ones are added."""
+    from store_app.demo import operations
+
+    monkeypatch.setattr(operations, "seed_services", lambda store, now: {})
+    with transaction():
+        store, _ = seed_demo(utcnow())
+        db.session.add(ServiceCategory(store_id=store.id, slug="cleaning", name_zh="保洁", name_en="Housekeeping",
+                                       commission_bps=2000))
+    monkeypatch.undo()
+    with transaction():
+        _, created = seed_demo(utcnow())
+    assert created["vendors"] == 6
+    categories = {c.slug: c for c in all_of(ServiceCategory)}
+    assert set(categories) == SLUGS and categories["cleaning"].commission_bps == 2000
+    assert categories["cleaning"].name_en == "Housekeeping"
+    cleaners = [v for v in all_of(Vendor) if categories["cleaning"] in v.categories]
+    assert len(cleaners) == 2
+    assert {b.commission_bps for b in all_of(Booking) if b.category_id == categories["cleaning"].id} == {2000}
