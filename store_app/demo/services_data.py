@@ -62,7 +62,7 @@ def guarantee_terms(name_zh, name_en, days, cap_cents, exclusions):
           f"Damage: proven damage caused during the job (photos and a repair bill) is paid up to ¥{cap} per "
           "booking.\n"
           f"Not covered: {exclusions[1]}\n"
-          "Attach photos to your claim; staff answer by the deadline shown and keep you told of its state.")
+          "Attach photos to your claim; staff answer by the deadline shown and keep you informed of its progress.")
     return zh, en
 
 
