@@ -117,6 +117,21 @@ for _statement in SQLITE_TRIGGERS:
 event.listen(Booking.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"))
 
+# PostgreSQL: writers of one crew's occupying bookings queue on a transaction-scoped advisory lock
+# (key space ``CREW_LOCK_CLASS``, the crew id) before the exclusion constraint is checked. Without it,
+# two transactions inserting overlapping rows at once can each wait for the other's row and one dies
+# of a deadlock instead of the constraint's clean violation. Also written by the migration.
+CREW_LOCK_CLASS = 13_0001
+PG_CREW_LOCK = (
+    "CREATE OR REPLACE FUNCTION service_bookings_lock_crew() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF NEW.crew_id IS NOT NULL AND NEW.status IN ({_OCCUPYING_SQL}) THEN "
+    f"PERFORM pg_advisory_xact_lock({CREW_LOCK_CLASS}, NEW.crew_id); END IF; RETURN NEW; END $$",
+    "CREATE TRIGGER no_double_booking_lock BEFORE INSERT OR UPDATE OF crew_id, status, block_start_at, "
+    "block_end_at ON service_bookings FOR EACH ROW EXECUTE FUNCTION service_bookings_lock_crew()",
+)
+for _statement in PG_CREW_LOCK:
+    event.listen(Booking.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
 
 class OfferState(StrEnum):
     OFFERED = "offered"    # waiting for this vendor's answer

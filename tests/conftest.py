@@ -202,7 +202,8 @@ _fingerprints = {}  # dialect name -> fingerprint; the models do not change duri
 
 def _schema_fingerprint(dialect):
     """A hash of the DDL the models produce on ``dialect``, tables and their indexes (the partial
-    unique ones are rules the tests rely on): a changed model means a rebuilt test schema.
+    unique ones are rules the tests rely on) and the DDL of their create events (triggers): a changed
+    model means a rebuilt test schema.
     Computed once per dialect (it takes a few milliseconds: not for every test)."""
     if dialect.name not in _fingerprints:
         statements = []
@@ -210,6 +211,10 @@ def _schema_fingerprint(dialect):
             statements.append(CreateTable(table))
             statements += [CreateIndex(index) for index in sorted(table.indexes, key=lambda index: index.name)]
         ddl = "\n".join(str(statement.compile(dialect=dialect)) for statement in statements)
+        # DDL the tables' create events run (triggers, functions, extensions) is part of the schema too.
+        ddl += "\n".join(listener.statement for table in db.metadata.sorted_tables
+                         for event_name in ("before_create", "after_create")
+                         for listener in getattr(table.dispatch, event_name) if hasattr(listener, "statement"))
         _fingerprints[dialect.name] = hashlib.sha256(ddl.encode()).hexdigest()
     return _fingerprints[dialect.name]
 

@@ -181,6 +181,7 @@ PURE_MODULES = {
     "store_app/demo/data.py": "the demo community",
     "store_app/demo/catalogue_data.py": "the demo catalogue",
     "store_app/demo/breakfast_data.py": "the demo breakfast menu and children",
+    "store_app/demo/services_data.py": "the demo marketplace: categories, vendors, the month's stories",
     "store_app/demo/pictures.py": "which stock picture each demo product and category shows",
     "store_app/uploads/photos.py": "photos decoded and re-encoded: bytes in, bytes out",
 }

@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 
 from ..database import transaction
 from . import data
+from . import services_data
 from .operations import seed_demo
 
 
@@ -24,6 +25,8 @@ def demo_logins():
         f"  staff     {data.STAFF[0][0]}  / {data.PASSWORD}",
         f"  courier   {data.COURIERS[0][0]}  / {data.PASSWORD}",
         f"  resident  {data.RESIDENTS[0][0]}  / {data.PASSWORD}",
+        f"  vendor    {services_data.VENDOR_PHONES[0]}  / {data.PASSWORD}",
+        f"  crew      {services_data.CREW_PHONES[0]}  / {data.PASSWORD}",
     ]
 
 

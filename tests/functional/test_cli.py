@@ -6,7 +6,7 @@
 import pytest
 
 from store_app.accounts.models import Address, User
-from store_app.demo import data
+from store_app.demo import data, services_data
 from store_app.extensions import db
 from store_app.geo.models import Building
 from store_app.geo.rules import haversine_m
@@ -64,6 +64,7 @@ def test_seed_demo_creates_the_demo_community_once(app, runner):
               for phone, person_name, role, store, addresses in census["users"]}
     expected = ([(data.OWNER, Role.OWNER)] + [(p, Role.STAFF) for p in data.STAFF]
                 + [(p, Role.COURIER) for p in data.COURIERS] + [(p, Role.RESIDENT) for p in data.RESIDENTS])
+    expected += [(p, Role.VENDOR) for logins in services_data.vendor_logins() for p in logins]
     assert sorted(people) == sorted(phone for (phone, *_names), _ in expected)
     building_ids = {b[0] for b in census["buildings"]}
     for (phone, person_name, _name_en), role in expected:
@@ -124,12 +125,23 @@ def test_demo_logins_work_with_the_demo_password(app, runner):
         "seed uses the configured (in tests: cheap) scrypt"
 
 
+def test_the_demo_vendors_and_crew_members_log_in_with_the_demo_password(app, runner):
+    _seed(app, runner)
+    owners, crew = services_data.vendor_logins()
+    for phone, *_names in (owners[0], owners[-1], crew[0]):
+        client = app.test_client()
+        response = post_form(client, "/login", {"phone": phone, "password": data.PASSWORD}, token_from="/login")
+        assert response.status_code == 302 and "/login" not in response.headers["Location"], phone
+        assert client.get(response.headers["Location"]).status_code == 200, phone
+
+
 def test_demo_logins_command_prints_the_demo_accounts(app, runner):
     with app.app_context():
         result = runner.invoke(args=["demo-logins"])
 
     assert result.exit_code == 0
-    for phone in (data.OWNER[0], data.STAFF[0][0], data.COURIERS[0][0], data.RESIDENTS[0][0]):
+    for phone in (data.OWNER[0], data.STAFF[0][0], data.COURIERS[0][0], data.RESIDENTS[0][0],
+                  services_data.VENDOR_PHONES[0], services_data.CREW_PHONES[0]):
         assert phone in result.output
     assert data.PASSWORD in result.output
 

@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import warnings
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -215,3 +216,40 @@ def test_the_pinyin_migration_fills_existing_rows(fresh_app):
             assert conn.execute(text("SELECT search_pinyin, picture FROM products")).one() == (
                 "chunniunai|chun niu nai|cnn", None)
             assert conn.execute(text("SELECT search_pinyin FROM categories")).scalar() == "rupin|ru pin|rp"
+
+
+# 20261206_1949 and 20261206_2005: the marketplace's no-double-booking rule lives in the migrated
+# schema itself (an exclusion constraint on PostgreSQL, with writers queued per crew; triggers on
+# SQLite), not only in what create_all builds.
+def test_the_migrated_schema_refuses_a_double_booking(fresh_app):
+    from store_app.accounts.models import User
+    from store_app.database import transaction
+    from store_app.stores.models import Store
+    from tests.integration.test_service_booking_constraint import BLOCK, NINE, raw_insert, raw_update, refused
+    from tests.services_support import add_category, add_offering, add_vendor
+
+    with fresh_app.app_context():
+        upgrade()
+        with transaction():
+            store = Store(name="Migrated", lat=31.2, lon=121.4)
+            db.session.add(store)
+            db.session.flush()
+            resident = User(store_id=store.id, phone="+8613900009999", name="R", password_hash="x", role="resident")
+            db.session.add(resident)
+            category = add_category(store.id)
+            vendor = add_vendor(store.id, [category], crews=2)
+            offering = add_offering(vendor, category)
+            ids = {"store_id": store.id, "resident_id": resident.id, "category_id": category.id,
+                   "vendor_id": vendor.id, "offering_id": offering.id, "crews": [c.id for c in vendor.crews]}
+        first = raw_insert(ids, NINE)
+        refused(lambda: raw_insert(ids, NINE + BLOCK - timedelta(minutes=1)))
+        raw_insert(ids, NINE + BLOCK)  # touching end-to-start
+        raw_insert(ids, NINE, crew=1)  # the same time on the other crew
+        raw_insert(ids, NINE, status="cancelled")
+        refused(lambda: raw_update(first, crew_id=ids["crews"][1]))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM service_bookings")).scalar() == 4
+            if conn.dialect.name == "postgresql":  # writers of one crew queue: a race never deadlocks
+                assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname = 'no_double_booking_lock'"
+                                         )).scalar() == 1
+        db.session.remove()
