@@ -211,3 +211,29 @@ def test_staff_cancel_and_verify_addresses_from_the_console(client, app, market,
     assert verified.status_code == 303
     assert "Verify this address" not in staff.get(f"/console/services/verify-address?phone={market.phone}",
                                                   headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_lapsed_hold_answers_409_with_the_next_times_on_confirm(client, market, clock):
+    auth = login(client, market.phone)
+    held = hold(auth, market, at(TOMORROW, 10))
+    booking_id = int(re.search(r"/bookings/(\d+)/confirm", held.headers["Location"]).group(1))
+    clock.now = NOW + timedelta(minutes=6)
+    late = confirm(auth, booking_id, market)
+    assert late.status_code == 409 and at(TOMORROW, 10).isoformat() in late.get_data(as_text=True)
+
+
+def test_the_api_reschedules_and_refuses_inside_the_fee_window(client, market, clock):
+    login(client, market.phone)
+    headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"',
+                                        client.get("/services").get_data(as_text=True)).group(1)}
+    made = client.post("/api/v1/services/bookings", headers=headers, json={
+        "offering_id": market.offering_id, "starts_at": at(IN_TWO_DAYS, 10).isoformat(),
+        "address_id": market.address_id, "idempotency_key": "api-key-0003"}).get_json()
+    path = f"/api/v1/services/bookings/{made['booking_id']}/reschedule"
+    moved = client.post(path, headers=headers, json={"starts_at": at(IN_TWO_DAYS, 14).isoformat()})
+    assert moved.status_code == 200 and moved.get_json()["starts_at"] == at(IN_TWO_DAYS, 14).isoformat()
+    assert client.post(path, headers=headers, json={"starts_at": "tomorrow"}).status_code == 400
+    clock.now = at(IN_TWO_DAYS, 1)
+    refused = client.post(path, headers=headers, json={"starts_at": at(IN_TWO_DAYS, 16).isoformat()})
+    assert refused.status_code == 409 and refused.get_json()["status"] == 409
+    assert client.get(f"/api/v1/services/bookings/{made['booking_id']}").get_json()["cancel_fee_now_cents"] == 10000
