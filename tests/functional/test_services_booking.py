@@ -237,3 +237,32 @@ def test_the_api_reschedules_and_refuses_inside_the_fee_window(client, market, c
     refused = client.post(path, headers=headers, json={"starts_at": at(IN_TWO_DAYS, 16).isoformat()})
     assert refused.status_code == 409 and refused.get_json()["status"] == 409
     assert client.get(f"/api/v1/services/bookings/{made['booking_id']}").get_json()["cancel_fee_now_cents"] == 10000
+
+
+def test_photos_are_kept_re_encoded_and_a_file_that_is_no_photo_keeps_nothing(client, app, market):
+    import io
+
+    from tests.photo_files import decoded, instance_files, photo_bytes
+
+    auth = login(client, market.phone)
+    held = hold(auth, market, at(TOMORROW, 10))
+    booking_id = int(re.search(r"/bookings/(\d+)/confirm", held.headers["Location"]).group(1))
+    before = instance_files(app)
+    refused = auth.post(f"/services/bookings/{booking_id}/confirm", {
+        "address_id": str(market.address_id), "description": "水槽", "payment_method": "wallet",
+        "photos": [(io.BytesIO(b"not a photo"), "a.jpg")]}, token_from="/services", content_type="multipart/form-data")
+    assert refused.status_code == 400 and "水槽" in refused.get_data(as_text=True)
+    assert instance_files(app) == before
+    done = auth.post(f"/services/bookings/{booking_id}/confirm", {
+        "address_id": str(market.address_id), "description": "水槽", "payment_method": "wallet",
+        "photos": [(io.BytesIO(photo_bytes(gps=True)), "sink.jpg")]}, token_from="/services",
+        content_type="multipart/form-data")
+    assert done.status_code == 303
+    with app.app_context():
+        from services.booking import PHOTO_FOLDER
+        from store_app.uploads import storage
+
+        names = db.session.get(Booking, booking_id).photos
+        assert len(names) == 1 and len(set(instance_files(app)) - set(before)) == 1
+        kept = storage.path_of(PHOTO_FOLDER, names[0]).read_bytes()
+    assert decoded(kept)[2] == {}  # re-encoded: the GPS position is gone
