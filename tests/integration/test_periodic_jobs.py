@@ -109,7 +109,8 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
         (f"parcels:ladder:{a}", 300), (f"parcels:ladder:{b}", 300),
         *((f"breakfast:{job}:{store}", 60) for store in (a, b)
           for job in ("freeze", "low_balance", "morning", "pickup_end", "waitlist")),
-        (f"breakfast:open:{a}", 300), (f"breakfast:open:{b}", 300)])
+        (f"breakfast:open:{a}", 300), (f"breakfast:open:{b}", 300),
+        (f"services:holds:{a}", 60), (f"services:holds:{b}", 60)])
     sources = [source for source, _ in registry.list_providers(app)]
     assert sources == ["store_app.notifications.jobs.periodic_jobs", "store_app.parcels.jobs.periodic_jobs",
                        "store_app.breakfast.jobs.periodic_jobs", "entry point dispatch (dispatch.cycle:periodic_jobs)"]
