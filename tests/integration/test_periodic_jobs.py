@@ -112,7 +112,7 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
         (f"breakfast:open:{a}", 300), (f"breakfast:open:{b}", 300),
         (f"services:holds:{a}", 60), (f"services:holds:{b}", 60)])
     sources = [source for source, _ in registry.list_providers(app)]
-    assert sources == ["store_app.notifications.jobs.periodic_jobs", "store_app.parcels.jobs.periodic_jobs",
+    assert sources == ["services.jobs.periodic_jobs", "store_app.notifications.jobs.periodic_jobs", "store_app.parcels.jobs.periodic_jobs",
                        "store_app.breakfast.jobs.periodic_jobs", "entry point dispatch (dispatch.cycle:periodic_jobs)"]
 
 
