@@ -266,3 +266,36 @@ def test_photos_are_kept_re_encoded_and_a_file_that_is_no_photo_keeps_nothing(cl
         assert len(names) == 1 and len(set(instance_files(app)) - set(before)) == 1
         kept = storage.path_of(PHOTO_FOLDER, names[0]).read_bytes()
     assert decoded(kept)[2] == {}  # re-encoded: the GPS position is gone
+
+
+HOSTILE = ("2147483648", "-5", "NaN", "abc", "", "x" * 5000, "2026-13-40T99:99:99+00:00", "9999-01-01T00:00:00",
+           "2026-12-08T02:00:00", "0001-01-01T00:00:00+00:00")
+
+
+def test_hostile_values_on_real_bookings_get_a_4xx_and_change_nothing(client, market):
+    auth = login(client, market.phone)
+    held = hold(auth, market, at(TOMORROW, 10))
+    booking_id = int(re.search(r"/bookings/(\d+)/confirm", held.headers["Location"]).group(1))
+    headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"',
+                                        client.get("/services").get_data(as_text=True)).group(1)}
+    for value in HOSTILE:
+        answers = [
+            auth.post(f"/services/offerings/{market.offering_id}/hold",
+                                    {"starts_at": value, "idempotency_key": value}, token_from="/services").status_code,
+            auth.post(f"/services/bookings/{booking_id}/confirm",
+                      {"address_id": value, "description": value, "payment_method": value},
+                      token_from="/services").status_code,
+            auth.post(f"/services/bookings/{booking_id}/reschedule", {"starts_at": value},
+                      token_from="/services").status_code,
+            client.post("/api/v1/services/bookings", headers=headers, json={
+                "offering_id": market.offering_id, "starts_at": value, "address_id": market.address_id,
+                "idempotency_key": "hostile-key-1", "description": value}).status_code,
+            client.post("/api/v1/services/bookings", headers=headers, json=[value]).status_code,
+            client.get(f"/api/v1/services/offerings/{market.offering_id}/slots?from={value[:50]}&days={value[:50]}")
+            .status_code,
+            client.get(f"/api/v1/services/offerings?category={value[:50]}").status_code,
+        ]
+        assert all(status < 500 for status in answers), (value[:40], answers)
+    with client.application.app_context():
+        rows = db.session.scalars(db.select(Booking)).all()
+        assert [(b.status, b.starts_at) for b in rows] == [("held", at(TOMORROW, 10))]
