@@ -199,7 +199,8 @@ def test_staff_cancel_and_verify_addresses_from_the_console(client, app, market,
     staff_auth = login(staff, staff_phone)
     clock.now = at(TOMORROW, 9, 50)
     assert staff.get(f"/console/services/bookings/{booking_id}").status_code == 200
-    done = staff_auth.post(f"/console/services/bookings/{booking_id}/cancel", {}, token_from="/console/services/verify-address")
+    done = staff_auth.post(f"/console/services/bookings/{booking_id}/cancel", {},
+                           token_from="/console/services/verify-address")
     assert done.status_code == 303
     with app.app_context():
         assert db.session.get(Booking, booking_id).cancelled_by == "staff"

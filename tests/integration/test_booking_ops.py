@@ -139,7 +139,7 @@ def test_a_lockout_needs_a_verified_address(app_ctx):
     assert db.session.get(Booking, hold_and_confirm(m, at(TOMORROW, 10))).status == "requested"
 
 
-def test_a_delivered_order_to_the_building_verifies_it(app_ctx, create_order):
+def test_a_delivered_order_to_the_building_verifies_it(app_ctx):
     m = build_market(category_options={"slug": "locksmith", "name_zh": "开锁", "name_en": "Locksmith",
                                        "needs_verified_address": True})
     resident = db.session.get(User, m.resident_id)
