@@ -96,7 +96,8 @@ def seed(db):
     offerings = dict(db.session.execute(db.select(Offering.vendor_id, Offering.id)).all())
     crews = db.session.execute(db.select(Crew.id, Crew.vendor_id).order_by(Crew.id)).all()
     db.session.execute(db.insert(Address), [{"user_id": r, "store_id": store.id, "building_id": building.id,
-                                             "unit": f"1-{n:03d}", "is_default": True} for n, r in enumerate(residents)])
+                                             "unit": f"1-{n:03d}", "is_default": True}
+                                            for n, r in enumerate(residents)])
     db.session.execute(db.insert(Wallet), [{"user_id": r, "store_id": store.id, "balance_cents": 1_000_000}
                                            for r in residents])
     rows = []

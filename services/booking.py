@@ -94,7 +94,8 @@ def _held_row(resident, offering, starts_at, crew_id, now, idempotency_key):
         block_end_at=ends_at + timedelta(minutes=offering.buffer_after_min),
         hold_expires_at=booking_rules.hold_expires(now), contact_phone=resident.phone or "",
         price_model=offering.price_model,
-        price_cents=booking_rules.price_to_hold_cents(offering.price_model, offering.price_cents, offering.duration_min),
+        price_cents=booking_rules.price_to_hold_cents(offering.price_model, offering.price_cents,
+                                                      offering.duration_min),
         commission_bps=offering.category.commission_bps, idempotency_key=idempotency_key, created_at=now)
 
 
@@ -176,9 +177,9 @@ def confirm_booking(resident, booking_id, *, store, address_id, description, pho
         raise AddressNotVerified()
     held_cents = _payment(booking, resident, payment_method, now)
     accept_by_at = booking_rules.accept_by(now, booking.starts_at)
+    kept = [storage.keep(PHOTO_FOLDER, photo.data, photo.extension) for photo in photos]
     move(booking, BookingStatus.REQUESTED, now=now, address_id=address.id, address_text=address.one_line()[:200],
-         description=(description or "")[:1000], photos=[storage.keep(PHOTO_FOLDER, photo.data, photo.extension)
-                                                          for photo in photos], payment_method=payment_method, held_cents=held_cents,
+         description=(description or "")[:1000], photos=kept, payment_method=payment_method, held_cents=held_cents,
          accept_by_at=accept_by_at, hold_expires_at=None)
     db.session.add(BookingOffer(booking_id=booking.id, vendor_id=booking.vendor_id, offered_at=now,
                                 answer_by_at=accept_by_at))

@@ -44,12 +44,13 @@ class RescheduleForm(Form):
 
 
 class ConfirmForm(Form):
-    address_id = SelectField(_l("Address"), coerce=int,
-                             validate_choice=False, validators=[InputRequired(_l("Choose one of your saved addresses."))])
+    address_id = SelectField(_l("Address"), coerce=int, validate_choice=False,
+                             validators=[InputRequired(_l("Choose one of your saved addresses."))])
     description = TextAreaField(_l("What needs doing"), validators=[Length(max=1000)],
                                 render_kw={"placeholder": _l("e.g. kitchen and living room, a cat at home"),
                                            "maxlength": 1000, "rows": 3})
-    photos = MultipleFileField(_l("Photos (optional, up to 3)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    photos = MultipleFileField(_l("Photos (optional, up to 3)"),
+                               render_kw={"accept": "image/jpeg,image/png,image/webp"})
     payment_method = RadioField(_l("Payment"), default="wallet",
                                 validators=[InputRequired(_l("Choose how to pay."))])
 

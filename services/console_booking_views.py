@@ -13,7 +13,7 @@ from store_app.wallet.operations import find_store_resident
 from store_app.web.forms import EmptyForm
 from store_app.web.guards import role_required
 
-from . import booking, booking_changes, catalog, slot_rules
+from . import booking as bookings, booking_changes, catalog, slot_rules
 from .blueprints import console_bp as bp
 from .booking_forms import RescheduleForm, parse_start
 from .booking_models import Booking, VerifiedAddress
@@ -40,7 +40,7 @@ def _booking_page(found, status=200):
 
 @bp.get("/bookings/<int:booking_id>")
 @staff_only
-def booking_page(booking_id):
+def booking(booking_id):
     """A booking as staff see it, with cancel (free, any time) and reschedule (any free time)."""
     return _booking_page(_store_booking_or_404(booking_id))
 
@@ -60,7 +60,7 @@ def cancel_booking(booking_id):
         flash(exc.message, "error")
         return _booking_page(found, exc.status)
     flash(_("Cancelled. Everything held was returned to the resident."), "success")
-    return redirect(url_for("services_console.booking_page", booking_id=booking_id), 303)
+    return redirect(url_for("services_console.booking", booking_id=booking_id), 303)
 
 
 @bp.post("/bookings/<int:booking_id>/reschedule")
@@ -80,7 +80,7 @@ def reschedule_booking(booking_id):
         flash(exc.message, "error")
         return _booking_page(found, exc.status)
     flash(_("Moved to the new time."), "success")
-    return redirect(url_for("services_console.booking_page", booking_id=booking_id), 303)
+    return redirect(url_for("services_console.booking", booking_id=booking_id), 303)
 
 
 @bp.route("/verify-address", methods=["GET", "POST"])
@@ -98,7 +98,7 @@ def verify_address():
             flash(_("Choose one of the resident's addresses."), "error")
         else:
             with transaction():
-                booking.verify_address(current_user, address, now=utcnow())
+                bookings.verify_address(current_user, address, now=utcnow())
             flash(_("Address verified: lockouts can now be booked for it."), "success")
             return redirect(url_for("services_console.verify_address", phone=phone), 303)
     verified = set()

@@ -89,3 +89,37 @@ def test_a_resident_books_a_cleaning_on_a_phone(new_page, live_server, ui):
     with live_server.transaction() as session:
         made = session.scalar(db.select(Booking).where(Booking.resident_id == resident_id))
         assert made.status == "requested" and made.description == "厨房和阳台" and made.held_cents == 20000
+
+
+def test_staff_cancel_a_booking_from_the_console_on_a_tablet(new_page, live_server, ui):
+    from datetime import timedelta
+
+    from services.models import Offering
+    from tests.browser.conftest import TABLET
+    from tests.services_support import add_booking
+
+    with live_server.transaction() as session:
+        store = session.scalar(db.select(Store).order_by(Store.id))
+        resident = session.scalar(db.select(User).where(User.store_id == store.id, User.role == Role.RESIDENT.value)
+                                  .order_by(User.id))
+        category = add_category(store.id, slug="cleaning-console", name_zh="控制台保洁", name_en="Console cleaning")
+        vendor = add_vendor(store.id, [category], name="控制台家政", crews=1)
+        offering = add_offering(vendor, category, title_zh="控制台测试保洁", title_en="Console test cleaning")
+        add_weekly_availability(vendor)
+        starts_at = utcnow().replace(microsecond=0, second=0, minute=0) + timedelta(days=3)
+        booking_id = add_booking(resident.id, session.get(Offering, offering.id), starts_at, now=utcnow()).id
+    page, found = new_page(**TABLET, bypass_csp=True), {}
+    log_in(page, "+8613800138001")  # the demo's staff member
+    page.wait_for_url("**/console**")
+    page.goto(f"/console/services/bookings/{booking_id}")
+    expect(page.locator("h1")).to_contain_text(str(booking_id))
+    checked(page, ui, found)
+    ui.screenshot(page, "services-console-booking")
+    page.get_by_role("button", name="取消预约并全额退款").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    checked(page, ui, found)
+    page.goto("/console/services/verify-address")
+    checked(page, ui, found)
+    assert not found, describe(found)
+    with live_server.transaction() as session:
+        assert session.get(Booking, booking_id).cancelled_by == "staff"

@@ -28,6 +28,9 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
         [f"dispatch:{store_id}", "every", "30", "s"],
         ["outbox", "every", "15", "s"],
         [f"parcels:ladder:{store_id}", "every", "300", "s"],
+        [f"services:holds:{store_id}", "every", "60", "s"],
+        [f"services:offers:{store_id}", "every", "45", "s"],
+        [f"services:progress:{store_id}", "every", "60", "s"],
         [f"services:reputation:{store_id}", "every", "600", "s"],
         ["test:tick", "every", "2.5", "s"],
     ], result.output

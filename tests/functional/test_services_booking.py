@@ -199,7 +199,8 @@ def test_staff_cancel_and_verify_addresses_from_the_console(client, app, market,
     staff_auth = login(staff, staff_phone)
     clock.now = at(TOMORROW, 9, 50)
     assert staff.get(f"/console/services/bookings/{booking_id}").status_code == 200
-    done = staff_auth.post(f"/console/services/bookings/{booking_id}/cancel", {}, token_from="/console/services/verify-address")
+    done = staff_auth.post(f"/console/services/bookings/{booking_id}/cancel", {},
+                           token_from="/console/services/verify-address")
     assert done.status_code == 303
     with app.app_context():
         assert db.session.get(Booking, booking_id).cancelled_by == "staff"
@@ -211,3 +212,91 @@ def test_staff_cancel_and_verify_addresses_from_the_console(client, app, market,
     assert verified.status_code == 303
     assert "Verify this address" not in staff.get(f"/console/services/verify-address?phone={market.phone}",
                                                   headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_lapsed_hold_answers_409_with_the_next_times_on_confirm(client, market, clock):
+    auth = login(client, market.phone)
+    held = hold(auth, market, at(TOMORROW, 10))
+    booking_id = int(re.search(r"/bookings/(\d+)/confirm", held.headers["Location"]).group(1))
+    clock.now = NOW + timedelta(minutes=6)
+    late = confirm(auth, booking_id, market)
+    assert late.status_code == 409 and at(TOMORROW, 10).isoformat() in late.get_data(as_text=True)
+
+
+def test_the_api_reschedules_and_refuses_inside_the_fee_window(client, market, clock):
+    login(client, market.phone)
+    headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"',
+                                        client.get("/services").get_data(as_text=True)).group(1)}
+    made = client.post("/api/v1/services/bookings", headers=headers, json={
+        "offering_id": market.offering_id, "starts_at": at(IN_TWO_DAYS, 10).isoformat(),
+        "address_id": market.address_id, "idempotency_key": "api-key-0003"}).get_json()
+    path = f"/api/v1/services/bookings/{made['booking_id']}/reschedule"
+    moved = client.post(path, headers=headers, json={"starts_at": at(IN_TWO_DAYS, 14).isoformat()})
+    assert moved.status_code == 200 and moved.get_json()["starts_at"] == at(IN_TWO_DAYS, 14).isoformat()
+    assert client.post(path, headers=headers, json={"starts_at": "tomorrow"}).status_code == 400
+    clock.now = at(IN_TWO_DAYS, 1)
+    refused = client.post(path, headers=headers, json={"starts_at": at(IN_TWO_DAYS, 16).isoformat()})
+    assert refused.status_code == 409 and refused.get_json()["status"] == 409
+    assert client.get(f"/api/v1/services/bookings/{made['booking_id']}").get_json()["cancel_fee_now_cents"] == 10000
+
+
+def test_photos_are_kept_re_encoded_and_a_file_that_is_no_photo_keeps_nothing(client, app, market):
+    import io
+
+    from tests.photo_files import decoded, instance_files, photo_bytes
+
+    auth = login(client, market.phone)
+    held = hold(auth, market, at(TOMORROW, 10))
+    booking_id = int(re.search(r"/bookings/(\d+)/confirm", held.headers["Location"]).group(1))
+    before = instance_files(app)
+    refused = auth.post(f"/services/bookings/{booking_id}/confirm", {
+        "address_id": str(market.address_id), "description": "水槽", "payment_method": "wallet",
+        "photos": [(io.BytesIO(b"not a photo"), "a.jpg")]}, token_from="/services", content_type="multipart/form-data")
+    assert refused.status_code == 400 and "水槽" in refused.get_data(as_text=True)
+    assert instance_files(app) == before
+    done = auth.post(f"/services/bookings/{booking_id}/confirm", {
+        "address_id": str(market.address_id), "description": "水槽", "payment_method": "wallet",
+        "photos": [(io.BytesIO(photo_bytes(gps=True)), "sink.jpg")]}, token_from="/services",
+        content_type="multipart/form-data")
+    assert done.status_code == 303
+    with app.app_context():
+        from services.booking import PHOTO_FOLDER
+        from store_app.uploads import storage
+
+        names = db.session.get(Booking, booking_id).photos
+        assert len(names) == 1 and len(set(instance_files(app)) - set(before)) == 1
+        kept = storage.path_of(PHOTO_FOLDER, names[0]).read_bytes()
+    assert decoded(kept)[2] == {}  # re-encoded: the GPS position is gone
+
+
+HOSTILE = ("2147483648", "-5", "NaN", "abc", "", "x" * 5000, "2026-13-40T99:99:99+00:00", "9999-01-01T00:00:00",
+           "2026-12-08T02:00:00", "0001-01-01T00:00:00+00:00")
+
+
+def test_hostile_values_on_real_bookings_get_a_4xx_and_change_nothing(client, market):
+    auth = login(client, market.phone)
+    held = hold(auth, market, at(TOMORROW, 10))
+    booking_id = int(re.search(r"/bookings/(\d+)/confirm", held.headers["Location"]).group(1))
+    headers = {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"',
+                                        client.get("/services").get_data(as_text=True)).group(1)}
+    for value in HOSTILE:
+        answers = [
+            auth.post(f"/services/offerings/{market.offering_id}/hold",
+                                    {"starts_at": value, "idempotency_key": value}, token_from="/services").status_code,
+            auth.post(f"/services/bookings/{booking_id}/confirm",
+                      {"address_id": value, "description": value, "payment_method": value},
+                      token_from="/services").status_code,
+            auth.post(f"/services/bookings/{booking_id}/reschedule", {"starts_at": value},
+                      token_from="/services").status_code,
+            client.post("/api/v1/services/bookings", headers=headers, json={
+                "offering_id": market.offering_id, "starts_at": value, "address_id": market.address_id,
+                "idempotency_key": "hostile-key-1", "description": value}).status_code,
+            client.post("/api/v1/services/bookings", headers=headers, json=[value]).status_code,
+            client.get(f"/api/v1/services/offerings/{market.offering_id}/slots?from={value[:50]}&days={value[:50]}")
+            .status_code,
+            client.get(f"/api/v1/services/offerings?category={value[:50]}").status_code,
+        ]
+        assert all(status < 500 for status in answers), (value[:40], answers)
+    with client.application.app_context():
+        rows = db.session.scalars(db.select(Booking)).all()
+        assert [(b.status, b.starts_at) for b in rows] == [("held", at(TOMORROW, 10))]

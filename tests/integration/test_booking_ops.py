@@ -139,7 +139,7 @@ def test_a_lockout_needs_a_verified_address(app_ctx):
     assert db.session.get(Booking, hold_and_confirm(m, at(TOMORROW, 10))).status == "requested"
 
 
-def test_a_delivered_order_to_the_building_verifies_it(app_ctx, create_order):
+def test_a_delivered_order_to_the_building_verifies_it(app_ctx):
     m = build_market(category_options={"slug": "locksmith", "name_zh": "开锁", "name_en": "Locksmith",
                                        "needs_verified_address": True})
     resident = db.session.get(User, m.resident_id)
@@ -254,3 +254,23 @@ def test_category_slots_rank_vendors_and_skip_suspended_ones(app_ctx):
     store = db.session.get(Store, m.store_id)
     found = catalog.category_slots(store, m.category_id, NOW)
     assert list(found) == [m.offering_id] and found[m.offering_id]
+
+
+def test_offerings_rank_by_vendor_score_then_id_and_only_in_the_residents_zone(app_ctx):
+    from store_app.geo.operations import save_zone
+    from tests.conftest import square_zone
+    from tests.services_support import add_offering, add_vendor
+
+    m = build_market()  # its vendor: score 0.5, no zones listed (serves the whole store)
+    with transaction():
+        category = db.session.get(Offering, m.offering_id).category
+        better = add_vendor(m.store_id, [category], name="更好的家政", score=0.9)
+        same = add_vendor(m.store_id, [category], name="同分家政", score=0.5)
+        other_zone = save_zone(m.store_id, name="Zone B", geojson=square_zone(31.3, 121.5, 0.01), fee_cents=0,
+                               minimum_cents=0, now=NOW).id
+        elsewhere = add_vendor(m.store_id, [category], name="别处家政", score=1.0, zones=[other_zone])
+        ids = [add_offering(v, category).id for v in (better, same, elsewhere)]
+    zone_id = catalog.resident_zone_id(db.session.get(User, m.resident_id))
+    assert zone_id == m.zone_id
+    assert [o.id for o in catalog.list_offerings(m.store_id, m.category_id, zone_id)] == [ids[0], m.offering_id, ids[1]]
+    assert [o.id for o in catalog.list_offerings(m.store_id, m.category_id, other_zone)][0] == ids[2]

@@ -19,8 +19,8 @@ def local(day, minute, tz=SHANGHAI):
 
 
 windows_st = st.lists(st.builds(
-    lambda days, start, length, crews: WeeklyWindow(f"FREQ=WEEKLY;BYDAY={','.join(days)}", start, min(1440, start + length),
-                                                    crews),
+    lambda days, start, length, crews: WeeklyWindow(f"FREQ=WEEKLY;BYDAY={','.join(days)}", start,
+                                                    min(1440, start + length), crews),
     st.lists(st.sampled_from(DAYS), min_size=1, max_size=7, unique=True),
     st.integers(0, 46).map(lambda n: n * 30), st.integers(1, 24).map(lambda n: n * 30), st.integers(0, 3)),
     min_size=1, max_size=3)
@@ -102,7 +102,8 @@ def test_with_no_bookings_every_window_start_that_fits_is_returned(windows, dura
 @given(windows_st, busy_st, st.integers(1, 3), st.integers(0, 3), st.integers(0, 1400), st.integers(15, 300))
 def test_adding_a_booking_never_adds_slots(windows, busy, crew, day, minute, length):
     before = {slot.starts_at for slot in bookable_slots(query(windows, busy))}
-    extra = BusyBlock(crew, local(FIRST + timedelta(days=day), minute), local(FIRST + timedelta(days=day), minute + length))
+    when = FIRST + timedelta(days=day)
+    extra = BusyBlock(crew, local(when, minute), local(when, minute + length))
     after = {slot.starts_at for slot in bookable_slots(query(windows, [*busy, extra]))}
     assert after <= before
 
