@@ -120,7 +120,8 @@ def decline(booking_id):
     """Say no to an offered job: it is offered to other vendors."""
     outcome = _act(booking_id, lambda: reoffers.decline_job(current_user, booking_id, utcnow()),
                    _("Declined: the job is offered to other vendors."))
-    return redirect(url_for("vendor.jobs"), 303) if outcome.status_code == 303 else outcome
+    answered = not isinstance(outcome, tuple)  # a refusal is the job page again, with its status
+    return redirect(url_for("vendor.jobs"), 303) if answered else outcome
 
 
 @vendor_bp.post("/jobs/<int:booking_id>/step/<any('on-the-way', 'arrived', 'start', 'no-show'):step>")

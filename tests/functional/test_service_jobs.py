@@ -103,6 +103,16 @@ def test_decline_goes_back_to_the_inbox_and_the_job_is_reoffered(app, client, ma
         assert market.booking().status == "reoffered"
 
 
+def test_a_late_answer_gets_the_job_page_with_a_409(app, client, market, clock):
+    auth = _login(app, client, market.owner_ids[0])
+    clock.now = BOOKED_AT + timedelta(minutes=31)
+    for answer in ("decline", "accept"):
+        late = auth.post(f"/vendor/jobs/{market.booking_id}/{answer}", token_from="/vendor/jobs")
+        assert late.status_code == 409 and "/vendor/jobs" in late.get_data(as_text=True), answer
+    with app.app_context():
+        assert market.booking().status == "requested"
+
+
 def test_the_api_lists_accepts_and_refuses_a_second_answer(app, client, market):
     _login(app, client, market.owner_ids[0])
     listed = client.get("/api/v1/services/jobs").get_json()
