@@ -145,8 +145,19 @@ def test_every_step_of_the_job_page(app, client, market, clock):
     assert done.status_code == 303
     with app.app_context():
         assert market.booking().status == "done"
+        name = market.booking().completion_photos[0]
     again = auth.post(f"{job}/step/start", token_from="/vendor/jobs")
     assert again.status_code == 409
+    photo = f"/services/bookings/{market.booking_id}/photos/{name}"
+    assert photo in client.get(job).get_data(as_text=True)
+    shown = client.get(photo)
+    status, data = shown.status_code, shown.data
+    shown.close()
+    assert status == 200 and data[:4] == b"RIFF"
+    auth.logout()
+    _login(app, client, market.owner_ids[1])
+    assert client.get(photo).status_code == 404
+    assert client.get(f"/services/bookings/{market.booking_id}/photos/x.webp").status_code == 404
 
 
 def test_give_back_needs_a_reason_then_refunds(app, client, market):
