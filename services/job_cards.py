@@ -14,12 +14,10 @@ from store_app.stores.models import Store
 from . import offer_rules
 from .booking_models import Booking, BookingOffer, OfferState
 from .rules import UNACCEPTED
-from .statuses import BookingStatus
 from .statuses import BookingStatus as S
 
 # Statuses a vendor still has on its list (the job is theirs and not over).
-TAKEN = (BookingStatus.ACCEPTED, BookingStatus.ON_THE_WAY, BookingStatus.ARRIVED, BookingStatus.IN_PROGRESS,
-         BookingStatus.DONE)
+TAKEN = (S.ACCEPTED, S.ON_THE_WAY, S.ARRIVED, S.IN_PROGRESS, S.DONE)
 
 
 @dataclass(frozen=True)

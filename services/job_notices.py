@@ -41,6 +41,12 @@ def tell_vendors_offered(booking, vendors, *, now):
                       params=job_params(booking)) for vendor in vendors], now)
 
 
+def tell_vendor_assigned(booking, vendor, *, now):
+    """The vendor's owner hears that staff gave them ``booking``."""
+    notify(vendor.owner_id, booking.store_id, "service_job_assigned", f"service_job_assigned:{booking.id}",
+           job_params(booking), link=f"/vendor/jobs/{booking.id}", now=now)
+
+
 def tell_staff_escalated(booking, *, now):
     """The store's staff and owners hear that nobody took ``booking``: they place it by hand."""
     people = db.session.scalars(db.select(User.id).where(User.store_id == booking.store_id,
@@ -85,6 +91,13 @@ def _what(params):
 def _offered(params):
     return (_("New job offered"),
             _("A %(what)s job on %(when)s is offered to you: accept it before its deadline.",
+              what=_what(params), when=_when(params)))
+
+
+@renderer("service_job_assigned")
+def _assigned(params):
+    return (_("The store gave you a job"),
+            _("The store assigned you a %(what)s job on %(when)s: the address and phone are on the job page.",
               what=_what(params), when=_when(params)))
 
 

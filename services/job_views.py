@@ -1,9 +1,9 @@
 """The vendor's jobs on the phone (/vendor/jobs): the live inbox of offers with their countdown, today's
 and upcoming jobs, and a job page with the actions of its status. Also the resident's "confirm done"
 button (``services.confirm_done``). Another vendor's job answers 404, like a missing one."""
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from store_app.database import MoneyError, parse_cents, transaction, utcnow
 from store_app.errors import DomainError
@@ -120,7 +120,8 @@ def decline(booking_id):
     """Say no to an offered job: it is offered to other vendors."""
     outcome = _act(booking_id, lambda: reoffers.decline_job(current_user, booking_id, utcnow()),
                    _("Declined: the job is offered to other vendors."))
-    return redirect(url_for("vendor.jobs"), 303) if outcome.status_code == 303 else outcome
+    answered = not isinstance(outcome, tuple)  # a refusal is the job page again, with its status
+    return redirect(url_for("vendor.jobs"), 303) if answered else outcome
 
 
 @vendor_bp.post("/jobs/<int:booking_id>/step/<any('on-the-way', 'arrived', 'start', 'no-show'):step>")
@@ -221,3 +222,13 @@ def confirm_done(booking_id):
     """The resident confirms the vendor finished: the job completes and is paid out."""
     return _back_to_booking(booking_id, lambda: progress.confirm_done(current_user, booking_id, utcnow()),
                             _("Thank you: the job is complete."))
+
+
+@resident_bp.get("/bookings/<int:booking_id>/photos/<name>")
+@login_required
+def job_photo(booking_id, name):
+    """A completion photo: for the resident, the vendor who did the job, and the store's staff."""
+    path = progress.completion_photo_path(current_user, booking_id, name)
+    response = send_file(path, mimetype="image/webp", max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

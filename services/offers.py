@@ -138,6 +138,7 @@ def assign_job(staff, booking_id, vendor_id, now):
         db.session.add(offer)
     offer.state, offer.answered_at = OfferState.ACCEPTED.value, now
     db.session.flush()
+    job_notices.tell_vendor_assigned(booking, vendor, now=now)
     return booking
 
 

@@ -4,12 +4,13 @@ vendor cancels or never comes (full refund), or the resident is not there (the n
 
 ``run_progress_pass`` is the periodic job: late vendors become no-shows, old DONE jobs complete."""
 from store_app.extensions import db
+from store_app.roles import Role
 from store_app.uploads import photos, storage
 
 from . import job_notices, ledger, offer_rules
 from .booking_models import Booking
 from .errors import IdCheckRequired, NoteRequired, NotFound, PhotoRefused, PhotoRequired
-from .offers import get_vendor_job, refund_hold, vendor_for
+from .offers import _vendor_of, get_vendor_job, refund_hold, vendor_for
 from .statuses import BookingStatus as S
 from .steps import move
 
@@ -35,6 +36,21 @@ def held_job(user, booking_id):
     if booking.vendor_id != vendor.id or booking.accepted_at is None:
         raise NotFound()
     return booking
+
+
+def completion_photo_path(user, booking_id, name):
+    """The file of a completion photo of ``booking_id`` if ``user`` may see it (the resident, the
+    vendor who did the job, the store's staff and owner); ``NotFound`` otherwise."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or name not in (booking.completion_photos or []):
+        raise NotFound()
+    vendor = _vendor_of(user.id)
+    allowed = (booking.resident_id == user.id or (vendor is not None and vendor.id == booking.vendor_id)
+               or (user.role in (Role.STAFF.value, Role.OWNER.value) and user.store_id == booking.store_id))
+    path = storage.path_of(PHOTO_FOLDER, name) if allowed else None
+    if path is None:
+        raise NotFound()
+    return path
 
 
 def _note(text):

@@ -103,6 +103,16 @@ def test_decline_goes_back_to_the_inbox_and_the_job_is_reoffered(app, client, ma
         assert market.booking().status == "reoffered"
 
 
+def test_a_late_answer_gets_the_job_page_with_a_409(app, client, market, clock):
+    auth = _login(app, client, market.owner_ids[0])
+    clock.now = BOOKED_AT + timedelta(minutes=31)
+    for answer in ("decline", "accept"):
+        late = auth.post(f"/vendor/jobs/{market.booking_id}/{answer}", token_from="/vendor/jobs")
+        assert late.status_code == 409 and "/vendor/jobs" in late.get_data(as_text=True), answer
+    with app.app_context():
+        assert market.booking().status == "requested"
+
+
 def test_the_api_lists_accepts_and_refuses_a_second_answer(app, client, market):
     _login(app, client, market.owner_ids[0])
     listed = client.get("/api/v1/services/jobs").get_json()
@@ -135,8 +145,19 @@ def test_every_step_of_the_job_page(app, client, market, clock):
     assert done.status_code == 303
     with app.app_context():
         assert market.booking().status == "done"
+        name = market.booking().completion_photos[0]
     again = auth.post(f"{job}/step/start", token_from="/vendor/jobs")
     assert again.status_code == 409
+    photo = f"/services/bookings/{market.booking_id}/photos/{name}"
+    assert photo in client.get(job).get_data(as_text=True)
+    shown = client.get(photo)
+    status, data = shown.status_code, shown.data
+    shown.close()
+    assert status == 200 and data[:4] == b"RIFF"
+    auth.logout()
+    _login(app, client, market.owner_ids[1])
+    assert client.get(photo).status_code == 404
+    assert client.get(f"/services/bookings/{market.booking_id}/photos/x.webp").status_code == 404
 
 
 def test_give_back_needs_a_reason_then_refunds(app, client, market):

@@ -122,6 +122,7 @@ def test_the_clock_reoffers_then_escalates_then_staff_assign(app, market, commun
         booking = market.booking()
         assert (booking.status, booking.vendor_id) == ("accepted", market.vendor_ids[1])
         assert _offers(booking.id)[market.vendor_ids[1]].state == "accepted"
+        assert "service_job_assigned" in _kinds(market.owner_ids[1])
 
 
 def test_nobody_else_suitable_goes_straight_to_staff(app, community):
