@@ -91,7 +91,7 @@ def seconds_left(deadline, now):
 STATUS_LABELS = {
     S.REQUESTED: _l("Waiting for an answer"), S.REOFFERED: _l("Offered to other vendors"),
     S.ESCALATED: _l("To place by hand"), S.ACCEPTED: _l("Accepted"), S.ON_THE_WAY: _l("On the way"),
-    S.ARRIVED: _l("At the door"), S.IN_PROGRESS: _l("In progress"), S.DONE: _l("Done: waiting for the resident"),
+    S.ARRIVED: _l("Arrived at the door"), S.IN_PROGRESS: _l("In progress"), S.DONE: _l("Done: waiting for the resident"),
     S.COMPLETED: _l("Completed"), S.REVIEWED: _l("Reviewed"), S.EXPIRED: _l("Expired"),
     S.CANCELLED: _l("Cancelled"), S.NO_SHOW: _l("Resident not there"), S.VENDOR_NO_SHOW: _l("Vendor no-show"),
     S.DISPUTED: _l("Disputed"), S.HELD: _l("Held"),
