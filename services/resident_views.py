@@ -13,7 +13,7 @@ from store_app.web.filters import local_datetime
 from store_app.web.guards import role_required
 from store_app.web.live import live_fragment
 
-from . import booking, booking_changes, catalog, slot_rules
+from . import booking, booking_changes, catalog, extras, slot_rules
 from .blueprints import resident_bp as bp
 from .booking_forms import ConfirmForm, RescheduleForm, SlotForm, new_key, parse_start
 from .errors import SlotTaken
@@ -158,7 +158,9 @@ def _status_context(found):
     return {"booking": found, "tz": current_user.store.timezone, "now": now,
             "fee_now": booking_changes.cancel_fee_now(found, now),
             "may_cancel": booking_changes.may_cancel(found, now),
-            "may_reschedule": booking_changes.may_reschedule(found, now)}
+            "may_reschedule": booking_changes.may_reschedule(found, now),
+            # The job's part (extras to approve, confirm done) and after it (review, the guarantee).
+            "job_extras": extras.list_extras(found)}
 
 
 @bp.get("/bookings/<int:booking_id>")

@@ -300,3 +300,30 @@ def test_hostile_values_on_real_bookings_get_a_4xx_and_change_nothing(client, ma
     with client.application.app_context():
         rows = db.session.scalars(db.select(Booking)).all()
         assert [(b.status, b.starts_at) for b in rows] == [("held", at(TOMORROW, 10))]
+
+
+def test_the_booking_page_carries_the_job_and_what_comes_after(app, client, market):
+    """Done by the vendor: the resident confirms it from their booking page (also in its live part);
+    completed: the same page offers the review and the store's guarantee."""
+    from services.models import Offering
+    from store_app.database import transaction
+    from tests.services_support import add_booking
+
+    with app.app_context(), transaction():
+        offering = db.session.get(Offering, market.offering_id)
+        booking = add_booking(market.resident_id, offering, at(TOMORROW, 10), status="done", now=NOW,
+                              done_at=NOW)
+        booking_id = booking.id
+    login(client, market.phone)
+    page = client.get(f"/services/bookings/{booking_id}").get_data(as_text=True)
+    live = client.get(f"/services/bookings/{booking_id}/live").get_data(as_text=True)
+    for html in (page, live):
+        assert f'action="/services/bookings/{booking_id}/confirm-done"' in html, html[-2000:]
+    assert f"/services/bookings/{booking_id}/review" not in page
+
+    with app.app_context(), transaction():
+        db.session.execute(db.update(Booking).where(Booking.id == booking_id)
+                           .values(status="completed", completed_at=NOW))
+    page = client.get(f"/services/bookings/{booking_id}").get_data(as_text=True)
+    assert f"/services/bookings/{booking_id}/review" in page
+    assert f"/services/bookings/{booking_id}/claim" in page
