@@ -18,6 +18,7 @@ from .blueprints import resident_bp, vendor_bp
 from .errors import ExtraInvalid
 from .job_forms import DonePhotosForm, ExtraForm, GiveBackForm, IdCheckForm, LateForm
 from .statuses import BookingStatus as S
+from .vendor_setup import get_vendor_for_user
 
 vendor_only = role_required(Role.VENDOR)
 @vendor_bp.context_processor
@@ -37,7 +38,7 @@ STEPS = {
 
 
 def _inbox(now):
-    vendor = offers._vendor_of(current_user.id)
+    vendor = get_vendor_for_user(current_user.id)
     if vendor is None or vendor.store_id != current_user.store_id:
         return {"vendor": None, "offered": [], "today": [], "upcoming": [], "live_version": "none"}
     offered, taken = job_cards.list_jobs(vendor, now)

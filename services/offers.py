@@ -17,24 +17,14 @@ from .models import Crew, Standing, Vendor, VettingStatus
 from .rules import UNACCEPTED
 from .statuses import OCCUPYING, BookingStatus
 from .steps import move
+from .vendor_setup import get_vendor_for_user
 
 REFUND_NOTE = "service_refund"
 
 
-def _vendor_of(user_id):
-    """The vendor a login runs (its owner) or works for (a crew member), or None.
-
-    Private stand-in for ``services.vendor_setup.get_vendor_for_user`` until the two branches meet."""
-    vendor = db.session.scalar(db.select(Vendor).where(Vendor.owner_id == user_id))
-    if vendor is None:
-        vendor = db.session.scalar(db.select(Vendor).join(Crew, Crew.vendor_id == Vendor.id)
-                                   .where(Crew.user_id == user_id))
-    return vendor
-
-
 def vendor_for(user):
     """The vendor of ``user``, or ``NotFound`` (a vendor login that has not applied yet)."""
-    vendor = _vendor_of(user.id)
+    vendor = get_vendor_for_user(user.id)
     if vendor is None or vendor.store_id != user.store_id:
         raise NotFound()
     return vendor

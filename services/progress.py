@@ -10,9 +10,10 @@ from store_app.uploads import photos, storage
 from . import job_notices, ledger, offer_rules
 from .booking_models import Booking
 from .errors import IdCheckRequired, NoteRequired, NotFound, PhotoRefused, PhotoRequired
-from .offers import _vendor_of, get_vendor_job, refund_hold, vendor_for
+from .offers import get_vendor_job, refund_hold, vendor_for
 from .statuses import BookingStatus as S
 from .steps import move
+from .vendor_setup import get_vendor_for_user
 
 PHOTO_FOLDER = "service_jobs"
 MAX_PHOTOS = 6
@@ -44,7 +45,7 @@ def completion_photo_path(user, booking_id, name):
     booking = db.session.get(Booking, booking_id)
     if booking is None or name not in (booking.completion_photos or []):
         raise NotFound()
-    vendor = _vendor_of(user.id)
+    vendor = get_vendor_for_user(user.id)
     allowed = (booking.resident_id == user.id or (vendor is not None and vendor.id == booking.vendor_id)
                or (user.role in (Role.STAFF.value, Role.OWNER.value) and user.store_id == booking.store_id))
     path = storage.path_of(PHOTO_FOLDER, name) if allowed else None
