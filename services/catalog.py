@@ -63,8 +63,10 @@ def _serves_zone(zone_id):
     return db.or_(~listed.exists(), listed.where(vendor_zones.c.zone_id == zone_id).exists())
 
 
-def list_offerings(store_id, category_id=None, zone_id=None):
-    """The bookable offerings (of a category), best vendor first: by ``Vendor.score``, ties by id."""
+def list_offerings(store_id, category_id=None, zone_id=None, *, max_price_cents=None, exclude_vendor_id=None):
+    """The bookable offerings (of a category), best vendor first: by ``Vendor.score``, ties by id.
+    A rebooking after a vendor failed passes ``max_price_cents`` (the same price or better) and the
+    vendor who failed (``exclude_vendor_id``)."""
     query = (db.select(Offering).join(Vendor, Vendor.id == Offering.vendor_id)
              .join(ServiceCategory, ServiceCategory.id == Offering.category_id)
              .join(vendor_categories, db.and_(vendor_categories.c.vendor_id == Vendor.id,
@@ -74,6 +76,10 @@ def list_offerings(store_id, category_id=None, zone_id=None):
              .order_by(Vendor.score.desc(), Vendor.id, Offering.id))
     if category_id is not None:
         query = query.where(Offering.category_id == category_id)
+    if max_price_cents is not None:
+        query = query.where(Offering.price_cents <= max_price_cents)
+    if exclude_vendor_id is not None:
+        query = query.where(Offering.vendor_id != exclude_vendor_id)
     return db.session.scalars(query).all()
 
 

@@ -28,10 +28,11 @@ def job_params(booking, **extra):
             "starts_at": booking.starts_at.isoformat(), "tz": tz, **extra}
 
 
-def tell_resident(booking, kind, *, now, **extra):
-    """The resident of ``booking`` hears of one step (once per step and booking)."""
+def tell_resident(booking, kind, *, now, link=None, **extra):
+    """The resident of ``booking`` hears of one step (once per step and booking); the message opens the
+    booking unless ``link`` says otherwise."""
     notify(booking.resident_id, booking.store_id, kind, f"{kind}:{booking.id}", job_params(booking, **extra),
-           link=f"/services/bookings/{booking.id}", now=now)
+           link=link or f"/services/bookings/{booking.id}", now=now)
 
 
 def tell_vendors_offered(booking, vendors, *, now):

@@ -125,8 +125,10 @@ def send_running_late(user, booking_id, note, now):
 def _vendor_fails(booking, now, reason):
     move(booking, S.VENDOR_NO_SHOW, now=now, cancelled_by="vendor", cancel_reason=reason[:200])
     refunded = refund_hold(booking, now)
+    # The message opens the category's other vendors at the same price or less (a rebooking).
     job_notices.tell_resident(booking, "service_vendor_no_show", now=now, refund_cents=refunded,
-                              category_slug=booking.category.slug)
+                              category_slug=booking.category.slug,
+                              link=f"/services/categories/{booking.category_id}?rebook={booking.id}")
     return booking
 
 

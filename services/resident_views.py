@@ -65,8 +65,21 @@ def category(category_id):
     found = catalog.get_category(current_user.store_id, category_id) if category_id < 2**31 else None
     if found is None:
         abort(404)
-    offerings = catalog.list_offerings(current_user.store_id, found.id, catalog.resident_zone_id(current_user))
-    return render_template("services/category.html", category=found, offerings=offerings)
+    rebook = _rebooking_or_404(found) if request.args.get("rebook") else None
+    offerings = catalog.list_offerings(
+        current_user.store_id, found.id, catalog.resident_zone_id(current_user),
+        max_price_cents=rebook.price_cents if rebook else None, exclude_vendor_id=rebook.vendor_id if rebook else None)
+    return render_template("services/category.html", category=found, offerings=offerings, rebook=rebook)
+
+
+def _rebooking_or_404(category):
+    """``?rebook=<booking id>``: the resident's own booking of this category whose vendor failed them;
+    the category page then lists other vendors at the same price or better."""
+    booking_id = request.args.get("rebook", type=int)
+    found = _booking_or_404(booking_id) if booking_id is not None and 0 < booking_id < 2**31 else abort(404)
+    if found.category_id != category.id or found.status != "vendor_no_show":
+        abort(404)
+    return found
 
 
 @bp.get("/offerings/<int:offering_id>")

@@ -327,3 +327,37 @@ def test_the_booking_page_carries_the_job_and_what_comes_after(app, client, mark
     page = client.get(f"/services/bookings/{booking_id}").get_data(as_text=True)
     assert f"/services/bookings/{booking_id}/review" in page
     assert f"/services/bookings/{booking_id}/claim" in page
+
+
+def test_after_a_vendor_no_show_the_resident_rebooks_at_the_same_price_or_less(app, client, market):
+    """The failed booking links to the category's other vendors that do the job for its price or less;
+    a rebook id that is not the resident's own failed booking of the category answers 404."""
+    from services.models import Offering, ServiceCategory
+    from store_app.database import transaction
+    from tests.services_support import add_booking, add_offering, add_vendor
+
+    with app.app_context(), transaction():
+        offering = db.session.get(Offering, market.offering_id)
+        category = db.session.get(ServiceCategory, market.category_id)
+        cheaper = add_offering(add_vendor(market.store_id, [category], name="平价家政"), category,
+                               title_zh="平价保洁", title_en="Budget cleaning", price_cents=offering.price_cents - 1000)
+        dearer = add_offering(add_vendor(market.store_id, [category], name="高端家政"), category,
+                              title_zh="高端保洁", title_en="Premium cleaning", price_cents=offering.price_cents + 1000)
+        failed = add_booking(market.resident_id, offering, at(TOMORROW, 10), status="vendor_no_show", now=NOW)
+        waiting = add_booking(market.resident_id, offering, at(IN_TWO_DAYS, 10), now=NOW)
+        ids = (failed.id, waiting.id, cheaper.id, dearer.id)
+    failed_id, waiting_id, cheaper_id, dearer_id = ids
+    login(client, market.phone)
+    booking_page = client.get(f"/services/bookings/{failed_id}").get_data(as_text=True)
+    rebook_url = f"/services/categories/{market.category_id}?rebook={failed_id}"
+    assert rebook_url in booking_page
+    page = client.get(rebook_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"/services/offerings/{cheaper_id}" in html
+    assert f"/services/offerings/{dearer_id}" not in html
+    assert f"/services/offerings/{market.offering_id}" not in html  # not the vendor who failed
+    assert client.get(f"/services/categories/{market.category_id}").get_data(as_text=True).count(
+        "/services/offerings/") > html.count("/services/offerings/")
+    for bad in (waiting_id, 2**40, "x"):
+        assert client.get(f"/services/categories/{market.category_id}?rebook={bad}").status_code == 404
