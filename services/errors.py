@@ -43,8 +43,8 @@ class IdNumberRefused(VendorError):
 
     def __init__(self, kind):
         super().__init__(kind)
-        self.message = (_l("This is not a valid unified social credit code: check its 18 characters.") if kind == "company"
-                        else _l("This is not a valid resident ID number: check its 18 characters."))
+        self.message = (_l("This is not a valid unified social credit code: check its 18 characters.")
+                        if kind == "company" else _l("This is not a valid resident ID number: check its 18 characters."))
 
 
 class ChoiceRefused(VendorError):
