@@ -33,8 +33,10 @@ def _phone(world, role):
 def _apply_form(world, **change):
     data = {"kind": "company", "name": "洁净家政", "id_number": USCC, "phone": new_phone(), "password": PASSWORD,
             "categories": [str(world["categories"][0])], "zones": [str(world["zone"])],
-            "licence": (io.BytesIO(PDF), "licence.pdf")}
-    return data | change
+            "licence": (PDF, "licence.pdf")}
+    # A file's bytes become a fresh stream for each request (a parameter's stream is read once).
+    return {name: (io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+            for name, value in (data | change).items()}
 
 
 def _post_apply(client, data, lang="en"):
@@ -63,7 +65,7 @@ def test_a_visitor_applies_and_lands_on_the_waiting_page(app, client, world):
 @pytest.mark.parametrize("change, message", [
     ({"id_number": "91350100M000100Y44"}, "This is not a valid unified social credit code"),
     ({"kind": "individual"}, "This is not a valid resident ID number"),
-    ({"licence": (io.BytesIO(b"GIF89a not allowed"), "licence.pdf")}, "Send a PDF, JPEG or PNG file."),
+    ({"licence": (b"GIF89a not allowed", "licence.pdf")}, "Send a PDF, JPEG or PNG file."),
     ({"categories": []}, "Choose at least one of the listed services."),
     ({"zones": ["999999"]}, "Choose at least one of the listed areas."),
     ({"phone": "12345"}, "Please enter a valid mobile phone number."),
