@@ -288,3 +288,9 @@ def test_hostile_values_in_every_vendor_form_get_no_5xx(app, world, applied, app
         response = post_form(staff, f"/console/services/vendors/{applied['vendor_id']}/{decision}",
                              {"note": "x" * 5000}, token_from="/console/services/vendors")
         assert response.status_code == 400
+
+
+def test_vendor_logins_are_not_on_the_stores_team(world, applied, login_client):
+    staff = login_client(_phone(world, Role.STAFF))
+    team = text_of(staff.get("/console/team", headers={"Accept-Language": "en"}))
+    assert "staff person" in team and "洁净家政" not in team
