@@ -43,8 +43,9 @@ class IdNumberRefused(VendorError):
 
     def __init__(self, kind):
         super().__init__(kind)
-        self.message = (_l("This is not a valid unified social credit code: check its 18 characters.") if kind == "company"
-                        else _l("This is not a valid resident ID number: check its 18 characters."))
+        company = _l("This is not a valid unified social credit code: check its 18 characters.")
+        person = _l("This is not a valid resident ID number: check its 18 characters.")
+        self.message = company if kind == "company" else person
 
 
 class ChoiceRefused(VendorError):

@@ -119,7 +119,7 @@ class OfferingForm(Form):
 
 
 class RuleForm(Form):
-    days = Checkboxes(_l("Days"), choices=choice_list(DAY_NAMES))
+    days = Checkboxes(_l("Days of the week"), choices=choice_list(DAY_NAMES))
     start = Clock(_l("From"), format="%H:%M", validators=[InputRequired(REQUIRED)])
     end = Clock(_l("Until"), format="%H:%M", validators=[InputRequired(REQUIRED)])
     crews = whole(_l("Crews working"), 1, 99)
@@ -135,7 +135,7 @@ class ExceptionForm(Form):
 
 class NoticeForm(Form):
     min_notice = whole(_l("Minimum notice"), 0, 14 * 24 * 60)
-    min_notice_unit = SelectField(_l("Unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
+    min_notice_unit = SelectField(_l("Time unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
 
 
 # ---- staff ---------------------------------------------------------------------------------------
@@ -152,11 +152,11 @@ class CategoryForm(Form):
     late_cancel_pct = whole(_l("Late cancellation fee (%)"), 0, 100)
     no_show_pct = whole(_l("No-show fee (%)"), 0, 100)
     book_notice = whole(_l("Booking notice"), 0, 20160)
-    book_notice_unit = SelectField(_l("Unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
+    book_notice_unit = SelectField(_l("Time unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
     cancel_notice = whole(_l("Cancellation notice"), 0, 20160)
-    cancel_notice_unit = SelectField(_l("Unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
+    cancel_notice_unit = SelectField(_l("Time unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
     reschedule_notice = whole(_l("Rescheduling notice"), 0, 20160)
-    reschedule_notice_unit = SelectField(_l("Unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
+    reschedule_notice_unit = SelectField(_l("Time unit"), choices=choice_list(UNIT_CHOICES), validate_choice=False)
     guarantee_days = whole(_l("Guarantee window (days)"), 0, 365)
     damage_cap = text(_l("Damage cap (yuan)"), 12, render_kw={"inputmode": "decimal"})
     terms_zh = TextAreaField(_l("Guarantee terms in Chinese"), validators=[Length(max=4000, message=TOO_LONG)],

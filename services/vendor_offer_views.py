@@ -65,11 +65,8 @@ def _category_id(form):
 def edit_offering(offering_id):
     """Add an offering or change one: service, titles, descriptions, duration, buffers, price, photos."""
     vendor = current_vendor()
-    offering = None
-    if offering_id is not None:
-        offering = next((o for o in vendor_offerings.list_offerings(vendor.id) if o.id == offering_id), None)
-        if offering is None:
-            abort(404)
+    # Another vendor's offering is NotFound: a 404, like a missing one.
+    offering = vendor_offerings.get_offering(vendor, offering_id) if offering_id is not None else None
     form = OfferingForm()
     form.category_id.choices = choice_list([(str(c.id), localized(c)) for c in vendor.categories])
     form.remove_photos.choices = choice_list([(name, name) for name in (offering.photos if offering else [])])

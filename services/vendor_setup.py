@@ -11,6 +11,8 @@ from store_app.accounts.models import User
 from store_app.accounts.operations import create_vendor_login, set_vendor_login_enabled
 from store_app.extensions import db
 from store_app.geo.operations import list_zones
+from store_app.notifications.operations import notify_many
+from store_app.roles import Role
 
 from . import documents, id_rules
 from .errors import (AlreadyApplied, ChoiceRefused, CrewsInUse, DocumentRefused, IdNumberRefused, LastCrew,
@@ -108,7 +110,18 @@ def apply(store_id, *, name, kind, id_number, category_ids, zone_ids, files, now
     _set_area(vendor, zones)
     _keep_documents(vendor, files)
     db.session.flush()
+    _tell_staff(vendor, "vendor_applied", now)
     return vendor
+
+
+def _tell_staff(vendor, kind, now):
+    """The store's staff and owners learn that an application waits for them."""
+    people = db.session.scalars(db.select(User.id).where(
+        User.store_id == vendor.store_id, User.role.in_([Role.STAFF.value, Role.OWNER.value]),
+        User.is_enabled.is_(True)).order_by(User.id)).all()
+    notify_many([dict(user_id=user_id, store_id=vendor.store_id, kind=kind,
+                      dedupe_key=f"{kind}:{vendor.id}:{now.isoformat()}", params={"name": vendor.name},
+                      link=f"/console/services/vendors/{vendor.id}") for user_id in people], now)
 
 
 def _kind_message():
@@ -134,6 +147,7 @@ def fix_application(vendor, *, name, kind, id_number, category_ids, zone_ids, fi
     _set_area(vendor, zones)
     _keep_documents(vendor, files)
     db.session.flush()
+    _tell_staff(vendor, "vendor_resubmitted", now)
     return vendor
 
 

@@ -108,3 +108,16 @@ def _more_info(params):
 def _rejected(params):
     return (_("Your application was not accepted"),
             _("The store's reason: %(reason)s", reason=params.get("reason", "")))
+
+
+@renderer("vendor_applied")
+def _applied(params):
+    return (_("A vendor applied"),
+            _("%(name)s applied to offer services. Check the details and documents, then decide.",
+              name=params.get("name", "")))
+
+
+@renderer("vendor_resubmitted")
+def _resubmitted(params):
+    return (_("An application came back"),
+            _("%(name)s added what you asked for. Check it again, then decide.", name=params.get("name", "")))

@@ -95,3 +95,20 @@ def test_the_vendors_pages_have_no_wcag_violation_and_fit_a_phone(live_server, n
         ui.screenshot(page, f"vendor{path.replace('/', '-')}-{lang}")
     assert {"/vendor/", "/vendor/offerings", "/vendor/hours", "/vendor/crew"} <= set(visited), visited
     assert not found, describe(found)
+
+
+def test_the_vendors_pages_keep_fitting_with_text_at_200_percent(live_server, phone, ui):
+    with live_server.transaction() as session:
+        vendor_phone = approved_vendor(session, get_first_store().id)
+    phone.goto("/vendor/apply")
+    paths = ["/vendor/apply"]
+    log_in(phone, vendor_phone)
+    phone.wait_for_url("**/vendor/")
+    paths += ["/vendor/", "/vendor/offerings", "/vendor/offerings/new", "/vendor/hours", "/vendor/crew"]
+    for path in paths:
+        phone.goto(path)
+        # What a reader's "very large" text setting does: the root font size doubles.
+        phone.evaluate("document.documentElement.style.setProperty('font-size', '200%', 'important')")
+        expect(phone.locator("html")).to_have_css("font-size", "32px")
+        ui.no_horizontal_scroll(phone)
+        ui.screenshot(phone, f"vendor-200{path.replace('/', '-')}")

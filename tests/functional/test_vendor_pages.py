@@ -33,8 +33,10 @@ def _phone(world, role):
 def _apply_form(world, **change):
     data = {"kind": "company", "name": "洁净家政", "id_number": USCC, "phone": new_phone(), "password": PASSWORD,
             "categories": [str(world["categories"][0])], "zones": [str(world["zone"])],
-            "licence": (io.BytesIO(PDF), "licence.pdf")}
-    return data | change
+            "licence": (PDF, "licence.pdf")}
+    # A file's bytes become a fresh stream for each request (a parameter's stream is read once).
+    return {name: (io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+            for name, value in (data | change).items()}
 
 
 def _post_apply(client, data, lang="en"):
@@ -63,7 +65,7 @@ def test_a_visitor_applies_and_lands_on_the_waiting_page(app, client, world):
 @pytest.mark.parametrize("change, message", [
     ({"id_number": "91350100M000100Y44"}, "This is not a valid unified social credit code"),
     ({"kind": "individual"}, "This is not a valid resident ID number"),
-    ({"licence": (io.BytesIO(b"GIF89a not allowed"), "licence.pdf")}, "Send a PDF, JPEG or PNG file."),
+    ({"licence": (b"GIF89a not allowed", "licence.pdf")}, "Send a PDF, JPEG or PNG file."),
     ({"categories": []}, "Choose at least one of the listed services."),
     ({"zones": ["999999"]}, "Choose at least one of the listed areas."),
     ({"phone": "12345"}, "Please enter a valid mobile phone number."),
@@ -249,3 +251,46 @@ def test_vendor_home_is_the_vendor_roles_home(world, login_client):
     assert vendor.get("/vendor/apply").status_code == 200
     for role in (Role.RESIDENT, Role.STAFF):
         assert login_client(_phone(world, role)).get("/vendor/").status_code == 403
+
+
+HOSTILE = ("2147483648", "9223372036854775808", "-5", "NaN", "1e400", "abc", "²", "", "x" * 5000, "\x00")
+
+
+def test_hostile_values_in_every_vendor_form_get_no_5xx(app, world, applied, approved, login_client):
+    forms = {
+        "/vendor/offerings/new": ("category_id", "duration_min", "buffer_before_min", "price", "price_model",
+                                  "title_zh", "remove_photos"),
+        "/vendor/hours/rules": ("days", "start", "end", "crews"),
+        "/vendor/hours/exceptions": ("day", "exception_start", "exception_end", "note"),
+        "/vendor/hours/notice": ("min_notice", "min_notice_unit"),
+        "/vendor/crew": ("name", "phone", "password"),
+    }
+    base = {"category_id": str(world["categories"][0]), "title_zh": "保洁", "title_en": "Cleaning",
+            "duration_min": "60", "buffer_before_min": "0", "buffer_after_min": "0", "price_model": "fixed",
+            "price": "10", "days": ["MO"], "start": "08:00", "end": "09:00", "crews": "1", "day": "2030-01-01",
+            "min_notice": "1", "min_notice_unit": "h", "name": "X", "phone": "12", "password": "p"}
+    for path, fields in forms.items():
+        for name in fields:
+            for value in HOSTILE:
+                response = post_form(approved, path, base | {name: value}, token_from="/vendor/hours")
+                assert response.status_code < 500, (path, name, value[:20])
+    with app.app_context():  # harmless values (a title "abc", a photo to remove that is none) were saved as sent
+        saved = db.session.execute(db.select(Offering.price_cents, Offering.duration_min)).all()
+        assert saved and set(saved) == {(1000, 60)}
+    staff = login_client(_phone(world, Role.STAFF))
+    category_path = f"/console/services/categories/{world['categories'][0]}"
+    for name in ("commission_pct", "damage_cap", "book_notice", "free_cancel_h", "guarantee_days"):
+        for value in HOSTILE:
+            response = post_form(staff, category_path, {"name_zh": "a", "name_en": "b", name: value},
+                                 token_from=category_path)
+            assert response.status_code == 400, (name, value[:20])
+    for decision in ("more", "reject"):
+        response = post_form(staff, f"/console/services/vendors/{applied['vendor_id']}/{decision}",
+                             {"note": "x" * 5000}, token_from="/console/services/vendors")
+        assert response.status_code == 400
+
+
+def test_vendor_logins_are_not_on_the_stores_team(world, applied, login_client):
+    staff = login_client(_phone(world, Role.STAFF))
+    team = text_of(staff.get("/console/team", headers={"Accept-Language": "en"}))
+    assert "staff person" in team and "洁净家政" not in team

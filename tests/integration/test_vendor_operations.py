@@ -49,7 +49,7 @@ def test_default_categories_are_made_once_with_terms_in_both_languages(app, shop
 
 
 def test_applying_makes_a_vendor_login_and_a_waiting_vendor_with_its_documents(app, shop):
-    store_id, _staff_id, ids = shop
+    store_id, _staff_id, ids = shop  # the staff member is told
     with app.app_context(), transaction():
         vendor = apply_company(store_id)
         vendor_id, owner_id = vendor.id, vendor.owner_id
@@ -63,6 +63,10 @@ def test_applying_makes_a_vendor_login_and_a_waiting_vendor_with_its_documents(a
         assert [(d.kind, d.content_type) for d in docs] == [("licence", "application/pdf")]
         assert storage.path_of(documents.DOCUMENT_FOLDER, docs[0].file_name).read_bytes() == PDF
         assert vendor_setup.get_vendor_for_user(owner_id).id == vendor_id
+        told = db.session.scalar(db.select(Notification).where(Notification.user_id == _staff_id))
+        assert (told.kind, told.link) == ("vendor_applied", f"/console/services/vendors/{vendor_id}")
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert render(told)[1].startswith("洁净家政 applied to offer services.")
 
 
 @pytest.mark.parametrize("number", ["91350100M000100Y44", "123", ""])
@@ -161,7 +165,7 @@ def test_asking_for_more_then_fixing_sends_it_back_to_staff(app, shop):
             vendor = vetting.ask_for_more(_staff(staff_id), vendor_id, "Insurance is missing.", NOW)
         assert vendor.vetting == "more_info" and vendor.vetting_note == "Insurance is missing."
         with app.test_request_context(headers={"Accept-Language": "en"}):
-            body = render(db.session.scalar(db.select(Notification)))[1]
+            body = render(db.session.scalar(db.select(Notification).where(Notification.kind == "vendor_more_info")))[1]
         assert body.startswith("The store asks: Insurance is missing.")
         with transaction():
             vendor = db.session.get(Vendor, vendor_id)

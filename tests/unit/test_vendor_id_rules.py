@@ -28,7 +28,8 @@ def test_good_resident_id_number():
     assert id_rules.check_id_number("individual", "11010519491231002x") == "11010519491231002X"
 
 
-@pytest.mark.parametrize("number", ["110105194912310021", "11010519491331002X", "1101051949123100", "ABCDEFGHIJKLMNOPQR"])
+@pytest.mark.parametrize("number", ["110105194912310021", "11010519491331002X", "1101051949123100",
+                                    "ABCDEFGHIJKLMNOPQR"])
 def test_bad_resident_id_numbers_are_refused(number):
     with pytest.raises(id_rules.IdNumberInvalid):
         id_rules.check_id_number("individual", number)
