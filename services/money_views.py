@@ -43,6 +43,8 @@ def _month(store, now):
 @vendor_only
 def money():
     """The vendor's statement for a month: totals, balance, what a payout would pay, every entry."""
+    if vendor_of_user(current_user.id)[0] is None:  # a vendor login that has not applied yet
+        return render_template("vendor/money_none.html")
     vendor, now = _owner_vendor(), utcnow()
     store = current_user.store
     month, current = _month(store, now)

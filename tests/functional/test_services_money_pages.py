@@ -329,3 +329,31 @@ def test_the_complaint_refreshes_itself_while_staff_decide(app, client, auth, ma
                       now=RECENT + timedelta(hours=1))
     after = client.get(f"/services/bookings/{job}/claim/live", headers={"Accept-Language": "en"})
     assert "¥15.00 was refunded to your wallet." in after.get_data(as_text=True)
+
+
+def test_the_partials_for_the_booking_and_offering_pages(app, client, auth, market, job):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from tests.money_support import user
+
+    with app.app_context(), transaction():
+        from services import reviews
+
+        reviews.leave_review(user(market.resident_id), job, stars=4, text="很好", now=RECENT)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        login_user(user(market.resident_id))
+        booking = db.session.get(Booking, job)
+        care = render_template_string('{% include "services/_aftercare.html" %}', booking=booking)
+        assert "You rated this job 4 of 5 stars." in care and f"/services/bookings/{job}/claim" in care
+        shown = render_template_string('{% include "services/_reviews.html" %}', vendor_id=market.vendor_id)
+        assert "Verified booking" in shown and "很好" in shown and "4.0★ (1)" in shown
+
+
+def test_a_vendor_login_without_a_vendor_yet_is_told_where_earnings_will_be(app, client, auth, market):
+    with app.app_context(), transaction():
+        phone = add_vendor_user(market.store_id, name="Newcomer").phone
+    auth.login(phone)
+    page = client.get("/vendor/money", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "once the store has approved you" in page.get_data(as_text=True)
+    assert client.get("/vendor/standing").status_code == 404
