@@ -18,7 +18,7 @@ from store_app.uploads import storage
 from store_app.wallet.errors import InsufficientFunds
 from store_app.wallet.operations import debit
 
-from . import booking_rules, catalog, slot_rules
+from . import booking_rules, catalog, job_notices, slot_rules
 from .booking_models import Booking, BookingOffer, PaymentMethod, VerifiedAddress
 from .models import Crew
 from .errors import (AddressNotVerified, AddressRequired, CashNotAccepted, HoldLapsed, NotFound, SlotTaken,
@@ -184,6 +184,7 @@ def confirm_booking(resident, booking_id, *, store, address_id, description, pho
     db.session.add(BookingOffer(booking_id=booking.id, vendor_id=booking.vendor_id, offered_at=now,
                                 answer_by_at=accept_by_at))
     db.session.flush()
+    job_notices.tell_vendors_offered(booking, [booking.vendor], now=now)  # the inbox shows it live too
     return booking
 
 

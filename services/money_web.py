@@ -3,23 +3,18 @@ route): whose vendor a login is, a statement as a download, and the one way a po
 from flask import flash, make_response, redirect, url_for
 
 from store_app.database import transaction
-from store_app.extensions import db
 from store_app.web.csv_files import csv_text
 from store_app.web.forms import show_error
 
 from . import statements
 from .errors import ServiceError
-from .models import Crew, Vendor
+from .vendor_setup import get_vendor_for_user
 
 
 def vendor_of_user(user_id):
-    """``(vendor, is_owner)`` for a vendor login (the owner, or a crew member), or ``(None, False)``.
-    A stand-in until ``services.vendor_setup.get_vendor_for_user`` lands."""
-    vendor = db.session.scalar(db.select(Vendor).where(Vendor.owner_id == user_id))
-    if vendor is not None:
-        return vendor, True
-    crew = db.session.scalar(db.select(Crew).where(Crew.user_id == user_id))
-    return (crew.vendor if crew else None), False
+    """``(vendor, is_owner)`` for a vendor login (the owner, or an active crew member), or ``(None, False)``."""
+    vendor = get_vendor_for_user(user_id)
+    return vendor, vendor is not None and vendor.owner_id == user_id
 
 
 def export_response(statement, tz_name, kind):

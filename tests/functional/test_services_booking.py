@@ -361,3 +361,24 @@ def test_after_a_vendor_no_show_the_resident_rebooks_at_the_same_price_or_less(a
         "/services/offerings/") > html.count("/services/offerings/")
     for bad in (waiting_id, 2**40, "x"):
         assert client.get(f"/services/categories/{market.category_id}?rebook={bad}").status_code == 404
+
+
+def test_the_offering_page_shows_its_photos_and_the_vendors_visible_reviews(app, client, market):
+    from services.booking_models import Review
+    from services.models import Offering
+    from store_app.database import transaction
+    from tests.services_support import add_booking
+
+    with app.app_context(), transaction():
+        offering = db.session.get(Offering, market.offering_id)
+        offering.photos = ["abc123.webp"]
+        done = add_booking(market.resident_id, offering, at(TOMORROW, 10), status="completed", now=NOW)
+        db.session.add(Review(booking_id=done.id, vendor_id=market.vendor_id, resident_id=market.resident_id,
+                              stars=4, text="打扫得很干净", created_at=NOW))
+        hidden = add_booking(market.resident_id, offering, at(IN_TWO_DAYS, 10), status="completed", now=NOW)
+        db.session.add(Review(booking_id=hidden.id, vendor_id=market.vendor_id, resident_id=market.resident_id,
+                              stars=1, text="被隐藏的评价", hidden_reason="辱骂", created_at=NOW))
+    login(client, market.phone)
+    html = client.get(f"/services/offerings/{market.offering_id}").get_data(as_text=True)
+    assert "/vendor/photos/abc123.webp" in html
+    assert "打扫得很干净" in html and "被隐藏的评价" not in html

@@ -13,6 +13,7 @@ from services.models import Offering
 from store_app.accounts.models import User
 from store_app.database import transaction
 from store_app.extensions import db
+from store_app.notifications.models import Notification
 from store_app.stores.models import Store
 from services.errors import WalletShort as InsufficientFunds
 from store_app.wallet.operations import get_balance
@@ -45,6 +46,9 @@ def test_a_hold_then_confirm_makes_a_requested_booking_paid_from_the_wallet_with
     assert made.block_start_at == at(TOMORROW, 9, 45) and made.block_end_at == at(TOMORROW, 12, 15)
     offer = db.session.scalar(db.select(BookingOffer).where(BookingOffer.booking_id == booking_id))
     assert offer.vendor_id == m.vendor_id and offer.state == "offered"
+    # The vendor is told (their inbox shows it live as well).
+    told = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == m.vendor_owner_id)).all()
+    assert told == ["service_job_offered"]
 
 
 def test_the_slot_is_gone_once_held_and_a_second_hold_gets_the_next_free_slots(app_ctx):
