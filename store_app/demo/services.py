@@ -16,6 +16,7 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from services import ledger
+from services.categories import ensure_default_categories
 from services.booking_models import BookingOffer, Claim, LedgerKind, Review, StandingEvent, VerifiedAddress
 from services.models import AvailabilityRule, Crew, Offering, ServiceCategory, Vendor, vendor_zones
 
@@ -95,13 +96,10 @@ def seed_services(store, now):
 
 
 def ensure_categories(store):
-    """The five demo categories (the ones the store has are kept as they are): ``{slug: category}``."""
-    existing = {c.slug: c for c in db.session.scalars(db.select(ServiceCategory)
-                                                       .where(ServiceCategory.store_id == store.id))}
-    missing = [ServiceCategory(store_id=store.id, **spec) for spec in sd.categories() if spec["slug"] not in existing]
-    db.session.add_all(missing)
-    db.session.flush()
-    return {**existing, **{c.slug: c for c in missing}}
+    """The marketplace's five default categories (the ones the store has are kept): ``{slug: category}``."""
+    ensure_default_categories(store.id)
+    return {c.slug: c for c in db.session.scalars(db.select(ServiceCategory)
+                                                   .where(ServiceCategory.store_id == store.id))}
 
 
 def _logins(store, market):

@@ -45,7 +45,9 @@ def test_default_categories_are_made_once_with_terms_in_both_languages(app, shop
         assert [c.slug for c in made] == ["cleaning", "locksmith", "drains", "appliance-repair", "moving-help"]
         locksmith = made[1]
         assert locksmith.needs_verified_address and locksmith.book_notice_min < made[0].book_notice_min
-        assert all("7" in c.terms_zh and "7 days" in c.terms_en and "redo" in c.terms_en for c in made)
+        assert all("7" in c.terms_zh and "7 days" in c.terms_en and "Redo:" in c.terms_en for c in made)
+        # The terms say what the guarantee does: cash jobs are not covered.
+        assert all("现金" in c.terms_zh and "paid in cash on site are not" in c.terms_en for c in made)
 
 
 def test_applying_makes_a_vendor_login_and_a_waiting_vendor_with_its_documents(app, shop):
