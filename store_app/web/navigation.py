@@ -43,8 +43,6 @@ CONSOLE_GROUPS = [
         NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
         NavItem("voice.queue", _l("Voice orders"), "mic"))),
     NavItem("parcel_console.check_in", _l("Parcels"), "receipt"),
-    NavGroup("services", _l("Services"), "team", (
-        NavItem("services_console.jobs", _l("Service jobs"), "orders"),)),
     NavGroup("breakfast", _l("Breakfast"), "bell", (
         NavItem("breakfast_console.days", _l("Breakfast days"), "orders"),
         NavItem("breakfast_kitchen.index", _l("Prep sheet"), "receipt"),
@@ -52,6 +50,7 @@ CONSOLE_GROUPS = [
         NavItem("breakfast_console.menu_page", _l("Breakfast menu"), "receipt"),
         NavItem("breakfast_console.calendar", _l("School calendar"), "home"))),
     NavGroup("services", _l("Services"), "key", (
+        NavItem("services_console.jobs", _l("Service jobs"), "orders"),
         NavItem("services_console.vendors", _l("Vendors"), "team"),
         NavItem("services_console.claims", _l("Service complaints"), "receipt"),
         NavItem("services_console.disputes", _l("Vendor disputes"), "receipt"),
