@@ -90,7 +90,7 @@ NAV = {
                     NavItem("breakfast.home", _l("Breakfast"), "breakfast"),
                     NavItem("services.home", _l("Services"), "home"), ME],
     Role.COURIER: [NavItem("courier.home", _l("Tasks"), "route"), ME],
-    Role.VENDOR: [NavItem("vendor.jobs", _l("Jobs"), "receipt"), NavItem("vendor.home", _l("My business"), "store"),
+    Role.VENDOR: [NavItem("vendor.jobs", _l("Jobs"), "receipt"), NavItem("vendor.home", _l("Business"), "store"),
                   NavItem("vendor.offerings", _l("Offerings"), "receipt"), NavItem("vendor.money", _l("Earnings"), "wallet"),
                   ME],
     Role.STAFF: [*_flat(CONSOLE_GROUPS), ME],
