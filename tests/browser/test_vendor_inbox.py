@@ -111,3 +111,45 @@ def test_staff_see_an_escalated_job_first_and_assign_it_on_the_tablet(new_page, 
     expect(page.locator(".flash-success")).to_be_visible()
     with live_server.transaction() as session:
         assert session.get(Booking, market["booking"]).status == "accepted"
+
+
+def test_the_vendor_finishes_the_job_on_the_phone_and_the_resident_confirms_it(new_page, live_server, ui):
+    """On the way, at the door, working, done with a photo (the job page, 390x844, zh); the resident's
+    booking page then asks them to confirm, and once confirmed offers the review."""
+    from services import steps
+    from tests.photo_files import photo_bytes
+
+    market = _market(live_server, "+8613700137003", "cleaning-done")
+    with live_server.transaction() as session:
+        booking = session.get(Booking, market["booking"])
+        steps.move(booking, "accepted", now=utcnow(), crew_id=booking.crew_id, accepted_at=utcnow())
+        resident_phone = session.scalar(db.select(User.phone).where(User.id == market["resident"]))
+    vendor = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                      has_touch=True, locale="zh-CN", bypass_csp=True)
+    log_in(vendor, "+8613700137003")
+    vendor.goto(f"/vendor/jobs/{market['booking']}")
+    for step in ("on-the-way", "arrived", "start"):
+        vendor.locator(f'form[action$="/step/{step}"] button').click()
+        expect(vendor.locator(f'form[action$="/step/{step}"]')).to_have_count(0)
+    done_form = vendor.locator('form[action$="/done"]')
+    done_form.locator('input[type="file"]').set_input_files(
+        files=[{"name": "kitchen.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+    done_form.locator("button").click()
+    expect(vendor.locator('form[action$="/done"]')).to_have_count(0)
+    ui.no_horizontal_scroll(vendor)
+    ui.screenshot(vendor, "vendor-job-done-zh")
+    with live_server.transaction() as session:
+        finished = session.get(Booking, market["booking"])
+        assert finished.status == "done" and len(finished.completion_photos) == 1
+
+    resident = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                        has_touch=True, locale="zh-CN", bypass_csp=True)
+    log_in(resident, resident_phone)
+    resident.goto(f"/services/bookings/{market['booking']}")
+    resident.locator('form[action$="/confirm-done"] button').click()
+    expect(resident.locator(f'a[href$="/services/bookings/{market["booking"]}/review"]')).to_be_visible()
+    ui.no_horizontal_scroll(resident)
+    assert not axe_violations(resident), describe({"confirmed booking": axe_violations(resident)})
+    ui.screenshot(resident, "services-booking-completed-zh")
+    with live_server.transaction() as session:
+        assert session.get(Booking, market["booking"]).status == "completed"
