@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from store_app.extensions import db
 from store_app.wallet.operations import credit
 
-from . import booking_rules, catalog, ledger
+from . import booking_rules, catalog, job_notices, ledger
 from .booking import free_crews_at, lock_crew
 from .booking_models import Booking, BookingOffer, LedgerKind, OfferState
 from .errors import (ChangedMeanwhile, NotCancellable, NoticeTooShort, NotReschedulable, RescheduleInFeeWindow,
@@ -78,6 +78,7 @@ def cancel_booking(booking, *, now, by=RESIDENT, actor_id=None, reason=""):
         ledger.post(booking.vendor_id, LedgerKind.FEE_SHARE, fee, now=now, booking_id=booking.id,
                     note="cancellation fee", actor_id=actor_id)
     _withdraw_offers(booking, now)
+    job_notices.tell_vendor_changed(booking, "service_job_called_off", now=now)
     return booking
 
 
@@ -119,5 +120,6 @@ def reschedule_booking(booking, starts_at, *, store, now, by=RESIDENT):
         if not moved:
             raise ChangedMeanwhile()
         db.session.refresh(booking)
+        job_notices.tell_vendor_changed(booking, "service_job_moved", now=now)
         return booking
     raise SlotTaken(catalog.next_slots(booking.offering, store, now, after=starts_at))

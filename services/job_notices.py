@@ -16,6 +16,8 @@ from store_app.stores.models import Store
 from store_app.web.filters import local_datetime
 from store_app.web.i18n import localized
 
+from .models import Vendor
+
 STAFF_ROLES = (Role.STAFF.value, Role.OWNER.value)
 LATE_KIND = "service_running_late"
 
@@ -46,6 +48,16 @@ def tell_vendor_assigned(booking, vendor, *, now):
     """The vendor's owner hears that staff gave them ``booking``."""
     notify(vendor.owner_id, booking.store_id, "service_job_assigned", f"service_job_assigned:{booking.id}",
            job_params(booking), link=f"/vendor/jobs/{booking.id}", now=now)
+
+
+def tell_vendor_changed(booking, kind, *, now):
+    """The vendor whose job it is hears that it was cancelled (``service_job_called_off``) or moved
+    (``service_job_moved``, once per new start) by the resident or staff."""
+    if booking.vendor_id is None:
+        return
+    owner_id = db.session.scalar(db.select(Vendor.owner_id).where(Vendor.id == booking.vendor_id))
+    key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}" if kind == "service_job_moved" else f"{kind}:{booking.id}"
+    notify(owner_id, booking.store_id, kind, key, job_params(booking), link=f"/vendor/jobs/{booking.id}", now=now)
 
 
 def tell_staff_escalated(booking, *, now):
@@ -186,3 +198,16 @@ def _no_show(params):
             _("The vendor of your %(what)s job on %(when)s found nobody at the door: the no-show fee of "
               "%(fee)s was kept.", what=_what(params), when=_when(params),
               fee=format_cents(params.get("fee_cents", 0))))
+
+
+@renderer("service_job_called_off")
+def _job_cancelled(params):
+    return (_("A job was cancelled"),
+            _("The %(what)s job on %(when)s was cancelled: keep the time free for other jobs.",
+              what=_what(params), when=_when(params)))
+
+
+@renderer("service_job_moved")
+def _job_moved(params):
+    return (_("A job was moved"),
+            _("The %(what)s job now starts on %(when)s.", what=_what(params), when=_when(params)))

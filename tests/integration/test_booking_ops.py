@@ -171,6 +171,13 @@ def test_cancelling_early_is_free_and_refunds_everything(app_ctx):
     assert get_balance(m.resident_id) == 100_000
     offer = db.session.scalar(db.select(BookingOffer).where(BookingOffer.booking_id == booking_id))
     assert offer.state == "withdrawn" and db.session.get(Booking, booking_id).cancelled_by == "resident"
+    assert vendor_told(m) == ["service_job_offered", "service_job_called_off"]
+
+
+def vendor_told(m):
+    """The kinds of the vendor owner's messages, oldest first."""
+    return db.session.scalars(db.select(Notification.kind).where(Notification.user_id == m.vendor_owner_id)
+                              .order_by(Notification.id)).all()
 
 
 def test_a_late_cancel_keeps_the_fee_and_passes_it_to_the_vendor(app_ctx):
@@ -206,6 +213,7 @@ def test_a_reschedule_keeps_the_vendor_and_remembers_the_first_start(app_ctx):
     # Back to a time overlapping the old block: the booking does not collide with itself.
     assert reschedule(booking_id, at(IN_TWO_DAYS, 13), NOW)[1] == at(IN_TWO_DAYS, 10)
     assert db.session.get(Booking, booking_id).reschedules == 2
+    assert vendor_told(m) == ["service_job_offered", "service_job_moved", "service_job_moved"]
 
 
 def test_a_reschedule_inside_the_fee_window_is_refused_but_staff_may(app_ctx):
