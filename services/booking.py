@@ -24,7 +24,7 @@ from .models import Crew
 from .errors import (AddressNotVerified, AddressRequired, CashNotAccepted, HoldLapsed, NotFound, SlotTaken,
                      SlotUnavailable, WalletShort)
 from .statuses import BookingStatus
-from .steps import move
+from .steps import move, move_all
 
 PHOTO_FOLDER = "service_bookings"  # the resident's photos of the job, under instance/uploads (private)
 
@@ -63,14 +63,12 @@ def list_resident_bookings(resident_id, limit=100):
 def expire_lapsed_holds(now, *, crew_id=None, store_id=None):
     """held -> expired for every hold past its time (of one crew, or one store): a guarded bulk UPDATE,
     so a hold confirmed meanwhile is never touched. Returns how many lapsed."""
-    conditions = [Booking.status == BookingStatus.HELD.value, Booking.hold_expires_at <= now]
+    conditions = [Booking.hold_expires_at <= now]
     if crew_id is not None:
         conditions.append(Booking.crew_id == crew_id)
     if store_id is not None:
         conditions.append(Booking.store_id == store_id)
-    return db.session.execute(db.update(Booking).where(*conditions)
-                              .values(status=BookingStatus.EXPIRED.value, ended_at=now)
-                              .execution_options(synchronize_session=False)).rowcount
+    return move_all(BookingStatus.HELD, BookingStatus.EXPIRED, *conditions, now=now)
 
 
 def free_crews_at(offering, store, starts_at, now, *, exclude_booking_id=None, staff=False):
