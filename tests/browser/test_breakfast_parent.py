@@ -59,9 +59,9 @@ def test_a_parent_subscribes_a_child_for_two_weeks_skips_a_day_and_sees_the_code
     log_in(page, PARENT)
     page.wait_for_url("**/shop")
 
-    # The Breakfast tab, fifth of six, before Me; with no child yet, the first step.
+    # The Breakfast tab, fifth of seven (then Services and Me); with no child yet, the first step.
     tabs = page.locator("nav.bottom-nav a")
-    expect(tabs).to_have_count(6)
+    expect(tabs).to_have_count(7)
     tabs.nth(4).click()
     page.wait_for_url("**/breakfast")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
@@ -153,7 +153,7 @@ def test_a_parent_subscribes_a_child_for_two_weeks_skips_a_day_and_sees_the_code
             page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
             page.reload()
             expect(page.locator("html")).to_have_attribute("lang", "en")
-        for index in range(6):
+        for index in range(7):
             tab = tabs.nth(index).bounding_box()
             assert tab["x"] >= 0 and tab["x"] + tab["width"] <= 360 and tab["width"] >= 44, (lang, index, tab)
             label = tabs.nth(index).locator("span").first

@@ -44,10 +44,10 @@ def test_the_parcels_tab_shows_the_code_and_its_qr_on_a_phone(phone, live_server
     log_in(page, RESIDENT)
     page.wait_for_url("**/shop")
 
-    # Six tabs fit the bottom bar; Parcels is the fourth, then Breakfast, then Me.
+    # Seven tabs fit the bottom bar; Parcels is the fourth, then Breakfast, Services, and Me last.
     tabs = page.locator("nav.bottom-nav a")
-    expect(tabs).to_have_count(6)
-    assert tabs.nth(3).get_attribute("href") == "/parcels" and tabs.nth(5).get_attribute("href") == "/me"
+    expect(tabs).to_have_count(7)
+    assert tabs.nth(3).get_attribute("href") == "/parcels" and tabs.nth(6).get_attribute("href") == "/me"
     tabs.nth(3).click()
     page.wait_for_url("**/parcels")
     expect(tabs.nth(3)).to_have_attribute("aria-current", "page")
@@ -70,7 +70,7 @@ def test_the_parcels_tab_shows_the_code_and_its_qr_on_a_phone(phone, live_server
     # The narrowest phone we support: still no sideways scrolling, every tab inside the screen.
     page.set_viewport_size({"width": 360, "height": 780})
     ui.no_horizontal_scroll(page)
-    for index in range(6):
+    for index in range(7):
         tab = tabs.nth(index).bounding_box()
         assert tab["x"] >= 0 and tab["x"] + tab["width"] <= 360 and tab["width"] >= 44, (index, tab)
         label = tabs.nth(index).locator("span").first
