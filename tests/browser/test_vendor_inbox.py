@@ -119,14 +119,14 @@ def test_the_vendor_finishes_the_job_on_the_phone_and_the_resident_confirms_it(n
     from services import steps
     from tests.photo_files import photo_bytes
 
-    market = _market(live_server, "+8613700137003", "cleaning-done")
+    market = _market(live_server, "+8613700137004", "cleaning-done")
     with live_server.transaction() as session:
         booking = session.get(Booking, market["booking"])
         steps.move(booking, "accepted", now=utcnow(), crew_id=booking.crew_id, accepted_at=utcnow())
         resident_phone = session.scalar(db.select(User.phone).where(User.id == market["resident"]))
     vendor = new_page(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
                       has_touch=True, locale="zh-CN", bypass_csp=True)
-    log_in(vendor, "+8613700137003")
+    log_in(vendor, "+8613700137004")
     vendor.goto(f"/vendor/jobs/{market['booking']}")
     for step in ("on-the-way", "arrived", "start"):
         vendor.locator(f'form[action$="/step/{step}"] button').click()
