@@ -5,6 +5,8 @@ from .breakfast.models import (  # noqa: F401
     DayItem, ParentPrefs, PrepSheet, Subscription, SubscriptionItem, WaitlistEntry)
 from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa: F401
 from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
+from .growth.models import (  # noqa: F401
+    Campaign, CampaignMember, Coupon, CouponGrant, Purchase, SegmentMember)
 from .geo.models import Building, DeliveryZone  # noqa: F401
 from .jobs.models import JobRun  # noqa: F401
 from .notifications.models import Notification, OutboxMessage  # noqa: F401

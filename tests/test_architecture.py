@@ -184,6 +184,7 @@ PURE_MODULES = {
     "store_app/demo/services_data.py": "the demo marketplace: categories, vendors, the month's stories",
     "store_app/demo/pictures.py": "which stock picture each demo product and category shows",
     "store_app/uploads/photos.py": "photos decoded and re-encoded: bytes in, bytes out",
+    "store_app/growth/baskets.py": "a checkout as the pricing rules see it: plain values",
 }
 # Framework-free modules that are not pure rules, and why.
 FRAMEWORK_FREE_ELSEWHERE = {
