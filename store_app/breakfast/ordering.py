@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..orders.rules import derive_pickup_code, hash_pickup_code, new_pickup_nonce
-from . import errors, rules
+from . import errors, purchase_reports, rules
 from .models import BreakfastDay, BreakfastItem, BreakfastOrder, BreakfastOrderLine, Child, DayStatus, OrderStatus, Subscription
 from .portions import release_portions, take_portions
 
@@ -182,6 +182,7 @@ def cancel_order(parent_id, order_id, now):
     if not changed:
         raise errors.OrderNotChangeable()
     db.session.refresh(order)
+    purchase_reports.report_cancelled([order.id], now)
     release_portions(order.day_id, {line.item_id: line.quantity for line in order.lines}, now)
     return order
 
