@@ -133,6 +133,7 @@ def _register_periodic_jobs(app):
     (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
     """
     from .breakfast import jobs as breakfast_jobs
+    from .growth import jobs as growth_jobs
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
@@ -140,6 +141,7 @@ def _register_periodic_jobs(app):
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
     register(app, breakfast_jobs.periodic_jobs)
+    register(app, growth_jobs.periodic_jobs)
 
 
 def _register_work_items(app):
