@@ -14,7 +14,7 @@
 
 Every call is idempotent on the ref, so a pass run twice reports each moment once.
 """
-from store_app.growth import purchases
+from store_app.growth import coupon_use, purchases
 from store_app.growth.baskets import Basket, BasketLine, Line
 
 from .statuses import BookingStatus as S
@@ -51,14 +51,21 @@ def after_move(booking, wanted, now):
             purchases.amend_goods(ref, paid_cents(booking))
         purchases.complete_purchase(ref, now)
     elif wanted in ENDED:
-        purchases.cancel_purchase(ref, now)
+        _cancel(ref, now)
 
 
 def after_move_all(booking_ids, wanted, now):
     """``after_move`` for a bulk step of ``booking_ids`` (only the ends can be reached in bulk)."""
     if S(wanted) in ENDED:
         for booking_id in sorted(booking_ids):
-            purchases.cancel_purchase(ref_of(booking_id), now)
+            _cancel(ref_of(booking_id), now)
+
+
+def _cancel(ref, now):
+    """The purchase is cancelled (its coupon copies released by growth); a booking that never became
+    a purchase gives back any copy reserved for it all the same."""
+    if not purchases.cancel_purchase(ref, now):
+        coupon_use.release_for(ref, now)
 
 
 def report_refund(booking, amount_cents, now, *, refund_key):

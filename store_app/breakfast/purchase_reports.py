@@ -15,7 +15,7 @@ Every call is idempotent on the ref, so a job run twice reports each moment once
 guarded UPDATEs, in the same transaction.
 """
 from ..extensions import db
-from ..growth import purchases
+from ..growth import coupon_use, purchases
 from ..growth.baskets import Basket, BasketLine, Line
 from .models import BreakfastOrder, BreakfastOrderLine, OrderStatus
 
@@ -74,9 +74,11 @@ def report_charged(order_ids, now):
 
 
 def report_cancelled(order_ids, now):
-    """The orders ended before they were fulfilled (cancelled, refunded, not cooked)."""
+    """The orders ended before they were fulfilled (cancelled, refunded, not cooked). An order never
+    charged has no purchase: its reserved coupon copy goes back to the parent directly."""
     for order_id in sorted(set(order_ids)):
-        purchases.cancel_purchase(ref_of(order_id), now)
+        if not purchases.cancel_purchase(ref_of(order_id), now):
+            coupon_use.release_for(ref_of(order_id), now)
 
 
 def report_completed(order_ids, now):
