@@ -55,11 +55,15 @@ def choices(user, basket, now):
 
 def apply_coupon(order, grant_ids, now):
     """Reserve the parent's copies ``grant_ids`` for ``order`` and price it after them (growth's
-    errors, 409, when one is not theirs, not available or does not fit: nothing changes)."""
+    errors, 409, when one is not theirs, not available or does not fit: nothing changes). ``None``
+    (the page chose nothing, not even "no coupon") takes the best copy that fits, if any."""
+    user = db.session.get(User, order.parent_id)
+    if grant_ids is None:
+        best = choices(user, order_basket(order), now)[1]
+        grant_ids = [best] if best else []
     grant_ids = [gid for gid in grant_ids if gid]
     if not grant_ids:
         return order
-    user = db.session.get(User, order.parent_id)
     for _grant, coupon in coupons.get_grants(user.id, grant_ids):
         if LINE not in coupon.line_set():
             raise CouponNotApplicable()

@@ -62,8 +62,8 @@ def ensure_day(store, day, now):
 def place_order(store, parent_id, child_id, day_date, quantities, now, *, idempotency_key=None,
                 subscription_id=None, grant_ids=()):
     """One child's breakfast on ``day_date`` (the day made first if needed: see the note above), priced
-    after the parent's coupon copies ``grant_ids`` (reserved here: ``discounts``). A replay of the
-    idempotency key returns the first order and reserves nothing again."""
+    after the parent's coupon copies ``grant_ids`` (reserved here: ``discounts``; None: the best that
+    fits). A replay of the idempotency key returns the first order and reserves nothing again."""
     replay = replayed_order(parent_id, idempotency_key)
     if replay is not None:
         return replay

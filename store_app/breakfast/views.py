@@ -234,7 +234,7 @@ def order():
     try:
         with transaction():
             placed = operations.place_order(store, current_user.id, child.id, when, entered, now, idempotency_key=key,
-                                            grant_ids=[chosen] if chosen else [])
+                                            grant_ids=None if chosen is None else [chosen] if chosen else [])
             order_id = placed.id
     except DomainError as exc:
         flash(exc.message, "error")
