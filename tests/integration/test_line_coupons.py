@@ -205,3 +205,22 @@ def test_a_cancelled_booking_gives_its_coupon_back_and_a_foreign_copy_is_refused
         _confirm(m, at(TOMORROW, 14), grant_ids=[foreign])
     assert db.session.scalar(db.select(db.func.count()).select_from(Booking).where(
         Booking.status == "requested")) == 0
+
+
+def test_a_breakfast_not_cooked_at_the_cutoff_gives_its_coupon_back(app, family):
+    from store_app.breakfast.settings import get_settings
+
+    f = family
+    placed_at = evening_before(TUESDAY, 19)
+    with app.app_context():
+        copy = give(f["coupon"], f["stranger"], placed_at)  # the stranger's wallet is empty
+        with transaction():
+            store = db.session.get(Store, f["store"])
+            get_settings(f["store"]).grace_breakfasts = 0
+            kid = add_child(f["store"], f["stranger"], name="小三").id
+            order = operations.place_order(store, f["stranger"], kid, TUESDAY, {f["bun"]: 2}, placed_at,
+                                           grant_ids=[copy])
+            assert grant(copy).status == "reserved"
+            freeze.freeze_day(store, order.day, local(SCHOOL_MONDAY, 21))
+            assert db.session.get(BreakfastOrder, order.id).status == "not_cooked"
+            assert grant(copy).status == "available" and purchase(f"breakfast:{order.id}") is None
