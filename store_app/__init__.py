@@ -95,12 +95,12 @@ def _register_blueprints(app):
     from .fulfilment.pickup_views import bp as pickup_counter_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
-    from .growth.coupon_api import bp as coupon_api_bp
+    from .growth.coupon_api_views import bp as coupon_api_bp
     from .growth.coupon_views import bp as coupons_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
-    from .orders.coupon_api import bp as coupon_apply_api_bp
+    from .orders.coupon_api_views import bp as coupon_apply_api_bp
     from .orders.voice_views import bp as voice_bp
     # parcels.door rides on delivery orders (orders.riders) and hears when they end (fulfilment.moves.on_finish).
     from .parcels import door as _parcel_door  # noqa: F401
