@@ -175,3 +175,27 @@ def test_the_feed_shows_the_average_of_well_reviewed_goods(phone, live_server, u
     card.get_by_role("link", name=names[rated[0]]).click()
     expect(phone.locator(".product-rating")).to_contain_text("★")
     ui.tall_enough(phone.locator(".product-rating a"))
+
+
+def test_the_review_pages_have_no_wcag_violation(new_page, live_server):
+    from tests.browser.axe import axe_violations, describe
+    from tests.browser.conftest import PHONE, TABLET
+
+    order_id, products = delivered_order(live_server, RESIDENTS["zh"])
+    found = {}
+    page = new_page(**PHONE, bypass_csp=True)
+    log_in(page, RESIDENTS["zh"])
+    for path in (f"/orders/{order_id}", f"/orders/{order_id}/review",
+                 f"/orders/{order_id}/products/{products[0][0]}/review", f"/products/{products[0][0]}"):
+        page.goto(path)
+        found[path] = axe_violations(page)
+    page.goto(f"/orders/{order_id}/review")
+    page.get_by_role("button", name="发布评价").click()  # sent back with the missing stars pointed out
+    expect(page.get_by_text("请选择 1 到 5 星。")).to_be_visible()
+    found["review form with errors"] = axe_violations(page)
+    console = new_page(**TABLET, bypass_csp=True)
+    log_in(console, STAFF_PHONE)
+    console.goto("/console/reviews")
+    found["/console/reviews"] = axe_violations(console)
+    found = {where: violations for where, violations in found.items() if violations}
+    assert not found, f"axe found WCAG A/AA violations:\n{describe(found)}"
