@@ -145,8 +145,8 @@ def test_only_staff_moderate(world, app, login_client):
         review_id = db.session.scalar(db.select(ProductReview.id))
     assert resident.get("/console/reviews").status_code == 403
     for action in ("hide", "unhide", "reply"):
-        assert post_form(resident, f"/console/reviews/product/{review_id}/{action}",
-                         {f"product{review_id}-reason": "nope", f"reply-product{review_id}-text": "x"}).status_code == 403
+        data = {f"product{review_id}-reason": "nope", f"reply-product{review_id}-text": "x"}
+        assert post_form(resident, f"/console/reviews/product/{review_id}/{action}", data).status_code == 403
     with app.app_context():
         courier = db.session.get(User, shop.courier_ids[0]).phone
     assert login_client(courier).get("/console/reviews").status_code == 403
@@ -213,12 +213,10 @@ def test_the_api_lists_a_products_visible_reviews(app, world, login_client):
     assert {r["rating"] for r in body["reviews"]} == {4, 5} and all(r["verified_purchase"] for r in body["reviews"])
     milk = resident.get(f"/api/v1/products/{shop.products['milk']}/reviews").get_json()
     assert milk == {"product_id": shop.products["milk"], "count": 0, "average": None, "reviews": []}
-    other = build_shop_in(app)
     with app.app_context():
-        foreign = build_shop(name="Third", lat=29.0, lon=119.0).products["water"]
+        foreign = build_shop(name="Other Store", lat=29.0, lon=119.0).products["water"]
     missing = resident.get(f"/api/v1/products/{foreign}/reviews")
     assert missing.status_code == 404 and missing.get_json()["status"] == 404
     assert app.test_client().get(f"/api/v1/products/{shop.products['water']}/reviews").status_code == 401
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert "/api/v1/products/{product_id}/reviews" in document["paths"]
-    assert other
