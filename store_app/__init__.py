@@ -95,6 +95,7 @@ def _register_blueprints(app):
     from .fulfilment.pickup_views import bp as pickup_counter_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
+    from .growth.push_views import bp as growth_pushes_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
@@ -114,7 +115,7 @@ def _register_blueprints(app):
     for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
                       catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp,
-                      breakfast_console_bp):
+                      breakfast_console_bp, growth_pushes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
     app.register_blueprint(breakfast_kitchen_bp)
@@ -133,6 +134,7 @@ def _register_periodic_jobs(app):
     (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
     """
     from .breakfast import jobs as breakfast_jobs
+    from .growth import jobs as growth_jobs
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
@@ -140,6 +142,7 @@ def _register_periodic_jobs(app):
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
     register(app, breakfast_jobs.periodic_jobs)
+    register(app, growth_jobs.periodic_jobs)
 
 
 def _register_work_items(app):

@@ -59,6 +59,8 @@ CONSOLE_GROUPS = [
         NavItem("services_console.payouts", _l("Vendor payouts"), "wallet"),
         NavItem("services_console.categories", _l("Service categories"), "receipt"),
         NavItem("services_console.verify_address", _l("Verify an address"), "key"))),
+    NavGroup("growth", _l("Growth"), "chart", (
+        NavItem("growth_pushes.list_page", _l("Scenario pushes"), "bell"),)),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
