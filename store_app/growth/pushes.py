@@ -96,9 +96,10 @@ def get_store_push(store_id, push_id):
 
 
 def stop_push(push, now):
-    """Stop a push: nothing more goes out, deferred messages included (a guarded UPDATE); True if it was active."""
+    """Stop a push: nothing more goes out, deferred messages included (a guarded UPDATE); True if it
+    was active or done (a done one-off may still have messages waiting for 08:00)."""
     return db.session.execute(db.update(ScenarioPush).where(
-        ScenarioPush.id == push.id, ScenarioPush.status == PushStatus.ACTIVE.value)
+        ScenarioPush.id == push.id, ScenarioPush.status != PushStatus.STOPPED.value)
         .values(status=PushStatus.STOPPED.value, stopped_at=now)).rowcount == 1
 
 
