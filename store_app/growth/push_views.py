@@ -29,8 +29,9 @@ def _names():
             "PUSH_SEGMENT_NAMES": SEGMENT_NAMES}
 
 
-def _form(formdata=None):
-    form = PushForm() if formdata is None else PushForm(formdata=formdata)
+def _form(empty=False):
+    """The push form: empty (a new page) or as posted; its campaign choices are the store's."""
+    form = PushForm(formdata=None) if empty else PushForm()
     campaigns = pushes.list_store_campaigns(current_user.store_id)
     form.campaign_id.choices = choice_list([("", _("None")), *[(str(c.id), c.name) for c in campaigns]])
     return form
@@ -53,7 +54,7 @@ def _new_page(form, status=200):
 @staff_only
 def new():
     """The form for a new push."""
-    return _new_page(_form(formdata=False))
+    return _new_page(_form(empty=True))
 
 
 @bp.post("/console/growth/pushes/new")
