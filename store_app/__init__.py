@@ -82,6 +82,7 @@ def _register_blueprints(app):
     # Each breakfast blueprint gets its pages from the view modules imported before it.
     from .breakfast import console_views, desk_views, kitchen_views, menu_views  # noqa: F401
     from .breakfast import subscription_views as _bf_subscriptions, views as _bf_views  # noqa: F401
+    from .breakfast import growth_segments as _bf_segments  # noqa: F401  (breakfast parents, for growth)
     from .breakfast.api_views import bp as breakfast_api_bp
     from .breakfast.blueprint import bp as breakfast_bp
     from .breakfast.console_blueprint import bp as breakfast_console_bp
@@ -133,6 +134,7 @@ def _register_periodic_jobs(app):
     (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
     """
     from .breakfast import jobs as breakfast_jobs
+    from .growth import jobs as growth_jobs
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
@@ -140,6 +142,7 @@ def _register_periodic_jobs(app):
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
     register(app, breakfast_jobs.periodic_jobs)
+    register(app, growth_jobs.periodic_jobs)
 
 
 def _register_work_items(app):
