@@ -238,6 +238,11 @@ def _reset_postgres():
                 conn.execute(text("INSERT INTO _test_schema VALUES (:f)"), {"f": fingerprint})
         _schema_ready.add(fingerprint)
     with db.engine.begin() as conn:
+        # A cycle of foreign keys (coupons <-> campaigns) is broken at its nullable ALTERed key first.
+        for table in db.metadata.sorted_tables:
+            cycle = [fk.parent.name for fk in table.foreign_keys if fk.use_alter and fk.parent.nullable]
+            if cycle:
+                conn.execute(table.update().values({name: None for name in cycle}))
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -106,13 +106,18 @@ def launch_campaign(campaign, now):
         _move(campaign, CampaignStatus.RUNNING.value, extra={"launched_at": now})
         coupon.campaign_id = campaign.id
     user_ids = segments.list_segment_user_ids(campaign.store_id, campaign.segment)
-    added = 0
+    before = _member_count(campaign.id)
     if user_ids:
-        added = db.session.execute(upsert(CampaignMember.__table__).values([
+        db.session.execute(upsert(CampaignMember.__table__).values([
             {"campaign_id": campaign.id, "user_id": uid, "assigned_at": now,
              "holdout": campaign_rules.is_holdout(campaign.id, uid, campaign.holdout_percent)}
-            for uid in user_ids]).on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])).rowcount
-    return max(0, added), _give_copies(campaign, coupon, now)
+            for uid in user_ids]).on_conflict_do_nothing(index_elements=["campaign_id", "user_id"]))
+    return _member_count(campaign.id) - before, _give_copies(campaign, coupon, now)
+
+
+def _member_count(campaign_id):
+    return db.session.scalar(db.select(db.func.count()).select_from(CampaignMember).where(
+        CampaignMember.campaign_id == campaign_id))
 
 
 def _give_copies(campaign, coupon, now):
