@@ -13,7 +13,7 @@ from ..web.i18n import localized
 from . import campaign_checks, campaigns, coupon_admin, errors, segment_rules, segments
 from .console_blueprint import bp, staff_only
 from .console_forms import CampaignForm, ResumeForm
-from .coupon_views import to_local, to_utc, yuan_cents
+from .console_inputs import to_local, to_utc, yuan_cents
 
 
 def _campaign_or_404(campaign_id):

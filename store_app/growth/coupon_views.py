@@ -1,48 +1,19 @@
 """The coupon editor (staff and the owner): every coupon with its copies given and used against its
 limits; a coupon of any kind made or changed; paused and resumed; a typed code made (shown once) or
 dropped. Another store's coupon answers 404."""
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..catalogue.operations import list_categories, list_merchants
-from ..database import MoneyError, parse_cents, transaction, utcnow
+from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..web.forms import EmptyForm, show_error
 from ..web.i18n import current_language, localized
 from . import coupon_admin, errors
 from .console_blueprint import bp, staff_only
 from .console_forms import WEEKDAY_NAMES, CouponForm
-
-MONEY = _l("Enter an amount in yuan, e.g. 12.50.")
-
-
-def to_utc(local, tz_name):
-    """A naive local date and time of the store -> aware UTC."""
-    return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
-
-
-def to_local(moment, tz_name):
-    """Aware UTC -> the store's naive local date and time, for a form."""
-    return moment.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
-
-
-def yuan_cents(form, name, *, optional=True):
-    """The cents typed (as yuan) in field ``name``: None when empty and ``optional``; refused with
-    our message (``FormInvalid`` on that field) otherwise."""
-    text = (getattr(form, name).data or "").strip()
-    if not text:
-        if optional:
-            return None
-        raise errors.FormInvalid(name, MONEY)
-    try:
-        return parse_cents(text)
-    except MoneyError:
-        raise errors.FormInvalid(name, MONEY) from None
-
+from .console_inputs import to_local, to_utc, yuan_cents
 
 def _int_or_none(text):
     return int(text) if text and str(text).isdigit() else None
