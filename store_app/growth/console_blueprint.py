@@ -1,5 +1,5 @@
 """Growth's console blueprint alone (staff and the owner): its pages are registered by
-``coupon_views`` (the coupon editor) and ``campaign_views`` (campaigns and segments); create_app
+``coupon_console_views`` (the coupon editor) and ``campaign_views`` (campaigns and segments); create_app
 imports those, then registers the blueprint."""
 from flask import Blueprint
 

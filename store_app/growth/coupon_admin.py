@@ -1,23 +1,18 @@
 """The staff's coupon editor: a coupon of any kind made or changed, paused or resumed, and its
-optional typed code (long and random, shown once; only its sha256 is kept).
+optional typed code (``coupons.set_code``: long and random, shown once; only its sha256 is kept).
 
 ``save_coupon`` takes the terms as plain values (cents, ints, aware UTC datetimes) and checks what
 the form cannot: the kind's own amounts, the lines, the store's category and merchant, the window and
 the limits (a total limit never below the copies already given).
 """
-import hashlib
-import secrets
-
 from flask_babel import lazy_gettext as _l
 
 from ..catalogue.models import Category, Merchant
 from ..extensions import db
-from . import errors
+from . import coupons, errors
 from .baskets import Line
 from .models import Coupon, CouponKind
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: read aloud and typed without doubt
-CODE_GROUPS, CODE_GROUP_LENGTH = 4, 4                 # 16 characters: 80 bits
 KIND_LABELS = {
     CouponKind.NEW_USER.value: _l("New resident: an amount off the first purchase"),
     CouponKind.SPEND_SAVE.value: _l("Spend X, save Y"),
@@ -33,17 +28,6 @@ LINE_LABELS = {
 TERM_FIELDS = ("kind", "title_zh", "title_en", "amount_off_cents", "percent_off", "cap_cents", "min_spend_cents",
                "min_items", "category_id", "merchant_id", "stacks", "member_weekday", "starts_at", "ends_at",
                "valid_days", "per_user_limit", "total_limit", "claimable")
-
-
-def new_code():
-    """A fresh typed code, e.g. ``K7QM-3XPA-ZT9C-WR4E`` (from ``secrets``)."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUPS * CODE_GROUP_LENGTH))
-    return "-".join(raw[i:i + CODE_GROUP_LENGTH] for i in range(0, len(raw), CODE_GROUP_LENGTH))
-
-
-def code_hash(code):
-    """The sha256 kept for a typed code: upper case, dashes dropped, as redemption hashes it."""
-    return hashlib.sha256(code.upper().replace("-", "").encode()).hexdigest()
 
 
 def list_coupons(store_id):
@@ -123,12 +107,8 @@ def save_coupon(store_id, coupon=None, *, terms, lines, make_code, now):
     for field in TERM_FIELDS:
         setattr(coupon, field, terms[field])
     coupon.lines = joined
-    code = None
-    if make_code:
-        code = new_code()
-        coupon.code_hash = code_hash(code)
     db.session.flush()
-    return coupon, code
+    return coupon, coupons.set_code(coupon) if make_code else None
 
 
 def set_paused(coupon, paused):

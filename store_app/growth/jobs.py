@@ -1,6 +1,8 @@
-"""Growth's periodic jobs, per store (registered with the scheduler by ``create_app``). Each job runs
-one idempotent pass in its own transaction and returns the job log's summary.
+"""Growth's periodic jobs (registered with the scheduler by ``create_app``). Each runs one idempotent
+pass in its own transaction and returns the job log's summary.
 
+- ``growth:coupon_expiry``: residents' copies whose window has ended become expired (one UPDATE;
+  copies reserved on a checkout in flight are left to it).
 - ``growth:segments:<store id>``: every hour, the store's segments are computed again from the
   purchases (``segments.recompute_segments``): each segment's members replaced, nobody twice.
 """
@@ -9,15 +11,27 @@ from functools import partial
 from ..database import transaction
 from ..jobs.registry import PeriodicJob
 from ..stores.operations import get_store, list_stores
-from . import segments
+from . import coupon_use, segments
 
+# A copy past its end is never usable (checkout checks ``expires_at`` itself): the job only tidies
+# "my coupons", so every few minutes is plenty.
+COUPON_EXPIRY_INTERVAL_S = 300
 SEGMENTS_INTERVAL_S = 3600
 
 
 def periodic_jobs():
-    """Every growth job of every store; needs an app context."""
-    return [PeriodicJob(f"growth:segments:{store.id}", partial(segments_job, store.id), SEGMENTS_INTERVAL_S)
-            for store in list_stores()]
+    """Growth's jobs: the coupon expiry covers every store at once; segments are per store. Needs an
+    app context."""
+    return [PeriodicJob("growth:coupon_expiry", coupon_expiry_job, COUPON_EXPIRY_INTERVAL_S),
+            *(PeriodicJob(f"growth:segments:{store.id}", partial(segments_job, store.id), SEGMENTS_INTERVAL_S)
+              for store in list_stores())]
+
+
+def coupon_expiry_job(now):
+    """Expire the copies whose window ended by ``now``. Run twice, the second pass expires nothing."""
+    with transaction():
+        expired = coupon_use.expire_grants(now)
+    return f"{expired} coupon copies expired"
 
 
 def segments_job(store_id, now):
