@@ -62,8 +62,8 @@ def new_campaign():
                         store.id, name=form.name.data, segment=form.segment.data,
                         coupon_id=int(form.coupon_id.data) if (form.coupon_id.data or "").isdigit() else None,
                         budget_cents=yuan_cents(form, "budget"), holdout_percent=form.holdout_percent.data,
-                        starts_at=to_utc(form.starts_at.data, store.timezone),
-                        ends_at=to_utc(form.ends_at.data, store.timezone), actor_id=current_user.id, now=now)
+                        starts_at=to_utc(form.starts_at.data, store.timezone, "starts_at"),
+                        ends_at=to_utc(form.ends_at.data, store.timezone, "ends_at"), actor_id=current_user.id, now=now)
             except DomainError as exc:
                 show_error(form, exc)
                 status = exc.status

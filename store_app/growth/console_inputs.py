@@ -11,8 +11,14 @@ from . import errors
 MONEY = _l("Enter an amount in yuan, e.g. 12.50.")
 
 
-def to_utc(local, tz_name):
-    """A naive local date and time of the store -> aware UTC."""
+YEARS = _l("Choose a date between the years 2000 and 2100.")
+
+
+def to_utc(local, tz_name, field=None):
+    """A naive local date and time of the store -> aware UTC; a date far outside this century is
+    refused (``FormInvalid`` on ``field``) before it can overflow."""
+    if not 2000 <= local.year <= 2100:
+        raise errors.FormInvalid(field, YEARS)
     return local.replace(tzinfo=ZoneInfo(tz_name)).astimezone(timezone.utc)
 
 

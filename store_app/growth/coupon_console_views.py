@@ -27,7 +27,8 @@ def _terms(form, tz_name):
         "min_items": form.min_items.data or 0, "category_id": _int_or_none(form.category_id.data),
         "merchant_id": _int_or_none(form.merchant_id.data), "stacks": bool(form.stacks.data),
         "member_weekday": _int_or_none(form.member_weekday.data),
-        "starts_at": to_utc(form.starts_at.data, tz_name), "ends_at": to_utc(form.ends_at.data, tz_name),
+        "starts_at": to_utc(form.starts_at.data, tz_name, "starts_at"),
+        "ends_at": to_utc(form.ends_at.data, tz_name, "ends_at"),
         "valid_days": form.valid_days.data, "per_user_limit": form.per_user_limit.data,
         "total_limit": form.total_limit.data, "claimable": bool(form.claimable.data),
     }
