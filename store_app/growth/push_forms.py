@@ -6,6 +6,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..web.forms import Form, choice_list
 from .push_rules import MAX_HOLDOUT_PERCENT, PushKind, Schedule
+from .segments import SEGMENTS
 
 REQUIRED = _l("This field is required.")
 KIND_NAMES = {PushKind.SCHOOL_MORNING_BREAKFAST: _l("School-morning breakfast reminder"),
@@ -15,9 +16,7 @@ KIND_NAMES = {PushKind.SCHOOL_MORNING_BREAKFAST: _l("School-morning breakfast re
 SCHEDULE_NAMES = {Schedule.ONCE: _l("Once, at a chosen time"),
                   Schedule.SCHOOL_MORNINGS: _l("Every school morning"),
                   Schedule.TRIGGERED: _l("When staff press \u201cSend now\u201d")}
-SEGMENT_NAMES = {"new": _l("New residents"), "active": _l("Active residents"),
-                 "dormant": _l("Dormant (no order in 30 days)"), "high_value": _l("High-value residents"),
-                 "breakfast_parents": _l("Parents with a breakfast subscription")}
+SEGMENT_NAMES = SEGMENTS   # growth.segments' own names
 
 
 class _OwnMessage:

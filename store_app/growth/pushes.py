@@ -4,13 +4,19 @@ Sending one occasion of a push (``send_occasion``) goes through the segment's re
 and, for each, *claims* a ``PushDelivery`` row first (INSERT ... ON CONFLICT DO NOTHING: a second
 run, a second sender or another push of the same campaign finds it taken and does nothing). Then:
 
-- held out (a stable hash, ``push_rules.is_held_out``): the row says ``holdout``, nothing is sent;
+- held out: the row says ``holdout``, nothing is sent. A push of a campaign holds out exactly the
+  campaign's holdout (``campaign_rules.is_holdout``, the rule its launch used); a push of its own
+  splits by its own stable hash (``push_rules.is_held_out``);
 - the resident turned this kind off: ``skipped_preference``;
 - the resident's ``PushRecipient`` row is locked (a conditional UPDATE after an upsert) and their
   pushes of the last 7 days counted: at the cap, ``skipped_cap``;
 - in quiet hours (22:00-08:00 store time): ``deferred`` until 08:00, sent then by ``send_deferred``;
 - otherwise ``sent``: the message goes to the inbox (``notifications.operations.notify``, kind
   ``scenario_push``, its title and text in both languages).
+
+A push of a campaign does not give coupons itself: the campaign's launch gave its members their
+copies (``coupons.issue_grant(source="campaign")``); the message says a coupon is waiting to those
+who hold one, and the delivery row keeps that copy's id.
 
 Residents are taken in id order by every sender, so two senders lock recipients in the same order
 and never deadlock. Operations flush; the caller's ``transaction()`` commits.
@@ -21,18 +27,18 @@ from ..notifications.operations import notify
 from ..notifications.preferences import users_who_turned_off, wants
 from ..notifications.quiet_rules import quiet_ends_at
 from ..stores.models import Store
+from . import campaign_rules, segments
 from . import push_errors as errors
-from .models import Campaign, SegmentMember
+from .models import Campaign, CampaignMember
 from .push_models import PushDelivery, PushRecipient, ScenarioPush
 from .push_rules import (CAP_WINDOW, MAX_HOLDOUT_PERCENT, ONCE_OCCASION, PREFERENCE_OF, DeliveryStatus,
                          PushKind, PushStatus, Schedule, check_schedule, is_held_out, morning_occasion,
                          over_weekly_cap, trigger_occasion)
 
-# The segments a push may go to (growth.segments computes their members into SegmentMember rows).
-SEGMENT_KEYS = ("new", "active", "dormant", "high_value", "breakfast_parents")
 # Where the message's "Open" link leads, per kind.
 LINKS = {PushKind.SCHOOL_MORNING_BREAKFAST: "/breakfast", PushKind.RAINY_EVENING_OFFER: "/shop",
          PushKind.WIN_BACK: "/shop", PushKind.CUSTOM: "/shop"}
+COUPONS_LINK = "/coupons"
 SCHEDULE_ERRORS = {("schedule", "not_for_kind"): errors.ScheduleNotForKind,
                    ("send_at", "missing"): errors.SendTimeMissing, ("send_at", "past"): errors.SendTimePast,
                    ("morning_time", "missing"): errors.MorningTimeMissing,
@@ -49,7 +55,7 @@ def create_push(store, *, kind, segment, schedule, title_zh="", title_en="", bod
     time out of quiet hours), a holdout of 0-50 %, a campaign of this store. Raises ``PushError``."""
     if kind not in set(PushKind):
         raise errors.ScheduleNotForKind()
-    if segment not in SEGMENT_KEYS:
+    if not segments.is_segment(segment):
         raise errors.SegmentUnknown()
     texts = [t.strip() for t in (title_zh, title_en, body_zh, body_en)]
     if not ((texts[0] and texts[2]) or (texts[1] and texts[3])):
@@ -60,9 +66,13 @@ def create_push(store, *, kind, segment, schedule, title_zh="", title_en="", bod
         raise SCHEDULE_ERRORS[problem]()
     if not 0 <= holdout_percent <= MAX_HOLDOUT_PERCENT:
         raise errors.HoldoutInvalid()
-    if campaign_id is not None and db.session.scalar(db.select(Campaign.id).where(
-            Campaign.id == campaign_id, Campaign.store_id == store.id)) is None:
-        raise errors.CampaignNotFound()
+    campaign = None
+    if campaign_id is not None:
+        campaign = db.session.scalar(db.select(Campaign).where(Campaign.id == campaign_id,
+                                                               Campaign.store_id == store.id))
+        if campaign is None:
+            raise errors.CampaignNotFound()
+        holdout_percent = campaign.holdout_percent   # the campaign's holdout, not one of its own
     push = ScenarioPush(store_id=store.id, kind=kind, segment=segment, schedule=schedule, title_zh=texts[0],
                         title_en=texts[1], body_zh=texts[2], body_en=texts[3],
                         send_at=send_at if schedule == Schedule.ONCE else None,
@@ -119,12 +129,6 @@ def _tz(push):
     return db.session.get(Store, push.store_id).timezone
 
 
-def segment_user_ids(store_id, key):
-    """The residents in segment ``key`` as the segments job last computed it, in id order."""
-    return db.session.scalars(db.select(SegmentMember.user_id).where(
-        SegmentMember.store_id == store_id, SegmentMember.segment == key).order_by(SegmentMember.user_id)).all()
-
-
 def due_occasion(push, now, tz_name):
     """The occasion ``push`` is due for at ``now`` and has not gone out for yet, or None."""
     if push.status != PushStatus.ACTIVE:
@@ -142,13 +146,13 @@ def send_occasion(push, occasion, now):
     """Claim and decide one delivery per resident of the push's segment for ``occasion`` (see the
     module's docstring); returns ``{status: count}`` of the rows this call claimed."""
     tz_name = _tz(push)
-    users = segment_user_ids(push.store_id, push.segment)
+    users = segments.list_segment_user_ids(push.store_id, push.segment)
     preference = PREFERENCE_OF[PushKind(push.kind)]
     turned_off = users_who_turned_off(users, preference)
-    scope = f"campaign:{push.campaign_id}" if push.campaign_id else f"push:{push.id}"
+    held_out = _holdout_rule(push)
     counts = {}
     for user_id in users:
-        if is_held_out(scope, user_id, push.holdout_percent):
+        if held_out(user_id):
             status = DeliveryStatus.HOLDOUT
         elif user_id in turned_off:
             status = DeliveryStatus.SKIPPED_PREFERENCE
@@ -162,6 +166,22 @@ def send_occasion(push, occasion, now):
         push.status = PushStatus.DONE.value
     db.session.flush()
     return counts
+
+
+def _holdout_rule(push):
+    """``fn(user_id) -> bool``: the campaign's holdout for a push of a campaign, else the push's own."""
+    if push.campaign_id is None:
+        return lambda user_id: is_held_out(f"push:{push.id}", user_id, push.holdout_percent)
+    campaign = db.session.get(Campaign, push.campaign_id)
+    return lambda user_id: campaign_rules.is_holdout(campaign.id, user_id, campaign.holdout_percent)
+
+
+def _campaign_grant(push, user_id):
+    """The copy of the coupon the push's campaign gave the resident (its id), or None."""
+    if push.campaign_id is None:
+        return None
+    return db.session.scalar(db.select(CampaignMember.grant_id).where(
+        CampaignMember.campaign_id == push.campaign_id, CampaignMember.user_id == user_id))
 
 
 def _claim(push, occasion, user_id, status, now, tz_name):
@@ -182,12 +202,13 @@ def _claim(push, occasion, user_id, status, now, tz_name):
         PushDelivery.claimed_at > now - CAP_WINDOW))
     if over_weekly_cap(counted):
         return DeliveryStatus.SKIPPED_CAP  # the row says so already
+    grant_id = _campaign_grant(push, user_id)
     wait_until = quiet_ends_at(now, tz_name)
     if wait_until is not None:
-        _set(delivery_id, status=DeliveryStatus.DEFERRED.value, deferred_until=wait_until)
+        _set(delivery_id, status=DeliveryStatus.DEFERRED.value, deferred_until=wait_until, grant_id=grant_id)
         return DeliveryStatus.DEFERRED
-    _set(delivery_id, status=DeliveryStatus.SENT.value, sent_at=now)
-    _deliver(push, occasion, user_id, now)
+    _set(delivery_id, status=DeliveryStatus.SENT.value, sent_at=now, grant_id=grant_id)
+    _deliver(push, occasion, user_id, now, has_coupon=grant_id is not None)
     return DeliveryStatus.SENT
 
 
@@ -203,12 +224,13 @@ def _set(delivery_id, **values):
                        .execution_options(synchronize_session=False))
 
 
-def _deliver(push, occasion, user_id, now):
-    """The message in the resident's inbox (once per push and occasion: the notification's own key)."""
+def _deliver(push, occasion, user_id, now, *, has_coupon):
+    """The message in the resident's inbox (once per push and occasion: the notification's own key);
+    with a coupon from the campaign, it says so and opens the resident's coupons."""
     params = {"title_zh": push.title_zh, "title_en": push.title_en, "body_zh": push.body_zh,
-              "body_en": push.body_en, "push_id": push.id}
-    notify(user_id, push.store_id, "scenario_push", f"push:{push.id}:{occasion}", params=params,
-           link=LINKS.get(PushKind(push.kind), ""), now=now)
+              "body_en": push.body_en, "push_id": push.id, "coupon": has_coupon}
+    link = COUPONS_LINK if has_coupon else LINKS.get(PushKind(push.kind), "")
+    notify(user_id, push.store_id, "scenario_push", f"push:{push.id}:{occasion}", params=params, link=link, now=now)
 
 
 def send_deferred(store_id, now):
@@ -216,13 +238,13 @@ def send_deferred(store_id, now):
     sent`` by a guarded UPDATE before its message is written, so it goes out once. A resident who
     turned the kind off meanwhile is skipped; a stopped push sends nothing. Returns how many went out."""
     rows = db.session.execute(
-        db.select(PushDelivery.id, PushDelivery.user_id, PushDelivery.occasion, ScenarioPush)
+        db.select(PushDelivery.id, PushDelivery.user_id, PushDelivery.occasion, PushDelivery.grant_id, ScenarioPush)
         .join(ScenarioPush, ScenarioPush.id == PushDelivery.push_id)
         .where(PushDelivery.store_id == store_id, PushDelivery.status == DeliveryStatus.DEFERRED.value,
                PushDelivery.deferred_until <= now, ScenarioPush.status != PushStatus.STOPPED.value)
         .order_by(PushDelivery.user_id, PushDelivery.id)).all()
     sent = 0
-    for delivery_id, user_id, occasion, push in rows:
+    for delivery_id, user_id, occasion, grant_id, push in rows:
         still_wanted = wants(user_id, PREFERENCE_OF[PushKind(push.kind)])
         new_status = DeliveryStatus.SENT if still_wanted else DeliveryStatus.SKIPPED_PREFERENCE
         moved = db.session.execute(db.update(PushDelivery).where(
@@ -230,7 +252,7 @@ def send_deferred(store_id, now):
             .values(status=new_status.value, sent_at=now if still_wanted else None)
             .execution_options(synchronize_session=False)).rowcount
         if moved and still_wanted:
-            _deliver(push, occasion, user_id, now)
+            _deliver(push, occasion, user_id, now, has_coupon=grant_id is not None)
             sent += 1
     return sent
 

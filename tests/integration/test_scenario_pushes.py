@@ -257,3 +257,42 @@ def test_a_bad_push_is_refused_and_nothing_is_saved(town, fields, error):
     with pytest.raises(error):
         make_push(store_id, **fields)
     assert db.session.scalar(db.select(db.func.count(ScenarioPush.id))) == 0
+
+
+def test_a_push_of_a_launched_campaign_follows_its_holdout_and_names_its_coupon(app_ctx):
+    """The campaign's launch gave copies to its treated members; its push holds out exactly the
+    campaign's holdout and tells each treated member a coupon is waiting (the copy's id on the row)."""
+    from store_app.growth import campaign_checks, campaigns
+    from store_app.growth.models import CampaignMember
+    from tests.conftest import build_shop
+    from tests.growth_campaign_support import add_campaign, add_coupon, add_residents, buy, set_costs
+
+    now = MONDAY_NOON
+    shop = build_shop(now=now)
+    set_costs(shop, milk=900, water=200, noodles=400)
+    residents = add_residents(shop.store_id, 20, now=now)
+    for uid in residents:
+        buy(shop, uid, f"order:p{uid}", placed_at=now - timedelta(days=3))
+    jobs.segments_job(shop.store_id, now)
+    campaign_id = add_campaign(shop.store_id, add_coupon(shop.store_id, now=now, amount=200), now=now, holdout=30)
+    campaign = db.session.get(Campaign, campaign_id)
+    with transaction():
+        campaign_checks.run_dry_run(campaign, now)
+    with transaction():
+        campaigns.launch_campaign(campaign, now)
+    members = {m.user_id: m for m in db.session.scalars(db.select(CampaignMember).where(
+        CampaignMember.campaign_id == campaign_id))}
+
+    push_id = make_push(shop.store_id, segment=campaign.segment, campaign_id=campaign_id, holdout_percent=0)
+    jobs.send_pushes(now + timedelta(minutes=5))
+
+    rows = deliveries(push_id)
+    assert set(rows) == set(members)
+    assert {u for u, d in rows.items() if d.status == "holdout"} == {u for u, m in members.items() if m.holdout}
+    treated = [u for u, m in members.items() if not m.holdout]
+    assert treated
+    for user_id in treated:
+        assert rows[user_id].grant_id == members[user_id].grant_id is not None
+        (note,) = inbox(user_id)
+        assert note.params["coupon"] is True and note.link == "/coupons"
+    assert db.session.get(ScenarioPush, push_id).holdout_percent == 30
