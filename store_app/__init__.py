@@ -99,13 +99,13 @@ def _register_blueprints(app):
     # Growth's console pages are registered on its blueprint by these two modules: import them first.
     from .growth import campaign_views, coupon_console_views  # noqa: F401
     from .growth.console_blueprint import bp as growth_console_bp
-    from .growth.coupon_api import bp as coupon_api_bp
+    from .growth.coupon_api_views import bp as coupon_api_bp
     from .growth.coupon_views import bp as coupons_bp
     from .growth.push_views import bp as growth_pushes_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
-    from .orders.coupon_api import bp as coupon_apply_api_bp
+    from .orders.coupon_api_views import bp as coupon_apply_api_bp
     from .orders.voice_views import bp as voice_bp
     # parcels.door rides on delivery orders (orders.riders) and hears when they end (fulfilment.moves.on_finish).
     from .parcels import door as _parcel_door  # noqa: F401

@@ -1,6 +1,6 @@
 """Coupons in the JSON API (``/api/v1/coupons``) for a resident: what they can claim and what they
 hold, claiming one, typing a code. Pricing the cart with coupons ("apply") is in
-``orders.coupon_api`` (the cart is the orders' business). The same rules and limits as the pages."""
+``orders.coupon_api_views`` (the cart is the orders' business). The same rules and limits as the pages."""
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
