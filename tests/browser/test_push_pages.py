@@ -96,3 +96,15 @@ def test_staff_send_a_rainy_evening_push_from_the_tablet(tablet, live_server, ui
     expect(page.locator(f"#count-{status}")).to_contain_text("1")
     ui.no_horizontal_scroll(page)
     ui.screenshot(page, "pushes-console-detail-zh-1024")
+
+    # The same page in English: the staff's words keep their own language, the rest is English.
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server.url}])
+    page.reload()
+    expect(page.locator("#push-counts")).to_have_text("Deliveries")
+    ui.no_horizontal_scroll(page)
+    assert wrong_script(page.evaluate(_TEXTS_JS), "en") == []
+    ui.screenshot(page, "pushes-console-detail-en-1024")
+    page.goto("/console/growth/pushes")
+    expect(page.locator("#push-list")).to_contain_text("下雨了，今晚免配送费")
+    assert wrong_script(page.evaluate(_TEXTS_JS), "en") == []
+    ui.screenshot(page, "pushes-console-list-en-1024")

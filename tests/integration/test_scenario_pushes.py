@@ -158,8 +158,9 @@ def test_the_weekly_cap(town):
     assert load_results(db.session.get(ScenarioPush, ids[-1])).skipped_cap == len(users)
 
     # Seven days after the first, there is room again.
-    later = make_push(store_id, now=MONDAY_NOON + timedelta(days=7), send_at=MONDAY_NOON + timedelta(days=7, minutes=1, seconds=30))
-    jobs.send_pushes(MONDAY_NOON + timedelta(days=7, minutes=1, seconds=30))
+    week_on = MONDAY_NOON + timedelta(days=7, minutes=1, seconds=30)
+    later = make_push(store_id, now=MONDAY_NOON + timedelta(days=7), send_at=week_on)
+    jobs.send_pushes(week_on)
     assert deliveries(later)[users[0]].status == "sent"
 
 
