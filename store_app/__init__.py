@@ -82,6 +82,7 @@ def _register_blueprints(app):
     # Each breakfast blueprint gets its pages from the view modules imported before it.
     from .breakfast import console_views, desk_views, kitchen_views, menu_views  # noqa: F401
     from .breakfast import subscription_views as _bf_subscriptions, views as _bf_views  # noqa: F401
+    from .breakfast import growth_segments as _bf_segments  # noqa: F401  (breakfast parents, for growth)
     from .breakfast.api_views import bp as breakfast_api_bp
     from .breakfast.blueprint import bp as breakfast_bp
     from .breakfast.console_blueprint import bp as breakfast_console_bp
@@ -95,8 +96,12 @@ def _register_blueprints(app):
     from .fulfilment.pickup_views import bp as pickup_counter_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
+    # Growth's console pages are registered on its blueprint by these two modules: import them first.
+    from .growth import campaign_views, coupon_console_views  # noqa: F401
+    from .growth.console_blueprint import bp as growth_console_bp
     from .growth.coupon_api_views import bp as coupon_api_bp
     from .growth.coupon_views import bp as coupons_bp
+    from .growth.push_views import bp as growth_pushes_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.review_api_views import bp as review_api_bp
@@ -120,7 +125,8 @@ def _register_blueprints(app):
     for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
                       catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp,
-                      breakfast_console_bp, coupons_bp, coupon_api_bp, coupon_apply_api_bp):
+                      breakfast_console_bp, coupons_bp, coupon_api_bp, coupon_apply_api_bp, growth_console_bp,
+                      growth_pushes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
     app.register_blueprint(breakfast_kitchen_bp)

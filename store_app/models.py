@@ -7,9 +7,10 @@ from .catalogue.models import Category, Merchant, Product, StockMovement  # noqa
 from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
 from .growth.models import (  # noqa: F401
     Campaign, CampaignMember, Coupon, CouponGrant, Purchase, SegmentMember)
+from .growth.push_models import PushDelivery, PushRecipient, ScenarioPush  # noqa: F401
 from .geo.models import Building, DeliveryZone  # noqa: F401
 from .jobs.models import JobRun  # noqa: F401
-from .notifications.models import Notification, OutboxMessage  # noqa: F401
+from .notifications.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
 from .parcels.models import Carrier, Parcel, ParcelEvent, ParcelProxy, Shelf  # noqa: F401
 from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
 from .orders.review_models import OrderReview, ProductReview  # noqa: F401

@@ -64,6 +64,11 @@ class PriceInvalid(CatalogueError):
         self.message = PRICE_MESSAGES.get(code, PRICE_MESSAGES["invalid"])
 
 
+class CostInvalid(CatalogueError):
+    message = _l("Enter the cost in yuan, e.g. 8.50, or leave it empty.")
+    field = "cost"
+
+
 class CategorySlugTaken(CatalogueError):
     message = _l("Another category already uses this short name.")
     field = "slug"

@@ -40,6 +40,8 @@ class ProductForm(Form):
     merchant_id = SelectField(_l("Prepared by"))
     price = StringField(_l("Price (yuan)"), validators=[DataRequired(REQUIRED), Length(max=12)],
                         render_kw={"inputmode": "decimal", "placeholder": "12.50"})
+    cost = StringField(_l("Cost to the store (yuan, optional)"), validators=[Optional(), Length(max=12)],
+                       render_kw={"inputmode": "decimal", "placeholder": "8.00"})
     stock = IntegerField(_l("Stock on the shelf now"), default=0,
                          validators=[Optional(),
                                      NumberRange(0, MAX_STOCK, _l("A whole number from 0 to %(max)s."))],

@@ -85,6 +85,8 @@ class Product(db.Model):
     name_zh = db.Column(db.String(120), nullable=False)
     name_en = db.Column(db.String(120), nullable=False)
     price_cents = db.Column(db.Integer, nullable=False)
+    # What one unit costs the store, when staff typed it: campaigns refuse discounts below it.
+    cost_cents = db.Column(db.Integer, nullable=True)
     stock = db.Column(db.Integer, nullable=False, default=0)
     barcode = db.Column(db.String(32), nullable=True)
     unit_label = db.Column(db.String(30), nullable=False, default="")
@@ -108,6 +110,7 @@ class Product(db.Model):
         db.UniqueConstraint("store_id", "barcode"),
         db.CheckConstraint("stock >= 0", name="stock_not_negative"),
         db.CheckConstraint("price_cents > 0", name="price_positive"),
+        db.CheckConstraint("cost_cents IS NULL OR cost_cents >= 0", name="cost_not_negative"),
     )
 
     def name(self, lang):

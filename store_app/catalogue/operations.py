@@ -239,18 +239,34 @@ def _clean_barcode(store_id, barcode, product):
     return barcode
 
 
+KEEP_COST = object()  # save_product's default: the product keeps the cost it had
+
+
+def _parse_cost(cost, product):
+    if cost is KEEP_COST:
+        return product.cost_cents if product is not None else None
+    if cost is None or not str(cost).strip():
+        return None
+    try:
+        return rules.parse_price_cents(cost)
+    except rules.PriceError as exc:
+        raise errors.CostInvalid() from exc
+
+
 def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, barcode, unit_label, is_active,
-                 actor_id, now, initial_stock=0, picture=None, product=None):
+                 actor_id, now, initial_stock=0, picture=None, product=None, cost=KEEP_COST):
     """Create a product (with its first stock, recorded as a restock) or update one's details.
 
     ``picture``: a stock picture's key, shown while there is no photo (None: the category's).
 
     ``price`` is typed yuan. Stock of an existing product changes only through ``adjust_stock``.
+    ``cost`` is typed yuan too, empty for unknown; left out, the product keeps the cost it had.
     """
     try:
         price_cents = rules.parse_price_cents(price)
     except rules.PriceError as exc:
         raise errors.PriceInvalid(exc.code) from exc
+    cost_cents = _parse_cost(cost, product)
     category, merchant = _product_links(store, category_id, merchant_id)
     barcode = _clean_barcode(store.id, barcode, product)
     try:
@@ -262,7 +278,7 @@ def save_product(store, *, name_zh, name_en, category_id, merchant_id, price, ba
         product = Product(store_id=store.id, stock=max(0, int(initial_stock or 0)), created_at=now)
     product.name_zh, product.name_en = name_zh.strip(), name_en.strip()
     product.category_id, product.merchant_id = category.id, merchant.id
-    product.price_cents, product.barcode = price_cents, barcode
+    product.price_cents, product.barcode, product.cost_cents = price_cents, barcode, cost_cents
     product.unit_label, product.is_active = unit_key, bool(is_active)
     product.picture = picture if pictures.is_picture(picture) else None
     product.updated_at = now

@@ -73,7 +73,7 @@ def _save_product(form, product):
         saved = operations.save_product(
             store, name_zh=form.name_zh.data, name_en=form.name_en.data,
             category_id=form.category_id.data, merchant_id=form.merchant_id.data, price=form.price.data,
-            barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
+            cost=form.cost.data, barcode=form.barcode.data, unit_label=form.unit_label.data, is_active=form.is_active.data,
             actor_id=current_user.id, picture=form.picture.data or None,
             now=now, initial_stock=form.stock.data if product is None else 0, product=product)
         if photo is not None:
@@ -96,6 +96,7 @@ def edit_product(product_id):
                      current_language())
     if product is not None and not form.is_submitted():
         form.price.data = rules.format_price(product.price_cents)
+        form.cost.data = rules.format_price(product.cost_cents) if product.cost_cents is not None else ""
         form.unit_label.data = units.format_unit(product.unit_label)  # staff read and type their language
         form.category_id.data = str(product.category_id)
         merchant = product.merchant
@@ -136,6 +137,7 @@ def adjust_stock(product_id):
     form.set_choices(operations.list_categories(current_user.store_id),
                      operations.list_merchants(current_user.store_id), current_language())
     form.price.data = rules.format_price(product.price_cents)
+    form.cost.data = rules.format_price(product.cost_cents) if product.cost_cents is not None else ""
     return _product_page(form, product, stock_form, status)
 
 

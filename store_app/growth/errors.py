@@ -78,3 +78,62 @@ class CouponChanged(CouponError):
 class CouponNotRestorable(CouponError):
     status = 409
     message = _l("This coupon cannot be given back: it was not used on this purchase.")
+
+
+# ---- campaigns and the coupon editor (growth.campaigns, growth.coupon_admin) --------------------
+
+class CampaignError(GrowthError):
+    message = _l("This campaign cannot do that now.")
+
+
+class CampaignNotFound(CampaignError):
+    status = 404
+    message = _l("This campaign was not found.")
+
+
+class CampaignMoveRefused(CampaignError):
+    """A status move the campaign's state does not allow (e.g. resuming an ended campaign)."""
+
+    status = 409
+    message = _l("This campaign cannot do that in its present state.")
+
+
+class CampaignNeedsDryRun(CampaignError):
+    status = 409
+    message = _l("Run the dry run before launching the campaign.")
+
+
+class CampaignOver(CampaignError):
+    status = 409
+    message = _l("This campaign's window has ended.")
+
+
+class BudgetSpent(CampaignError):
+    """Resuming a campaign whose budget is already spent."""
+
+    status = 409
+    field = "budget"
+    message = _l("The budget is spent: raise it above what was spent before resuming.")
+
+
+class BelowCost(CampaignError):
+    """The minimum-margin check: a discount that would sell an eligible product below its cost."""
+
+    status = 409
+
+    def __init__(self, name, paid, cost):
+        super().__init__(name, name=name, paid=paid, cost=cost)
+        self.message = _l("This coupon would sell %(name)s below cost: %(paid)s paid for goods that cost "
+                          "%(cost)s. Lower the discount or raise the minimum spend.",
+                          name=name, paid=paid, cost=cost)
+
+
+class FormInvalid(GrowthError):
+    """A coupon or campaign form field that the rules refuse; ``field`` names it."""
+
+    status = 400
+
+    def __init__(self, field, message):
+        super().__init__(field)
+        self.field = field
+        self.message = message

@@ -1,21 +1,35 @@
 """Growth's periodic jobs (registered with the scheduler by ``create_app``). Each runs one idempotent
-pass in its own transaction and returns the job log's summary.
+pass in its own transaction (per store where it says so) and returns the job log's summary.
 
 - ``growth:coupon_expiry``: residents' copies whose window has ended become expired (one UPDATE;
   copies reserved on a checkout in flight are left to it).
+- ``growth:segments:<store id>``: every hour, the store's segments are computed again from the
+  purchases (``segments.recompute_segments``): each segment's members replaced, nobody twice.
+- ``growth:pushes``: every minute, the scenario pushes due now go out (once per resident and
+  occasion; quiet hours defer them to 08:00), and the deferred ones whose quiet hours ended; one
+  transaction per store.
 """
+from functools import partial
+
 from ..database import transaction
 from ..jobs.registry import PeriodicJob
-from . import coupon_use
+from ..stores.operations import get_store, list_stores
+from . import coupon_use, pushes, segments
 
 # A copy past its end is never usable (checkout checks ``expires_at`` itself): the job only tidies
 # "my coupons", so every few minutes is plenty.
 COUPON_EXPIRY_INTERVAL_S = 300
+SEGMENTS_INTERVAL_S = 3600
+PUSHES_INTERVAL_S = 60
 
 
 def periodic_jobs():
-    """Growth's jobs; the coupon expiry covers every store at once."""
-    return [PeriodicJob("growth:coupon_expiry", coupon_expiry_job, COUPON_EXPIRY_INTERVAL_S)]
+    """Growth's jobs: the coupon expiry and the pushes cover every store at once; segments are per
+    store. Needs an app context."""
+    return [PeriodicJob("growth:coupon_expiry", coupon_expiry_job, COUPON_EXPIRY_INTERVAL_S),
+            PeriodicJob("growth:pushes", send_pushes, PUSHES_INTERVAL_S),
+            *(PeriodicJob(f"growth:segments:{store.id}", partial(segments_job, store.id), SEGMENTS_INTERVAL_S)
+              for store in list_stores())]
 
 
 def coupon_expiry_job(now):
@@ -23,3 +37,23 @@ def coupon_expiry_job(now):
     with transaction():
         expired = coupon_use.expire_grants(now)
     return f"{expired} coupon copies expired"
+
+
+def segments_job(store_id, now):
+    """Recompute the store's segments in one transaction."""
+    with transaction():
+        if get_store(store_id) is None:
+            return f"store {store_id}: gone"
+        sizes = segments.recompute_segments(store_id, now)
+    return f"store {store_id}: " + ", ".join(f"{key} {size}" for key, size in sizes.items())
+
+
+def send_pushes(now):
+    """Send every store's due pushes, one transaction per store; returns the job log's summary."""
+    parts = []
+    for store_id in [store.id for store in list_stores()]:
+        with transaction():
+            occasions, deferred = pushes.run_due(store_id, now)
+        if occasions or deferred:
+            parts.append(f"store {store_id}: {occasions} push(es) out, {deferred} deferred sent")
+    return "; ".join(parts) or "no pushes due"

@@ -53,3 +53,19 @@ class OutboxMessage(db.Model):
     sent_at = db.Column(UTCDateTime, nullable=True)
 
     __table_args__ = (db.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class NotificationPreference(db.Model):
+    """Whether a user wants one optional kind of push (``quiet_rules.OPTIONAL_KINDS``): one row per
+    user and kind, written when they change it on their settings page. No row: the kind is on.
+    Service and order notices have no row and cannot be turned off."""
+
+    __tablename__ = "notification_preferences"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    kind = db.Column(db.String(24), nullable=False)
+    enabled = db.Column(db.Boolean, nullable=False, default=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("user_id", "kind"),)

@@ -72,7 +72,18 @@ def _order_ready_for_pickup(params):
               "order's page.", order=params.get("order_id")))
 
 
+def _scenario_push(params):
+    """A push the store wrote (growth's scenario pushes): its title and text in the reader's
+    language (each written in both), else the other; a coupon that came with it is named."""
+    title = localized(params, "title") or _("A message from the store")
+    body = localized(params, "body")
+    if params.get("coupon"):
+        body = " ".join(part for part in (body, _("A coupon is waiting in your coupons.")) if part)
+    return title, body
+
+
 RENDERERS = {
+    "scenario_push": _scenario_push,
     "pickup_code_misses": _pickup_code_misses,
     "order_ready_for_pickup": _order_ready_for_pickup,
     "parcel_code_misses": _parcel_code_misses,

@@ -23,10 +23,13 @@ class CouponOffer:
 
 
 def basket_of(cart, fee_cents, pickup):
-    """The cart (fresh prices) and the delivery fee as a growth ``Basket`` on the delivery or pickup line."""
+    """The cart (fresh prices, and each product's cost when staff typed one: the purchase keeps it
+    for campaigns' margin figures) and the delivery fee as a growth ``Basket`` on the delivery or
+    pickup line."""
     return Basket(line=(Line.PICKUP if pickup else Line.DELIVERY).value, fee_cents=max(0, fee_cents or 0),
                   lines=tuple(BasketLine(line.product.id, line.product.price_cents, line.quantity,
-                                         line.product.category_id, line.product.merchant_id)
+                                         line.product.category_id, line.product.merchant_id,
+                                         line.product.cost_cents)
                               for line in sorted(cart.lines, key=lambda line: line.product.id)))
 
 

@@ -59,6 +59,11 @@ CONSOLE_GROUPS = [
         NavItem("services_console.payouts", _l("Vendor payouts"), "wallet"),
         NavItem("services_console.categories", _l("Service categories"), "receipt"),
         NavItem("services_console.verify_address", _l("Verify an address"), "key"))),
+    NavGroup("growth", _l("Growth"), "chart", (
+        NavItem("growth_console.coupons", _l("Coupons"), "receipt"),
+        NavItem("growth_console.campaigns_list", _l("Campaigns"), "bell"),
+        NavItem("growth_console.segments_page", _l("Segments"), "team"),
+        NavItem("growth_pushes.list_page", _l("Scenario pushes"), "bell"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
