@@ -105,7 +105,8 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
     jobs = periodic_jobs(app)
 
     assert [(job.name, job.interval_s) for job in jobs] == sorted([
-        (f"dispatch:{a}", 30), (f"dispatch:{b}", 45), ("outbox", 15),
+        (f"dispatch:{a}", 30), (f"dispatch:{b}", 45), ("growth:coupon_expiry", 300),
+        (f"growth:segments:{a}", 3600), (f"growth:segments:{b}", 3600), ("outbox", 15),
         (f"parcels:ladder:{a}", 300), (f"parcels:ladder:{b}", 300),
         *((f"breakfast:{job}:{store}", 60) for store in (a, b)
           for job in ("freeze", "low_balance", "morning", "pickup_end", "waitlist")),
@@ -116,7 +117,8 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
         (f"services:reputation:{a}", 600), (f"services:reputation:{b}", 600)])
     sources = [source for source, _ in registry.list_providers(app)]
     assert sources == ["services.jobs.periodic_jobs", "store_app.notifications.jobs.periodic_jobs", "store_app.parcels.jobs.periodic_jobs",
-                       "store_app.breakfast.jobs.periodic_jobs", "entry point dispatch (dispatch.cycle:periodic_jobs)"]
+                       "store_app.breakfast.jobs.periodic_jobs", "store_app.growth.jobs.periodic_jobs",
+                       "entry point dispatch (dispatch.cycle:periodic_jobs)"]
 
 
 def test_creating_the_app_calls_no_provider(app, monkeypatch):
