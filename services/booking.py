@@ -18,7 +18,7 @@ from store_app.uploads import storage
 from store_app.wallet.errors import InsufficientFunds
 from store_app.wallet.operations import debit
 
-from . import booking_rules, catalog, job_notices, slot_rules
+from . import booking_coupons, booking_rules, catalog, job_notices, slot_rules
 from .booking_models import Booking, BookingOffer, PaymentMethod, VerifiedAddress
 from .models import Crew
 from .errors import (AddressNotVerified, AddressRequired, CashNotAccepted, HoldLapsed, NotFound, SlotTaken,
@@ -145,23 +145,29 @@ def is_address_verified(user_id, address):
     return found is not None
 
 
-def _payment(booking, resident, payment_method, now):
-    """Take the wallet hold now (``InsufficientFunds`` when short), or nothing for cash on site."""
+def _payment(booking, resident, payment_method, now, discount_cents=0):
+    """Take the wallet hold now, the price after the coupon (``InsufficientFunds`` when short), or
+    nothing for cash on site (the resident pays the vendor the price after the coupon)."""
     if payment_method == PaymentMethod.CASH.value:
         if not booking.vendor.accepts_cash:
             raise CashNotAccepted()
         return 0
+    due = booking.price_cents - discount_cents
+    if due <= 0:
+        return 0
     try:
-        debit(resident.id, booking.store_id, booking.price_cents, "payment", now=now, note_key="service_booking")
+        debit(resident.id, booking.store_id, due, "payment", now=now, note_key="service_booking")
     except InsufficientFunds as exc:
         raise WalletShort() from exc
-    return booking.price_cents
+    return due
 
 
-def confirm_booking(resident, booking_id, *, store, address_id, description, photos=(), payment_method, now):
-    """held -> requested: the address, description and photos, the wallet hold (or cash on site), the
-    vendor's deadline to accept and the first offer to the booked vendor. ``photos`` are re-encoded
-    ``uploads.photos.Photo``s, kept when the transaction commits. A replay of a confirmed
+def confirm_booking(resident, booking_id, *, store, address_id, description, photos=(), payment_method, now,
+                    grant_ids=()):
+    """held -> requested: the address, description and photos, the resident's coupon copies
+    ``grant_ids`` reserved (``booking_coupons``), the wallet hold of the price after them (or cash on
+    site), the vendor's deadline to accept and the first offer to the booked vendor. ``photos`` are
+    re-encoded ``uploads.photos.Photo``s, kept when the transaction commits. A replay of a confirmed
     booking returns it; a lapsed hold is ``HoldLapsed`` with the next free slots."""
     booking = get_resident_booking(resident.id, booking_id)
     if booking.status not in (BookingStatus.HELD.value, BookingStatus.EXPIRED.value):
@@ -173,12 +179,13 @@ def confirm_booking(resident, booking_id, *, store, address_id, description, pho
         raise AddressRequired()
     if booking.category.needs_verified_address and not is_address_verified(resident.id, address):
         raise AddressNotVerified()
-    held_cents = _payment(booking, resident, payment_method, now)
+    discount_cents = booking_coupons.apply_coupon(resident, booking, grant_ids, now)
+    held_cents = _payment(booking, resident, payment_method, now, discount_cents)
     accept_by_at = booking_rules.accept_by(now, booking.starts_at)
     kept = [storage.keep(PHOTO_FOLDER, photo.data, photo.extension) for photo in photos]
     move(booking, BookingStatus.REQUESTED, now=now, address_id=address.id, address_text=address.one_line()[:200],
          description=(description or "")[:1000], photos=kept, payment_method=payment_method, held_cents=held_cents,
-         accept_by_at=accept_by_at, hold_expires_at=None)
+         discount_cents=discount_cents, accept_by_at=accept_by_at, hold_expires_at=None)
     db.session.add(BookingOffer(booking_id=booking.id, vendor_id=booking.vendor_id, offered_at=now,
                                 answer_by_at=accept_by_at))
     db.session.flush()

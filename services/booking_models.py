@@ -57,6 +57,9 @@ class Booking(db.Model):
     held_cents = db.Column(db.Integer, nullable=False, default=0)  # taken from the wallet at booking
     extras_cents = db.Column(db.Integer, nullable=False, default=0)  # approved by the resident on site
     fee_cents = db.Column(db.Integer, nullable=False, default=0)     # a cancellation or no-show fee kept
+    # What the resident's coupon took off the price (the store funds it: the vendor's earning and the
+    # commission are on ``price_cents``; ``held_cents`` is price_cents - discount_cents).
+    discount_cents = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     idempotency_key = db.Column(db.String(64), nullable=True)
     accept_by_at = db.Column(UTCDateTime, nullable=True)     # the vendor's deadline to accept
     reoffer_until_at = db.Column(UTCDateTime, nullable=True)  # the second deadline, then staff
@@ -90,6 +93,7 @@ class Booking(db.Model):
                            name="booking_times_ordered"),
         db.CheckConstraint("price_cents > 0 AND held_cents >= 0 AND extras_cents >= 0 AND fee_cents >= 0",
                            name="booking_amounts_valid"),
+        db.CheckConstraint("discount_cents >= 0 AND discount_cents <= price_cents", name="booking_discount_valid"),
         db.CheckConstraint("status NOT IN ('held', 'requested', 'accepted', 'on_the_way', 'arrived', 'in_progress') "
                            "OR crew_id IS NOT NULL", name="occupying_booking_has_crew"),
         db.Index("uq_service_bookings_idempotency", "resident_id", "idempotency_key", unique=True),

@@ -14,7 +14,7 @@ from store_app.uploads import photos as photo_codec
 from store_app.uploads import storage
 from store_app.wallet import operations as wallet
 
-from . import ledger, money_notices
+from . import ledger, money_notices, purchase_reports
 from .booking_models import Booking, BookingOffer, Claim, ClaimStatus, LedgerKind, PaymentMethod
 from .errors import (AlreadyClaimed, AlreadyDecided, CashNotCovered, FieldError, GuaranteeWindowClosed,
                      NotCovered, NotFound, SlotJustTaken)
@@ -143,11 +143,12 @@ def reject(staff, claim_id, *, reason, now):
 
 
 def refund_cap_cents(claim):
-    """The most a refund may pay: the category's damage cap for damage, the job's price for a redo-kind."""
+    """The most a refund may pay: the category's damage cap for damage, what the resident paid for the
+    job (the price after their coupon, plus extras) for a redo-kind."""
     booking = claim.booking
     if claim.kind == "damage":
         return booking.category.damage_cap_cents
-    return booking.price_cents + booking.extras_cents
+    return purchase_reports.paid_cents(booking)
 
 
 def refund(staff, claim_id, *, amount_cents, upheld, note="", now):
@@ -164,6 +165,7 @@ def refund(staff, claim_id, *, amount_cents, upheld, note="", now):
                   note_key="service_guarantee_refund", note_params={"booking": booking.id})
     ledger.post(booking.vendor_id, LedgerKind.CHARGEBACK, -amount_cents, now=now, booking_id=booking.id,
                 note=f"claim:{claim.id}", actor_id=staff.id)
+    purchase_reports.report_refund(booking, amount_cents, now, refund_key=f"claim:{claim.id}")
     money_notices.tell_claim_decided(claim, now)
     return claim
 

@@ -35,11 +35,15 @@ def balance_cents(vendor_id):
 
 def record_completion(booking, *, now):
     """A completed job's money: through the store, the vendor earns the price (plus approved extras) and
-    the store keeps its commission; in cash, the vendor took the price already and owes the commission."""
+    the store keeps its commission; in cash, the vendor took the price already and owes the commission.
+
+    A resident's coupon is the store's: the earning and the commission are on the price before it. In
+    cash the vendor took only the price after the coupon, so the store owes them the coupon's amount."""
     gross = booking.price_cents + booking.extras_cents
     post(booking.vendor_id, LedgerKind.EARNING, gross, now=now, booking_id=booking.id)
     if booking.payment_method == "cash":
-        post(booking.vendor_id, LedgerKind.CASH_TAKEN, -gross, now=now, booking_id=booking.id)
+        post(booking.vendor_id, LedgerKind.CASH_TAKEN, -(gross - booking.discount_cents), now=now,
+             booking_id=booking.id)
     post(booking.vendor_id, LedgerKind.COMMISSION, -commission_cents(gross, booking.commission_bps), now=now,
          booking_id=booking.id)
 

@@ -12,8 +12,9 @@ from store_app.web.forms import EmptyForm
 from store_app.web.filters import local_datetime
 from store_app.web.guards import role_required
 from store_app.web.live import live_fragment
+from store_app.web.params import chosen_id
 
-from . import booking, booking_changes, catalog, extras, slot_rules
+from . import booking, booking_changes, booking_coupons, catalog, extras, slot_rules
 from .blueprints import resident_bp as bp
 from .booking_forms import ConfirmForm, RescheduleForm, SlotForm, new_key, parse_start
 from .errors import SlotTaken
@@ -130,6 +131,7 @@ def confirm(booking_id):
     form = _confirm_form(held)
     if request.method == "GET" and current_user.default_address() is not None:
         form.address_id.data = current_user.default_address().id
+    chosen = chosen_id(request.form, "coupon")
     if form.validate_on_submit():
         photos = form.photo_files()
         if photos is not None:
@@ -137,25 +139,32 @@ def confirm(booking_id):
                 with transaction():
                     booking.confirm_booking(current_user, held.id, store=current_user.store,
                                             address_id=form.address_id.data, description=form.description.data,
-                                            photos=photos, payment_method=form.payment_method.data, now=utcnow())
+                                            photos=photos, payment_method=form.payment_method.data, now=utcnow(),
+                                            grant_ids=[chosen] if chosen else [])
             except SlotTaken as exc:
                 return _taken_page(exc, held.offering)
             except DomainError as exc:
                 flash(exc.message, "error")
-                return _confirm_page(held, form, exc.status)
+                return _confirm_page(held, form, exc.status, chosen)
             flash(_("Booked. The vendor has until %(time)s to accept; we will tell you.",
                     time=_time(held.accept_by_at)), "success")
             return redirect(url_for("services.booking_page", booking_id=held.id), 303)
-    return _confirm_page(held, form, 400 if form.is_submitted() else 200)
+    return _confirm_page(held, form, 400 if form.is_submitted() else 200, chosen)
 
 
 def _time(value):
     return local_datetime(value, current_user.store.timezone, "HH:mm")
 
 
-def _confirm_page(held, form, status):
+def _confirm_page(held, form, status, chosen=None):
+    """The confirm page; the resident's coupons for services with the best pre-selected, unless the
+    form chose one (0: none; a copy no longer offered falls back to none)."""
+    coupon_rows, best = booking_coupons.choices(current_user, held, utcnow())
+    fits = {grant.id: cents for grant, _coupon, cents in coupon_rows}
+    chosen = best if chosen is None else (chosen if chosen in fits else 0)
     return render_template("services/confirm.html", booking=held, form=form, tz=current_user.store.timezone,
-                           no_address=not current_user.addresses), status
+                           no_address=not current_user.addresses, coupon_rows=coupon_rows, chosen_coupon=chosen,
+                           discount_cents=fits.get(chosen) or 0), status
 
 
 @bp.get("/bookings")

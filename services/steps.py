@@ -3,6 +3,7 @@ makes it with a conditional UPDATE on the status it was read in, so of two peopl
 exactly one moves the booking and the other gets a clean 409."""
 from store_app.extensions import db
 
+from . import purchase_reports
 from .booking_models import Booking
 from .errors import ChangedMeanwhile, TransitionNotAllowed
 from .rules import can_transition
@@ -45,6 +46,7 @@ def move(booking, wanted, *, now, expect=None, **values):
     if not moved:
         raise ChangedMeanwhile()
     db.session.refresh(booking)
+    purchase_reports.after_move(booking, wanted, now)
     return booking
 
 
@@ -55,6 +57,14 @@ def move_all(current, wanted, *conditions, now):
     if not can_transition(current, wanted):
         raise TransitionNotAllowed(current.value, wanted.value)
     values = {STAMPS[wanted]: now} if wanted in STAMPS else {}
-    return db.session.execute(db.update(Booking).where(Booking.status == current.value, *conditions)
-                              .values(status=wanted.value, **values)
-                              .execution_options(synchronize_session=False)).rowcount
+    if current == BookingStatus.HELD:  # a hold has no purchase yet: nothing to tell growth
+        return db.session.execute(db.update(Booking).where(Booking.status == current.value, *conditions)
+                                  .values(status=wanted.value, **values)
+                                  .execution_options(synchronize_session=False)).rowcount
+    ids = db.session.scalars(db.select(Booking.id).where(Booking.status == current.value, *conditions)).all()
+    moved = db.session.execute(db.update(Booking).where(Booking.id.in_(ids), Booking.status == current.value)
+                               .values(status=wanted.value, **values)
+                               .execution_options(synchronize_session=False)).rowcount
+    purchase_reports.after_move_all(db.session.scalars(db.select(Booking.id).where(
+        Booking.id.in_(ids), Booking.status == wanted.value)).all(), wanted, now)
+    return moved

@@ -103,6 +103,9 @@ def _register_blueprints(app):
     from .growth.coupon_views import bp as coupons_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
+    from .orders.review_api_views import bp as review_api_bp
+    from .orders.review_console_views import bp as review_console_bp
+    from .orders.review_views import bp as reviews_bp
     from .orders.views import bp as orders_bp
     from .orders.coupon_api_views import bp as coupon_apply_api_bp
     from .orders.voice_views import bp as voice_bp
@@ -127,6 +130,8 @@ def _register_blueprints(app):
     app.register_blueprint(breakfast_kitchen_bp)
     app.register_blueprint(breakfast_bp)
     app.register_blueprint(breakfast_api_bp)
+    for blueprint in (reviews_bp, review_console_bp, review_api_bp):  # reviews of goods and orders
+        app.register_blueprint(blueprint)
     # The service marketplace (the top-level ``services`` package) registers its blueprints and jobs.
     import services
 

@@ -12,6 +12,7 @@ from .jobs.models import JobRun  # noqa: F401
 from .notifications.models import Notification, OutboxMessage  # noqa: F401
 from .parcels.models import Carrier, Parcel, ParcelEvent, ParcelProxy, Shelf  # noqa: F401
 from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
+from .orders.review_models import OrderReview, ProductReview  # noqa: F401
 from .stores.models import Store, StoreHours  # noqa: F401
 from .wallet.models import Wallet, WalletEntry  # noqa: F401
 # The service marketplace lives in the top-level ``services`` package; its schema is part of the app's.

@@ -34,11 +34,12 @@ STATIC = ROOT / "static"
 FRAMEWORK_ROOTS = {"flask", "sqlalchemy", "apscheduler", "werkzeug", "wtforms"}  # plus flask_*
 IMPURE_PROJECT_MODULES = ("store_app.extensions", "store_app.database")
 # The marketplace stands on the base (accounts, stores and their zones, the wallet, notifications) and
-# on rung 0 (the database, web parts, periodic jobs, uploads, the domain-error base, roles).
+# on rung 0 (the database, web parts, periodic jobs, uploads, the domain-error base, roles), and
+# reports its bookings to growth (purchases) and prices them with growth's coupons.
 SERVICES_MAY_IMPORT = ("store_app.extensions", "store_app.database", "store_app.errors", "store_app.roles",
                        "store_app.web", "store_app.jobs", "store_app.uploads", "store_app.csv_rules",
                        "store_app.accounts", "store_app.stores", "store_app.geo", "store_app.wallet",
-                       "store_app.notifications")
+                       "store_app.notifications", "store_app.growth")
 DISPATCH_PURE = ("dispatch/model.py", "dispatch/geo.py", "dispatch/planner.py", "dispatch/baselines.py",
                  "dispatch/routes.py", "dispatch/bundling.py")
 

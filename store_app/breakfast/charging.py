@@ -15,7 +15,7 @@ from ..extensions import db
 from ..notifications.operations import notify_many
 from ..wallet import operations as wallet
 from ..wallet.models import Wallet
-from . import rules
+from . import purchase_reports, rules
 from .models import BreakfastOrder, Child, OrderStatus
 
 REPLANS = 3      # a wallet that moved under the job is planned again this many times, then taken as empty
@@ -163,6 +163,8 @@ def charge_orders(store, day, charges, now, grace_breakfasts, *, balances=None):
     _write_orders(final.values(), now)
     _tell_parents(store, day, final.values(), grace_breakfasts, now)
     db.session.expire_all()  # orders and wallets were written by batched statements, not through the objects
+    purchase_reports.report_charged([outcome[0].order_id for plan in final.values() for outcome in plan.outcomes],
+                                    now)
     return final
 
 

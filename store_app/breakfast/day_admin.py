@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..notifications.operations import notify
 from ..wallet.operations import credit
-from . import day_notices, errors
+from . import day_notices, errors, purchase_reports
 from .models import HOLDING, BreakfastDay, BreakfastOrder, DayItem, DayStatus, OrderStatus, WaitlistEntry
 
 MAX_REASON = 200
@@ -70,6 +70,7 @@ def _refund_orders(store, day, now):
             .execution_options(synchronize_session=False)).rowcount
         if not changed:
             continue
+        purchase_reports.report_cancelled([order.id], now)
         if order.charged_cents > 0:
             credit(order.parent_id, store.id, order.charged_cents, "refund", now=now,
                    note_key=CLOSED_KIND, note_params={"date": day.date.isoformat()})

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ..extensions import db
 from ..notifications.operations import notify_many
-from . import errors, rules
+from . import errors, purchase_reports, rules
 from .models import BreakfastDay, BreakfastOrder, Child, DayStatus, OrderStatus
 from .ordering import code_hash_of
 
@@ -94,6 +94,7 @@ def hand_over(staff, store, day, order_id, now):
     if not moved:
         _collectable(order)  # says why (collected meanwhile, or never cooked)
         raise errors.AlreadyCollected()
+    purchase_reports.report_completed([order.id], now)
     return order
 
 
@@ -134,6 +135,10 @@ def close_due(store, now):
         no_shows += db.session.execute(db.update(BreakfastOrder).where(
             BreakfastOrder.day_id == day.id, BreakfastOrder.status.in_(TO_COLLECT))
             .values(status=OrderStatus.NO_SHOW.value).execution_options(synchronize_session=False)).rowcount
+        # A no-show was cooked and charged: fulfilled for growth (see purchase_reports). Reported from
+        # the rows as written, so an order handed over meanwhile is reported by its handover alone.
+        purchase_reports.report_completed(db.session.scalars(db.select(BreakfastOrder.id).where(
+            BreakfastOrder.day_id == day.id, BreakfastOrder.status == OrderStatus.NO_SHOW.value)).all(), now)
         ask_about_no_shows(store, day.date, children, now)
     db.session.expire_all()
     return closed, no_shows

@@ -3,7 +3,7 @@ each with its reason. Every change issues the next version of the prep sheet, wi
 and tells the kitchen again."""
 from ..extensions import db
 from ..wallet import operations as wallet
-from . import charging, errors, notices, prep
+from . import charging, errors, notices, prep, purchase_reports
 from .desk import TO_COLLECT
 from .models import BreakfastDay, BreakfastOrder, Child, DayItem, DayStatus, OrderStatus
 from .ordering import clean_quantities, new_order, rules_live_statuses
@@ -78,6 +78,7 @@ def remove_breakfast(staff, store, day, order_id, reason, now):
     if not moved:
         raise errors.OrderNotChangeable()
     db.session.refresh(order)
+    purchase_reports.report_cancelled([order.id], now)
     if order.charged_cents:
         wallet.credit(order.parent_id, store.id, order.charged_cents, "refund", now=now, actor_id=staff.id,
                       note_key="breakfast_refund", note_params={"breakfast_order": order.id})

@@ -279,6 +279,8 @@ class BreakfastOrder(db.Model):
     total_cents = db.Column(db.Integer, nullable=False, default=0)
     charged_cents = db.Column(db.Integer, nullable=False, default=0)  # taken from the wallet so far
     owed_cents = db.Column(db.Integer, nullable=False, default=0)     # cooked on credit, not yet paid
+    # What the parent's coupon took off the items (``total_cents`` is after it: what is charged).
+    discount_cents = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     # Why the charge did not go through, for the parent's message ("not_cooked"/"on_credit").
     charge_note = db.Column(db.String(40), nullable=False, default="", server_default="")
     idempotency_key = db.Column(db.String(64), nullable=True, unique=True)

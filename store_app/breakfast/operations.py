@@ -12,7 +12,7 @@ when subscribing or when the day opens (three days ahead by default), never at t
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from . import errors, rules, subscriptions
+from . import discounts, errors, rules, subscriptions
 from .day_admin import change_day_times, close_day  # noqa: F401  (staff verbs on a day, named here as the models say)
 from .days import find_day, offered_items
 from .models import BreakfastDay, DayItem, DayStatus
@@ -60,12 +60,15 @@ def ensure_day(store, day, now):
 
 
 def place_order(store, parent_id, child_id, day_date, quantities, now, *, idempotency_key=None,
-                subscription_id=None):
-    """One child's breakfast on ``day_date`` (the day made first if needed: see the note above)."""
+                subscription_id=None, grant_ids=()):
+    """One child's breakfast on ``day_date`` (the day made first if needed: see the note above), priced
+    after the parent's coupon copies ``grant_ids`` (reserved here: ``discounts``; None: the best that
+    fits). A replay of the idempotency key returns the first order and reserves nothing again."""
     replay = replayed_order(parent_id, idempotency_key)
     if replay is not None:
         return replay
     day = ensure_day(store, day_date, now)
-    return place_on_day(store, day, parent_id, child_id, quantities, now, idempotency_key=idempotency_key,
-                        subscription_id=subscription_id)
+    order = place_on_day(store, day, parent_id, child_id, quantities, now, idempotency_key=idempotency_key,
+                         subscription_id=subscription_id)
+    return discounts.apply_coupon(order, grant_ids, now)
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..orders.rules import derive_pickup_code, hash_pickup_code, new_pickup_nonce
-from . import errors, rules
+from . import discounts, errors, purchase_reports, rules
 from .models import BreakfastDay, BreakfastItem, BreakfastOrder, BreakfastOrderLine, Child, DayStatus, OrderStatus, Subscription
 from .portions import release_portions, take_portions
 
@@ -182,13 +182,15 @@ def cancel_order(parent_id, order_id, now):
     if not changed:
         raise errors.OrderNotChangeable()
     db.session.refresh(order)
+    purchase_reports.report_cancelled([order.id], now)
     release_portions(order.day_id, {line.item_id: line.quantity for line in order.lines}, now)
     return order
 
 
 def change_order(parent_id, order_id, quantities, now):
     """Replace an order's items before its cancel cutoff: new portions are taken before the old
-    ones go back, so a change never loses the breakfast to a sold-out item."""
+    ones go back, so a change never loses the breakfast to a sold-out item. Its coupon prices the new
+    items; one that no longer fits goes back to the parent (``order.coupon_dropped`` says so)."""
     order = get_parent_order(parent_id, order_id)
     _check_changeable(order, now)
     cleaned = clean_quantities(quantities)
@@ -212,6 +214,7 @@ def change_order(parent_id, order_id, quantities, now):
     order.total_cents = sum(items[i].price_cents * q for i, q in cleaned.items())
     order.changed_at = now
     db.session.flush()
+    order.coupon_dropped = discounts.reprice(order, now)  # the same coupon on the new items, if it fits
     if less:
         release_portions(order.day_id, less, now)
     return order

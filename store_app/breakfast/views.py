@@ -14,8 +14,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..stores.operations import get_store
 from ..web.forms import EmptyForm
-from ..web.params import db_int
-from . import cards, children as children_ops, errors, feed, operations, rules, waitlist_ops
+from ..web.params import chosen_id, db_int
+from . import cards, children as children_ops, discounts, errors, feed, operations, rules, waitlist_ops
 from .blueprint import bp, child_or_404, child_page_response, day_label, resident_only
 from .forms import ChildForm, QuantityError, quantities_from
 from .models import BreakfastItem
@@ -147,7 +147,25 @@ def _default_date(store, now):
     return rules.local_today(now, store.timezone) + timedelta(days=1)
 
 
-def _menu_page(store, when, child, now, status=200, entered=None, order=None):
+def _coupon_context(rows, entered, open_now, order, chosen, now):
+    """The coupon part of the menu: the parent's breakfast copies (the best for the items entered
+    pre-selected unless one was chosen; 0 chooses none), the items' price, the discount and total."""
+    basket = discounts.quantities_basket({row.item.id: row.item for row in rows}, entered)
+    if order is not None or not open_now:
+        return dict(coupon_rows=[], chosen_coupon=None, basket_cents=basket.goods_cents, discount_cents=0)
+    coupon_rows, best = discounts.choices(current_user, basket, now)
+    fits = {grant.id: cents for grant, _coupon, cents in coupon_rows}
+    chosen = best if chosen is None else (chosen if chosen in fits else 0)
+    return dict(coupon_rows=coupon_rows, chosen_coupon=chosen, basket_cents=basket.goods_cents,
+                discount_cents=fits.get(chosen) or 0)
+
+
+def _chosen_coupon():
+    """The copy the form chose: an id, 0 for none, None when the form has no choice yet (-1: nonsense)."""
+    return chosen_id(request.form, "coupon")
+
+
+def _menu_page(store, when, child, now, status=200, entered=None, order=None, chosen_coupon=None):
     """The menu of ``when`` for ``child`` (a changing ``order``'s quantities by default)."""
     mine = children_ops.list_children(current_user.id)
     try:
@@ -162,7 +180,9 @@ def _menu_page(store, when, child, now, status=200, entered=None, order=None):
     if entered is None:
         entered = {line.item_id: line.quantity for line in order.lines} if order is not None else {}
     open_now = day is not None and day.status == "open" and rules.may_order(now, day.opens_at, day.order_cutoff_at)
+    coupon_part = _coupon_context(rows, entered, open_now, order, chosen_coupon, now)
     return render_template("breakfast/menu.html", store=store, when=when, day=day, info=info, rows=rows, child=child,
+                           **coupon_part,
                            children=mine, existing=existing, entered=entered, order=order, open_now=open_now,
                            seconds_left=rules.seconds_left(now, info.order_cutoff_at) if info else 0,
                            idempotency_key=request.form.get("idempotency_key") or secrets.token_urlsafe(24),
@@ -206,19 +226,37 @@ def order():
     except QuantityError:
         flash(str(errors.QuantityInvalid.message), "error")
         return _menu_page(store, when, child, now, 400, entered={})
+    chosen = _chosen_coupon()
     if not EmptyForm().validate_on_submit():
         flash(_("The page had expired. Please try again."), "error")
-        return _menu_page(store, when, child, now, 400, entered=entered)
+        return _menu_page(store, when, child, now, 400, entered=entered, chosen_coupon=chosen)
     key = (request.form.get("idempotency_key") or "")[:64] or None
     try:
         with transaction():
-            placed = operations.place_order(store, current_user.id, child.id, when, entered, now, idempotency_key=key)
+            placed = operations.place_order(store, current_user.id, child.id, when, entered, now, idempotency_key=key,
+                                            grant_ids=None if chosen is None else [chosen] if chosen else [])
             order_id = placed.id
     except DomainError as exc:
         flash(exc.message, "error")
-        return _menu_page(store, when, child, now, _fail(exc), entered=entered)
+        return _menu_page(store, when, child, now, _fail(exc), entered=entered, chosen_coupon=chosen)
     flash(_("Ordered! Show the code at the desk when collecting."), "success")
     return redirect(url_for("breakfast.code", order_id=order_id), 303)
+
+
+@bp.post("/menu/price")
+@resident_only
+def price_preview():
+    """The menu again with the total for the items entered and the coupon chosen; nothing is ordered."""
+    store, now = current_user.store, utcnow()
+    when, child = _date_arg("date"), _chosen_child(children_ops.list_children(current_user.id))
+    if when is None or child is None:
+        abort(400)
+    try:
+        entered = quantities_from(request.form, _item_ids(store.id))
+    except QuantityError:
+        flash(str(errors.QuantityInvalid.message), "error")
+        return _menu_page(store, when, child, now, 400, entered={}, chosen_coupon=_chosen_coupon())
+    return _menu_page(store, when, child, now, entered=entered, chosen_coupon=_chosen_coupon())
 
 
 def _item_ids(store_id):
@@ -246,10 +284,12 @@ def change(order_id):
         abort(400)
     try:
         with transaction():
-            operations.change_order(current_user.id, order_id, entered, now)
+            dropped = operations.change_order(current_user.id, order_id, entered, now).coupon_dropped
     except DomainError as exc:
         flash(exc.message, "error")
         return _menu_page(store, found.day.date, found.child, now, _fail(exc), entered=entered, order=found)
+    if dropped:
+        flash(_("Your coupon does not fit the changed breakfast: it is back among your coupons."), "info")
     flash(_("Changed."), "success")
     return redirect(url_for("breakfast.code", order_id=order_id), 303)
 

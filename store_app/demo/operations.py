@@ -12,6 +12,7 @@ from . import data
 from .breakfast import seed_breakfast
 from .catalogue import seed_catalogue
 from .parcels import seed_parcels
+from .reviews import seed_reviews
 from .services import seed_services
 from .zones import seed_courier_shifts, seed_zones
 
@@ -45,6 +46,7 @@ def seed_demo(now=None):
     created.update(seed_parcels(store, now))  # after people: parcels for residents
     created.update(seed_breakfast(store, now))  # after people: their children and wallets
     created.update(seed_services(store, now))  # after people and zones: residents book vendors of the zones
+    created.update(seed_reviews(store, now))  # after the catalogue: residents review what they received
     return store, created
 
 

@@ -55,6 +55,14 @@ def record_purchase(*, user_id, store_id, line, ref, goods_cents, fee_cents=0, d
     return purchase
 
 
+def amend_goods(ref, goods_cents):
+    """Set what a purchase not yet fulfilled paid for goods (a service job's extras approved on site).
+    Setting, not adding, so a repeat changes nothing. Returns True when the row changed."""
+    return bool(db.session.execute(db.update(Purchase).where(
+        Purchase.ref == ref, Purchase.status == PurchaseStatus.PLACED.value).values(
+        goods_cents=max(0, int(goods_cents))).execution_options(synchronize_session="fetch")).rowcount)
+
+
 def complete_purchase(ref, now):
     """The purchase was fulfilled at ``now``: its refund window starts. Returns True the first time."""
     purchase = get_purchase(ref)

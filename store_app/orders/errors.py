@@ -85,3 +85,68 @@ class VoiceTooLarge(OrderError):
 class VoiceType(OrderError):
     message = _l("This recording format is not supported. Try again, or type your list.")
     status = 415
+
+
+# ---- reviews of goods and orders (orders.reviews) ----------------------------------------------
+
+class ReviewNotFound(OrderError):
+    message = _l("We could not find that review.")
+    status = 404
+
+
+class NotReviewable(OrderError):
+    message = _l("You can review an order once it has been delivered or collected.")
+    status = 409
+
+
+class ProductNotInOrder(OrderError):
+    message = _l("That product was not in this order.")
+    status = 404
+
+
+class AlreadyReviewed(OrderError):
+    message = _l("You have already reviewed this.")
+    status = 409
+
+
+class RatingInvalid(OrderError):
+    message = _l("Choose 1 to 5 stars.")
+    field = "rating"
+
+
+class DeliveryRatingInvalid(OrderError):
+    message = _l("Choose 1 to 5 stars for the delivery, or leave it out.")
+    field = "delivery_rating"
+
+
+class ReviewTextTooLong(OrderError):
+    field = "text"
+
+    def __init__(self, max_length):
+        super().__init__(max_length)
+        self.message = _l("Keep it to %(max)d characters.", max=max_length)
+
+
+class ReasonRequired(OrderError):
+    message = _l("Please give a reason (a few words).")
+    field = "reason"
+
+
+class ReplyEmpty(OrderError):
+    message = _l("Write a reply first.")
+    field = "text"
+
+
+class AlreadyReplied(OrderError):
+    message = _l("This review already has a reply.")
+    status = 409
+
+
+class AlreadyHidden(OrderError):
+    message = _l("This review is hidden already.")
+    status = 409
+
+
+class NotHidden(OrderError):
+    message = _l("This review is not hidden.")
+    status = 409

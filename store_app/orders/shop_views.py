@@ -19,6 +19,7 @@ from ..web.i18n import current_language
 from ..web.page_cache import per_session_page
 from ..web.params import db_int
 from . import feed as feed_ops
+from . import review_queries
 
 bp = Blueprint("shop", __name__)
 
@@ -53,10 +54,17 @@ EAGER_CARDS = 4
 
 
 def _items(cards, categories, lang, page):
+    """The cards' values; ``rating`` is the product's review summary once it shows an average, else None."""
     by_id = {c.id: c for c in categories}
+    ratings = review_queries.rating_summaries([card.product.id for card in cards])
     return [{"product": card.product, "reason": presenters.reason_text(card.ranked, by_id, lang),
-             "due": card.ranked.due, "eager": page == 1 and index < EAGER_CARDS}
+             "due": card.ranked.due, "eager": page == 1 and index < EAGER_CARDS,
+             "rating": _shown(ratings.get(card.product.id))}
             for index, card in enumerate(cards)]
+
+
+def _shown(summary):
+    return summary if summary is not None and summary.shown else None
 
 
 # Stand-ins for the viewer's parts of a card, put back per request (random: no product text can hold them).
@@ -74,7 +82,7 @@ def render_cards(items, lang, here):
     out = []
     for item in items:
         product = item["product"]
-        key = (product.id, product.updated_at, lang, item["reason"], item["due"], item["eager"])
+        key = (product.id, product.updated_at, lang, item["reason"], item["due"], item["eager"], item["rating"])
         html = cards.get(key)
         if html is None:
             html = str(macro(item, lang, _HERE, _CSRF))
@@ -115,7 +123,8 @@ def feed():
 @bp.get("/products/<int:product_id>")
 @role_required(Role.RESIDENT)
 def product_page(product_id):
-    """One product: photo, price, who prepares it, stock, the resident's habit with it, the promise."""
+    """One product: photo, price, who prepares it, stock, the resident's habit with it, the promise,
+    and its visible reviews with the store's replies (the average once there are enough)."""
     store, now, lang = current_user.store, utcnow(), current_language()
     product = operations.get_product(store.id, product_id)
     if product is None or not product.is_active:
@@ -126,4 +135,6 @@ def product_page(product_id):
     address = current_user.default_address()
     return render_template("shop/product.html", product=product, lang=lang, habit=habit, now=now,
                            address=address, quote=_quote(store, address, now),
-                           max_quantity=max(0, min(product.stock, 10)))
+                           max_quantity=max(0, min(product.stock, 10)),
+                           rating=review_queries.rating_summary(product.id),
+                           reviews=review_queries.list_visible_for_product(product.id))

@@ -66,6 +66,8 @@ CONSOLE_GROUPS = [
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
+    NavGroup("growth", _l("Growth"), "chart", (
+        NavItem("review_console.reviews", _l("Reviews"), "chart"),)),
     NavGroup("community", _l("Community"), "building", (
         NavItem("accounts.team", _l("Team"), "team"),
         NavItem("devices.tokens", _l("Devices"), "key"),

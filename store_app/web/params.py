@@ -33,6 +33,21 @@ def db_int(text):
     return value
 
 
+def chosen_id(values, name):
+    """A radio choice of an id in a form: None when the form has no such field, 0 for "none" (``0`` or
+    empty), the id, or -1 for nonsense (names nothing: the operation refuses it with its own message)."""
+    raw = values.get(name)
+    if raw is None:
+        return None
+    if str(raw).strip() in ("", "0"):
+        return 0
+    try:
+        value = db_int(raw)
+    except ValueError:
+        return -1
+    return value if value > 0 else -1
+
+
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, except that a body nested too deep to parse is bad JSON (``ValueError``, so a
     400), not a ``RecursionError`` (a 500)."""
