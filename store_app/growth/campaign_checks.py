@@ -32,15 +32,19 @@ def _replays(campaign, coupon, treated_ids, tz_name, now):
         basket = Basket.from_json(purchase.basket)
         weekday = campaign_rules.local_weekday(purchase.placed_at, tz_name)
         priced = pricing_rules.price(basket, [offer], weekday=weekday)
+        below = campaign_rules.lines_below_cost(basket.lines, priced.goods_discount_cents,
+                                                category_id=coupon.category_id, merchant_id=coupon.merchant_id)
         replays.append(campaign_rules.Replay(purchase.user_id, basket.goods_cents + basket.fee_cents,
-                                             priced.discount_cents))
+                                             priced.discount_cents, below > 0))
     return campaign_rules.limit_per_user(replays, coupon.per_user_limit)
 
 
 def run_dry_run(campaign, now):
     """Replay the campaign's coupon over the last 30 days and check its margin; keep the figures on
     ``campaign.dry_run`` and return them. A coupon that would sell below cost is marked
-    ``margin_ok: False`` with the product, what it would bring in and what it costs (launch refuses it)."""
+    ``margin_ok: False`` (launch refuses it): with the product, what it would bring in and what it
+    costs when a product of the catalogue fails, and ``orders_below_cost`` when a replayed order
+    would have sold a line below the cost it recorded."""
     coupon = db.session.get(Coupon, campaign.coupon_id)
     tz_name = get_store(campaign.store_id).timezone
     members = segments.list_segment_user_ids(campaign.store_id, campaign.segment)
@@ -53,9 +57,20 @@ def run_dry_run(campaign, now):
         figures.update(check_margin(coupon))
     except errors.BelowCost as exc:
         figures.update(margin_ok=False, margin_problem=dict(exc.params))
+    if figures["orders_below_cost"]:
+        figures["margin_ok"] = False
     campaign.dry_run = figures
     db.session.flush()
     return figures
+
+
+def margin_error(figures):
+    """The refusal a dry run's figures carry (``BelowCost`` or ``OrdersBelowCost``), or None."""
+    if not figures or figures.get("margin_ok"):
+        return None
+    if figures.get("margin_problem"):
+        return errors.BelowCost(**figures["margin_problem"])
+    return errors.OrdersBelowCost(figures.get("orders_below_cost", 0))
 
 
 def check_margin(coupon):

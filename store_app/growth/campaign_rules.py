@@ -39,6 +39,7 @@ class Replay:
     user_id: int
     gmv_cents: int          # goods and fees before discounts
     discount_cents: int     # what the coupon would have taken off (0: it did not apply)
+    below_cost: bool = False  # a line of it would have sold below its recorded cost
 
 
 def local_weekday(moment, tz_name):
@@ -53,7 +54,7 @@ def limit_per_user(replays, per_user_limit):
     for replay in replays:
         if replay.discount_cents > 0:
             if used.get(replay.user_id, 0) >= per_user_limit:
-                replay = Replay(replay.user_id, replay.gmv_cents, 0)
+                replay = Replay(replay.user_id, replay.gmv_cents, 0)   # nothing off: nothing below cost
             else:
                 used[replay.user_id] = used.get(replay.user_id, 0) + 1
         kept.append(replay)
@@ -64,7 +65,7 @@ def dry_run_figures(replays, *, segment_size, treated_size, total_limit=None):
     """The figures a dry run shows: orders replayed and affected, the discount they would have cost
     (in cents, and as a share of their GMV in basis points), and the residents it touched. With a
     total limit, only the first ``total_limit`` applying orders count."""
-    orders = affected = discount = gmv = 0
+    orders = affected = discount = gmv = below = 0
     touched = set()
     for replay in replays:
         orders += 1
@@ -72,8 +73,10 @@ def dry_run_figures(replays, *, segment_size, treated_size, total_limit=None):
         if replay.discount_cents > 0 and (total_limit is None or affected < total_limit):
             affected += 1
             discount += replay.discount_cents
+            below += replay.below_cost
             touched.add(replay.user_id)
     return {"orders": orders, "affected_orders": affected, "discount_cents": discount, "gmv_cents": gmv,
+            "orders_below_cost": below,
             "discount_share_bp": (discount * 10_000 // gmv) if gmv else 0,
             "residents_touched": len(touched), "segment_size": segment_size, "treated_size": treated_size}
 
@@ -102,6 +105,21 @@ def sells_below_cost(product, quantity, goods_discount_cents):
     if product.cost_cents is None:
         return False
     return product.price_cents * quantity - goods_discount_cents < product.cost_cents * quantity
+
+
+def lines_below_cost(lines, goods_discount_cents, *, category_id=None, merchant_id=None):
+    """How many of a basket's lines (``BasketLine``) would sell below their recorded cost when the
+    goods discount is shared among the lines the coupon covers (its category and merchant, if it
+    has them) in proportion to their value. Lines without a cost are not counted."""
+    covered = [line for line in lines
+               if (category_id is None or line.category_id == category_id)
+               and (merchant_id is None or line.merchant_id == merchant_id)]
+    total = sum(line.line_cents for line in covered)
+    if goods_discount_cents <= 0 or total <= 0:
+        return 0
+    # line - discount * line / total < cost * quantity, in integers: no rounding decides it.
+    return sum(1 for line in covered if line.cost_cents is not None
+               and line.line_cents * (total - goods_discount_cents) < line.cost_cents * line.quantity * total)
 
 
 def uplift(treated_total, treated_converted, holdout_total, holdout_converted):

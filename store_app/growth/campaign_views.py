@@ -82,7 +82,7 @@ def _campaign_page(campaign, *, resume_form=None, status=200):
         pause_reasons=campaigns.PAUSE_REASONS, segment_names=segments.SEGMENTS,
         segment_size=segments.segment_sizes(campaign.store_id)[campaign.segment],
         tz=current_user.store.timezone, localized=localized,
-        margin_message=lambda problem: errors.BelowCost(**problem).message), status
+        margin_error=campaign_checks.margin_error(campaign.dry_run)), status
 
 
 @bp.get("/console/campaigns/<int:campaign_id>")
@@ -116,8 +116,8 @@ def dry_run(campaign_id):
         abort(400)
     with transaction():
         figures = campaign_checks.run_dry_run(found, utcnow())
-    if not figures["margin_ok"]:
-        problem = errors.BelowCost(**figures["margin_problem"])
+    problem = campaign_checks.margin_error(figures)
+    if problem is not None:
         flash(problem.message, "error")
         return _campaign_page(_campaign_or_404(campaign_id), status=problem.status)
     flash(_("Dry run done: the figures are below."), "success")

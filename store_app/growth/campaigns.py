@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..database import upsert
 from ..extensions import db
-from . import campaign_rules, coupons, errors, purchases, segments
+from . import campaign_checks, campaign_rules, coupons, errors, purchases, segments
 from .models import Campaign, CampaignMember, CampaignStatus, Coupon
 
 STATUS_LABELS = {
@@ -99,8 +99,9 @@ def launch_campaign(campaign, now):
         raise errors.CampaignOver()
     if not campaign.dry_run:
         raise errors.CampaignNeedsDryRun()
-    if not campaign.dry_run.get("margin_ok"):
-        raise errors.BelowCost(**campaign.dry_run["margin_problem"])
+    refusal = campaign_checks.margin_error(campaign.dry_run)
+    if refusal is not None:
+        raise refusal
     coupon = db.session.get(Coupon, campaign.coupon_id)
     if campaign.status == CampaignStatus.DRAFT.value:
         _move(campaign, CampaignStatus.RUNNING.value, extra={"launched_at": now})

@@ -9,6 +9,8 @@ from ..database import MoneyError, parse_cents
 from . import errors
 
 MONEY = _l("Enter an amount in yuan, e.g. 12.50.")
+MAX_CENTS = 100_000_000   # ¥1,000,000: far above any coupon or campaign budget, far inside a column
+TOO_MUCH = _l("Enter an amount up to ¥1,000,000.")
 
 
 YEARS = _l("Choose a date between the years 2000 and 2100.")
@@ -36,6 +38,9 @@ def yuan_cents(form, name, *, optional=True):
             return None
         raise errors.FormInvalid(name, MONEY)
     try:
-        return parse_cents(text)
+        cents = parse_cents(text)
     except MoneyError:
         raise errors.FormInvalid(name, MONEY) from None
+    if cents > MAX_CENTS:
+        raise errors.FormInvalid(name, TOO_MUCH)
+    return cents

@@ -128,6 +128,17 @@ class BelowCost(CampaignError):
                           name=name, paid=paid, cost=cost)
 
 
+class OrdersBelowCost(CampaignError):
+    """The minimum-margin check on the dry run: past orders the coupon would have sold below cost."""
+
+    status = 409
+
+    def __init__(self, orders):
+        super().__init__(orders, orders=orders)
+        self.message = _l("With this coupon, %(n)d of the last 30 days' orders would have sold goods below "
+                          "their cost. Lower the discount or raise the minimum spend.", n=orders)
+
+
 class FormInvalid(GrowthError):
     """A coupon or campaign form field that the rules refuse; ``field`` names it."""
 

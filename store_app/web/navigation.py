@@ -63,12 +63,11 @@ CONSOLE_GROUPS = [
         NavItem("growth_console.coupons", _l("Coupons"), "receipt"),
         NavItem("growth_console.campaigns_list", _l("Campaigns"), "bell"),
         NavItem("growth_console.segments_page", _l("Segments"), "team"),
-        NavItem("growth_pushes.list_page", _l("Scenario pushes"), "bell"))),
+        NavItem("growth_pushes.list_page", _l("Scenario pushes"), "bell"),
+        NavItem("review_console.reviews", _l("Reviews"), "chart"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
-    NavGroup("growth", _l("Growth"), "chart", (
-        NavItem("review_console.reviews", _l("Reviews"), "chart"),)),
     NavGroup("community", _l("Community"), "building", (
         NavItem("accounts.team", _l("Team"), "team"),
         NavItem("devices.tokens", _l("Devices"), "key"),

@@ -122,6 +122,7 @@ def test_a_category_limited_coupon(app, shop, staff):
     ({"amount_off": "2", "min_spend": "1"}, "min_spend", "The minimum spend must be more than the amount off."),
     ({"kind": "percent", "amount_off": "", "percent_off": ""}, "percent_off", "Enter a percent from 1 to 99."),
     ({"amount_off": "abc"}, "amount_off", "Enter an amount in yuan, e.g. 12.50."),
+    ({"min_spend": "9999999999"}, "min_spend", "Enter an amount up to ¥1,000,000."),
     ({"lines": None}, "lines", "Choose at least one line the coupon applies to."),
     ({"lines": ["delivery", "teleport"]}, "lines", "Choose at least one line the coupon applies to."),
     ({"ends_at": "2020-01-01T08:00"}, "ends_at", "The coupon must end after it starts."),
@@ -223,6 +224,8 @@ def test_campaign_pages_from_new_to_results(app, shop, staff):
             db.session.get(Campaign, campaign.id).spent_cents = 400
     paused = page(staff.get(path, headers=EN))
     assert "Paused by itself: the budget is spent." in paused
+    huge = post_form(staff, path + "/resume", {"budget": "9999999999"}, headers=EN)
+    assert huge.status_code == 400 and "Enter an amount up to ¥1,000,000." in page(huge)
     refused = post_form(staff, path + "/resume", {"budget": "3"}, headers=EN)
     assert refused.status_code == 409 and "raise it above what was spent" in page(refused)
     assert input_value(refused, "budget") == "3"

@@ -176,3 +176,18 @@ def test_a_campaign_of_another_store_is_not_found(history):
     campaign_id = add_campaign(shop.store_id, coupon_id, now=now)
     with pytest.raises(errors.CampaignNotFound):
         campaigns.get_campaign(shop.store_id + 1, campaign_id)
+
+
+def test_dry_run_refuses_a_coupon_that_would_have_sold_past_orders_below_their_cost(history):
+    shop, _active, _dormant, now = history
+    # The orders recorded milk at a cost of 9.00; the catalogue's costs are lower now, so only the
+    # replayed orders show it: 2 milks (25.00) less 8.00 bring in 17.00 for 18.00 of cost.
+    set_costs(shop, milk=100, water=100, noodles=100)
+    coupon_id = add_coupon(shop.store_id, now=now, amount=800, min_spend=2000)
+    campaign = db.session.get(Campaign, add_campaign(shop.store_id, coupon_id, now=now, holdout=0))
+    with transaction():
+        figures = campaign_checks.run_dry_run(campaign, now)
+    assert figures["products_checked"] == 3 and "margin_problem" not in figures
+    assert figures["orders_below_cost"] == RESIDENTS and not figures["margin_ok"]
+    with pytest.raises(errors.OrdersBelowCost), transaction():
+        campaigns.launch_campaign(campaign, now)

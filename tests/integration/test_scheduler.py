@@ -45,13 +45,14 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
                 f"services:offers:{shop.store_id}": timedelta(seconds=45),  # the marketplace's job offers
                 f"services:progress:{shop.store_id}": timedelta(seconds=60),  # late vendors, auto-completion
                 f"services:reputation:{shop.store_id}": timedelta(seconds=600)}  # scores and standing
+    growth = {"growth:coupon_expiry": timedelta(seconds=300), f"growth:segments:{shop.store_id}": timedelta(seconds=3600)}
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh",
-                         *breakfast, *services}
+                         *breakfast, *services, *growth}
     intervals = {name: job.trigger.interval for name, job in jobs.items()}
     assert intervals == {f"dispatch:{shop.store_id}": timedelta(seconds=30),
                          f"parcels:ladder:{shop.store_id}": timedelta(seconds=300),
                          "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S), **breakfast,
-                         **services}
+                         **services, **growth}
     assert REFRESH_S == 300
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
     assert scheduler.lease is lease
@@ -74,7 +75,8 @@ def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, leas
     breakfast = [f"breakfast:{job}:{other.store_id}"
                  for job in ("open", "waitlist", "freeze", "low_balance", "morning", "pickup_end")]
     services = [f"services:{job}:{other.store_id}" for job in ("holds", "offers", "progress", "reputation")]
-    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}", *breakfast, *services])
+    assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}",
+                            f"growth:segments:{other.store_id}", *breakfast, *services])
     assert removed == []
     assert refresh_jobs(scheduler, app, lease) == ([], [])
 

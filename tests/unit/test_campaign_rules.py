@@ -73,3 +73,15 @@ def test_uplift():
     assert result["treated_rate"] == pytest.approx(0.3) and result["holdout_rate"] == pytest.approx(0.2)
     assert result["difference_points"] == 10.0
     assert rules.uplift(5, 1, 0, 0)["difference_points"] is None
+
+
+def test_lines_below_cost_share_the_discount_by_value():
+    from store_app.growth.baskets import BasketLine
+    milk = BasketLine(1, 1250, 2, category_id=5, cost_cents=900)     # 25.00, cost 18.00
+    water = BasketLine(2, 300, 5, category_id=6, cost_cents=None)     # 15.00, cost unknown
+    # 8.00 off 40.00: milk keeps 20.00 of its 25.00 (>= 18.00).
+    assert rules.lines_below_cost([milk, water], 800) == 0
+    # Only milk's category is covered: all 8.00 falls on milk (17.00 < 18.00).
+    assert rules.lines_below_cost([milk, water], 800, category_id=5) == 1
+    assert rules.lines_below_cost([milk, water], 700, category_id=5) == 0   # exactly at cost: allowed
+    assert rules.lines_below_cost([milk], 0) == 0
