@@ -29,6 +29,7 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_periodic_jobs(app)
     _register_work_items(app)
+    _register_domain_hooks()
     return app
 
 
@@ -95,6 +96,9 @@ def _register_blueprints(app):
     from .fulfilment.pickup_views import bp as pickup_counter_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
+    from .growth.points_api_views import bp as points_api_bp
+    from .growth.points_views import bp as points_bp
+    from .growth.referral_views import bp as referrals_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
@@ -120,6 +124,8 @@ def _register_blueprints(app):
     app.register_blueprint(breakfast_kitchen_bp)
     app.register_blueprint(breakfast_bp)
     app.register_blueprint(breakfast_api_bp)
+    for blueprint in (points_bp, referrals_bp, points_api_bp):
+        app.register_blueprint(blueprint)
     # The service marketplace (the top-level ``services`` package) registers its blueprints and jobs.
     import services
 
@@ -133,6 +139,7 @@ def _register_periodic_jobs(app):
     (setup.cfg), like its CLI: store_app imports only the pure parts of dispatch.
     """
     from .breakfast import jobs as breakfast_jobs
+    from .growth import jobs as growth_jobs
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
@@ -140,6 +147,7 @@ def _register_periodic_jobs(app):
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
     register(app, breakfast_jobs.periodic_jobs)
+    register(app, growth_jobs.periodic_jobs)
 
 
 def _register_work_items(app):
@@ -154,3 +162,11 @@ def _register_work_items(app):
 
     for module in (order_work, delivery_work, parcel_work, catalogue_work, breakfast_work):
         register(app, module.work_items)
+
+
+def _register_domain_hooks():
+    """Handlers a domain registers with one below it (which may not import it): growth's points and
+    referrals hear of purchases and of new residents."""
+    from .growth import hooks as growth_hooks
+
+    growth_hooks.register_handlers()

@@ -1,11 +1,11 @@
 """Errors of points and referrals, each with a message in the user's language and an HTTP status."""
 from flask_babel import lazy_gettext as _l
 
-from ..errors import DomainError
+from .errors import GrowthError
 from .referral_rules import Refusal
 
 
-class PointsError(DomainError):
+class PointsError(GrowthError):
     message = _l("This could not be done with your points.")
     status = 400
 
@@ -25,7 +25,7 @@ class PointsPriceInvalid(PointsError):
     field = "points_price"
 
 
-class InviteError(DomainError):
+class InviteError(GrowthError):
     """A problem with the invite code typed at sign-up: shown on that field, the form kept."""
 
     message = _l("This invite code cannot be used.")

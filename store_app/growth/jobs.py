@@ -1,0 +1,46 @@
+"""Growth's periodic jobs, per store (registered with the scheduler by ``create_app``). Each runs one
+idempotent pass in its own transaction and returns the job log's summary.
+
+- ``growth:tiers:<store id>``: the monthly tier review (``points.review_tiers``): hourly, but each
+  account is reviewed once per calendar month of the store's time zone, so the 1st's first run does
+  the work and the others find nothing to do.
+- ``growth:referrals:<store id>``: referrals whose friend's qualifying purchase is past its refund
+  window are rewarded (``referrals.reward_due``); a referral is rewarded once.
+"""
+from functools import partial
+
+from ..database import transaction
+from ..jobs.registry import PeriodicJob
+from ..stores.operations import get_store, list_stores
+from . import points, referrals
+
+TIERS_INTERVAL_S = 3600
+REFERRALS_INTERVAL_S = 600
+
+
+def periodic_jobs():
+    """Every growth job of every store; needs an app context."""
+    jobs = []
+    for store in list_stores():
+        jobs += [
+            PeriodicJob(f"growth:tiers:{store.id}", partial(tiers_job, store.id), TIERS_INTERVAL_S),
+            PeriodicJob(f"growth:referrals:{store.id}", partial(referrals_job, store.id), REFERRALS_INTERVAL_S),
+        ]
+    return jobs
+
+
+def tiers_job(store_id, now):
+    """Review the tiers of the store's points accounts not yet reviewed this month (store time)."""
+    with transaction():
+        store = get_store(store_id)
+        if store is None:
+            return f"store {store_id}: gone"
+        reviewed, demoted = points.review_tiers(store.id, store.timezone, now)
+    return f"store {store_id}: {reviewed} tier(s) reviewed, {demoted} moved down"
+
+
+def referrals_job(store_id, now):
+    """Reward the store's referrals whose friend's first purchase is past its refund window."""
+    with transaction():
+        rewarded = referrals.reward_due(store_id, now)
+    return f"store {store_id}: {rewarded} referral(s) rewarded"
