@@ -1,6 +1,8 @@
-"""Growth's periodic jobs, per store (registered with the scheduler by ``create_app``). Each runs one
-idempotent pass in its own transaction and returns the job log's summary.
+"""Growth's periodic jobs (registered with the scheduler by ``create_app``). Each runs one idempotent
+pass in its own transaction and returns the job log's summary.
 
+- ``growth:coupon_expiry``: residents' copies whose window has ended become expired (one UPDATE;
+  copies reserved on a checkout in flight are left to it).
 - ``growth:tiers:<store id>``: the monthly tier review (``points.review_tiers``): hourly, but each
   account is reviewed once per calendar month of the store's time zone, so the 1st's first run does
   the work and the others find nothing to do.
@@ -12,21 +14,32 @@ from functools import partial
 from ..database import transaction
 from ..jobs.registry import PeriodicJob
 from ..stores.operations import get_store, list_stores
-from . import points, referrals
+from . import coupon_use, points, referrals
 
+# A copy past its end is never usable (checkout checks ``expires_at`` itself): the job only tidies
+# "my coupons", so every few minutes is plenty.
+COUPON_EXPIRY_INTERVAL_S = 300
 TIERS_INTERVAL_S = 3600
 REFERRALS_INTERVAL_S = 600
 
 
 def periodic_jobs():
-    """Every growth job of every store; needs an app context."""
-    jobs = []
+    """Growth's jobs (needs an app context): the coupon expiry covers every store at once; tiers and
+    referrals run per store."""
+    jobs = [PeriodicJob("growth:coupon_expiry", coupon_expiry_job, COUPON_EXPIRY_INTERVAL_S)]
     for store in list_stores():
         jobs += [
             PeriodicJob(f"growth:tiers:{store.id}", partial(tiers_job, store.id), TIERS_INTERVAL_S),
             PeriodicJob(f"growth:referrals:{store.id}", partial(referrals_job, store.id), REFERRALS_INTERVAL_S),
         ]
     return jobs
+
+
+def coupon_expiry_job(now):
+    """Expire the copies whose window ended by ``now``. Run twice, the second pass expires nothing."""
+    with transaction():
+        expired = coupon_use.expire_grants(now)
+    return f"{expired} coupon copies expired"
 
 
 def tiers_job(store_id, now):

@@ -16,12 +16,13 @@ from .models import Purchase, PurchaseStatus
 # waits until the friend's first purchase is past it.
 REFUND_WINDOW_DAYS = {"delivery": 2, "pickup": 2, "breakfast": 1, "services": 7, "parcel_door": 2}
 
-_handlers = {"completed": [], "cancelled": [], "refunded": []}
+_handlers = {"placed": [], "completed": [], "cancelled": [], "refunded": []}
 
 
 def on(moment, handler):
     """Call ``handler(purchase, now, **details)`` whenever a purchase reaches ``moment``
-    ("completed", "cancelled" or "refunded"; refunded passes ``amount_cents``), inside the same
+    ("placed": newly recorded, "completed", "cancelled" or "refunded"; refunded passes
+    ``amount_cents``), inside the same
     transaction. Registering the same handler twice keeps one."""
     if handler not in _handlers[moment]:
         _handlers[moment].append(handler)
@@ -40,14 +41,18 @@ def get_purchase(ref):
 def record_purchase(*, user_id, store_id, line, ref, goods_cents, fee_cents=0, discount_cents=0,
                     basket=None, now):
     """Note that ``user_id`` paid ``goods_cents`` (after discounts; fees apart) on ``line``; returns the
-    purchase. A second call with the same ``ref`` returns the first row unchanged."""
-    db.session.execute(upsert(Purchase.__table__).values(
+    purchase. A second call with the same ``ref`` returns the first row unchanged. The first call
+    tells the "placed" handlers (coupon copies reserved for ``ref`` become used)."""
+    inserted = db.session.execute(upsert(Purchase.__table__).values(
         user_id=user_id, store_id=store_id, line=str(line), ref=ref, status=PurchaseStatus.PLACED.value,
         goods_cents=max(0, int(goods_cents)), fee_cents=max(0, int(fee_cents)),
         discount_cents=max(0, int(discount_cents)), refunded_cents=0,
         basket=basket.to_json() if basket is not None else None, placed_at=now).on_conflict_do_nothing(
-        index_elements=["ref"]))
-    return get_purchase(ref)
+        index_elements=["ref"])).rowcount
+    purchase = get_purchase(ref)
+    if inserted:
+        _emit("placed", purchase, now)
+    return purchase
 
 
 def complete_purchase(ref, now):
