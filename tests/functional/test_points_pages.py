@@ -129,7 +129,7 @@ def test_invite_your_neighbours_shows_code_link_qr_invitations_and_households(ap
     assert f'id="my-invite-code">{code}<' in page
     assert f"http://localhost/invite/{code}?store={world['store_id']}" in page
     assert re.search(r'<svg[^>]*class="qr"', page)
-    assert "1 household in Lotus Garden 3 already uses the store." in page
+    assert re.search(r"Households in Lotus Garden 3 that already use the store: <strong>1</strong>", page)
     assert "Nobody has signed up with your code yet." in page
 
 
