@@ -26,6 +26,9 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
         [f"breakfast:open:{store_id}", "every", "300", "s"],
         *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("pickup_end", "waitlist")),
         [f"dispatch:{store_id}", "every", "30", "s"],
+        ["growth:coupon_expiry", "every", "300", "s"],
+        [f"growth:referrals:{store_id}", "every", "600", "s"],
+        [f"growth:tiers:{store_id}", "every", "3600", "s"],
         ["outbox", "every", "15", "s"],
         [f"parcels:ladder:{store_id}", "every", "300", "s"],
         [f"services:holds:{store_id}", "every", "60", "s"],
@@ -40,7 +43,7 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
 def test_jobs_list_without_stores_lists_the_jobs_that_need_none(runner):
     result = runner.invoke(args=["jobs", "list"])
     assert result.exit_code == 0, result.output
-    assert result.output.split() == ["outbox", "every", "15", "s"]
+    assert result.output.split() == ["growth:coupon_expiry", "every", "300", "s", "outbox", "every", "15", "s"]
 
 
 @pytest.mark.parametrize("command", ["list", "scheduler"])
@@ -83,7 +86,7 @@ def test_jobs_scheduler_runs_a_registered_job_and_logs_it(app, runner, monkeypat
     watcher.join(timeout=SCHEDULER_TIMEOUT_S + 10)
 
     assert result.exit_code == 0, (result.output, result.exception)
-    assert f"scheduler {scheduler_module.runner_name()}: 3 jobs;" in result.output, result.output  # + outbox, refresh
+    assert f"scheduler {scheduler_module.runner_name()}: 4 jobs;" in result.output, result.output  # + outbox, coupon expiry, refresh
     with app.app_context():
         runs = list_runs("test:tick")
         assert runs, "the scheduler ran nothing within the timeout"
