@@ -28,7 +28,8 @@ class PointsOut(BaseModel):
     qualifying_points: int = Field(ge=0, description="Points earned on purchases (after refunds) in the last 365 days")
     next_tier: str | None = Field(description="The tier above, null at the top")
     points_to_next_tier: int = Field(ge=0)
-    grace_until: str | None = Field(description="Below the tier's threshold: the tier is kept until then (ISO 8601 UTC)")
+    grace_until: str | None = Field(
+        description="Below the tier's threshold: the tier is kept until then (ISO 8601 UTC)")
     entries: list[PointsEntryOut] = Field(description="The newest 30, newest first")
 
 

@@ -77,6 +77,8 @@ class PointsShortfall(db.Model):
     referral_id = db.Column(db.Integer, db.ForeignKey("referrals.id"), nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
+    user = db.relationship("User")
+
     __table_args__ = (db.CheckConstraint("taken >= 0 AND wanted > taken", name="shortfall_valid"),)
 
     @property

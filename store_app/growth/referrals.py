@@ -118,7 +118,8 @@ def on_refunded(purchase, now, **_details):
         return False
     moved = db.session.execute(db.update(Referral).where(
         Referral.id == referral.id, Referral.status == ReferralStatus.REWARDED.value).values(
-        status=ReferralStatus.TAKEN_BACK.value, taken_back_at=now).execution_options(synchronize_session=False)).rowcount
+        status=ReferralStatus.TAKEN_BACK.value, taken_back_at=now)
+        .execution_options(synchronize_session=False)).rowcount
     if not moved:
         return False
     for side, user_id in (("inviter", referral.inviter_id), ("invitee", referral.invitee_id)):

@@ -100,3 +100,27 @@ def test_points_and_invitations_on_a_phone(phone, new_page, live_server, ui):
     visitor.wait_for_url("**/register**")
     expect(visitor.locator('input[name="invite_code"]')).to_have_value(code)
     ui.no_horizontal_scroll(visitor)
+
+
+STAFF_PHONE = "+8613800138001"
+
+
+def test_staff_put_a_coupon_on_sale_for_points_on_the_counter_tablet(tablet, live_server, ui):
+    with live_server.app.app_context():
+        try:
+            store_id = db.session.scalar(db.select(User.store_id).where(User.phone == STAFF_PHONE))
+            coupon_id = add_points_coupon(store_id, 80, now=utcnow(), title="Tablet coupon")
+        finally:
+            db.session.remove()
+    page = tablet
+    log_in(page, STAFF_PHONE)
+    page.wait_for_load_state("load")
+    page.goto("/console/points")
+    form = page.locator(f'form[action="/console/points/coupons/{coupon_id}"]')
+    form.locator('input[name="points_price"]').fill("120")
+    form.locator("button").click()
+    page.wait_for_url("**/console/points")
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(form.locator('input[name="points_price"]')).to_have_value("120")
+    ui.no_horizontal_scroll(page)
+    ui.screenshot(page, "points-console-zh")

@@ -6,13 +6,15 @@ import re
 import pytest
 
 from store_app.accounts.models import User
+from store_app.database import transaction
 from store_app.extensions import db
+from store_app.growth import points
 from store_app.growth.models import Coupon, CouponGrant
 from store_app.growth.points_models import Referral
 from store_app.growth.referral_rules import invite_code
 from store_app.roles import Role
 from tests.conftest import PASSWORD, AuthActions
-from tests.points_support import add_points_coupon, add_resident, buy
+from tests.points_support import NOW, add_points_coupon, add_resident, buy, refund
 
 from .conftest import input_value, post_form
 
@@ -97,9 +99,14 @@ def test_a_coupon_not_on_sale_for_points_is_missing(app, alice, world, create_st
 def test_staff_put_a_coupon_on_sale_for_points_and_see_shortfalls(app, client, auth, world):
     with app.app_context():
         coupon_id = add_points_coupon(world["store_id"], 40)
+        buy(world["alice"], world["store_id"], "order:1", goods_cents=10_000)
+        with transaction():
+            points.spend_points(world["alice"], world["store_id"], 70, "redeem:test:1", NOW)
+        refund("order:1", 10_000)
     client.set_cookie("lang", "en")
     auth.login(world["staff_phone"])
-    assert client.get("/console/points").status_code == 200
+    page = client.get("/console/points").get_data(as_text=True)
+    assert re.search(r"<td>Alice <span[^>]*>[^<]+</span></td>\s*<td>100</td><td>30</td><td>70</td>", page)
     assert post_form(client, f"/console/points/coupons/{coupon_id}", {"points_price": "250"}).status_code == 302
     for bad in ("abc", "0", "-5", "99999999999"):
         response = post_form(client, f"/console/points/coupons/{coupon_id}", {"points_price": bad})
@@ -171,7 +178,8 @@ def test_an_invite_code_that_cannot_be_used_is_a_400_with_the_form_kept(app, wor
     assert response.status_code == 400
     assert message in page
     assert input_value(response, "phone") == "139 2222 3333"
-    assert input_value(response, "invite_code") == changes.get("invite_code", invite_code(world["store_id"], world["alice"]))
+    typed = changes.get("invite_code", invite_code(world["store_id"], world["alice"]))
+    assert input_value(response, "invite_code") == typed
     with app.app_context():
         assert db.session.scalar(db.select(User.id).where(User.phone == "+8613922223333")) is None
         assert db.session.scalar(db.select(db.func.count()).select_from(Referral)) == 0
