@@ -96,12 +96,15 @@ def _register_blueprints(app):
     from .fulfilment.pickup_views import bp as pickup_counter_bp
     from .fulfilment.views import bp as fulfilment_bp
     from .geo.views import bp as geo_bp
+    from .growth.coupon_api_views import bp as coupon_api_bp
+    from .growth.coupon_views import bp as coupons_bp
     from .growth.points_api_views import bp as points_api_bp
     from .growth.points_views import bp as points_bp
     from .growth.referral_views import bp as referrals_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.views import bp as orders_bp
+    from .orders.coupon_api_views import bp as coupon_apply_api_bp
     from .orders.voice_views import bp as voice_bp
     # parcels.door rides on delivery orders (orders.riders) and hears when they end (fulfilment.moves.on_finish).
     from .parcels import door as _parcel_door  # noqa: F401
@@ -118,7 +121,7 @@ def _register_blueprints(app):
     for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
                       catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp,
-                      breakfast_console_bp):
+                      breakfast_console_bp, coupons_bp, coupon_api_bp, coupon_apply_api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
     app.register_blueprint(breakfast_kitchen_bp)

@@ -56,6 +56,10 @@ class Config:
     # across every upload route together; photos are re-encoded to at most this many pixels a side,
     # and refused when their header declares more pixels than the budget (a decompression bomb).
     UPLOAD_LIMIT_PER_ACCOUNT = "30 per hour"
+    # Coupon codes typed by residents (page and API together), per account and per address: with
+    # 16 random characters guessing is hopeless anyway, the limit keeps it from even being tried.
+    COUPON_CODE_LIMIT_PER_ACCOUNT = "10 per hour"
+    COUPON_CODE_LIMIT_PER_ADDRESS = "30 per hour"
     PHOTO_MAX_SIDE_PX = 2048
     PHOTO_MAX_PIXELS = 25_000_000
     GEOCODER = "gazetteer"  # or "nominatim": geopy's Nominatim first, the gazetteer as fallback

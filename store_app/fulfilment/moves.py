@@ -11,8 +11,10 @@ Other lines of business that ride on an order (parcels brought along) hear when 
 """
 from ..deliveries.models import DeliveryTask
 from ..extensions import db
+from ..growth import purchases
 from ..orders.errors import StatusConflict
 from ..orders.models import Order, OrderEvent, OrderStatus
+from ..orders.rules import purchase_ref
 from . import errors, transitions
 
 # ``fn(order, status, actor_id, now)``, called inside the move's transaction.
@@ -53,9 +55,19 @@ def move(order, target, *, actor_id, now, note="", guard=(), changes=None, task_
     db.session.flush()
     db.session.refresh(order)
     if target in transitions.FINISHED:
+        _tell_growth(order, target, now)
         for listener in FINISH_LISTENERS:
             listener(order, target, actor_id, now)
     return order
+
+
+def _tell_growth(order, target, now):
+    """The purchase growth recorded at checkout is fulfilled (delivered, collected) or, cancelled or
+    failed before that, cancelled: its coupon copies go back to the resident."""
+    if target in (OrderStatus.DELIVERED, OrderStatus.COLLECTED):
+        purchases.complete_purchase(purchase_ref(order.id), now)
+    else:
+        purchases.cancel_purchase(purchase_ref(order.id), now)
 
 
 def move_task(order_id, task, now, *, guard=(), changes=None):

@@ -3,10 +3,11 @@ nothing was left) or failed at the door. The goods go back on the shelf and the 
 way it was paid, inside the same transaction as the move."""
 from ..catalogue.stock import restore_stock
 from ..extensions import db
+from ..growth import purchases
 from ..orders import queries
 from ..orders.errors import OrderNotFound, StatusConflict
 from ..orders.models import Order, OrderStatus, PaymentMethod
-from ..orders.rules import cancel_problem
+from ..orders.rules import cancel_problem, purchase_ref
 from ..wallet import operations as wallet
 from . import errors, notices, transitions
 from .moves import move
@@ -33,6 +34,10 @@ def refund(order, amount_cents, reason, actor_id, now, while_in=None, params=Non
                       note_params=params, order_id=order.id, actor_id=actor_id)
     db.session.flush()
     db.session.refresh(order)
+    if order.status not in (OrderStatus.CANCELLED.value, OrderStatus.FAILED.value):
+        # Part of a purchase that stands (an item the store did not have, or after fulfilment): growth
+        # counts it; a cancelled or failed order's purchase is cancelled instead (its coupon released).
+        purchases.refund_purchase(purchase_ref(order.id), amount_cents, now, refund_key=f"{reason}:{order.refunded_cents}")
 
 
 def restock(order, actor_id, now):

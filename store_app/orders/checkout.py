@@ -21,8 +21,10 @@ from ..deliveries.errors import reason_message
 from ..deliveries.rules import OUTSIDE_ZONE, ZONE_DISABLED, Quote
 from ..errors import ValueTooLong
 from ..extensions import db
+from ..growth import coupons, purchases
+from ..growth.baskets import Basket, Line
 from ..wallet import operations as wallet
-from . import errors, pickup as pickup_ops, riders, rules
+from . import discounts, errors, pickup as pickup_ops, riders, rules
 from .cart import clear_cart, load_cart
 from .models import Fulfilment, Order, OrderEvent, OrderItem, OrderStatus, PaymentMethod
 from .queries import get_order_by_key
@@ -41,12 +43,33 @@ def new_delivery_code():
     return f"{secrets.randbelow(10_000):04d}"
 
 
-def checkout_options(user, address, now, pickup=False):
+def checkout_options(user, address, now, pickup=False, grant_ids=()):
     """What the checkout page offers: the quote for the cart and, if needed, scheduled slots.
 
     For pickup at the store (``address`` is not needed) the quote is the picking time while the
     store is open, with no fee and no minimum; when it is closed, the slots are times to collect.
+    ``grant_ids`` are the resident's coupon copies chosen: the totals carry their discount
+    (``growth.errors.CouponNotApplicable`` when one does not fit).
     """
+    cart, quote, slots, totals = _plain_options(user, address, now, pickup)
+    if grant_ids and cart.lines:
+        priced = discounts.quote_chosen(user, grant_ids, discounts.basket_of(cart, totals.delivery_fee_cents, pickup),
+                                        now)
+        totals = rules.with_discount(totals, priced.goods_discount_cents, priced.fee_discount_cents)
+    return cart, quote, slots, totals
+
+
+def checkout_page_options(user, address, now, pickup=False, wanted_grant_ids=None):
+    """``checkout_options`` for the page, with its coupons: the resident's usable copies and the
+    chosen ones (None: the best combination pre-selected). Returns ``(cart, quote, slots, totals, offer)``."""
+    cart, quote, slots, totals = _plain_options(user, address, now, pickup)
+    offer = discounts.coupon_offer(user, discounts.basket_of(cart, totals.delivery_fee_cents, pickup),
+                                   wanted_grant_ids, now)
+    totals = rules.with_discount(totals, offer.priced.goods_discount_cents, offer.priced.fee_discount_cents)
+    return cart, quote, slots, totals, offer
+
+
+def _plain_options(user, address, now, pickup):
     cart = load_cart(user)
     store = user.store
     if pickup:
@@ -80,10 +103,12 @@ class Placement:
     note: str = ""
     event_note: str = ""
     pickup: bool = False                         # collected at the counter: no courier, a pickup code
+    grant_ids: tuple = ()                        # the resident's coupon copies, reserved with the order
+    basket: Basket | None = None                 # what growth prices and records (before discounts)
 
 
 def place_order(user, *, address_id, payment_method, idempotency_key, now, expected_total_cents=None,
-                scheduled_for=None, note="", parcel_ids=(), fulfilment=Fulfilment.DELIVERY.value):
+                scheduled_for=None, note="", parcel_ids=(), fulfilment=Fulfilment.DELIVERY.value, grant_ids=()):
     """Place the resident's cart as an order; returns ``(order, created)``.
 
     A replayed key returns the first order with ``created=False``. Everything the page showed is
@@ -91,7 +116,9 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     parcels from the station to bring along (their door and storage fees are added to the total).
     With ``fulfilment="pickup"`` the resident collects the order at the counter: no address, zone,
     fee, minimum or courier; the store open now or a chosen slot; parcels are not brought along
-    (they wait at the same counter).
+    (they wait at the same counter). ``grant_ids`` are the resident's coupon copies: they take their
+    discount off, are reserved in the same transaction (one copy, one order: a copy another checkout
+    took first is ``CouponChanged``, 409) and become used as the purchase is recorded.
 
     Statements are few and plain (this is the hot path of the evening rush): the order row claims
     the key with INSERT ... ON CONFLICT DO NOTHING (a concurrent duplicate waits for us, then finds
@@ -105,7 +132,12 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     _check_payment(payment_method)
     if len((note or "").strip()) > NOTE_MAX:
         raise ValueTooLong("note", NOTE_MAX)
-    cart, quote, slots, totals = checkout_options(user, address, now, pickup=pickup)
+    grant_ids = tuple(sorted({int(gid) for gid in grant_ids or ()}))
+    if grant_ids:  # a replay finds its order before the copies (used by then) are checked again
+        existing = get_order_by_key(user.id, idempotency_key)
+        if existing is not None:
+            return existing, False
+    cart, quote, slots, totals = checkout_options(user, address, now, pickup=pickup, grant_ids=grant_ids)
     if not cart.lines or cart.problems or (expected_total_cents is not None
                                            and expected_total_cents != totals.total_cents):
         # A replayed key (the first tap's order emptied the cart, or a total from before it): same order.
@@ -122,7 +154,8 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
         address=address, payment_method=payment_method, key=idempotency_key,
         totals=rules.with_parcel_fee(totals, fee), quote=quote, promised_at=promised_at,
         item_count=cart.item_count, lines=[(line.product, line.quantity) for line in cart.lines],
-        rider=riders.PARCELS, along=along, scheduled_for=scheduled_for, note=note, pickup=pickup)
+        rider=riders.PARCELS, along=along, scheduled_for=scheduled_for, note=note, pickup=pickup,
+        grant_ids=grant_ids, basket=discounts.basket_of(cart, totals.delivery_fee_cents, pickup))
     order, created = _place(user, placement, now)
     if created:
         clear_cart(user.id)
@@ -145,7 +178,8 @@ def place_rider_order(user, *, rider, ids, address_id, payment_method, idempoten
     placement = Placement(
         address=address, payment_method=payment_method, key=idempotency_key,
         totals=rules.with_parcel_fee(rules.compute_totals([], 0), fee), quote=quote, promised_at=promised_at,
-        item_count=len(along), rider=rider, along=along, event_note=event_note)
+        item_count=len(along), rider=rider, along=along, event_note=event_note,
+        basket=Basket(line=Line.PARCEL_DOOR.value, fee_cents=fee))
     return _place(user, placement, now)
 
 
@@ -193,16 +227,41 @@ def _place(user, placement, now):
                  name_en=product.name_en, unit_price_cents=product.price_cents, quantity=quantity, unavailable=False)
             for product, quantity in sorted(placement.lines, key=lambda line: line[0].id)])
     riders.attach(placement.rider, placement.along, order, user.id, now)
+    _take_coupons(user, placement, order, now)
     if placement.payment_method == PaymentMethod.WALLET:
         wallet.debit(user.id, user.store_id, placement.totals.total_cents, "payment", order_id=order.id, now=now)
     db.session.execute(db.insert(OrderEvent).values(order_id=order.id, status=OrderStatus.PLACED.value,
                                                     note=placement.event_note, actor_id=user.id, at=now))
+    _record_purchase(user, placement, order, now)
     if placement.pickup:
         return order, True  # collected at the counter: nothing for a courier
     deliveries.request_task(user.store, kind="order", order_id=order.id, dropoff=(order.lat, order.lon),
                             item_count=placement.item_count, promised_at=order.promised_at,
                             scheduled_for=order.scheduled_for, now=now)
     return order, True
+
+
+def _take_coupons(user, placement, order, now):
+    """Reserve the chosen copies for this order (a conditional UPDATE each; the campaign's budget
+    charged). The discount they give must be the one the totals carry."""
+    if not placement.grant_ids:
+        return
+    priced = coupons.reserve(user, placement.grant_ids, purchase_ref=rules.purchase_ref(order.id),
+                             basket=placement.basket, now=now)
+    if priced.discount_cents != placement.totals.discount_cents:
+        raise errors.CartChanged()
+
+
+def _record_purchase(user, placement, order, now):
+    """Tell growth what the resident paid for (goods and fees after discounts); the copies reserved
+    for the order become used. Parcels to the door are their own line, with no goods."""
+    totals = placement.totals
+    line = placement.basket.line if placement.basket is not None else Line.DELIVERY.value
+    purchases.record_purchase(
+        user_id=user.id, store_id=user.store_id, line=line, ref=rules.purchase_ref(order.id),
+        goods_cents=totals.subtotal_cents - (totals.discount_cents - totals.fee_discount_cents),
+        fee_cents=totals.delivery_fee_cents - totals.fee_discount_cents + totals.parcel_fee_cents,
+        discount_cents=totals.discount_cents, basket=placement.basket, now=now)
 
 
 def _claim(user, placement, now):

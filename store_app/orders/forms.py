@@ -22,5 +22,9 @@ class CheckoutForm(Form):
                        render_kw={"placeholder": _l("e.g. no straws, call before")})
     # Waiting parcels from the parcel station to bring along (checked again by place_order).
     parcel_ids = SelectMultipleField(_l("Bring my parcels along"), coerce=int, choices=[], validate_choice=False)
+    # The resident's coupon copies to use (growth); "coupons_chosen" says the list is their choice (an
+    # empty list: none), so a first visit pre-selects the best ones instead.
+    coupon_ids = SelectMultipleField(_l("Coupons"), coerce=int, choices=[], validate_choice=False)
+    coupons_chosen = HiddenField(default="1")
     idempotency_key = HiddenField()
     expected_total_cents = HiddenField()  # the goods total shown, without the parcels' fee

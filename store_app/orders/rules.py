@@ -43,6 +43,7 @@ class Totals:
     discount_cents: int
     total_cents: int
     parcel_fee_cents: int = 0  # parcels brought along from the parcel station (already in the total)
+    fee_discount_cents: int = 0  # the part of ``discount_cents`` taken off the delivery fee (free delivery)
 
 
 def compute_totals(lines, delivery_fee_cents, discount_cents=0):
@@ -59,7 +60,25 @@ def with_parcel_fee(totals, parcel_fee_cents):
     if parcel_fee_cents < 0:
         raise ValueError("a parcel fee cannot be negative")
     return Totals(totals.subtotal_cents, totals.delivery_fee_cents, totals.discount_cents,
-                  totals.total_cents + parcel_fee_cents, totals.parcel_fee_cents + parcel_fee_cents)
+                  totals.total_cents + parcel_fee_cents, totals.parcel_fee_cents + parcel_fee_cents,
+                  totals.fee_discount_cents)
+
+
+def with_discount(totals, goods_discount_cents, fee_discount_cents):
+    """``totals`` (without a discount yet) less what coupons take off the goods and the delivery fee;
+    each part is capped by what it is taken from, so the total never goes below zero."""
+    if goods_discount_cents < 0 or fee_discount_cents < 0:
+        raise ValueError("a discount cannot be negative")
+    goods = min(goods_discount_cents, totals.subtotal_cents)
+    fee = min(fee_discount_cents, totals.delivery_fee_cents)
+    return Totals(totals.subtotal_cents, totals.delivery_fee_cents, goods + fee,
+                  totals.subtotal_cents + totals.delivery_fee_cents - goods - fee + totals.parcel_fee_cents,
+                  totals.parcel_fee_cents, fee)
+
+
+def purchase_ref(order_id):
+    """How growth's purchase record names an order."""
+    return f"order:{order_id}"
 
 
 @dataclass(frozen=True)

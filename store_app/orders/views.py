@@ -126,7 +126,16 @@ def _checkout_form(address_id=None):
         form.fulfilment.data = request.args.get("fulfilment") if request.args.get("fulfilment") in (
             "delivery", "pickup") else None
         form.slot.data = request.args.get("slot", "")[:40]
+        if request.args.get("coupons_chosen"):
+            form.coupon_ids.data = [gid for gid in request.args.getlist("coupon_ids", type=db_int) if gid]
     return form
+
+
+def _wanted_coupons(form):
+    """The copies the resident chose (POST, or the page's own update), or None: pre-select the best."""
+    if form.is_submitted() or request.args.get("coupons_chosen"):
+        return list(form.coupon_ids.data or [])
+    return None
 
 
 def format_slot(slot, tz_name):
@@ -177,7 +186,9 @@ def checkout():
     # Without an address there is nothing to deliver to: the page shows pickup (a forced delivery was refused).
     pickup = form.fulfilment.data == "pickup" or address is None
     form.fulfilment.data = "pickup" if pickup else "delivery"
-    cart, quote, slots, totals = checkout_ops.checkout_options(current_user, address, now, pickup=pickup)
+    cart, quote, slots, totals, offer = checkout_ops.checkout_page_options(
+        current_user, address, now, pickup=pickup, wanted_grant_ids=_wanted_coupons(form))
+    form.coupon_ids.data = list(offer.chosen_ids)
     if pickup:
         form.slot.label.text = _("Pickup time")
     form.slot.choices = choice_list([("", _("As soon as possible"))]
@@ -198,9 +209,25 @@ def checkout():
     # they wait at the same counter).
     parcels = None if pickup else riders.offer(riders.PARCELS, current_user, current_user.store, now)
     return render_template("orders/checkout.html", form=form, cart=cart, quote=quote, slots=slots,
-                           totals=totals, balance_cents=balance, address=address, parcels=parcels,
+                           totals=totals, balance_cents=balance, address=address, parcels=parcels, offer=offer,
                            pickup=pickup, block=block, store=current_user.store,
                            missing_cents=rules.missing_for_minimum(totals.subtotal_cents, quote.minimum_cents)), status
+
+
+@bp.get("/checkout/price")
+@resident_only
+def checkout_price():
+    """The checkout's totals with the coupons ticked, as JSON: checkout.js asks when they change, so
+    the discount and the new total show without reloading the page."""
+    address_id = request.args.get("address", type=db_int)
+    address = next((a for a in current_user.addresses if a.id == address_id), None) or current_user.default_address()
+    pickup = request.args.get("fulfilment") == "pickup" or address is None
+    wanted = [gid for gid in request.args.getlist("coupon_ids", type=db_int) if gid]
+    _, _, _, totals, offer = checkout_ops.checkout_page_options(current_user, address, utcnow(), pickup=pickup,
+                                                                wanted_grant_ids=wanted)
+    return jsonify(chosen=list(offer.chosen_ids), discount_cents=totals.discount_cents,
+                   discount=format_cents(totals.discount_cents), total_cents=totals.total_cents,
+                   total=format_cents(totals.total_cents))
 
 
 def _place(form, now):
@@ -217,7 +244,8 @@ def _place(form, now):
                 current_user, address_id=form.address_id.data, payment_method=form.payment_method.data,
                 idempotency_key=form.idempotency_key.data, now=now, scheduled_for=scheduled_for,
                 expected_total_cents=form.expected_total_cents.data and int(form.expected_total_cents.data),
-                note=form.note.data, parcel_ids=form.parcel_ids.data or (), fulfilment=form.fulfilment.data)
+                note=form.note.data, parcel_ids=form.parcel_ids.data or (), fulfilment=form.fulfilment.data,
+                grant_ids=form.coupon_ids.data or ())
             order_id, code = order.id, order.delivery_code  # read before the commit expires them
             pickup_code = pickup_ops.pickup_code(order)
     except DomainError as exc:

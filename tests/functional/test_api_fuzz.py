@@ -23,7 +23,8 @@ from store_app.database import transaction, utcnow
 from store_app.extensions import db, limiter
 from store_app.parcels import checkin, shelves
 from store_app.roles import Role
-from tests.conftest import AuthActions, add_shopper, build_shop, csrf_token, new_phone, place_test_order
+from tests.conftest import AuthActions, add_shopper, build_shop, csrf_token, fill_cart, new_phone, place_test_order
+from tests.coupon_support import add_coupon
 
 EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -54,6 +55,8 @@ def api_world(app):
             db.session.flush()
             shelves.save_shelf(shop.store_id, 1, tiers=3, capacity=10)
         place_test_order(shopper, {shop.products["water"]: 1})
+        add_coupon(shop.store_id, per_user_limit=3)   # a coupon to claim, list and apply
+        fill_cart(shopper.user_id, {shop.products["milk"]: 1})
         with transaction():
             checkin.check_in(db.session.get(User, staff.id), tracking_number="ZT9988776655", carrier="ZTO",
                              phone=shopper.phone, name="Lin", now=utcnow())
@@ -132,3 +135,8 @@ def test_every_operation_as_every_identity_answers_as_documented(app, api_world,
     assert 204 in seen[("POST /api/v1/courier/position", "courier browser")]
     assert seen[("POST /api/v1/parcels/lookup", "staff device")] & {400, 404}
     assert 200 in seen[("GET /api/v1/delivery-quote", "visitor")]
+    # Coupons: the resident's browser lists, claims, prices the cart and is told a bad code is bad.
+    assert 200 in seen[("GET /api/v1/coupons", "resident browser")]
+    assert seen[("POST /api/v1/coupons/{coupon_id}/claim", "resident browser")] & {201, 404, 409}
+    assert 200 in seen[("POST /api/v1/coupons/apply", "resident browser")]
+    assert 400 in seen[("POST /api/v1/coupons/redeem", "resident browser")]
