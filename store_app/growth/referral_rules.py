@@ -26,6 +26,7 @@ from sqids import Sqids
 REWARD_POINTS = 300                     # each, to the inviter and to the friend
 QUALIFYING_MIN_GOODS_CENTS = 1_000      # ¥10 of goods kept on the friend's first purchase
 CODE_MIN_LENGTH = 6
+MAX_USER_ID = 2_147_483_647             # the database's integer ids end here
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _DASHES = "‐‑‒–—―－_﹣"
 
@@ -53,7 +54,8 @@ def decode_invite(store_id, code):
         return None
     coder = _coder(store_id)
     ids = coder.decode(text)
-    if len(ids) != 1 or coder.encode(ids) != text:
+    # A long string decodes to numbers past any account id (and past what sqids encodes back).
+    if len(ids) != 1 or not 1 <= ids[0] <= MAX_USER_ID or coder.encode(ids) != text:
         return None
     return ids[0]
 

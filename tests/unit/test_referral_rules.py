@@ -25,7 +25,8 @@ def test_each_store_has_its_own_alphabet():
     assert rules.invite_code(1, 42) == rules.invite_code(1, 42)
 
 
-@pytest.mark.parametrize("junk", ["", "abc", "0O1lI0O1", "!!!!!!!!", "a" * 30, "ab cd ef", "邀请码邀请码邀"])
+@pytest.mark.parametrize("junk", ["", "abc", "0O1lI0O1", "!!!!!!!!", "a" * 30, "ab cd ef", "邀请码邀请码邀", "x" * 20,
+                                  "zzzzzzzzzzzzzzzzzzzz"])
 def test_anything_else_is_no_code(junk):
     assert rules.decode_invite(1, junk) is None
 
