@@ -29,6 +29,7 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_periodic_jobs(app)
     _register_work_items(app)
+    _register_domain_hooks()
     return app
 
 
@@ -102,6 +103,9 @@ def _register_blueprints(app):
     from .growth.coupon_api_views import bp as coupon_api_bp
     from .growth.coupon_views import bp as coupons_bp
     from .growth.push_views import bp as growth_pushes_bp
+    from .growth.points_api_views import bp as points_api_bp
+    from .growth.points_views import bp as points_bp
+    from .growth.referral_views import bp as referrals_bp
     from .notifications.views import bp as notifications_bp
     from .orders.shop_views import bp as shop_bp
     from .orders.review_api_views import bp as review_api_bp
@@ -132,7 +136,8 @@ def _register_blueprints(app):
     app.register_blueprint(breakfast_kitchen_bp)
     app.register_blueprint(breakfast_bp)
     app.register_blueprint(breakfast_api_bp)
-    for blueprint in (reviews_bp, review_console_bp, review_api_bp):  # reviews of goods and orders
+    for blueprint in (reviews_bp, review_console_bp, review_api_bp,  # reviews of goods and orders
+                      points_bp, referrals_bp, points_api_bp):
         app.register_blueprint(blueprint)
     # The service marketplace (the top-level ``services`` package) registers its blueprints and jobs.
     import services
@@ -170,3 +175,11 @@ def _register_work_items(app):
 
     for module in (order_work, delivery_work, parcel_work, catalogue_work, breakfast_work):
         register(app, module.work_items)
+
+
+def _register_domain_hooks():
+    """Handlers a domain registers with one below it (which may not import it): growth's points and
+    referrals hear of purchases and of new residents."""
+    from .growth import hooks as growth_hooks
+
+    growth_hooks.register_handlers()

@@ -8,6 +8,7 @@ from .deliveries.models import CourierShift, DeliveryTask  # noqa: F401
 from .growth.models import (  # noqa: F401
     Campaign, CampaignMember, Coupon, CouponGrant, Purchase, SegmentMember)
 from .growth.push_models import PushDelivery, PushRecipient, ScenarioPush  # noqa: F401
+from .growth.points_models import PointsAccount, PointsEntry, PointsShortfall, Referral  # noqa: F401
 from .geo.models import Building, DeliveryZone  # noqa: F401
 from .jobs.models import JobRun  # noqa: F401
 from .notifications.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401

@@ -36,6 +36,8 @@ class RegisterForm(AddressFields, Form):
                        render_kw={"autocomplete": "name"})
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
                              render_kw={"autocomplete": "new-password"})
+    invite_code = StringField(_l("Invite code (optional)"), validators=[Length(max=20)],
+                              render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"})
 
 
 class AddressForm(AddressFields, Form):

@@ -9,6 +9,17 @@ from . import errors, rules
 from .models import Address, User
 
 _DUMMY_HASH = None
+# Handlers of a new resident, ``handler(user, extras, now)``, called inside the registration's
+# transaction: a domain above accounts (growth's referrals) registers here at app creation, since
+# accounts may not import it. A handler raising a ``DomainError`` refuses the registration.
+_registered_handlers = []
+
+
+def on_registered(handler):
+    """Call ``handler(user, extras, now)`` after each resident registers (``extras``: what the sign-up
+    form carried besides the account, e.g. ``invite_code``). Registering it twice keeps one."""
+    if handler not in _registered_handlers:
+        _registered_handlers.append(handler)
 
 
 def _hash(password):
@@ -61,9 +72,10 @@ def _new_user(store_id, phone, name, password, role, locale=None, name_en=""):
     return user
 
 
-def register_resident(store_id, phone, name, password, building_id, unit, locale=None):
+def register_resident(store_id, phone, name, password, building_id, unit, locale=None, *, extras=None, now=None):
     """A new resident with a default address in one of the store's buildings, or, with
-    ``building_id=None``, none at all: someone who lives farther away and collects at the store."""
+    ``building_id=None``, none at all: someone who lives farther away and collects at the store.
+    The ``on_registered`` handlers then see it with ``extras`` (a handler may refuse it by raising)."""
     building = None
     if building_id is not None:
         building = get_building(store_id, building_id)
@@ -75,6 +87,8 @@ def register_resident(store_id, phone, name, password, building_id, unit, locale
     if building is not None:
         user.addresses.append(Address(store_id=store_id, building=building, unit=unit.strip(), is_default=True))
     db.session.flush()
+    for handler in list(_registered_handlers):
+        handler(user, dict(extras or {}), now)
     return user
 
 

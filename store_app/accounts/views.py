@@ -155,6 +155,8 @@ def register():
         return redirect(url_for(rules.home_endpoint(current_user.role)))
     store = resolve_store()
     form = RegisterForm()
+    if not form.is_submitted() and request.args.get("invite"):
+        form.invite_code.data = request.args.get("invite", "")[:20]  # from an invite link
     _building_choices(form, store, pickup_choice=True)
     status = 200
     if form.validate_on_submit():
@@ -163,7 +165,8 @@ def register():
             with transaction():
                 user = operations.register_resident(
                     store.id, form.phone.data, form.name.data, form.password.data,
-                    None if pickup_only else form.building_id.data, form.unit.data, locale=str(select_locale()))
+                    None if pickup_only else form.building_id.data, form.unit.data, locale=str(select_locale()),
+                    extras={"invite_code": form.invite_code.data or ""}, now=utcnow())
         except DomainError as exc:
             show_error(form, exc)
             status = exc.status

@@ -58,6 +58,8 @@ class Coupon(db.Model):
     code_hash = db.Column(db.String(64), nullable=True)     # sha256 of a typed code, when it has one
     campaign_id = db.Column(db.Integer, db.ForeignKey("campaigns.id", use_alter=True), nullable=True)
     paused = db.Column(db.Boolean, nullable=False, default=False)
+    # Points that buy one copy in the points catalogue (growth.points.redeem); None: not for points.
+    points_price = db.Column(db.Integer, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
@@ -66,6 +68,7 @@ class Coupon(db.Model):
         db.CheckConstraint("per_user_limit >= 1 AND amount_off_cents >= 0 AND percent_off BETWEEN 0 AND 100"
                            " AND min_spend_cents >= 0 AND min_items >= 0", name="terms_valid"),
         db.UniqueConstraint("store_id", "code_hash"),
+        db.CheckConstraint("points_price IS NULL OR points_price > 0", name="points_price_valid"),
     )
 
     def line_set(self):

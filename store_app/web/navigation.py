@@ -73,6 +73,8 @@ CONSOLE_GROUPS = [
         NavItem("devices.tokens", _l("Devices"), "key"),
         NavItem("geo.buildings", _l("Buildings"), "building"),
         NavItem("geo.zones_list", _l("Zones"), "zone"))),
+    NavGroup("growth", _l("Growth"), "chart", (
+        NavItem("points.console", _l("Points"), "wallet"),)),
 ]
 OWNER_GROUPS = [
     NavItem("reports.dashboard", _l("Dashboard"), "chart"),

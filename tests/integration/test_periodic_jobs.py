@@ -111,6 +111,8 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
         *((f"breakfast:{job}:{store}", 60) for store in (a, b)
           for job in ("freeze", "low_balance", "morning", "pickup_end", "waitlist")),
         (f"breakfast:open:{a}", 300), (f"breakfast:open:{b}", 300),
+        *((f"growth:tiers:{store}", 3600) for store in (a, b)),
+        *((f"growth:referrals:{store}", 600) for store in (a, b)),
         *((f"services:holds:{store}", 60) for store in (a, b)),
         *((f"services:offers:{store}", 45) for store in (a, b)),
         *((f"services:progress:{store}", 60) for store in (a, b)),
