@@ -206,3 +206,13 @@ def test_the_api_lists_claims_applies_and_redeems(app, browser, shop, shopper, c
     assert api_post(browser, "/api/v1/coupons/redeem", {"code": code}).status_code == 201
     mine = browser.get("/api/v1/coupons?tab=available").get_json()["mine"]
     assert sorted(m["coupon"]["kind"] for m in mine) == ["free_delivery", "spend_save"]
+
+
+def test_a_forged_coupon_id_is_a_message_not_a_crash(app, browser, shop, shopper):
+    with app.app_context():
+        fill_cart(shopper.user_id, {shop.products["milk"]: 2})
+    page = browser.get("/checkout")
+    response = browser.post("/checkout", data=checkout_form(page) | {"coupon_ids": str(2**40)})
+    assert response.status_code == 409 and "This coupon cannot be used on this order" in text_of(response)
+    refused = api_post(browser, "/api/v1/coupons/apply", {"grant_ids": [2**40]})
+    assert refused.status_code == 400
