@@ -108,6 +108,14 @@ def cancel(order_id):
                 cancel_form={"order_id": order_id, "reason": reason, "text": text})
 
 
+@bp.post("/console/orders/<int:order_id>/restore-coupon")
+@staff_only
+def restore_coupon(order_id):
+    """Give the resident back the coupon used on a delivered or collected order (the store's choice)."""
+    return _act(order_id, lambda: store_steps.restore_coupon(current_user, order_id, utcnow()),
+                _("The coupon used on order #%(id)d is the resident's again.", id=order_id))
+
+
 @bp.post("/console/orders/<int:order_id>/unlock-code")
 @staff_only
 def unlock_code(order_id):

@@ -5,10 +5,13 @@ from ..deliveries import operations as deliveries
 from ..deliveries.models import CourierShift, DeliveryTask, TaskStatus
 from ..deliveries.rules import has_room
 from ..extensions import db
+from ..growth import coupons
+from ..growth.errors import CouponNotRestorable
 from ..notifications.operations import notify
 from ..orders import queries
 from ..orders.errors import OrderNotFound, StatusConflict
 from ..orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from ..orders.rules import purchase_ref
 from . import errors, notices, settlement, transitions
 from .moves import move
 
@@ -62,6 +65,16 @@ def mark_item_unavailable(staff, order_id, item_id, now):
         settlement.cancel(order, staff.id, now, "nothing left to deliver")
         notices.tell_cancelled_by_store(order, "nothing left to deliver", refund_left, now)
     return order
+
+
+def restore_coupon(staff, order_id, now):
+    """Staff give the resident back the coupon copies used on a delivered or collected order (the
+    store's choice, e.g. after a complaint; never automatic on a refund). ``CouponNotRestorable``
+    for an order not fulfilled or without a coupon."""
+    order = _store_order(staff, order_id)
+    if order.status not in (OrderStatus.DELIVERED.value, OrderStatus.COLLECTED.value):
+        raise CouponNotRestorable()
+    return coupons.restore_for(purchase_ref(order.id), now, actor_id=staff.id)
 
 
 def unlock_delivery_code(staff, order_id, now):

@@ -8,5 +8,5 @@ from ..web.forms import Form
 
 class CodeForm(Form):
     code = StringField(_l("Coupon code"), validators=[DataRequired(_l("Type the code.")), Length(max=64)],
-                       render_kw={"placeholder": "XXXX-XXXX-XXXX-XXXX", "autocomplete": "off",
+                       render_kw={"autocomplete": "off",
                                   "autocapitalize": "characters", "spellcheck": "false"})

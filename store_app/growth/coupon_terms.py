@@ -69,6 +69,18 @@ def list_grants(user_id, store_id, statuses):
         .order_by(CouponGrant.granted_at.desc(), CouponGrant.id.desc())).all()
 
 
+MAX_ID = 2**31 - 1   # an id the database can hold: anything else is no copy of anyone's
+
+
+def clean_grant_ids(grant_ids):
+    """The distinct ids asked for, ascending; None when one is not a possible id (a forged form)."""
+    try:
+        ids = sorted({int(gid) for gid in grant_ids or ()})
+    except (TypeError, ValueError):
+        return None
+    return ids if all(0 < gid <= MAX_ID for gid in ids) else None
+
+
 def get_grants(user_id, grant_ids):
     """The resident's own copies among ``grant_ids`` with their coupons (someone else's are not found)."""
     if not grant_ids:

@@ -18,7 +18,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from . import errors, purchases
-from .coupon_terms import get_grants, offer_of, store_weekday
+from .coupon_terms import clean_grant_ids, get_grants, offer_of, store_weekday
 from .models import Campaign, CampaignStatus, Coupon, CouponGrant, GrantStatus
 from .pricing_rules import price
 
@@ -30,7 +30,9 @@ def reserve(user, grant_ids, *, purchase_ref, basket, now):
     ``Priced`` basket. Every chosen copy must be the resident's, available, unexpired and take
     something off (``CouponNotApplicable``, 409, otherwise: nothing changes); a copy or budget taken
     meanwhile by another checkout raises ``CouponChanged`` (409). No ids: the plain price."""
-    grant_ids = sorted({int(gid) for gid in grant_ids or ()})
+    grant_ids = clean_grant_ids(grant_ids)
+    if grant_ids is None:
+        raise errors.CouponNotApplicable()
     weekday = store_weekday(user.store_id, now)
     if not grant_ids:
         return price(basket, (), weekday=weekday)

@@ -20,7 +20,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..roles import Role
 from . import errors
-from .coupon_terms import (coupon_open, copy_expiry, get_grants, list_available, list_grants, offer_of,
+from .coupon_terms import (clean_grant_ids, coupon_open, copy_expiry, get_grants, list_available, list_grants, offer_of,
                            store_weekday)
 from .coupon_use import expire_grants, mark_used, release_for, reserve, restore_for  # noqa: F401 (the API)
 from .models import Coupon, CouponGrant, CouponKind, GrantStatus, Purchase, PurchaseStatus
@@ -142,8 +142,8 @@ def redeem_code(user, code, now):
 
 
 def list_claimable(user, now):
-    """The coupons the resident could claim now, with whether they already hold all they may:
-    ``(coupon, held)`` pairs, soonest to end first."""
+    """The coupons the resident could claim now: ``(coupon, copies held, all given out)``, soonest
+    to end first (a new-user coupon only before a first purchase)."""
     coupons = db.session.scalars(db.select(Coupon).where(
         Coupon.store_id == user.store_id, Coupon.claimable.is_(True), Coupon.paused.is_(False),
         Coupon.starts_at <= now, Coupon.ends_at > now).order_by(Coupon.ends_at, Coupon.id)).all()
@@ -214,7 +214,9 @@ def quote(user, grant_ids, basket, now):
     """Price ``basket`` with the resident's copies ``grant_ids`` without reserving anything (the
     checkout page and the API's "apply"). Copies that are not theirs or not usable raise
     ``CouponNotApplicable``; returns ``Priced``."""
-    grant_ids = sorted({int(gid) for gid in grant_ids or ()})
+    grant_ids = clean_grant_ids(grant_ids)
+    if grant_ids is None:
+        raise errors.CouponNotApplicable()
     weekday = store_weekday(user.store_id, now)
     rows = get_grants(user.id, grant_ids)
     usable = {grant.id for grant, _ in list_available(user.id, user.store_id, now)}

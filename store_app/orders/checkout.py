@@ -23,6 +23,8 @@ from ..errors import ValueTooLong
 from ..extensions import db
 from ..growth import coupons, purchases
 from ..growth.baskets import Basket, Line
+from ..growth.coupon_terms import clean_grant_ids
+from ..growth.errors import CouponNotApplicable
 from ..wallet import operations as wallet
 from . import discounts, errors, pickup as pickup_ops, riders, rules
 from .cart import clear_cart, load_cart
@@ -132,7 +134,10 @@ def place_order(user, *, address_id, payment_method, idempotency_key, now, expec
     _check_payment(payment_method)
     if len((note or "").strip()) > NOTE_MAX:
         raise ValueTooLong("note", NOTE_MAX)
-    grant_ids = tuple(sorted({int(gid) for gid in grant_ids or ()}))
+    cleaned = clean_grant_ids(grant_ids)
+    if cleaned is None:  # not ids at all (a forged form): no copy of anyone's
+        raise CouponNotApplicable()
+    grant_ids = tuple(cleaned)
     if grant_ids:  # a replay finds its order before the copies (used by then) are checked again
         existing = get_order_by_key(user.id, idempotency_key)
         if existing is not None:

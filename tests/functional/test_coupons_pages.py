@@ -206,3 +206,45 @@ def test_the_api_lists_claims_applies_and_redeems(app, browser, shop, shopper, c
     assert api_post(browser, "/api/v1/coupons/redeem", {"code": code}).status_code == 201
     mine = browser.get("/api/v1/coupons?tab=available").get_json()["mine"]
     assert sorted(m["coupon"]["kind"] for m in mine) == ["free_delivery", "spend_save"]
+
+
+def test_a_forged_coupon_id_is_a_message_not_a_crash(app, browser, shop, shopper):
+    with app.app_context():
+        fill_cart(shopper.user_id, {shop.products["milk"]: 2})
+    page = browser.get("/checkout")
+    response = browser.post("/checkout", data=checkout_form(page) | {"coupon_ids": str(2**40)})
+    assert response.status_code == 409 and "This coupon cannot be used on this order" in text_of(response)
+    refused = api_post(browser, "/api/v1/coupons/apply", {"grant_ids": [2**40]})
+    assert refused.status_code == 400
+
+
+def test_staff_give_the_coupon_of_a_delivered_order_back_from_the_board(
+        app, browser, shop, shopper, coupon, create_user, login_client):
+    from store_app.database import transaction, utcnow
+    from store_app.fulfilment import moves
+    from store_app.roles import Role
+
+    claim(browser, coupon)
+    (grant_id, _, _), = grants_of(app, shopper.user_id)
+    with app.app_context():
+        fill_cart(shopper.user_id, {shop.products["milk"]: 2})
+    page = browser.get("/checkout")
+    response = browser.post("/checkout", data=checkout_form(page) | {"coupon_ids": str(grant_id)})
+    order_id = int(ORDER_URL_RE.match(response.headers["Location"]).group(1))
+    _, staff_phone = create_user(shop.store_id, role=Role.STAFF)
+    counter = login_client(staff_phone)
+    counter.set_cookie("lang", "en")
+    too_early = post_form(counter, f"/console/orders/{order_id}/restore-coupon", token_from="/console/orders")
+    assert too_early.status_code == 409 and grants_of(app, shopper.user_id)[0][1] == "used"
+    with app.app_context(), transaction():
+        order = db.session.get(Order, order_id)
+        for step in ("accepted", "picking", "ready", "assigned", "picked_up", "delivered"):
+            moves.move(order, step, actor_id=None, now=utcnow(),
+                       changes={"courier_id": shop.courier_ids[0]} if step == "assigned" else None,
+                       task_changes={"courier_id": shop.courier_ids[0]} if step == "assigned" else None)
+    assert "Give the coupon back" in text_of(counter.get("/console/orders"))
+    response = post_form(counter, f"/console/orders/{order_id}/restore-coupon", token_from="/console/orders")
+    assert response.status_code == 303
+    assert grants_of(app, shopper.user_id) == [(grant_id, "available", None)]
+    again = post_form(counter, f"/console/orders/{order_id}/restore-coupon", token_from="/console/orders")
+    assert again.status_code == 409
