@@ -38,6 +38,7 @@ ME = NavItem("accounts.me", _l("Me"), "me")
 CONSOLE_HOME = NavItem("reports.console", _l("Console"), "home")
 CONSOLE_GROUPS = [
     CONSOLE_HOME,
+    NavItem("board.page", _l("KPI board"), "chart"),
     NavGroup("orders", _l("Orders"), "orders", (
         NavItem("order_board.board", _l("Order board"), "orders"),
         NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
