@@ -117,8 +117,8 @@ def _register_blueprints(app):
 
     for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
                       catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
-                      partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp, board_bp,
-                      breakfast_console_bp):
+                      partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp,
+                      board_bp, breakfast_console_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
     app.register_blueprint(breakfast_kitchen_bp)

@@ -24,7 +24,8 @@ SECTIONS = (
                                                 "orders and bookings not completed."), "money"),
         Tile("orders", _l("Orders"), _l("Orders, breakfasts and bookings counted in GMV net."), "count"),
         Tile("aov_cents", _l("Average order value"), _l("GMV net divided by orders."), "money"),
-        Tile("orders_delivery", _l("Delivery orders"), _l("Delivery orders placed in the period, not cancelled or failed."), "count"),
+        Tile("orders_delivery", _l("Delivery orders"),
+             _l("Delivery orders placed in the period, not cancelled or failed."), "count"),
         Tile("aov_delivery", _l("Delivery AOV"), _l("Average net value of a delivery order."), "money"),
         Tile("orders_pickup", _l("Pickup orders"), _l("Pickup orders placed in the period, not cancelled."), "count"),
         Tile("aov_pickup", _l("Pickup AOV"), _l("Average net value of a pickup order."), "money"),
@@ -147,6 +148,6 @@ def comparison(tile, board):
                                              "share" if tile.kind == "share" else "percent")
     if change is None:
         return None, None
-    sign = "+" if change > 0 else ""
-    text = (str(_l("%(n)s pp", n=f"{sign}{change}")) if tile.kind == "share" else f"{sign}{change}%")
+    signed = ("+" if change > 0 else "") + str(change)
+    text = str(_l("%(n)s pp", n=signed)) if tile.kind == "share" else signed + "%"
     return text, direction
