@@ -41,13 +41,13 @@ def load_sums(store_id, period, previous):
     return sums[True], sums[False]
 
 
-def load_daily(store_id, first, last):
-    """``{day: {(line, metric): value}}`` of ``board_rules.DAILY_METRICS`` from ``first`` to ``last``."""
-    daily = {}
+def load_daily(store_id, first, last, metrics=board_rules.DAILY_METRICS, daily=None):
+    """``{day: {(line, metric): value}}`` of ``metrics`` from ``first`` to ``last`` (added to ``daily``)."""
+    daily = {} if daily is None else daily
     for day, line, metric, value in db.session.execute(
             db.select(DailyRollup.day, DailyRollup.line, DailyRollup.metric, DailyRollup.value)
             .where(DailyRollup.store_id == store_id, DailyRollup.day >= first, DailyRollup.day <= last,
-                   DailyRollup.metric.in_(board_rules.DAILY_METRICS))):
+                   DailyRollup.metric.in_(metrics))):
         daily.setdefault(day, {})[(line, metric)] = value
     return daily
 
@@ -63,7 +63,9 @@ def load_board(store, period, now):
     today = kpi_rules.local_day(now, store.timezone)
     previous = kpi_rules.previous_period(period)
     sums, previous_sums = load_sums(store.id, period, previous)
-    daily = load_daily(store.id, previous.first, period.last)
+    daily = load_daily(store.id, period.first, period.last)
+    # Of the previous period only what its figures read day by day (retention, WAU and MAU).
+    load_daily(store.id, previous.first, previous.last, board_rules.PREVIOUS_DAILY_METRICS, daily)
     return Board(
         store_id=store.id, tz=store.timezone, today=today, period=period, previous=previous,
         figures=board_rules.figures(sums, daily, period, today, load_referral_spend(store.id, period)),

@@ -8,6 +8,7 @@ from .kpi_rules import C2D_EDGES_MIN, DOOR_LINES, DWELL_EDGES_H, SALES_LINES, ra
 
 # Metrics the board reads day by day (charts, values as of a day, retention cohorts).
 DAILY_METRICS = ("gmv_net_cents", "orders_net", "dau", "wau", "mau", "new_buyers", "retained_7", "retained_30")
+PREVIOUS_DAILY_METRICS = ("wau", "mau", "new_buyers", "retained_7", "retained_30")
 
 
 def _buckets(sums, lines, prefix, edges):

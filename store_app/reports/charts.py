@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 96, 16, 16, 40
 MAX_LABELS = 10  # more categories than this: only every k-th is labelled
+MAX_POINTS = 62  # a line with more values than this has no markers
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,9 @@ def nice_step(top, count=4):
     return 10 * power
 
 
-def _frame(values, value_text, count):
+def _frame(values, value_text, count, ceiling=None):
     known = [v for v in values if v is not None]
-    top = max(known, default=0)
+    top = ceiling if ceiling is not None else max(known, default=0)
     step = nice_step(top)
     axis_top = step * max(1, math.ceil(top / step)) if top > 0 else step * 4
     plot_h = HEIGHT - TOP - BOTTOM
@@ -91,9 +92,10 @@ def _label_ticks(labels, slot):
     return tuple(Tick(round(LEFT + slot * (i + 0.5), 2), label) for i, label in enumerate(labels) if i % every == 0)
 
 
-def bar_chart(labels, values, value_text=str):
-    """Bars, one per label; a None value draws no bar (unknown, not zero)."""
-    scale, ticks, slot, empty = _frame(values, value_text, len(labels))
+def bar_chart(labels, values, value_text=str, ceiling=None):
+    """Bars, one per label; a None value draws no bar (unknown, not zero). ``ceiling`` fixes the
+    axis's top (1.0 for shares) instead of the largest value."""
+    scale, ticks, slot, empty = _frame(values, value_text, len(labels), ceiling)
     bars = []
     for i, (label, value) in enumerate(zip(labels, values)):
         if value is None:
@@ -106,17 +108,19 @@ def bar_chart(labels, values, value_text=str):
 
 
 def line_chart(labels, values, value_text=str):
-    """A line through one point per label (a None value breaks the line)."""
+    """A line through one point per label (a None value breaks the line). Up to ``MAX_POINTS`` values
+    each get a marker with its value; more are drawn as the line alone (a year is 365 days)."""
     scale, ticks, slot, empty = _frame(values, value_text, len(labels))
+    marked = sum(value is not None for value in values) <= MAX_POINTS
     points, parts, pen_down = [], [], False
     for i, (label, value) in enumerate(zip(labels, values)):
         if value is None:
             pen_down = False
             continue
-        point = Point(round(LEFT + slot * (i + 0.5), 2), round(scale(value), 2), label, value_text(value))
-        parts.append(f"{'L' if pen_down else 'M'}{point.x} {point.y}")
-        points.append(point)
+        x, y = round(LEFT + slot * (i + 0.5), 2), round(scale(value), 2)
+        parts.append(f"{'L' if pen_down else 'M'}{x} {y}")
+        if marked:
+            points.append(Point(x, y, label, value_text(value)))
         pen_down = True
-    return Chart("line", WIDTH, HEIGHT, LEFT, TOP, HEIGHT - BOTTOM, WIDTH - RIGHT, (),
-                 tuple(points) if len(points) <= 62 else (), " ".join(parts), ticks, _label_ticks(labels, slot),
-                 empty)
+    return Chart("line", WIDTH, HEIGHT, LEFT, TOP, HEIGHT - BOTTOM, WIDTH - RIGHT, (), tuple(points),
+                 " ".join(parts), ticks, _label_ticks(labels, slot), empty)

@@ -38,7 +38,6 @@ ME = NavItem("accounts.me", _l("Me"), "me")
 CONSOLE_HOME = NavItem("reports.console", _l("Console"), "home")
 CONSOLE_GROUPS = [
     CONSOLE_HOME,
-    NavItem("board.page", _l("KPI board"), "chart"),
     NavGroup("orders", _l("Orders"), "orders", (
         NavItem("order_board.board", _l("Order board"), "orders"),
         NavItem("dispatch_board.board", _l("Dispatch"), "pin"),
@@ -71,6 +70,7 @@ CONSOLE_GROUPS = [
 ]
 OWNER_GROUPS = [
     NavItem("reports.dashboard", _l("Dashboard"), "chart"),
+    NavItem("board.page", _l("KPI board"), "chart"),
     *CONSOLE_GROUPS,
     NavGroup("owner", _l("Owner"), "chart", (
         NavItem("stores.settings", _l("Store"), "store"),
