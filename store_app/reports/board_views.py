@@ -2,7 +2,7 @@
 it, tiles by section with their definitions, SVG charts drawn here, every table as CSV and XLSX, and
 the same figures as JSON for staff device tokens (``/api/v1/reports/board``). Reads only the rollup."""
 from flask import Blueprint, jsonify, make_response, render_template, request
-from flask_babel import format_date, format_decimal, format_percent, gettext as _
+from flask_babel import format_date, gettext as _
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
@@ -58,14 +58,14 @@ def build_charts(data):
     """The four charts of the board, laid out for the template."""
     days = [_short_day(day) for day, *_rest in data.daily]
     gmv = charts.line_chart(days, [gmv / 100 for _day, gmv, _orders, _dau in data.daily],
-                            lambda v: "¥" + format_decimal(v, format="#,##0"))
+                            lambda v: "¥" + tiles.format_number(v, "#,##0"))
     dau = charts.line_chart(days, [dau for _day, _gmv, _orders, dau in data.daily],
-                            lambda v: format_decimal(v, format="#,##0.#"))
+                            lambda v: tiles.format_number(v, "#,##0.#"))
     c2d = charts.bar_chart(board_rules.bucket_labels(kpi_rules.C2D_EDGES_MIN, ""), data.distributions["c2d"],
-                           lambda v: format_decimal(v, format="#,##0.#"))
+                           lambda v: tiles.format_number(v, "#,##0.#"))
     retention = charts.bar_chart([_short_day(monday) for monday, *_rest in data.retention],
                                  [r7 for _monday, _size, r7, _r30 in data.retention],
-                                 lambda v: format_percent(v, format="#,##0%"), ceiling=1.0)
+                                 lambda v: tiles.format_number(v, "#,##0%"), ceiling=1.0)
     return {"gmv": gmv, "dau": dau, "c2d": c2d, "retention": retention}
 
 
@@ -83,7 +83,7 @@ def page():
                            charts=build_charts(data), presets=kpi_rules.PRESETS, tables=exports.TABLES,
                            c2d_labels=board_rules.bucket_labels(kpi_rules.C2D_EDGES_MIN, ""),
                            dwell_labels=board_rules.bucket_labels(kpi_rules.DWELL_EDGES_H, ""),
-                           format_date=format_date, format_percent=format_percent, zip=zip,
+                           format_date=format_date, format_number=tiles.format_number, zip=zip,
                            referral_available=data.figures.get("referral_spend_cents") is not None)
     return html, 400 if problem else 200
 

@@ -22,6 +22,7 @@ Metrics (all additive over days):
   (``kpi_rules.DWELL_EDGES_H``) by the day it was handed over.
 """
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from ..breakfast.models import COOKED, BreakfastDay, BreakfastOrder, OrderStatus as BreakfastStatus
 from ..extensions import db
@@ -37,7 +38,7 @@ SERVICE_DONE = (BookingStatus.COMPLETED.value, BookingStatus.REVIEWED.value)
 
 
 def _day_of(tz_name):
-    zone = kpi_rules.ZoneInfo(tz_name)
+    zone = ZoneInfo(tz_name)
     return lambda at: at.astimezone(zone).date()
 
 
