@@ -10,7 +10,9 @@ request: a database that refuses the row costs the board one row, not the reside
 import logging
 import threading
 
-from flask import request
+from datetime import timedelta
+
+from flask import request, session
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,10 +24,12 @@ from .models import UserActivity
 
 log = logging.getLogger(__name__)
 
-# user id -> aware UTC moment until which today's row is known to be written. At most one entry per
-# resident (a few thousand per store), replaced each day, so it never grows past the residents.
+# The session's user id -> aware UTC moment until which nothing needs writing: today's row is written
+# (a resident) or the account records no activity (anyone else). At most one entry per account that
+# logs in (a few thousand per store), replaced each day, so it never grows past the accounts.
 _recorded_until = {}
 _lock = threading.Lock()
+NOT_RECORDED_FOR = timedelta(hours=1)  # how long a non-resident account is remembered as such
 
 
 def record_activity(user_id, store_id, tz_name, now):
@@ -44,33 +48,32 @@ def forget_recorded():
         _recorded_until.clear()
 
 
-def _should_record(response):
-    if request.endpoint in (None, "static") or response.status_code >= 400:
-        return False
-    if request.method not in ("GET", "HEAD", "POST"):
-        return False
-    return current_user.is_authenticated and current_user.role == Role.RESIDENT.value
-
-
 def note_activity(response):
-    """``after_request``: record a resident's day once; any database trouble is logged, not raised."""
-    if not _should_record(response):
+    """``after_request``: record a resident's day once; any database trouble is logged, not raised.
+
+    The cache is keyed by the session's user id, so a page served from the page cache (which never
+    loads the user) stays free of database work; the user is loaded only when a row may be due."""
+    session_user = session.get("_user_id")
+    if session_user is None or request.endpoint in (None, "static") or response.status_code >= 400:
         return response
     now = utcnow()
-    user_id = current_user.id
     with _lock:
-        until = _recorded_until.get(user_id)
+        until = _recorded_until.get(session_user)
     if until is not None and now < until:
         return response
-    try:
-        with transaction():
-            until = record_activity(user_id, current_user.store_id, current_user.store.timezone, now)
-    except SQLAlchemyError:
-        # The page itself already succeeded; a lost activity row must not turn it into an error.
-        log.warning("could not record activity of user %s", user_id, exc_info=True)
-        return response
+    if not current_user.is_authenticated or current_user.role != Role.RESIDENT.value:
+        until = now + NOT_RECORDED_FOR
+    else:
+        user_id = current_user.id
+        try:
+            with transaction():
+                until = record_activity(user_id, current_user.store_id, current_user.store.timezone, now)
+        except SQLAlchemyError:
+            # The page itself already succeeded; a lost activity row must not turn it into an error.
+            log.warning("could not record activity of user %s", user_id, exc_info=True)
+            return response
     with _lock:
-        _recorded_until[user_id] = until
+        _recorded_until[session_user] = until
     return response
 
 
