@@ -47,7 +47,7 @@ def _ensure_secret_key(app):
 
 def _init_extensions(app):
     from . import models  # noqa: F401  (the whole schema, for Alembic and create_all)
-    from .accounts import session as account_sessions
+    from .accounts import activity as account_activity, session as account_sessions
     from .extensions import csrf, db, limiter, migrate
     from .geo import geocoding
     from . import web
@@ -59,6 +59,7 @@ def _init_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     account_sessions.init_app(app)
+    account_activity.init_app(app)
     web.init_app(app)
     geocoding.init_app(app)
 
@@ -69,11 +70,13 @@ def _register_cli(app):
     from .demo import cli as demo_cli
     from .jobs import cli as jobs_cli
     from .parcels import cli as parcels_cli
+    from .reports import cli as reports_cli
     from .uploads import cli as uploads_cli
 
     demo_cli.init_app(app)
     jobs_cli.init_app(app)
     parcels_cli.init_app(app)
+    reports_cli.init_app(app)
     uploads_cli.init_app(app)
 
 
@@ -121,6 +124,7 @@ def _register_blueprints(app):
     from .parcels.console_blueprint import bp as parcel_console_bp
     from .parcels.views import bp as parcels_bp
     from .partners.views import bp as partners_bp
+    from .reports.board_views import bp as board_bp
     from .reports.views import bp as reports_bp
     from .staffing.views import bp as staffing_bp
     from .stores.views import bp as stores_bp
@@ -129,8 +133,8 @@ def _register_blueprints(app):
     for blueprint in (stores_bp, accounts_bp, devices_bp, geo_bp, deliveries_bp, shop_bp, orders_bp, voice_bp,
                       catalogue_bp, fulfilment_bp, order_board_bp, courier_bp, courier_api_bp, dispatch_board_bp,
                       partners_bp, wallet_bp, notifications_bp, parcels_bp, parcel_console_bp, staffing_bp, reports_bp,
-                      breakfast_console_bp, coupons_bp, coupon_api_bp, coupon_apply_api_bp, growth_console_bp,
-                      growth_pushes_bp):
+                      board_bp, breakfast_console_bp, coupons_bp, coupon_api_bp, coupon_apply_api_bp,
+                      growth_console_bp, growth_pushes_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(pickup_counter_bp)
     app.register_blueprint(breakfast_kitchen_bp)
@@ -156,11 +160,13 @@ def _register_periodic_jobs(app):
     from .jobs.registry import register
     from .notifications import jobs as notification_jobs
     from .parcels import jobs as parcel_jobs
+    from .reports import jobs as report_jobs
 
     register(app, notification_jobs.periodic_jobs)
     register(app, parcel_jobs.periodic_jobs)
     register(app, breakfast_jobs.periodic_jobs)
     register(app, growth_jobs.periodic_jobs)
+    register(app, report_jobs.periodic_jobs)
 
 
 def _register_work_items(app):

@@ -1,5 +1,5 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
-from .accounts.models import Address, User  # noqa: F401
+from .accounts.models import Address, User, UserActivity  # noqa: F401
 from .breakfast.models import (  # noqa: F401
     BreakfastDay, BreakfastItem, BreakfastOrder, BreakfastOrderLine, BreakfastSettings, CalendarOverride, Child,
     DayItem, ParentPrefs, PrepSheet, Subscription, SubscriptionItem, WaitlistEntry)
@@ -13,6 +13,7 @@ from .geo.models import Building, DeliveryZone  # noqa: F401
 from .jobs.models import JobRun  # noqa: F401
 from .notifications.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
 from .parcels.models import Carrier, Parcel, ParcelEvent, ParcelProxy, Shelf  # noqa: F401
+from .reports.rollup_models import DailyRollup  # noqa: F401
 from .orders.models import CartItem, Order, OrderEvent, OrderItem, VoiceOrder  # noqa: F401
 from .orders.review_models import OrderReview, ProductReview  # noqa: F401
 from .stores.models import Store, StoreHours  # noqa: F401

@@ -113,3 +113,21 @@ class DeviceToken(db.Model):
     @property
     def is_revoked(self):
         return self.revoked_at is not None
+
+
+class UserActivity(db.Model):
+    """A resident was active (opened a page while logged in) on a calendar day of their store's time
+    zone: one row per resident and day, for DAU, WAU, MAU and retention (``accounts.activity``)."""
+
+    __tablename__ = "user_activity"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    store_id = db.Column(db.Integer, db.ForeignKey("stores.id"), nullable=False)
+    day = db.Column(db.Date, nullable=False)          # the store's local calendar day
+    first_at = db.Column(UTCDateTime, nullable=False)  # the first request of that day
+
+    __table_args__ = (
+        db.UniqueConstraint("user_id", "day"),
+        db.Index("ix_user_activity_store_day", "store_id", "day"),
+    )

@@ -80,6 +80,7 @@ OWNER_GROUPS = [
     NavItem("reports.dashboard", _l("Dashboard"), "chart"),
     *CONSOLE_GROUPS,
     NavGroup("owner", _l("Owner"), "chart", (
+        NavItem("board.page", _l("KPI board"), "chart"),
         NavItem("stores.settings", _l("Store"), "store"),
         NavItem("breakfast_console.settings", _l("Breakfast settings"), "bell"),
         NavItem("staffing.page", _l("Staffing"), "route"))),
