@@ -33,6 +33,8 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
         [f"growth:tiers:{store_id}", "every", "3600", "s"],
         ["outbox", "every", "15", "s"],
         [f"parcels:ladder:{store_id}", "every", "300", "s"],
+        [f"reports:rollup-month:{store_id}", "every", "21600", "s"],
+        [f"reports:rollup:{store_id}", "every", "600", "s"],
         [f"services:holds:{store_id}", "every", "60", "s"],
         [f"services:offers:{store_id}", "every", "45", "s"],
         [f"services:progress:{store_id}", "every", "60", "s"],
