@@ -98,7 +98,7 @@ class CampaignForm(Form):
     segment = SelectField(_l("Segment"))
     coupon_id = SelectField(_l("Coupon"))
     budget = _yuan(_l("Budget (yuan, empty: no cap)"))
-    holdout_percent = _whole(_l("Holdout (% of the segment who get nothing)"), 0, 50, default=5)
+    holdout_percent = _whole(_l("Holdout (percent of the segment who get nothing)"), 0, 50, default=5)
     starts_at = LocalDateTimeField(_l("Starts"))
     ends_at = LocalDateTimeField(_l("Ends"))
 
