@@ -26,6 +26,7 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
         [f"breakfast:open:{store_id}", "every", "300", "s"],
         *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("pickup_end", "waitlist")),
         [f"dispatch:{store_id}", "every", "30", "s"],
+        [f"growth:coupon_expiry:{store_id}", "every", "300", "s"],
         ["outbox", "every", "15", "s"],
         [f"parcels:ladder:{store_id}", "every", "300", "s"],
         [f"services:holds:{store_id}", "every", "60", "s"],

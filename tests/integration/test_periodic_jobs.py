@@ -110,13 +110,15 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
         *((f"breakfast:{job}:{store}", 60) for store in (a, b)
           for job in ("freeze", "low_balance", "morning", "pickup_end", "waitlist")),
         (f"breakfast:open:{a}", 300), (f"breakfast:open:{b}", 300),
+        (f"growth:coupon_expiry:{a}", 300), (f"growth:coupon_expiry:{b}", 300),
         *((f"services:holds:{store}", 60) for store in (a, b)),
         *((f"services:offers:{store}", 45) for store in (a, b)),
         *((f"services:progress:{store}", 60) for store in (a, b)),
         (f"services:reputation:{a}", 600), (f"services:reputation:{b}", 600)])
     sources = [source for source, _ in registry.list_providers(app)]
     assert sources == ["services.jobs.periodic_jobs", "store_app.notifications.jobs.periodic_jobs", "store_app.parcels.jobs.periodic_jobs",
-                       "store_app.breakfast.jobs.periodic_jobs", "entry point dispatch (dispatch.cycle:periodic_jobs)"]
+                       "store_app.breakfast.jobs.periodic_jobs", "store_app.growth.jobs.periodic_jobs",
+                       "entry point dispatch (dispatch.cycle:periodic_jobs)"]
 
 
 def test_creating_the_app_calls_no_provider(app, monkeypatch):
