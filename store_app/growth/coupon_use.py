@@ -178,10 +178,12 @@ def restore_for(purchase_ref, now, actor_id):
     return restored
 
 
-def expire_grants(now):
-    """Available copies whose window has ended become expired (one UPDATE); returns how many."""
+def expire_grants(now, *, store_id=None):
+    """Available copies (of one store, or all) whose window has ended become expired (one UPDATE);
+    returns how many."""
+    scope = [CouponGrant.store_id == store_id] if store_id is not None else []
     return db.session.execute(db.update(CouponGrant).where(
-        CouponGrant.status == GrantStatus.AVAILABLE.value, CouponGrant.expires_at <= now).values(
+        CouponGrant.status == GrantStatus.AVAILABLE.value, CouponGrant.expires_at <= now, *scope).values(
         status=GrantStatus.EXPIRED.value).execution_options(synchronize_session=False)).rowcount
 
 

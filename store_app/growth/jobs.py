@@ -1,8 +1,8 @@
 """Growth's periodic jobs (registered with the scheduler by ``create_app``). Each runs one idempotent
 pass in its own transaction (per store where it says so) and returns the job log's summary.
 
-- ``growth:coupon_expiry``: residents' copies whose window has ended become expired (one UPDATE;
-  copies reserved on a checkout in flight are left to it).
+- ``growth:coupon_expiry:<store id>``: residents' copies whose window has ended become expired (one
+  UPDATE; copies reserved on a checkout in flight are left to it).
 - ``growth:segments:<store id>``: every hour, the store's segments are computed again from the
   purchases (``segments.recompute_segments``): each segment's members replaced, nobody twice.
 - ``growth:pushes``: every minute, the scenario pushes due now go out (once per resident and
@@ -31,12 +31,13 @@ REFERRALS_INTERVAL_S = 600
 
 
 def periodic_jobs():
-    """Growth's jobs (needs an app context): the coupon expiry and the pushes cover every store at
-    once; segments, tiers and referrals run per store."""
-    jobs = [PeriodicJob("growth:coupon_expiry", coupon_expiry_job, COUPON_EXPIRY_INTERVAL_S),
-            PeriodicJob("growth:pushes", send_pushes, PUSHES_INTERVAL_S)]
+    """Growth's jobs (needs an app context): the pushes cover every store at once; coupon expiry,
+    segments, tiers and referrals run per store."""
+    jobs = [PeriodicJob("growth:pushes", send_pushes, PUSHES_INTERVAL_S)]
     for store in list_stores():
         jobs += [
+            PeriodicJob(f"growth:coupon_expiry:{store.id}", partial(coupon_expiry_job, store.id),
+                        COUPON_EXPIRY_INTERVAL_S),
             PeriodicJob(f"growth:segments:{store.id}", partial(segments_job, store.id), SEGMENTS_INTERVAL_S),
             PeriodicJob(f"growth:tiers:{store.id}", partial(tiers_job, store.id), TIERS_INTERVAL_S),
             PeriodicJob(f"growth:referrals:{store.id}", partial(referrals_job, store.id), REFERRALS_INTERVAL_S),
@@ -44,11 +45,11 @@ def periodic_jobs():
     return jobs
 
 
-def coupon_expiry_job(now):
-    """Expire the copies whose window ended by ``now``. Run twice, the second pass expires nothing."""
+def coupon_expiry_job(store_id, now):
+    """Expire the store's copies whose window ended by ``now``. Run twice, the second pass expires nothing."""
     with transaction():
-        expired = coupon_use.expire_grants(now)
-    return f"{expired} coupon copies expired"
+        expired = coupon_use.expire_grants(now, store_id=store_id)
+    return f"store {store_id}: {expired} coupon copies expired"
 
 
 def segments_job(store_id, now):
@@ -69,6 +70,8 @@ def send_pushes(now):
         if occasions or deferred:
             parts.append(f"store {store_id}: {occasions} push(es) out, {deferred} deferred sent")
     return "; ".join(parts) or "no pushes due"
+
+
 def tiers_job(store_id, now):
     """Review the tiers of the store's points accounts not yet reviewed this month (store time)."""
     with transaction():

@@ -24,6 +24,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 CENTS_PER_POINT = 100          # 1 point per whole ¥1 paid for goods or the service
+# What a point costs the store when the owner's board counts referral spend: one fen (points come back
+# as coupons staff price in points; at 1 point per ¥1 spent a point is worth about 1 % of that ¥1).
+POINT_VALUE_CENTS = 1
 TIER_WINDOW = timedelta(days=365)
 
 

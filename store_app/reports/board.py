@@ -52,12 +52,6 @@ def load_daily(store_id, first, last, metrics=board_rules.DAILY_METRICS, daily=N
     return daily
 
 
-def load_referral_spend(store_id, period):
-    """Referral rewards paid in the period, in cents, or None while the store keeps no record of
-    them that the board can read (the tile then says "not available")."""
-    return None
-
-
 def load_board(store, period, now):
     """The board of ``store`` for ``period`` (local days) against the period of equal length before it."""
     today = kpi_rules.local_day(now, store.timezone)
@@ -68,8 +62,7 @@ def load_board(store, period, now):
     load_daily(store.id, previous.first, previous.last, board_rules.PREVIOUS_DAILY_METRICS, daily)
     return Board(
         store_id=store.id, tz=store.timezone, today=today, period=period, previous=previous,
-        figures=board_rules.figures(sums, daily, period, today, load_referral_spend(store.id, period)),
-        previous_figures=board_rules.figures(previous_sums, daily, previous, today,
-                                             load_referral_spend(store.id, previous)),
+        figures=board_rules.figures(sums, daily, period, today),
+        previous_figures=board_rules.figures(previous_sums, daily, previous, today),
         daily=board_rules.daily_rows(daily, period), distributions=board_rules.distributions(sums),
         retention=board_rules.retention_weeks(daily, period, today))

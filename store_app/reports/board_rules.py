@@ -80,10 +80,11 @@ def _services(sums):
             "redo_rate": ratio(get("redos"), get("orders_net")), "commission_cents": get("commission_cents")}
 
 
-def _growth(sums, referral_spend_cents):
+def _growth(sums):
     get = lambda metric: sums.get(("growth", metric), 0)  # noqa: E731
     treated, holdout = ratio(get("treated_converted"), get("treated")), ratio(get("holdout_converted"), get("holdout"))
-    spend = get("coupon_cost_cents") + (referral_spend_cents or 0)
+    referral_spend_cents = get("referral_spend_cents")
+    spend = get("coupon_cost_cents") + referral_spend_cents
     return {"coupon_cost_cents": get("coupon_cost_cents"), "coupon_orders": get("coupon_orders"),
             "uplift": None if treated is None or holdout is None else treated - holdout,
             "treated_rate": treated, "holdout_rate": holdout, "new_active": get("new_active"),
@@ -91,12 +92,10 @@ def _growth(sums, referral_spend_cents):
             "cost_per_new_active_cents": ratio(spend, get("new_active"))}
 
 
-def figures(sums, daily, period, today, referral_spend_cents=None):
-    """Every tile's value for ``period`` (None where there is nothing to divide by).
-    ``referral_spend_cents`` is None while referral spend cannot be read: the cost per new active
-    resident then counts coupons only, and its tile says so."""
+def figures(sums, daily, period, today):
+    """Every tile's value for ``period`` (None where there is nothing to divide by)."""
     return {**_sales(sums), **_residents(sums, daily, period, today), **_delivery(sums), **_parcels(sums),
-            **_breakfast(sums), **_services(sums), **_growth(sums, referral_spend_cents)}
+            **_breakfast(sums), **_services(sums), **_growth(sums)}
 
 
 def distributions(sums):

@@ -83,8 +83,7 @@ def page():
                            charts=build_charts(data), presets=kpi_rules.PRESETS, tables=exports.TABLES,
                            c2d_labels=board_rules.bucket_labels(kpi_rules.C2D_EDGES_MIN, ""),
                            dwell_labels=board_rules.bucket_labels(kpi_rules.DWELL_EDGES_H, ""),
-                           format_date=format_date, format_number=tiles.format_number, zip=zip,
-                           referral_available=data.figures.get("referral_spend_cents") is not None)
+                           format_date=format_date, format_number=tiles.format_number, zip=zip)
     return html, 400 if problem else 200
 
 

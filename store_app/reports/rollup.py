@@ -13,7 +13,9 @@ Besides the lines' metrics (``rollup_lines``), two sections of the store's own:
 - ``growth``: ``coupon_cost_cents`` (``CouponGrant.discount_cents`` of copies used that day),
   ``coupon_orders`` (purchases that used a coupon), ``new_active`` (residents whose first
   completed purchase was that day); by the day a campaign member was assigned, for campaigns with
-  a holdout: ``treated``, ``treated_converted``, ``holdout``, ``holdout_converted``.
+  a holdout: ``treated``, ``treated_converted``, ``holdout``, ``holdout_converted``;
+  ``referral_spend_cents`` (both sides' reward points, at ``points_rules.POINT_VALUE_CENTS``, on the
+  day they were paid, less rewards taken back on the day they were taken back).
 """
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -25,6 +27,9 @@ from ..database import upsert
 from ..extensions import db
 from ..growth.models import (
     Campaign, CampaignMember, CouponGrant, GrantStatus, Purchase, PurchaseStatus)
+from ..growth.points_models import Referral
+from ..growth.points_rules import POINT_VALUE_CENTS
+from ..growth.referral_rules import REWARD_POINTS
 from . import kpi_rules, rollup_lines
 from .rollup_models import DailyRollup
 
@@ -164,3 +169,13 @@ def _add_growth(acc, store_id, tz, period):
         day = day_of(assigned_at, tz)
         acc[(day, "growth", group)] += 1
         acc[(day, "growth", f"{group}_converted")] += converted_at is not None
+    _add_referral_spend(acc, store_id, tz, start, end)
+
+
+def _add_referral_spend(acc, store_id, tz, start, end):
+    """Referral rewards (both sides) on the day they were paid, less those taken back on that day."""
+    reward_cents = 2 * REWARD_POINTS * POINT_VALUE_CENTS
+    for column, sign in ((Referral.rewarded_at, 1), (Referral.taken_back_at, -1)):
+        for (at,) in db.session.execute(db.select(column).where(
+                Referral.store_id == store_id, column >= start, column < end)):
+            acc[(kpi_rules.local_day(at, tz), "growth", "referral_spend_cents")] += sign * reward_cents

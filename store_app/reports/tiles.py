@@ -107,10 +107,11 @@ SECTIONS = (
                                                  "assigned."), "share"),
         Tile("new_active", _l("New active residents"), _l("Residents whose first completed purchase was in the "
                                                           "period."), "count"),
-        Tile("referral_spend_cents", _l("Referral spend"), _l("Rewards paid for referrals."), "money"),
+        Tile("referral_spend_cents", _l("Referral spend"), _l("Referral reward points paid to both sides in the "
+                                                              "period, less rewards taken back, at one fen a point."),
+             "money"),
         Tile("cost_per_new_active_cents", _l("Cost per new active resident"),
-             _l("(Coupon cost + referral spend) divided by new active residents. While referral spend is not "
-                "available, coupons only."), "money"),
+             _l("(Coupon cost + referral spend) divided by new active residents."), "money"),
     )),
 )
 TILES = {tile.key: tile for _key, _name, tiles in SECTIONS for tile in tiles}

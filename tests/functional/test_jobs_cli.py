@@ -26,7 +26,7 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
         [f"breakfast:open:{store_id}", "every", "300", "s"],
         *([f"breakfast:{job}:{store_id}", "every", "60", "s"] for job in ("pickup_end", "waitlist")),
         [f"dispatch:{store_id}", "every", "30", "s"],
-        ["growth:coupon_expiry", "every", "300", "s"],
+        [f"growth:coupon_expiry:{store_id}", "every", "300", "s"],
         ["growth:pushes", "every", "60", "s"],
         [f"growth:referrals:{store_id}", "every", "600", "s"],
         [f"growth:segments:{store_id}", "every", "3600", "s"],
@@ -47,7 +47,7 @@ def test_jobs_list_prints_every_registered_job_with_its_interval(app, runner, cr
 def test_jobs_list_without_stores_lists_the_jobs_that_need_none(runner):
     result = runner.invoke(args=["jobs", "list"])
     assert result.exit_code == 0, result.output
-    assert result.output.split() == ["growth:coupon_expiry", "every", "300", "s", "growth:pushes", "every", "60", "s",
+    assert result.output.split() == ["growth:pushes", "every", "60", "s",
                                      "outbox", "every", "15", "s"]
 
 

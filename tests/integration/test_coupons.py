@@ -226,15 +226,15 @@ def test_the_expiry_job_expires_available_copies_once(app_ctx, store_id, new_res
     coupon_id = add_coupon(store_id, valid_days=1)
     grant_id = issue(coupon_id, person)
     later = utcnow() + timedelta(days=2)
-    assert coupon_expiry_job(later) == "1 coupon copies expired"
-    assert coupon_expiry_job(later) == "0 coupon copies expired"
+    assert coupon_expiry_job(store_id, later) == f"store {store_id}: 1 coupon copies expired"
+    assert coupon_expiry_job(store_id, later) == f"store {store_id}: 0 coupon copies expired"
     db.session.expire_all()
     assert db.session.get(CouponGrant, grant_id).status == "expired"
     assert [g.id for g, _ in coupons.list_my_grants(user_of(person), "expired", later)] == [grant_id]
 
 
-def test_the_expiry_job_is_registered(app):
+def test_the_expiry_job_is_registered_per_store(app, store_id):
     from store_app.jobs.registry import periodic_jobs
 
     with app.app_context():
-        assert "growth:coupon_expiry" in {job.name for job in periodic_jobs(app)}
+        assert f"growth:coupon_expiry:{store_id}" in {job.name for job in periodic_jobs(app)}

@@ -10,6 +10,7 @@ from store_app.accounts.models import User
 from store_app.database import transaction
 from store_app.extensions import db
 from store_app.growth.models import Campaign, CampaignMember, Coupon, CouponGrant
+from store_app.growth.points_models import Referral
 from store_app.reports import board, jobs, rollup
 from store_app.reports.kpi_rules import Period
 from store_app.reports.rollup_models import DailyRollup
@@ -79,6 +80,12 @@ def history(app, create_store, create_user):
             db.session.add(CampaignMember(campaign_id=campaign.id, user_id=user, holdout=holdout,
                                           assigned_at=k.local(day(0), 9),
                                           converted_at=k.local(day(1), 9) if converted else None))
+        # Referrals: B's rewarded on Wednesday; C's rewarded on Tuesday and taken back on Thursday.
+        db.session.add(Referral(store_id=store_id, inviter_id=a, invitee_id=b, status="rewarded",
+                                created_at=k.local(day(0), 8), rewarded_at=k.local(day(2), 10)))
+        db.session.add(Referral(store_id=store_id, inviter_id=a, invitee_id=c, status="taken_back",
+                                created_at=k.local(day(0), 8), rewarded_at=k.local(day(1), 10),
+                                taken_back_at=k.local(day(3), 10)))
     return {"store_id": store_id, "users": (a, b, c)}
 
 
@@ -190,3 +197,14 @@ def test_the_board_reads_only_the_rollup(app_ctx, history):
     """Raw rows without a rollup show nothing: the board never counts the raw orders itself."""
     assert _board(history["store_id"], WEEK).figures["gmv_gross_cents"] == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) >= 3
+
+
+def test_referral_rewards_count_as_spend_on_the_days_paid_less_those_taken_back(app_ctx, history):
+    """Each reward is both sides' points at a fen a point: paid twice, taken back once, in the week."""
+    _rebuild(history["store_id"])
+    figures = _board(history["store_id"], WEEK).figures
+    assert figures["referral_spend_cents"] == 2 * 300
+    tuesday = _board(history["store_id"], Period(MONDAY + timedelta(days=1), MONDAY + timedelta(days=1))).figures
+    assert tuesday["referral_spend_cents"] == 2 * 300
+    assert figures["new_active"] and figures["cost_per_new_active_cents"] == pytest.approx(
+        (figures["coupon_cost_cents"] + 600) / figures["new_active"])

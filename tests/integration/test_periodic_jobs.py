@@ -105,7 +105,7 @@ def test_the_app_runs_each_domains_jobs_and_the_dispatchers_per_store(app, app_c
     jobs = periodic_jobs(app)
 
     assert [(job.name, job.interval_s) for job in jobs] == sorted([
-        (f"dispatch:{a}", 30), (f"dispatch:{b}", 45), ("growth:coupon_expiry", 300), ("growth:pushes", 60),
+        (f"dispatch:{a}", 30), (f"dispatch:{b}", 45), (f"growth:coupon_expiry:{a}", 300), (f"growth:coupon_expiry:{b}", 300), ("growth:pushes", 60),
         (f"growth:segments:{a}", 3600), (f"growth:segments:{b}", 3600), ("outbox", 15),
         (f"parcels:ladder:{a}", 300), (f"parcels:ladder:{b}", 300),
         *((f"breakfast:{job}:{store}", 60) for store in (a, b)

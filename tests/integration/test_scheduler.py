@@ -45,14 +45,19 @@ def test_every_registered_job_is_scheduled_alone_coalesced_on_its_interval(app, 
                 f"services:offers:{shop.store_id}": timedelta(seconds=45),  # the marketplace's job offers
                 f"services:progress:{shop.store_id}": timedelta(seconds=60),  # late vendors, auto-completion
                 f"services:reputation:{shop.store_id}": timedelta(seconds=600)}  # scores and standing
-    growth = {"growth:coupon_expiry": timedelta(seconds=300), f"growth:segments:{shop.store_id}": timedelta(seconds=3600)}
+    growth = {f"growth:coupon_expiry:{shop.store_id}": timedelta(seconds=300), "growth:pushes": timedelta(seconds=60),
+              f"growth:segments:{shop.store_id}": timedelta(seconds=3600),
+              f"growth:tiers:{shop.store_id}": timedelta(seconds=3600),
+              f"growth:referrals:{shop.store_id}": timedelta(seconds=600)}
+    reports = {f"reports:rollup:{shop.store_id}": timedelta(seconds=600),
+               f"reports:rollup-month:{shop.store_id}": timedelta(seconds=21600)}
     assert set(jobs) == {f"dispatch:{shop.store_id}", f"parcels:ladder:{shop.store_id}", "outbox", "registry:refresh",
-                         *breakfast, *services, *growth}
+                         *breakfast, *services, *growth, *reports}
     intervals = {name: job.trigger.interval for name, job in jobs.items()}
     assert intervals == {f"dispatch:{shop.store_id}": timedelta(seconds=30),
                          f"parcels:ladder:{shop.store_id}": timedelta(seconds=300),
                          "outbox": timedelta(seconds=15), "registry:refresh": timedelta(seconds=REFRESH_S), **breakfast,
-                         **services, **growth}
+                         **services, **growth, **reports}
     assert REFRESH_S == 300
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
     assert scheduler.lease is lease

@@ -144,10 +144,11 @@ def test_figures_add_lines_and_divide_honestly():
     assert found["aov_delivery"] == 2_000 and found["on_time_share"] == 0.75
     assert found["c2d_p50_min"] == pytest.approx(17.5)
     assert found["uplift"] == pytest.approx(0.1)
-    assert found["cost_per_new_active_cents"] == 300 and found["referral_spend_cents"] is None
+    assert found["cost_per_new_active_cents"] == 300 and found["referral_spend_cents"] == 0
     assert found["dau"] == 2 and found["dwell_avg_h"] is None
-    with_referrals = board_rules.figures(sums, {}, period, date(2026, 3, 20), referral_spend_cents=300)
-    assert with_referrals["cost_per_new_active_cents"] == 400
+    with_referrals = board_rules.figures({**sums, ("growth", "referral_spend_cents"): 300}, {}, period,
+                                         date(2026, 3, 20))
+    assert with_referrals["cost_per_new_active_cents"] == 400 and with_referrals["referral_spend_cents"] == 300
 
 
 def test_retention_weeks_group_cohorts_by_monday():
