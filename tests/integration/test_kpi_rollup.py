@@ -127,7 +127,8 @@ def test_the_week_on_the_board_is_the_week_counted_by_hand(app_ctx, history):
     assert (found["bookings"], found["accept_avg_min"], found["complaint_rate"], found["redo_rate"],
             found["commission_cents"]) == (1, 30, 1, 1, 3000)
     assert (found["coupon_cost_cents"], found["coupon_orders"], found["new_active"]) == (500, 1, 2)
-    assert found["cost_per_new_active_cents"] == 250
+    assert found["referral_spend_cents"] == 600  # two rewards paid, one taken back
+    assert found["cost_per_new_active_cents"] == (500 + 600) / 2
     assert found["uplift"] == pytest.approx(0.5 - 1.0)
 
 

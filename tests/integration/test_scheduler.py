@@ -80,8 +80,10 @@ def test_a_store_added_while_the_scheduler_runs_gets_its_jobs(app, app_ctx, leas
     breakfast = [f"breakfast:{job}:{other.store_id}"
                  for job in ("open", "waitlist", "freeze", "low_balance", "morning", "pickup_end")]
     services = [f"services:{job}:{other.store_id}" for job in ("holds", "offers", "progress", "reputation")]
+    growth = [f"growth:{job}:{other.store_id}" for job in ("coupon_expiry", "segments", "tiers", "referrals")]
+    reports = [f"reports:{job}:{other.store_id}" for job in ("rollup", "rollup-month")]
     assert added == sorted([f"dispatch:{other.store_id}", f"parcels:ladder:{other.store_id}",
-                            f"growth:segments:{other.store_id}", *breakfast, *services])
+                            *growth, *reports, *breakfast, *services])
     assert removed == []
     assert refresh_jobs(scheduler, app, lease) == ([], [])
 
