@@ -11,6 +11,7 @@ from ..stores.models import Store, StoreHours
 from . import data
 from .breakfast import seed_breakfast
 from .catalogue import seed_catalogue
+from .growth import seed_growth
 from .parcels import seed_parcels
 from .reviews import seed_reviews
 from .services import seed_services
@@ -47,6 +48,7 @@ def seed_demo(now=None):
     created.update(seed_breakfast(store, now))  # after people: their children and wallets
     created.update(seed_services(store, now))  # after people and zones: residents book vendors of the zones
     created.update(seed_reviews(store, now))  # after the catalogue: residents review what they received
+    created.update(seed_growth(store, now))  # last: the history above, reported to growth and rolled up
     return store, created
 
 

@@ -1,7 +1,8 @@
 """Browser tests: the demo community served by a real HTTP server, driven by Debian's Chromium.
 
 * ``live_server`` (one per test module): the app on a file-based SQLite database in a temporary
-  instance folder, with the demo community loaded, served by werkzeug in a background thread.
+  instance folder, with the demo community loaded (a copy of ``demo_instance``, seeded once per
+  session), served by werkzeug in a background thread.
   Tests stay independent by registering new residents with fresh phone numbers (``fresh_phone``).
   ``live_server.transaction()`` reaches its database from the test (set up or check what the
   pages did) as one committed unit of work in the app's context.
@@ -17,6 +18,8 @@ Locally a missing Chromium or Playwright skips these tests; in CI (``CI=true``) 
 import itertools
 import os
 import random
+import shutil
+import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,10 +88,35 @@ def _closing(app):
     return wsgi
 
 
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory):
+    """An instance folder with the demo community loaded, once per session (per worker): each module's
+    server starts from a copy of it. Never served itself."""
+    instance = tmp_path_factory.mktemp("demo-instance")
+    path = instance / "browser.sqlite3"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STORE_INSTANCE_PATH", str(instance))
+        builder = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "GEOCODER": "gazetteer"})
+    with builder.app_context():
+        db.create_all()
+        with transaction():
+            seed_demo()
+        db.session.remove()
+        db.engine.dispose()
+    # Out of WAL mode with every connection closed: the file alone is the whole database, ready to copy.
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    finally:
+        conn.close()
+    return instance
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, demo_instance):
     """The demo community on http://127.0.0.1:<free port>; ``.url``, ``.app`` and ``.transaction()``."""
     instance = tmp_path_factory.mktemp("instance")
+    shutil.copytree(demo_instance, instance, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STORE_INSTANCE_PATH", str(instance))
         app = create_app({
@@ -96,11 +124,7 @@ def live_server(tmp_path_factory):
             "GEOCODER": "gazetteer",  # never the network
         })
     with app.app_context():
-        db.create_all()
-        with transaction():
-            seed_demo()
         limiter.reset()
-        db.session.remove()
 
     @contextmanager
     def in_transaction():
