@@ -102,10 +102,15 @@ def test_a_parent_orders_breakfast_with_the_best_coupon(phone, new_page, live_se
     page.wait_for_url("**/shop")
     page.goto("/breakfast/menu")
     expect(page.locator(".bf-coupons legend")).to_have_text("优惠券")
-    page.locator(f"#q_{soy}").fill("1")
+    expect(page.locator(".bf-coupons [data-price-update]")).to_be_hidden()   # 更新合计: JS prices live
     page.locator(f"#q_{bun}").fill("1")
-    page.locator(".bf-coupons button").click()   # 更新合计
+    expect(page.locator("[data-order-total]")).to_contain_text("4.00")   # ¥5 below the best's ¥8 minimum
+    page.locator(f"#q_{soy}").fill("1")
+    expect(page.locator("[data-order-total]")).to_contain_text("5.50")   # no reload, the best coupon fits now
     expect(page.locator(f'input[name="coupon"][value="{best}"]')).to_be_checked()
+    page.locator('input[name="coupon"][value="0"]').check()
+    expect(page.locator("[data-order-total]")).to_contain_text("8.00")
+    page.locator(f'input[name="coupon"][value="{best}"]').check()
     expect(page.locator("[data-order-total]")).to_contain_text("5.50")
     ui.no_horizontal_scroll(page)
     ui.tall_enough(page.locator(".bf-coupons .check"))
