@@ -64,7 +64,8 @@ CONSOLE_GROUPS = [
         NavItem("growth_console.campaigns_list", _l("Campaigns"), "bell"),
         NavItem("growth_console.segments_page", _l("Segments"), "team"),
         NavItem("growth_pushes.list_page", _l("Scenario pushes"), "bell"),
-        NavItem("review_console.reviews", _l("Reviews"), "chart"))),
+        NavItem("review_console.reviews", _l("Reviews"), "chart"),
+        NavItem("points.console", _l("Points"), "wallet"))),
     NavGroup("goods", _l("Goods and money"), "box", (
         NavItem("catalogue.products", _l("Products"), "box"),
         NavItem("wallet.console", _l("Wallet"), "wallet"))),
@@ -73,8 +74,6 @@ CONSOLE_GROUPS = [
         NavItem("devices.tokens", _l("Devices"), "key"),
         NavItem("geo.buildings", _l("Buildings"), "building"),
         NavItem("geo.zones_list", _l("Zones"), "zone"))),
-    NavGroup("growth", _l("Growth"), "chart", (
-        NavItem("points.console", _l("Points"), "wallet"),)),
 ]
 OWNER_GROUPS = [
     NavItem("reports.dashboard", _l("Dashboard"), "chart"),
