@@ -52,7 +52,8 @@ def test_the_owner_sees_every_section_with_definitions_and_charts(client, auth, 
     assert 'data-tile="gmv_gross_cents"' in page and "¥60.00" in page  # 42 + 18 yuan in the last 30 days
     assert page.count("<details class=\"kpi-definition") >= 30
     assert page.count("<svg class=\"kpi-chart") == 4
-    assert "Asia/Shanghai" in page and "is-incomplete" in page  # the last 30 days include today
+    assert "China (Shanghai) Time" in page and "is-incomplete" in page  # the last 30 days include today
+    assert "Asia/Shanghai" not in page  # the zone's name in the reader's language, not its database id
     assert 'data-tile="referral_spend_cents"' in page
     assert 'aria-current="page"' in page
 
