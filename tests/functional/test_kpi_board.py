@@ -73,6 +73,7 @@ def test_a_bad_period_is_a_400_in_the_users_language_showing_the_default(client,
     response = client.get(f"/console/board?{query}", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 400
     assert 'role="alert"' in response.get_data(as_text=True)
+    assert "YYYY" not in response.get_data(as_text=True)  # a date's shape said in words and an example
 
 
 def test_only_the_owner_opens_the_board_page(client, auth, board_data):
