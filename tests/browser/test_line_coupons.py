@@ -148,6 +148,11 @@ def test_a_resident_confirms_a_cleaning_with_the_best_coupon(phone, new_page, li
         page.wait_for_url("**/confirm")
         expect(page.locator(f'input[name="coupon"][value="{best}"]')).to_be_checked()
         expect(page.locator("[data-booking-total]")).to_contain_text("170.00")
+        page.locator('input[name="coupon"][value="0"]').check()   # no coupon: the total follows at once
+        expect(page.locator("[data-booking-total] strong")).to_have_text("¥200.00")
+        expect(page.locator("[data-booking-total]")).not_to_contain_text("30.00", use_inner_text=True)
+        page.locator(f'input[name="coupon"][value="{best}"]').check()
+        expect(page.locator("[data-booking-total] strong")).to_have_text("¥170.00")
         ui.no_horizontal_scroll(page)
         ui.tall_enough(page.locator(".sv-coupons .check"))
         ui.screenshot(page, f"lines-services-confirm-coupon-{lang}")
