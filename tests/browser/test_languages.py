@@ -38,7 +38,9 @@ ALLOWED_LATIN_ON_ZH = {
     "ml": "SI unit symbol, printed as such on Chinese packaging", "kg": "SI unit symbol",
     "QR": "the QR code's own name, used as such in Chinese",
     **{name: "a file format's name, used as such in Chinese software"
-       for name in ("CSV", "Excel", "JPEG", "PNG", "PDF", "WebP", "GeoJSON", "geojson", "Polygon", "MB")},
+       for name in ("CSV", "Excel", "JPEG", "PNG", "PDF", "WebP", "GeoJSON", "geojson", "Polygon", "MB", "XLSX")},
+    **{name: "a metric's usual abbreviation, printed beside its Chinese name (日活（DAU）) on Chinese dashboards"
+       for name in ("GMV", "DAU", "WAU", "MAU")},
     **{name: "a key's name as printed on the keyboard" for name in ("Tab", "Enter", "Delete", "Backspace")},
     "OpenMoji": "the picture set's own name, which its licence asks us to credit",
     **{name: "the licence's own name (CC BY-SA 4.0), credited as its terms require" for name in ("CC", "BY-SA")},
