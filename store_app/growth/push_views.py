@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..roles import Role
 from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
+from ..web.i18n import lang_of
 from . import push_errors, pushes
 from .push_forms import KIND_NAMES, SCHEDULE_NAMES, SEGMENT_NAMES, PushForm
 from .push_results import load_results
@@ -33,7 +35,9 @@ def _form(empty=False):
     """The push form: empty (a new page) or as posted; its campaign choices are the store's."""
     form = PushForm(formdata=None) if empty else PushForm()
     campaigns = pushes.list_store_campaigns(current_user.store_id)
-    form.campaign_id.choices = choice_list([("", _("None")), *[(str(c.id), c.name) for c in campaigns]])
+    # A campaign's name is as staff typed it: each option carries its own language.
+    form.campaign_id.choices = [*choice_list([("", _("None"))]),
+                                *[SelectChoice(str(c.id), c.name, {"lang": lang_of(c.name)}) for c in campaigns]]
     return form
 
 
