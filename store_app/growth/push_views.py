@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from ..database import transaction, utcnow
 from ..errors import DomainError
 from ..roles import Role
-from ..web.forms import EmptyForm, show_error
+from ..web.forms import EmptyForm, choice_list, show_error
 from ..web.guards import role_required
 from ..web.i18n import lang_of
 from . import push_errors, pushes
@@ -35,9 +35,9 @@ def _form(empty=False):
     """The push form: empty (a new page) or as posted; its campaign choices are the store's."""
     form = PushForm(formdata=None) if empty else PushForm()
     campaigns = pushes.list_store_campaigns(current_user.store_id)
-    # Campaign names are typed by staff in one language: each option says which.
-    form.campaign_id.choices = [SelectChoice("", _("None")), *[SelectChoice(str(c.id), c.name, {"lang": lang_of(c.name)})
-                                                              for c in campaigns]]
+    # A campaign's name is as staff typed it: each option carries its own language.
+    form.campaign_id.choices = [*choice_list([("", _("None"))]),
+                                *[SelectChoice(str(c.id), c.name, {"lang": lang_of(c.name)}) for c in campaigns]]
     return form
 
 

@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def period_problem(reason):
     """The sentence for a period the board cannot show."""
-    return {"date": _("Choose dates as YYYY-MM-DD."), "order": _("The end date is before the start date."),
+    return {"date": _("Choose dates as year-month-day, e.g. 2026-12-07."), "order": _("The end date is before the start date."),
             "length": _("Choose at most %(days)d days.", days=kpi_rules.MAX_PERIOD_DAYS)}[reason]
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 96, 16, 16, 40
-MAX_LABELS = 10  # more categories than this: only every k-th is labelled
+# More categories than this: only every k-th is labelled. On a phone the 720-unit chart is drawn at
+# about half size with 24-unit text, so a "12-01" label needs some 75 units: 7 labels fit, 10 overlap.
+MAX_LABELS = 7
 MAX_POINTS = 62  # a line with more values than this has no markers
 
 

@@ -1,7 +1,8 @@
 """Template filters and globals: money, local times, weekday names, the navigation."""
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime, lazy_gettext as _l
+from babel.dates import get_timezone_location
+from flask_babel import format_datetime, get_locale, lazy_gettext as _l
 
 from ..database import format_cents
 from .navigation import PHONE_ROLES, console_nav_for, is_group, nav_for
@@ -17,10 +18,20 @@ def local_datetime(value, tz_name="Asia/Shanghai", fmt="short"):
     return format_datetime(value.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None), fmt, rebase=False)
 
 
+def time_zone_label(tz_name):
+    """A time zone as readers name it, in their language ("中国（上海）时间", "China (Shanghai) Time"),
+    not its database id ("Asia/Shanghai", which stays in exports and the JSON)."""
+    try:
+        return get_timezone_location(tz_name, locale=get_locale() or "en")
+    except LookupError:
+        return tz_name
+
+
 def init_app(app):
     """Register the filters and globals used by every template."""
     app.add_template_filter(format_cents, "money")
     app.add_template_filter(local_datetime, "local_dt")
+    app.add_template_filter(time_zone_label, "tz_label")
     app.add_template_global(WEEKDAY_NAMES, "WEEKDAY_NAMES")
     app.add_template_global(nav_for, "nav_for")
     app.add_template_global(console_nav_for, "console_nav_for")

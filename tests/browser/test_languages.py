@@ -34,18 +34,20 @@ TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&.+-]*")
 
 # Proper names and symbols allowed in the other script, with the reason.
 ALLOWED_LATIN_ON_ZH = {
-    **{name: "a resident's own name, as they wrote it" for name in data.RESIDENT_NAMES if not HAN.search(name)},
+    **{name: "a resident's own name, as they wrote it" for name in data.RESIDENT_NAMES if name.isascii()},
     "ml": "SI unit symbol, printed as such on Chinese packaging", "kg": "SI unit symbol",
     "QR": "the QR code's own name, used as such in Chinese",
     **{name: "a file format's name, used as such in Chinese software"
-       for name in ("CSV", "XLSX", "Excel", "JPEG", "PNG", "PDF", "WebP", "GeoJSON", "geojson", "Polygon", "MB")},
+       for name in ("CSV", "Excel", "JPEG", "PNG", "PDF", "WebP", "GeoJSON", "geojson", "Polygon", "MB", "XLSX")},
+    **{name: "a metric's usual abbreviation, printed beside its Chinese name (日活（DAU）) on Chinese dashboards"
+       for name in ("GMV", "DAU", "WAU", "MAU")},
     **{name: "a key's name as printed on the keyboard" for name in ("Tab", "Enter", "Delete", "Backspace")},
     "OpenMoji": "the picture set's own name, which its licence asks us to credit",
     **{name: "the licence's own name (CC BY-SA 4.0), credited as its terms require" for name in ("CC", "BY-SA")},
 }
 ALLOWED_HAN_ON_EN = {
     **{name: "a person's own name, as they wrote it (no Latin spelling given)"
-       for name in data.RESIDENT_NAMES if HAN.search(name)},
+       for name in data.RESIDENT_NAMES if not name.isascii()},
 }
 
 # Every text a reader meets, bar what carries its own lang and what people typed into fields.

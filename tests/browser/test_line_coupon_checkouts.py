@@ -102,10 +102,15 @@ def test_a_parent_orders_breakfast_with_the_best_coupon(phone, new_page, live_se
     page.wait_for_url("**/shop")
     page.goto("/breakfast/menu")
     expect(page.locator(".bf-coupons legend")).to_have_text("优惠券")
-    page.locator(f"#q_{soy}").fill("1")
+    expect(page.locator(".bf-coupons [data-price-update]")).to_be_hidden()   # 更新合计: JS prices live
     page.locator(f"#q_{bun}").fill("1")
-    page.locator(".bf-coupons button").click()   # 更新合计
+    expect(page.locator("[data-order-total]")).to_contain_text("4.00")   # ¥5 below the best's ¥8 minimum
+    page.locator(f"#q_{soy}").fill("1")
+    expect(page.locator("[data-order-total]")).to_contain_text("5.50")   # no reload, the best coupon fits now
     expect(page.locator(f'input[name="coupon"][value="{best}"]')).to_be_checked()
+    page.locator('input[name="coupon"][value="0"]').check()
+    expect(page.locator("[data-order-total]")).to_contain_text("8.00")
+    page.locator(f'input[name="coupon"][value="{best}"]').check()
     expect(page.locator("[data-order-total]")).to_contain_text("5.50")
     ui.no_horizontal_scroll(page)
     ui.tall_enough(page.locator(".bf-coupons .check"))
@@ -143,6 +148,11 @@ def test_a_resident_confirms_a_cleaning_with_the_best_coupon(phone, new_page, li
         page.wait_for_url("**/confirm")
         expect(page.locator(f'input[name="coupon"][value="{best}"]')).to_be_checked()
         expect(page.locator("[data-booking-total]")).to_contain_text("170.00")
+        page.locator('input[name="coupon"][value="0"]').check()   # no coupon: the total follows at once
+        expect(page.locator("[data-booking-total] strong")).to_have_text("¥200.00")
+        expect(page.locator("[data-booking-total]")).not_to_contain_text("30.00", use_inner_text=True)
+        page.locator(f'input[name="coupon"][value="{best}"]').check()
+        expect(page.locator("[data-booking-total] strong")).to_have_text("¥170.00")
         ui.no_horizontal_scroll(page)
         ui.tall_enough(page.locator(".sv-coupons .check"))
         ui.screenshot(page, f"lines-services-confirm-coupon-{lang}")

@@ -52,7 +52,8 @@ def test_the_owner_sees_every_section_with_definitions_and_charts(client, auth, 
     assert 'data-tile="gmv_gross_cents"' in page and "¥60.00" in page  # 42 + 18 yuan in the last 30 days
     assert page.count("<details class=\"kpi-definition") >= 30
     assert page.count("<svg class=\"kpi-chart") == 4
-    assert "Asia/Shanghai" in page and "is-incomplete" in page  # the last 30 days include today
+    assert "China (Shanghai) Time" in page and "is-incomplete" in page  # the last 30 days include today
+    assert "Asia/Shanghai" not in page  # the zone's name in the reader's language, not its database id
     assert 'data-tile="referral_spend_cents"' in page
     assert 'aria-current="page"' in page
 
@@ -72,6 +73,7 @@ def test_a_bad_period_is_a_400_in_the_users_language_showing_the_default(client,
     response = client.get(f"/console/board?{query}", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 400
     assert 'role="alert"' in response.get_data(as_text=True)
+    assert "YYYY" not in response.get_data(as_text=True)  # a date's shape said in words and an example
 
 
 def test_only_the_owner_opens_the_board_page(client, auth, board_data):

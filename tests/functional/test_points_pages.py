@@ -133,7 +133,8 @@ def test_invite_your_neighbours_shows_code_link_qr_invitations_and_households(ap
     response = alice.get("/me/invite")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f'id="my-invite-code">{code}<' in page
+    # A code is no word of either language: browsers and the languages test leave it untranslated.
+    assert f'id="my-invite-code" translate="no">{code}<' in page
     assert f"http://localhost/invite/{code}?store={world['store_id']}" in page
     assert re.search(r'<svg[^>]*class="qr"', page)
     assert re.search(r"Households in Lotus Garden 3 that already use the store: <strong>1</strong>", page)
@@ -147,6 +148,7 @@ def test_the_invite_link_explains_the_offer_and_leads_to_sign_up_with_the_code(c
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "A** invites you to" in page and "300 points" in page and "Alice" not in page
+    assert f'translate="no">{code}<' in page
     sign_up = re.search(r'id="invite-sign-up" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert input_value(client.get(sign_up), "invite_code") == code
     assert client.get(f"/invite/nonsense?store={world['store_id']}").status_code == 404

@@ -185,7 +185,7 @@ def test_staff_hide_show_again_and_reply_on_the_console(world, app, login_client
     assert hidden.status_code == 303 and hidden.headers["Location"] == "/console/reviews?show=low"
     assert fetch(ProductReview, review_id)["hidden_reason"] == "Insults the courier"
     assert "Bad" not in text_of(resident.get(f"/products/{shop.products['water']}", headers=EN))
-    assert "Hidden: Insults the courier" in text_of(staff.get("/console/reviews?show=hidden", headers=EN))
+    assert 'Hidden: <span lang="en">Insults the courier</span>' in text_of(staff.get("/console/reviews?show=hidden", headers=EN))
     assert post_form(staff, f"/console/reviews/product/{review_id}/unhide").status_code == 303
     assert fetch(ProductReview, review_id)["hidden_at"] is None
     again = post_form(staff, f"/console/reviews/product/{review_id}/unhide", headers=EN)

@@ -171,7 +171,7 @@ def test_a_bar_chart_scales_to_round_ticks_and_skips_unknown_values():
     assert not chart.empty
 
 
-def test_a_line_chart_breaks_at_unknown_values_and_labels_at_most_ten():
+def test_a_line_chart_breaks_at_unknown_values_and_labels_at_most_seven():
     labels = [f"d{i}" for i in range(30)]
     values = [float(i) for i in range(30)]
     values[10] = None
@@ -179,6 +179,14 @@ def test_a_line_chart_breaks_at_unknown_values_and_labels_at_most_ten():
     assert chart.path.count("M") == 2 and chart.path.startswith("M")
     assert len(chart.label_ticks) <= charts.MAX_LABELS
     assert charts.line_chart(["x"], [0]).empty
+
+
+@pytest.mark.parametrize("days", [7, 10, 14, 30, 31, 90])
+def test_day_labels_leave_room_for_a_date_on_a_phone(days):
+    # On a phone the chart is drawn about half size with 24-unit text: "12-01" needs some 75 units.
+    chart = charts.line_chart([f"12-{i:02d}" for i in range(days)], [1.0] * days)
+    gaps = [b.at - a.at for a, b in zip(chart.label_ticks, chart.label_ticks[1:])]
+    assert min(gaps) >= 80
 
 
 def test_nice_steps():
