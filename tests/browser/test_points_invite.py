@@ -9,6 +9,7 @@ from store_app.accounts.models import User
 from store_app.database import transaction, utcnow
 from store_app.extensions import db
 from store_app.growth import referrals
+from store_app.growth.points_models import PointsAccount
 from tests.browser.conftest import PHONE
 from tests.browser.pages import log_in
 from tests.conftest import PASSWORD
@@ -24,8 +25,9 @@ FRIEND = "+8613912398765"
 
 
 def set_up(live_server):
-    """The resident bought ¥123.45 of goods, a coupon is on sale for 60 points, and a friend in
-    another flat of the building signed up with the code and placed a first order: returns the code."""
+    """The resident (with the points of their demo history) bought ¥123.45 of goods, a coupon is on
+    sale for 60 points, and a friend in another flat of the building signed up with the code and placed
+    a first order: returns the code, the store and the resident's points before the purchase."""
     app = live_server.app
     with app.app_context():
         try:
@@ -33,6 +35,9 @@ def set_up(live_server):
             user_id, store_id = user.id, user.store_id
             building_id = user.default_address().building_id
             now = utcnow()
+            account = db.session.get(PointsAccount, user_id)
+            before = account.balance if account is not None else 0
+            assert before + 123 < 1000, "the demo resident stays in the basic tier"
             buy(user_id, store_id, "order:browser-points-1", goods_cents=12_345, fee_cents=500, now=now)
             add_points_coupon(store_id, 60, now=now, title="¥5 off ¥20")
             code = referrals.code_for(db.session.get(User, user_id))
@@ -41,31 +46,33 @@ def set_up(live_server):
                                                     extras={"invite_code": code}, now=now)
                 friend_id = friend.id
             buy(friend_id, store_id, "order:browser-points-2", goods_cents=3_000, now=now - timedelta(minutes=5))
-            return code, store_id
+            return code, store_id, before
         finally:
             db.session.remove()
 
 
 def test_points_and_invitations_on_a_phone(phone, new_page, live_server, ui):
-    code, store_id = set_up(live_server)
+    code, store_id, before = set_up(live_server)
     page = phone
     log_in(page, RESIDENT)
     page.wait_for_url("**/shop")
     page.goto("/me")
     page.locator("#my-points-link").click()
     page.wait_for_url("**/me/points")
-    expect(page.locator("#points-balance")).to_have_text("123")
+    expect(page.locator("#points-balance")).to_have_text(str(before + 123))
     expect(page.locator("#points-tier")).to_have_text("普通")
     expect(page.locator("#demotion-rule")).to_contain_text("每月 1 日")
     ui.no_horizontal_scroll(page)
     ui.screenshot(page, "points-zh")
 
-    page.locator("#points-rewards button", has_text="兑换").click()
+    # The test's coupon (60 points), beside the demo's own (500 points).
+    reward = page.locator("#points-rewards li", has_text="60 积分")
+    reward.locator("button", has_text="兑换").click()
     page.wait_for_url("**/me/points")
     expect(page.locator(".flash-success")).to_be_visible()
-    expect(page.locator("#points-balance")).to_have_text("63")
+    expect(page.locator("#points-balance")).to_have_text(str(before + 63))
     expect(page.locator("#points-history")).to_contain_text("兑换优惠券")
-    ui.tall_enough(page.locator("#points-rewards button"))
+    ui.tall_enough(reward.locator("button"))
     ui.screenshot(page, "points-redeemed-zh")
 
     page.goto("/me")
