@@ -42,8 +42,11 @@ def get_application(store_id, vendor_id):
 
 def _decide(staff, vendor_id, to_state, note, now):
     vendor = get_application(staff.store_id, vendor_id)
+    # Conditional on the state just read, not only "still waiting": asking for more leaves the
+    # application waiting, so two staff deciding at once would otherwise both succeed.
+    seen = vendor.vetting
     moved = db.session.execute(
-        db.update(Vendor).where(Vendor.id == vendor.id, Vendor.vetting.in_(WAITING))
+        db.update(Vendor).where(Vendor.id == vendor.id, Vendor.vetting == seen, Vendor.vetting.in_(WAITING))
         .values(vetting=to_state, vetting_note=note, vetted_by=staff.id, vetted_at=now)
         .execution_options(synchronize_session=False)).rowcount
     if moved != 1:
