@@ -3,7 +3,7 @@ category pages. Labels are translated lazily. Checkbox groups take any value: th
 them, so a forged one gets our own message, in the user's language."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import (BooleanField, DateField, IntegerField, PasswordField, RadioField, SelectField,
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -141,6 +141,7 @@ class NoticeForm(Form):
 # ---- staff ---------------------------------------------------------------------------------------
 
 class DecisionForm(Form):
+    seen = HiddenField()  # the application's state on the page: a decision counts only if it still is
     note = TextAreaField(_l("What is missing, or why"), validators=[Length(max=500, message=TOO_LONG)])
 
 

@@ -40,11 +40,12 @@ def get_application(store_id, vendor_id):
     return vendor
 
 
-def _decide(staff, vendor_id, to_state, note, now):
+def _decide(staff, vendor_id, to_state, note, now, seen=None):
     vendor = get_application(staff.store_id, vendor_id)
-    # Conditional on the state just read, not only "still waiting": asking for more leaves the
-    # application waiting, so two staff deciding at once would otherwise both succeed.
-    seen = vendor.vetting
+    # Conditional on the state the deciding staff saw (their page says it; else the state just read):
+    # asking for more leaves the application waiting, so "still waiting" alone would let a second
+    # decision made on the same page go through after the first.
+    seen = seen or vendor.vetting
     moved = db.session.execute(
         db.update(Vendor).where(Vendor.id == vendor.id, Vendor.vetting == seen, Vendor.vetting.in_(WAITING))
         .values(vetting=to_state, vetting_note=note, vetted_by=staff.id, vetted_at=now)
@@ -64,24 +65,26 @@ def _clean_note(note):
     return text
 
 
-def approve(staff, vendor_id, now):
-    """Approve a waiting application: the vendor may publish offerings and gets its first crew."""
-    vendor = _decide(staff, vendor_id, VettingStatus.APPROVED.value, "", now)
+def approve(staff, vendor_id, now, seen=None):
+    """Approve a waiting application (still in the state ``seen``, when given): the vendor may publish
+    offerings and gets its first crew."""
+    vendor = _decide(staff, vendor_id, VettingStatus.APPROVED.value, "", now, seen)
     ensure_first_crew(vendor)
     _tell(vendor, "vendor_approved", {}, now)
     return vendor
 
 
-def ask_for_more(staff, vendor_id, note, now):
-    """Send a waiting application back with ``note`` (what is missing); the vendor fixes and resubmits."""
-    vendor = _decide(staff, vendor_id, VettingStatus.MORE_INFO.value, _clean_note(note), now)
+def ask_for_more(staff, vendor_id, note, now, seen=None):
+    """Send a waiting application (still ``seen``, when given) back with ``note`` (what is missing);
+    the vendor fixes and resubmits."""
+    vendor = _decide(staff, vendor_id, VettingStatus.MORE_INFO.value, _clean_note(note), now, seen)
     _tell(vendor, "vendor_more_info", {"note": vendor.vetting_note}, now)
     return vendor
 
 
-def reject(staff, vendor_id, reason, now):
-    """Refuse a waiting application with ``reason``, which the vendor reads."""
-    vendor = _decide(staff, vendor_id, VettingStatus.REJECTED.value, _clean_note(reason), now)
+def reject(staff, vendor_id, reason, now, seen=None):
+    """Refuse a waiting application (still ``seen``, when given) with ``reason``, which the vendor reads."""
+    vendor = _decide(staff, vendor_id, VettingStatus.REJECTED.value, _clean_note(reason), now, seen)
     _tell(vendor, "vendor_rejected", {"reason": vendor.vetting_note}, now)
     return vendor
 

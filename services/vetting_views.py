@@ -59,7 +59,7 @@ def vendor(vendor_id):
 
 
 DECISIONS = {
-    "approve": (lambda staff, vendor_id, note, now: vetting.approve(staff, vendor_id, now),
+    "approve": (lambda staff, vendor_id, note, now, seen: vetting.approve(staff, vendor_id, now, seen),
                 lambda name: _("Application approved: %(name)s was told.", name=name)),
     "more": (vetting.ask_for_more, lambda name: _("Sent back: %(name)s was told what is missing.", name=name)),
     "reject": (vetting.reject, lambda name: _("Application rejected: %(name)s was told the reason.", name=name)),
@@ -76,7 +76,7 @@ def decide(vendor_id, decision):
         return _application_page(vendor, form, 400)
     operation, message = DECISIONS[decision]
     decided, status = attempt(form, lambda: operation(current_user._get_current_object(), vendor.id,
-                                                       form.note.data, utcnow()))
+                                                       form.note.data, utcnow(), (form.seen.data or None)))
     if decided is None:
         return _application_page(_vendor_or_404(vendor_id), form, status)
     flash(message(decided.name), "success")

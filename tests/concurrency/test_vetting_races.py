@@ -50,10 +50,11 @@ def test_one_decision_wins_and_the_others_get_a_clean_conflict(app, waiting):
                 with transaction():
                     staff = db.session.get(User, staff_ids[i])
                     decide = decisions[i % 3]
+                    # Every one of them saw the application as applied on their page.
                     if decide is vetting.approve:
-                        decide(staff, vendor_id, utcnow())
+                        decide(staff, vendor_id, utcnow(), seen="applied")
                     else:
-                        decide(staff, vendor_id, f"note {i}", utcnow())
+                        decide(staff, vendor_id, f"note {i}", utcnow(), seen="applied")
             except VettingChanged:
                 return "conflict"
             finally:
